@@ -1,0 +1,94 @@
+/** `mamori version compare` and `mamori version satisfies` (contract), single and --batch. */
+import { createInterface } from 'node:readline';
+import { VERSION_ECOSYSTEMS } from '../../core/versioning/types.js';
+import { compareVersions, satisfies } from '../../core/versioning/index.js';
+import type { VersionEcosystem } from '../../core/versioning/types.js';
+import type { Result } from '../../core/result.js';
+import type { OptionSpec } from '../args.js';
+import type { Command, CommandContext } from '../context.js';
+import { UsageError } from '../errors.js';
+
+const options: OptionSpec[] = [
+  { name: 'ecosystem', short: 'e', type: 'string', values: VERSION_ECOSYSTEMS, help: 'version.opt.ecosystem', valueName: 'E' },
+  { name: 'batch', type: 'boolean', help: 'version.opt.batch' },
+];
+
+function ecosystemOf(ctx: CommandContext): VersionEcosystem {
+  const e = ctx.options.ecosystem as VersionEcosystem | undefined;
+  if (!e) throw new UsageError({ code: 'cli.missingValue', params: { option: '--ecosystem' } }, ctx.commandName);
+  return e;
+}
+
+async function runPairs(
+  ctx: CommandContext,
+  names: [string, string],
+  answer: (a: string, b: string) => Result<string>,
+): Promise<number> {
+  if (!ctx.options.batch) {
+    const [a, b, extra] = ctx.positionals;
+    if (a === undefined) throw new UsageError({ code: 'cli.missingArgument', params: { name: names[0] } }, ctx.commandName);
+    if (b === undefined) throw new UsageError({ code: 'cli.missingArgument', params: { name: names[1] } }, ctx.commandName);
+    if (extra !== undefined) throw new UsageError({ code: 'cli.extraArgument', params: { value: extra } }, ctx.commandName);
+    const r = answer(a, b);
+    if (!r.ok) {
+      ctx.warn(ctx.t('cli.error', { message: r.issue.message }));
+      return 2;
+    }
+    ctx.io.stdout.write(`${r.value}\n`);
+    return 0;
+  }
+  if (ctx.positionals.length) throw new UsageError({ code: 'cli.extraArgument', params: { value: ctx.positionals[0]! } }, ctx.commandName);
+  const rl = createInterface({ input: ctx.io.stdin, crlfDelay: Infinity });
+  let lineNo = 0;
+  let failed = false;
+  const out: string[] = [];
+  const flush = () => {
+    if (out.length) ctx.io.stdout.write(out.join(''));
+    out.length = 0;
+  };
+  for await (const line of rl) {
+    lineNo++;
+    const tab = line.indexOf('\t');
+    let r: Result<string>;
+    if (tab < 0) r = { ok: false, issue: { code: 'batch.noTab', message: `expected ${names[0]}<TAB>${names[1]}` } };
+    else r = answer(line.slice(0, tab), line.slice(tab + 1));
+    if (r.ok) out.push(`${r.value}\n`);
+    else {
+      failed = true;
+      out.push('error\n');
+      flush();
+      ctx.warn(ctx.t('version.batchLineError', { line: lineNo, message: r.issue.message }));
+    }
+    if (out.length >= 512) flush();
+  }
+  flush();
+  return failed ? 2 : 0;
+}
+
+export const versionCompare: Command = {
+  path: ['version', 'compare'],
+  summary: 'version.compare.summary',
+  usage: '--ecosystem E (A B | --batch)',
+  options,
+  run: (ctx) => {
+    const eco = ecosystemOf(ctx);
+    return runPairs(ctx, ['A', 'B'], (a, b) => {
+      const r = compareVersions(eco, a, b);
+      return r.ok ? { ok: true, value: String(r.value) } : r;
+    });
+  },
+};
+
+export const versionSatisfies: Command = {
+  path: ['version', 'satisfies'],
+  summary: 'version.satisfies.summary',
+  usage: '--ecosystem E (VERSION RANGE | --batch)',
+  options,
+  run: (ctx) => {
+    const eco = ecosystemOf(ctx);
+    return runPairs(ctx, ['VERSION', 'RANGE'], (v, range) => {
+      const r = satisfies(eco, v, range);
+      return r.ok ? { ok: true, value: String(r.value) } : r;
+    });
+  },
+};

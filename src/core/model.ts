@@ -1,0 +1,229 @@
+/**
+ * The report document of docs/contract.md and the inventory it carries. Closed vocabularies are `as const`
+ * tuples with derived unions. Extend compatibly: add optional fields, never rename or remove.
+ */
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+/** Higher is worse: critical = 4 … info = 0. */
+export const severityRank = (s: Severity): number => 4 - SEVERITIES.indexOf(s);
+
+export const CATEGORIES = [
+  'vulnerability',
+  'missing-security-update',
+  'end-of-life',
+  'outdated-application',
+  'personal-data-exposure',
+  'sensitive-file-exposure',
+  'plaintext-transport',
+  'weak-tls',
+  'certificate',
+  'security-header',
+  'cookie',
+  'information-disclosure',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+/** Where packages come from (inventory.packages[].ecosystem). */
+export const PACKAGE_ECOSYSTEMS = ['dpkg', 'rpm', 'apk', 'composer', 'npm', 'wordpress-plugin', 'wordpress-theme'] as const;
+export type PackageEcosystem = (typeof PACKAGE_ECOSYSTEMS)[number];
+
+export const OS_FAMILIES = [
+  'debian',
+  'ubuntu',
+  'rhel',
+  'centos',
+  'almalinux',
+  'rocky',
+  'oracle',
+  'fedora',
+  'amazon',
+  'alpine',
+  'unknown',
+] as const;
+export type OsFamily = (typeof OS_FAMILIES)[number];
+
+export const TARGET_KINDS = ['host', 'site', 'files'] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
+
+export const LANGS = ['en', 'ja'] as const;
+export type Lang = (typeof LANGS)[number];
+
+/** Support phase of a release line: green active, yellow security fixes only, red end of life. */
+export const SUPPORT_PHASES = ['active', 'security', 'eol', 'unknown'] as const;
+export type SupportPhase = (typeof SUPPORT_PHASES)[number];
+
+export interface OsInfo {
+  family: OsFamily;
+  name: string;
+  version: string;
+  codename?: string;
+  /** The file or command the answer came from, e.g. `/etc/os-release`. */
+  detectedBy?: string;
+}
+
+export interface Package {
+  name: string;
+  /** The full version as the package manager prints it (dpkg `1:2.3-4`, rpm `E:V-R` without the epoch when 0). */
+  version: string;
+  /** Source package (dpkg Source, rpm source RPM name) used to match distro advisories. */
+  source?: string;
+  sourceVersion?: string;
+  ecosystem: PackageEcosystem;
+  arch?: string;
+  epoch?: string;
+  release?: string;
+  vendor?: string;
+  /** Repository or origin where the package manager can tell (`remi`, `epel`, `ppa:ondrej/php`, `packages.sury.org`). */
+  repository?: string;
+  /** True when the package comes from a repository the distro's advisories do not cover. */
+  thirdParty?: boolean;
+  /** For library packages: the lock file it was read from. */
+  location?: string;
+}
+
+export interface Component {
+  /** php | apache-httpd | nginx | lighttpd | openssl | mysql | mariadb | postgresql | iis | wordpress | ec-cube | welcart | zen-cart | oscommerce | movable-type | mailform-pro | kent-postmail | kent-clipmail | formmail | phpmyadmin | … */
+  name: string;
+  version?: string;
+  /** The probe or file that found it: `banner:Server`, `file:wp-includes/version.php`, `command:php -v`. */
+  detectedBy: string;
+  location?: string;
+  /** A distribution build (e.g. `Apache/2.2.15 (CentOS)`): the vendor may have back-ported fixes. */
+  distroBuild?: boolean;
+  /** The package that provides it, when known (host scans). */
+  package?: string;
+  /** 0–100. */
+  confidence?: number;
+}
+
+export interface PendingUpdate {
+  package: string;
+  installed: string;
+  candidate: string;
+  security: boolean;
+  arch?: string;
+  /** Suite or repository the candidate comes from (`bookworm-security`, `updates`). */
+  repository?: string;
+  /** Advisory ids (RHSA-…, DSA-…, ALSA-…) where the package manager names them. */
+  advisories?: string[];
+  /** Source package, where known. */
+  source?: string;
+}
+
+export interface KernelInfo {
+  running: string;
+  newestInstalled?: string;
+  rebootRequired?: boolean;
+  /** Processes still using deleted (replaced) libraries, as root only. */
+  staleProcesses?: { pid: number; command: string; libraries: string[] }[];
+}
+
+export interface Inventory {
+  os?: OsInfo;
+  packages: Package[];
+  components: Component[];
+  pendingUpdates: PendingUpdate[];
+  kernel?: KernelInfo;
+  /** Document roots walked (host scan) with where each was found. */
+  docroots?: { path: string; from: string; url?: string }[];
+  /** Listening services (host scan), when known. */
+  listening?: { port: number; address: string; process?: string }[];
+}
+
+export interface MessageRef {
+  code: string;
+  params?: Record<string, string | number>;
+}
+
+export interface Remediation {
+  /** 1 apply the update, 2 a temporary defence until it can be applied, 3 a custom patch or a migration. */
+  priority: 1 | 2 | 3;
+  action: string;
+  actionMessage?: MessageRef;
+  /** The exact command, where there is one (`apt-get install --only-upgrade php7.4`). */
+  command?: string;
+  /** For temporary defences: the date (YYYY-MM-DD) to review it by. */
+  reviewBy?: string;
+  /** Further steps of the plan (temporary defence, migration) in order. */
+  steps?: { priority: 1 | 2 | 3; action: string; command?: string; reviewBy?: string }[];
+}
+
+export interface Finding {
+  /** Stable: the same for the same problem on the next scan (a hash of category, check and subject). */
+  id: string;
+  category: Category;
+  severity: Severity;
+  title: string;
+  /** The message code and parameters the title was rendered from. */
+  message?: MessageRef;
+  component?: { name: string; version?: string };
+  cves?: string[];
+  location?: string;
+  evidence?: Record<string, unknown>;
+  remediation: Remediation;
+  /** What can happen to visitors and customers, and to the organisation (rendered text). */
+  damage?: { customers: string; organisation: string; code?: string };
+  /** 0–100, with the reasons behind a match (feed, record, range) in evidence. */
+  confidence?: number;
+  /** Which check, feed or probe produced it, for reproducing a report. */
+  source?: string;
+  /** With --baseline: new, unchanged. Resolved findings are listed in `resolved`. */
+  baseline?: 'new' | 'unchanged';
+  /** Ordering in the one prioritised list (1 = first). */
+  rank?: number;
+}
+
+export interface Gap {
+  what: string;
+  why: string;
+  code?: string;
+}
+
+export interface FeedStatus {
+  name: string;
+  updatedAt: string | null;
+  records: number;
+  source?: string;
+  stale?: boolean;
+}
+
+export interface ReportDocument {
+  schemaVersion: 1;
+  tool: { name: 'mamori'; version: string };
+  scannedAt: string;
+  target: { kind: TargetKind; name: string };
+  lang?: Lang;
+  knowledge: { feeds: FeedStatus[] };
+  inventory: Inventory;
+  findings: Finding[];
+  gaps: Gap[];
+  summary: Record<Severity, number>;
+  /** Lifecycle of each component with phases, for the owner's timeline chart. */
+  lifecycle?: LifecycleEntry[];
+  /** With --baseline: findings of the previous scan that are gone. */
+  resolved?: { id: string; title: string; category: Category }[];
+  /** With --ignore-file: what was suppressed and why; expired entries are reported. */
+  suppressed?: { id: string; reason: string; expires?: string; status?: string }[];
+}
+
+export interface LifecycleEntry {
+  component: string;
+  version?: string;
+  cycle?: string;
+  phase: SupportPhase;
+  releaseDate?: string;
+  activeSupportEnd?: string;
+  securitySupportEnd?: string;
+  daysLeft?: number;
+  reason?: string;
+  source?: string;
+}
+
+export const emptyInventory = (): Inventory => ({ packages: [], components: [], pendingUpdates: [] });
+
+export const summarize = (findings: readonly Finding[]): Record<Severity, number> => {
+  const s: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  for (const f of findings) s[f.severity]++;
+  return s;
+};

@@ -1,0 +1,22 @@
+/**
+ * The explicit registry of report renderers. One format = one file in this folder + one line here.
+ * Renderers only present the document; they never decide anything.
+ */
+import type { Lang, ReportDocument } from '../core/model.js';
+import { renderJson } from './json.js';
+
+export interface RenderOptions {
+  lang: Lang;
+  /** Terminal width and colour, for the table. */
+  columns?: number;
+  color?: boolean;
+}
+
+export type Renderer = (doc: ReportDocument, opts: RenderOptions) => Promise<string | Uint8Array>;
+
+export const renderers: Record<string, Renderer> = {
+  json: renderJson,
+};
+
+/** Formats that write binary and must go to --output. */
+export const binaryFormats = new Set<string>(['pdf']);
