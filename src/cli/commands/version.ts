@@ -1,9 +1,10 @@
 /** `mamori version compare` and `mamori version satisfies` (contract), single and --batch. */
+import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { VERSION_ECOSYSTEMS } from '../../core/versioning/types.js';
 import { compareVersions, satisfies } from '../../core/versioning/index.js';
 import type { VersionEcosystem } from '../../core/versioning/types.js';
-import type { Result } from '../../core/result.js';
+import type { Issue, Result } from '../../core/result.js';
 import type { OptionSpec } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -19,11 +20,21 @@ function ecosystemOf(ctx: CommandContext): VersionEcosystem {
   return e;
 }
 
+/** An issue in the user's language: the catalogued sentence around the parser's (English) reason. */
+function describe(ctx: CommandContext, eco: VersionEcosystem, issue: Issue): string {
+  const params = { ecosystem: eco, input: issue.input ?? '', reason: issue.message };
+  if (issue.code === 'version.invalid' && issue.input !== undefined) return ctx.t('versioning.invalidVersion', params);
+  if (issue.code === 'range.invalid' && issue.input !== undefined) return ctx.t('versioning.invalidRange', params);
+  if (issue.code === 'version.incomparable') return ctx.t('versioning.incomparable', params);
+  return ctx.t('versioning.other', params);
+}
+
 async function runPairs(
   ctx: CommandContext,
   names: [string, string],
   answer: (a: string, b: string) => Result<string>,
 ): Promise<number> {
+  const eco = ecosystemOf(ctx);
   if (!ctx.options.batch) {
     const [a, b, extra] = ctx.positionals;
     if (a === undefined) throw new UsageError({ code: 'cli.missingArgument', params: { name: names[0] } }, ctx.commandName);
@@ -31,7 +42,7 @@ async function runPairs(
     if (extra !== undefined) throw new UsageError({ code: 'cli.extraArgument', params: { value: extra } }, ctx.commandName);
     const r = answer(a, b);
     if (!r.ok) {
-      ctx.warn(ctx.t('cli.error', { message: r.issue.message }));
+      ctx.warn(ctx.t('cli.error', { message: describe(ctx, eco, r.issue) }));
       return 2;
     }
     ctx.io.stdout.write(`${r.value}\n`);
@@ -42,32 +53,36 @@ async function runPairs(
   let lineNo = 0;
   let failed = false;
   const out: string[] = [];
-  const flush = () => {
-    if (out.length) ctx.io.stdout.write(out.join(''));
+  // answers go out in chunks, waiting for the pipe to drain so a large batch does not pile up in memory
+  const flush = async () => {
+    if (!out.length) return;
+    const drained = ctx.io.stdout.write(out.join(''));
     out.length = 0;
+    if (!drained) await once(ctx.io.stdout, 'drain');
   };
   for await (const line of rl) {
     lineNo++;
     const tab = line.indexOf('\t');
     let r: Result<string>;
     if (tab < 0) r = { ok: false, issue: { code: 'batch.noTab', message: `expected ${names[0]}<TAB>${names[1]}` } };
+    else if (line.length > 4096) r = { ok: false, issue: { code: 'batch.lineTooLong', message: 'line longer than 4096 characters' } };
     else r = answer(line.slice(0, tab), line.slice(tab + 1));
     if (r.ok) out.push(`${r.value}\n`);
     else {
       failed = true;
       out.push('error\n');
-      flush();
-      ctx.warn(ctx.t('version.batchLineError', { line: lineNo, message: r.issue.message }));
+      await flush();
+      ctx.warn(ctx.t('version.batchLineError', { line: lineNo, message: describe(ctx, eco, r.issue) }));
     }
-    if (out.length >= 512) flush();
+    if (out.length >= 512) await flush();
   }
-  flush();
+  await flush();
   return failed ? 2 : 0;
 }
 
 export const versionCompare: Command = {
   path: ['version', 'compare'],
-  summary: 'version.compare.summary',
+  summary: 'versioning.compare.summary',
   usage: '--ecosystem E (A B | --batch)',
   options,
   run: (ctx) => {
@@ -81,7 +96,7 @@ export const versionCompare: Command = {
 
 export const versionSatisfies: Command = {
   path: ['version', 'satisfies'],
-  summary: 'version.satisfies.summary',
+  summary: 'versioning.satisfies.summary',
   usage: '--ecosystem E (VERSION RANGE | --batch)',
   options,
   run: (ctx) => {

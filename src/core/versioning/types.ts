@@ -13,16 +13,34 @@ export type Sign = -1 | 0 | 1;
 export interface VersionScheme<V = unknown> {
   readonly name: VersionEcosystem;
   parse(input: string): Result<V>;
+  /** A total order (reflexive, antisymmetric, transitive): what sorting and the law suite use. */
   compare(a: V, b: V): Sign;
+  /**
+   * How the ecosystem's tool matches a version against another one (a range bound) where that differs from
+   * the total order: rpm's dependency matching (rpmdsCompare) compares the release only when both sides have
+   * one, so a bound `2.4.6` covers `2.4.6-97.el7`; Composer never orders two different dev branches (an
+   * issue). Ranges (`isAffected`) and `satisfies` use this; `compareVersions` reports its issues but answers
+   * with `compare`. Absent means `compare`.
+   */
+  compareAsTool?(a: V, b: V): Result<Sign>;
   /** A canonical string that parses back to an equal value (round-trip law). */
   format(v: V): string;
 }
 
 /** One OSV `ranges[]` entry; `type` is OSV's (ECOSYSTEM, SEMVER) and the events are in OSV's order. */
 export interface RangeEvent {
+  /** Affected from this version on (inclusive); `"0"` means from the very first version. */
   introduced?: string;
+  /**
+   * mamori's extension for NVD `versionStartExcluding`, which OSV cannot express: affected from strictly
+   * after this version. Evaluated like `introduced` but with `>`; never present in OSV data itself.
+   */
+  introduced_exclusive?: string;
+  /** Not affected from this version on (exclusive upper bound). */
   fixed?: string;
+  /** Affected up to and including this version. */
   last_affected?: string;
+  /** Versions at or above every `limit` are outside the range. */
   limit?: string;
 }
 export interface OsvRange {
