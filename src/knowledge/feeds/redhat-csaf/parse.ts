@@ -1,0 +1,118 @@
+/**
+ * Red Hat CSAF VEX (https://security.access.redhat.com/data/csaf/v2/vex/): one CVE per document;
+ * `product_tree` names the platforms (CPE `cpe:/a:redhat:enterprise_linux:8::appstream` → `rhel:8`) and
+ * `vulnerabilities[].product_status` (fixed / known_affected / known_not_affected / under_investigation) with
+ * `remediations` (vendor_fix, no_fix_planned, none_available). CentOS is judged by this data. See ./README.md.
+ */
+import type { Advisory, FixState } from '../../../core/knowledge.js';
+import type { RawInput } from '../../types.js';
+import { emptyNormalized, type Normalized } from '../../types.js';
+import { CVE_RE, isObject, parseJson, str } from '../common/util.js';
+
+export const FEED = 'redhat-csaf';
+
+export function recognise(text: string): boolean {
+  const head = text.slice(0, 3000);
+  return /"category"\s*:\s*"csaf_(vex|security_advisory)"/.test(head) && head.includes('"document"');
+}
+
+/** platform product_id → `rhel:N` from the product tree's CPEs (only the main enterprise_linux streams). */
+function platforms(tree: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  const stack: unknown[] = [tree];
+  while (stack.length) {
+    const n = stack.pop();
+    if (Array.isArray(n)) {
+      stack.push(...n);
+      continue;
+    }
+    if (!isObject(n)) continue;
+    if (isObject(n.product)) {
+      const cpe = isObject(n.product.product_identification_helper) ? str(n.product.product_identification_helper.cpe) : undefined;
+      const m = cpe ? /^cpe:\/[ao]:redhat:enterprise_linux:(\d+)/.exec(cpe) : null;
+      const id = str(n.product.product_id);
+      if (m && id) out.set(id, `rhel:${m[1]}`);
+    }
+    if (Array.isArray(n.branches)) stack.push(n.branches);
+  }
+  return out;
+}
+
+/** `AppStream-8.8.0.Z.MAIN:httpd-0:2.4.37-56.el8.src` → platform id, package, version. */
+function splitProduct(id: string, plats: Map<string, string>): { platform: string; pkg: string; version?: string; arch?: string } | null {
+  for (const [pid, platform] of plats) {
+    if (!id.startsWith(`${pid}:`)) continue;
+    let rest = id.slice(pid.length + 1);
+    rest = rest.slice(rest.lastIndexOf('/') + 1);
+    const m = /^(.+?)-(\d+):([^-]+)-(.+?)(?:\.(src|noarch|x86_64|i686|aarch64|ppc64le|s390x|ppc64|s390|i386))?$/.exec(rest);
+    if (m) return { platform, pkg: m[1]!, version: `${m[2]}:${m[3]}-${m[4]}`, arch: m[5] };
+    return { platform, pkg: rest };
+  }
+  return null;
+}
+
+export function parse(raw: RawInput, text: string): Normalized {
+  const out = emptyNormalized();
+  const j = parseJson(text, raw.key);
+  if (!j.ok) {
+    out.rejected.push(j.rejection);
+    return out;
+  }
+  const d = j.value;
+  if (!isObject(d) || !isObject(d.document) || !Array.isArray(d.vulnerabilities)) {
+    out.rejected.push({ ref: raw.key, reason: 'CSAF without document or vulnerabilities[]' });
+    return out;
+  }
+  const document = d.document;
+  const plats = platforms(d.product_tree);
+  const severity = isObject(d.document.aggregate_severity) ? str(d.document.aggregate_severity.text)?.toLowerCase() : undefined;
+  const docId = isObject(d.document.tracking) ? str(d.document.tracking.id) : undefined;
+  for (const v of d.vulnerabilities) {
+    if (!isObject(v)) continue;
+    const cve = str(v.cve);
+    if (!cve || !CVE_RE.test(cve)) {
+      out.rejected.push({ ref: `${raw.key} ${docId ?? ''}`.trim(), reason: 'vulnerability without a CVE id' });
+      continue;
+    }
+    const remediation = new Map<string, string>();
+    for (const r of Array.isArray(v.remediations) ? v.remediations : []) {
+      if (!isObject(r) || !Array.isArray(r.product_ids)) continue;
+      for (const p of r.product_ids) if (typeof p === 'string') remediation.set(p, str(r.category) ?? '');
+    }
+    const ps = isObject(v.product_status) ? v.product_status : {};
+    const rows = new Map<string, Advisory>();
+    const add = (ids: unknown, state: FixState | 'by-remediation') => {
+      for (const id of Array.isArray(ids) ? ids : []) {
+        if (typeof id !== 'string') continue;
+        const sp = splitProduct(id, plats);
+        if (!sp) continue;
+        if (sp.arch && sp.arch !== 'src' && state === 'fixed') continue; // source packages only
+        let st: FixState = state === 'by-remediation' ? (remediation.get(id) === 'no_fix_planned' ? 'will-not-fix' : 'unfixed') : state;
+        if (st === 'fixed' && !sp.version) st = 'unfixed';
+        const key = `${sp.platform}\u0000${sp.pkg}`;
+        const prev = rows.get(key);
+        if (prev && (prev.fixState === 'fixed' || st !== 'fixed')) continue;
+        rows.set(key, {
+          id: cve,
+          feed: FEED,
+          cves: [cve],
+          aliases: docId && docId !== cve ? [docId] : [],
+          scope: { kind: 'distro', platform: sp.platform, package: sp.pkg, versionScheme: 'rpm' },
+          ranges: st === 'fixed' ? [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: sp.version! }] }] : st === 'not-affected' ? [] : [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }],
+          fixState: st,
+          fixedVersion: st === 'fixed' ? sp.version : undefined,
+          vendorSeverity: severity,
+          summary: str(v.title) ?? str(document.title),
+          url: `https://access.redhat.com/security/cve/${cve}`,
+          rawRef: raw.key,
+        });
+      }
+    };
+    add(ps.fixed, 'fixed');
+    add(ps.known_affected, 'by-remediation');
+    add(ps.under_investigation, 'unfixed');
+    add(ps.known_not_affected, 'not-affected');
+    out.advisories.push(...rows.values());
+  }
+  return out;
+}

@@ -1,0 +1,180 @@
+/**
+ * Expand what import is given into raw inputs: directories are walked, gzip / tar / tar.gz / zip archives are
+ * opened by their magic bytes (not their names), with bounded decompression. A truncated archive yields the
+ * members read before the damage plus a problem naming it.
+ */
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { constants as zc, gunzipSync } from 'node:zlib';
+import { unzipSync } from 'fflate';
+
+export const MAX_MEMBER_BYTES = 512 * 1024 * 1024;
+export const MAX_ARCHIVE_BYTES = 2 * 1024 * 1024 * 1024;
+
+export interface InputFile {
+  /** Path relative to the import root, archive members as `archive.tar.gz!/member`. */
+  rel: string;
+  /** Where it came from (file path or URL, plus member). */
+  source: string;
+  bytes: Uint8Array;
+}
+
+export interface ExpandProblem {
+  file: string;
+  reason: string;
+}
+
+export function isGzip(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+export function isZip(b: Uint8Array): boolean {
+  return b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
+}
+export function isTar(b: Uint8Array): boolean {
+  return b.length >= 263 && Buffer.from(b.subarray(257, 262)).toString('latin1') === 'ustar';
+}
+
+/** gunzip with a size cap; a truncated stream returns what was readable and `truncated: true`. */
+export function gunzipBounded(b: Uint8Array, max = MAX_ARCHIVE_BYTES): { bytes: Uint8Array; truncated: boolean } {
+  try {
+    return { bytes: gunzipSync(b, { maxOutputLength: max }), truncated: false };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`decompresses to more than ${max} bytes`);
+    // Salvage the readable part of a truncated or damaged stream.
+    try {
+      return { bytes: gunzipSync(b, { maxOutputLength: max, finishFlush: zc.Z_SYNC_FLUSH }), truncated: true };
+    } catch (err2) {
+      throw new Error(`not a readable gzip stream (${(err2 as Error).message})`);
+    }
+  }
+}
+
+function tarString(b: Uint8Array, off: number, len: number): string {
+  const s = Buffer.from(b.subarray(off, off + len)).toString('utf8');
+  const z = s.indexOf('\0');
+  return z >= 0 ? s.slice(0, z) : s;
+}
+
+/** Members of a ustar archive (regular files only); problems for truncation. */
+export function readTar(b: Uint8Array, name: string, out: InputFile[], problems: ExpandProblem[], source: string): void {
+  let off = 0;
+  let longName: string | undefined;
+  while (off + 512 <= b.length) {
+    const header = b.subarray(off, off + 512);
+    if (header.every((x) => x === 0)) return;
+    let fname = tarString(header, 0, 100);
+    const prefix = tarString(header, 345, 155);
+    if (prefix) fname = `${prefix}/${fname}`;
+    const size = parseInt(tarString(header, 124, 12).trim() || '0', 8);
+    const type = String.fromCharCode(header[156] ?? 48);
+    if (!Number.isFinite(size) || size < 0) {
+      problems.push({ file: `${name}!/${fname}`, reason: 'damaged tar header' });
+      return;
+    }
+    const start = off + 512;
+    if (start + size > b.length) {
+      problems.push({ file: `${name}!/${fname}`, reason: `truncated archive: member cut at ${b.length - start} of ${size} bytes` });
+      return;
+    }
+    if (type === 'L') longName = tarString(b, start, size);
+    else if (type === '0' || type === '\0' || type === '7') {
+      const member = longName ?? fname;
+      longName = undefined;
+      if (size > MAX_MEMBER_BYTES) problems.push({ file: `${name}!/${member}`, reason: `member larger than ${MAX_MEMBER_BYTES} bytes` });
+      else out.push({ rel: `${name}!/${member}`, source: `${source}!/${member}`, bytes: b.subarray(start, start + size) });
+    } else if (type !== 'x' && type !== 'g') longName = undefined;
+    off = start + Math.ceil(size / 512) * 512;
+  }
+  if (off < b.length) problems.push({ file: name, reason: 'truncated archive: incomplete tar header' });
+}
+
+/** Expand bytes that may be an archive; plain files pass through. */
+export function expand(file: InputFile, out: InputFile[], problems: ExpandProblem[], depth = 0): void {
+  const b = file.bytes;
+  if (depth > 3) {
+    problems.push({ file: file.rel, reason: 'archives nested too deep' });
+    return;
+  }
+  if (isGzip(b)) {
+    let g: { bytes: Uint8Array; truncated: boolean };
+    try {
+      g = gunzipBounded(b);
+    } catch (err) {
+      problems.push({ file: file.rel, reason: (err as Error).message });
+      return;
+    }
+    if (g.truncated) problems.push({ file: file.rel, reason: 'truncated or damaged gzip stream; only the readable part was used' });
+    const inner = { ...file, rel: file.rel.replace(/\.gz$|\.tgz$/, (m) => (m === '.tgz' ? '.tar' : '')), bytes: g.bytes };
+    if (isTar(inner.bytes)) readTar(inner.bytes, file.rel, out, problems, file.source);
+    else if (g.truncated) {
+      if (inner.bytes.length) out.push(inner);
+    } else expand(inner, out, problems, depth + 1);
+    return;
+  }
+  if (isTar(b)) {
+    readTar(b, file.rel, out, problems, file.source);
+    return;
+  }
+  if (isZip(b)) {
+    let files: Record<string, Uint8Array>;
+    try {
+      let total = 0;
+      files = unzipSync(b, {
+        filter: (f) => {
+          total += f.originalSize;
+          if (f.originalSize > MAX_MEMBER_BYTES || total > MAX_ARCHIVE_BYTES) throw new Error(`zip member ${f.name} exceeds the size cap`);
+          return !f.name.endsWith('/');
+        },
+      });
+    } catch (err) {
+      problems.push({ file: file.rel, reason: `unreadable or truncated zip archive: ${(err as Error).message}` });
+      return;
+    }
+    for (const [n, bytes] of Object.entries(files)) out.push({ rel: `${file.rel}!/${n}`, source: `${file.source}!/${n}`, bytes });
+    return;
+  }
+  out.push(file);
+}
+
+/** A file to import: its path and its name relative to the import root. */
+export interface FileEntry {
+  rel: string;
+  abs: string;
+}
+
+/** Files under a path (a directory is walked in name order; hidden entries are skipped). Reads no content. */
+export function listFiles(path: string): FileEntry[] {
+  const out: FileEntry[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (e.name.startsWith('.')) continue;
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) out.push({ rel: relative(path, p), abs: p });
+    }
+  };
+  if (statSync(path).isDirectory()) walk(path);
+  else out.push({ rel: path.split('/').pop() ?? path, abs: path });
+  return out;
+}
+
+/** The first bytes of a file (for recognising its format without reading it all). */
+export function readHead(abs: string, n = 512): Uint8Array {
+  const fd = openSync(abs, 'r');
+  try {
+    const b = Buffer.alloc(n);
+    const len = readSync(fd, b, 0, n, 0);
+    return b.subarray(0, len);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** One file, read and expanded (archives into their members). */
+export function readEntry(e: FileEntry): { files: InputFile[]; problems: ExpandProblem[] } {
+  const files: InputFile[] = [];
+  const problems: ExpandProblem[] = [];
+  expand({ rel: e.rel, source: e.abs, bytes: readFileSync(e.abs) }, files, problems);
+  return { files, problems };
+}

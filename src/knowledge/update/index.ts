@@ -1,0 +1,229 @@
+/**
+ * `mamori db update [--feed NAME]… [--mirror URL]`: download each feed (conditional requests, retries,
+ * timeouts), normalise it through the same path as `db import`, and switch the result in atomically. A feed
+ * that fails keeps its previous data and is marked with the error; the others go on.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { expand, type ExpandProblem, type InputFile } from '../import/archive.js';
+import { codenamesFromStore, contextFrom, emptySummary, ingest, type IngestSummary } from '../import/ingest.js';
+import { KnowledgeDbError, KnowledgeStore } from '../store/sqlite.js';
+import { abortBuild, acquireLock, beginBuild, commitBuild } from '../store/swap.js';
+import { fetchFeed, type FetchOptions } from './http.js';
+import { FEED_SOURCES, mirrorUrl, type FeedSource } from './sources.js';
+
+export { FEED_SOURCES, mirrorUrl } from './sources.js';
+
+export interface UpdateConfig {
+  /** Default mirror when --mirror is not given. */
+  mirror?: string;
+  /** Per feed: its own URLs (used as they are, never rewritten to the mirror). */
+  feeds?: Record<string, { url?: string; urls?: string[] }>;
+  timeoutMs?: number;
+  retries?: number;
+  nvdApiKey?: string;
+}
+
+export interface UpdateOptions {
+  feeds?: string[];
+  mirror?: string;
+  config?: UpdateConfig;
+  now?: Date;
+  timeoutMs?: number;
+  retries?: number;
+  retryBaseMs?: number;
+  maxBytes?: number;
+  /** Pause between NVD requests (default 6 s without an API key, 0.6 s with one: NVD's published limits). */
+  nvdDelayMs?: number;
+  nvdApiKey?: string;
+  onProgress?: (e: ProgressEvent) => void;
+}
+
+export type ProgressEvent =
+  | { kind: 'start'; feed: string; urls: number }
+  | { kind: 'bytes'; feed: string; url: number; received: number; total: number | null }
+  | { kind: 'done'; feed: string; status: FeedOutcome['status']; records: number; error?: string };
+
+export interface FeedOutcome {
+  name: string;
+  status: 'updated' | 'not-modified' | 'failed';
+  urls: string[];
+  records: number;
+  rejected: number;
+  error?: string;
+  /** Age in days of the data kept when the feed failed. */
+  staleDays?: number | null;
+}
+
+export interface UpdateSummary {
+  feeds: FeedOutcome[];
+  ingest: IngestSummary;
+  problems: ExpandProblem[];
+  durationMs: number;
+}
+
+/** `$MAMORI_HOME/config.json`, when present. */
+export function loadConfig(home: string): UpdateConfig {
+  const p = `${home}/config.json`;
+  if (!existsSync(p)) return {};
+  try {
+    return JSON.parse(readFileSync(p, 'utf8')) as UpdateConfig;
+  } catch (err) {
+    throw new KnowledgeDbError(`${p} is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+export function sourcesFor(names: readonly string[] | undefined): FeedSource[] {
+  if (!names?.length) return FEED_SOURCES.filter((s) => s.byDefault);
+  const out: FeedSource[] = [];
+  for (const n of names) {
+    const s = FEED_SOURCES.find((x) => x.feed === n);
+    if (!s) throw new KnowledgeDbError(`unknown feed ${n}; known feeds: ${FEED_SOURCES.map((x) => x.feed).join(', ')}`);
+    out.push(s);
+  }
+  return out;
+}
+
+function resolveUrls(src: FeedSource, mirror: string | undefined, config: UpdateConfig): string[] {
+  const own = config.feeds?.[src.feed];
+  if (own?.urls?.length) return own.urls;
+  if (own?.url) return [own.url];
+  return mirror ? src.urls.map((u) => mirrorUrl(mirror, u)) : src.urls;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function updateFeeds(dbPath: string, opts: UpdateOptions = {}): Promise<UpdateSummary> {
+  const started = performance.now();
+  const now = opts.now ?? new Date();
+  const config = opts.config ?? {};
+  const mirror = opts.mirror ?? config.mirror;
+  const sources = sourcesFor(opts.feeds);
+  const fo: Omit<FetchOptions, 'validators' | 'onProgress'> = {
+    timeoutMs: opts.timeoutMs ?? config.timeoutMs ?? 60_000,
+    retries: opts.retries ?? config.retries ?? 3,
+    retryBaseMs: opts.retryBaseMs ?? 1000,
+    maxBytes: opts.maxBytes ?? 1024 * 1024 * 1024,
+  };
+  const release = acquireLock(dbPath);
+  try {
+    const build = beginBuild(dbPath);
+    try {
+      const store = new KnowledgeStore(build.db, () => now);
+      const summary = emptySummary();
+      const outcomes: FeedOutcome[] = [];
+      const problems: ExpandProblem[] = [];
+      for (const src of sources) {
+        const urls = resolveUrls(src, mirror, config);
+        opts.onProgress?.({ kind: 'start', feed: src.feed, urls: urls.length });
+        const outcome: FeedOutcome = { name: src.feed, status: 'not-modified', urls, records: 0, rejected: 0 };
+        if (!urls.length) {
+          outcome.status = 'failed';
+          outcome.error = src.note ?? 'no URL configured for this feed';
+        } else {
+          const fetched = src.feed === 'nvd' ? await fetchNvd(store, urls[0]!, now, fo, opts, config) : await fetchAll(store, src.feed, urls, fo, opts);
+          if ('error' in fetched) {
+            outcome.status = 'failed';
+            outcome.error = fetched.error;
+          } else if (fetched.files.length) {
+            const ctx = contextFrom(fetched.files, codenamesFromStore(store));
+            const before = summary.feeds.map((f) => ({ ...f }));
+            ingest(store, fetched.files, ctx, { fetchedAt: now.toISOString(), summary });
+            for (const f of summary.feeds) {
+              const b = before.find((x) => x.name === f.name);
+              outcome.records += f.records - (b?.records ?? 0);
+              outcome.rejected += f.rejected - (b?.rejected ?? 0);
+            }
+            problems.push(...fetched.problems);
+            for (const v of fetched.validators) store.setHttpValidators(v.url, v.etag, v.lastModified, now.toISOString());
+            for (const [k, v] of fetched.meta) store.setMeta(k, v);
+            outcome.status = 'updated';
+            const truncated = fetched.problems.find((p) => /truncat|unreadable/.test(p.reason));
+            if (truncated && outcome.records === 0) {
+              outcome.status = 'failed';
+              outcome.error = `${truncated.file}: ${truncated.reason}`;
+            }
+          }
+        }
+        if (outcome.status === 'failed') {
+          store.markFeedError(src.feed, outcome.error ?? 'failed', now.toISOString());
+          const st = store.feeds().find((f) => f.name === src.feed);
+          outcome.staleDays = st?.ageDays ?? null;
+        } else store.markFeed(src.feed, now.toISOString(), mirror && !config.feeds?.[src.feed] ? `mirror:${mirror}` : urls[0]!);
+        opts.onProgress?.({ kind: 'done', feed: src.feed, status: outcome.status, records: outcome.records, error: outcome.error });
+        outcomes.push(outcome);
+      }
+      commitBuild(dbPath, build);
+      return { feeds: outcomes, ingest: summary, problems, durationMs: performance.now() - started };
+    } catch (err) {
+      abortBuild(build);
+      throw err;
+    }
+  } finally {
+    release();
+  }
+}
+
+interface Fetched {
+  files: InputFile[];
+  problems: ExpandProblem[];
+  validators: { url: string; etag: string | null; lastModified: string | null }[];
+  meta: Map<string, string>;
+}
+
+async function fetchAll(store: KnowledgeStore, feed: string, urls: string[], fo: Omit<FetchOptions, 'validators' | 'onProgress'>, opts: UpdateOptions): Promise<Fetched | { error: string }> {
+  const out: Fetched = { files: [], problems: [], validators: [], meta: new Map() };
+  for (const [i, url] of urls.entries()) {
+    const r = await fetchFeed(url, {
+      ...fo,
+      validators: store.httpValidators(url),
+      onProgress: (received, total) => opts.onProgress?.({ kind: 'bytes', feed, url: i, received, total }),
+    });
+    if (r.kind === 'failed') return { error: `${url}: ${r.reason}` };
+    if (r.kind === 'not-modified') continue;
+    const name = new URL(url).pathname.split('/').filter(Boolean).pop() ?? feed;
+    expand({ rel: `${feed}/${decodeURIComponent(name)}${urls.length > 1 ? `#${i}` : ''}`, source: url, bytes: r.bytes }, out.files, out.problems);
+    out.validators.push({ url, etag: r.etag, lastModified: r.lastModified });
+  }
+  return out;
+}
+
+/** NVD CVE API 2.0: pages of 2,000 by last-modified window (at most 120 days each), rate-limited. */
+async function fetchNvd(store: KnowledgeStore, pattern: string, now: Date, fo: Omit<FetchOptions, 'validators' | 'onProgress'>, opts: UpdateOptions, config: UpdateConfig): Promise<Fetched | { error: string }> {
+  const out: Fetched = { files: [], problems: [], validators: [], meta: new Map() };
+  const key = opts.nvdApiKey ?? config.nvdApiKey ?? process.env.MAMORI_NVD_API_KEY;
+  const delay = opts.nvdDelayMs ?? (key ? 600 : 6000);
+  const last = store.getMeta('nvd.lastModEnd');
+  const windows: { start?: string; end?: string }[] = [];
+  if (!last) windows.push({});
+  else {
+    let s = new Date(last);
+    while (s < now) {
+      const e = new Date(Math.min(now.getTime(), s.getTime() + 120 * 86_400_000));
+      windows.push({ start: s.toISOString(), end: e.toISOString() });
+      s = e;
+    }
+  }
+  let requests = 0;
+  for (const w of windows) {
+    let index = 0;
+    for (;;) {
+      let url = pattern.replace('{index}', String(index));
+      url = w.start ? url.replace('{start}', encodeURIComponent(w.start)).replace('{end}', encodeURIComponent(w.end!)) : url.replace(/[?&]lastModStartDate=\{start\}&lastModEndDate=\{end\}/, '').replace('2.0&', '2.0?');
+      if (requests++ > 0 && delay > 0) await sleep(delay);
+      const r = await fetchFeed(url, { ...fo, headers: key ? { apiKey: key } : undefined, onProgress: (received, total) => opts.onProgress?.({ kind: 'bytes', feed: 'nvd', url: requests, received, total }) });
+      if (r.kind !== 'ok') return { error: `${url}: ${r.kind === 'failed' ? r.reason : 'unexpected 304'}` };
+      let page: { totalResults?: number; resultsPerPage?: number };
+      try {
+        page = JSON.parse(Buffer.from(r.bytes).toString('utf8')) as typeof page;
+      } catch (err) {
+        return { error: `${url}: invalid JSON (${(err as Error).message})` };
+      }
+      out.files.push({ rel: `nvd/cves-${w.start ?? 'all'}-${index}.json`, source: url, bytes: r.bytes });
+      const per = page.resultsPerPage ?? 0;
+      index += per;
+      if (!per || index >= (page.totalResults ?? 0)) break;
+    }
+  }
+  out.meta.set('nvd.lastModEnd', now.toISOString());
+  return out;
+}
