@@ -1,0 +1,26 @@
+/**
+ * KENT-WEB CGI scripts. The version is the date in the header comment:
+ *   #│ POST-MAIL : postmail.cgi - 2022/03/19      (current)
+ *   #│ POST-MAIL v5.6 (2019/03/02)                   (older)
+ * reported as `2022.03.19` (sortable).
+ */
+import type { AppFingerprint } from './types.js';
+
+const dated = (product: string) => (text: string) => {
+  const m = new RegExp(`${product}[^\\n]{0,40}?(\\d{4})/(\\d{1,2})/(\\d{1,2})`, 'i').exec(text);
+  return m ? `${m[1]}.${m[2]!.padStart(2, '0')}.${m[3]!.padStart(2, '0')}` : undefined;
+};
+
+export const kentPostmail: AppFingerprint = {
+  id: 'kent-postmail',
+  component: 'kent-postmail',
+  confidence: 95,
+  files: [{ name: /^postmail\.cgi$/, signature: /POST-?MAIL/i, version: dated('POST-?MAIL') }],
+};
+
+export const kentClipmail: AppFingerprint = {
+  id: 'kent-clipmail',
+  component: 'kent-clipmail',
+  confidence: 95,
+  files: [{ name: /^clipmail\.cgi$/, signature: /CLIP-?MAIL/i, version: dated('CLIP-?MAIL') }],
+};

@@ -1,0 +1,20 @@
+/**
+ * Mailform Pro (SYNCK GRAPHICA), a Perl CGI mail form: mailformpro/mailformpro.cgi with the version in its
+ * config (`$config{'version'} = '4.3.1';`) or header comments (`mailform pro Ver.3.0.0`).
+ */
+import { firstMatch, type AppFingerprint } from './types.js';
+
+const version = firstMatch(
+  /\$config\{\s*['"]?ver(?:sion)?['"]?\s*\}\s*=\s*['"](\d+(?:\.\d+)+)['"]/i,
+  /mail\s*form\s*pro[^\n]{0,40}?ver(?:sion)?\.?\s*(\d+(?:\.\d+)+)/i,
+);
+
+export const mailformpro: AppFingerprint = {
+  id: 'mailformpro',
+  component: 'mailform-pro',
+  confidence: 90,
+  files: [
+    { name: /^mailformpro\.cgi$/, signature: /mailform\s*pro|mfp|SYNCK/i, version },
+    { name: /^(config|functions)\.cgi$/, signature: /mail\s*form\s*pro/i, version },
+  ],
+};

@@ -1,0 +1,294 @@
+/**
+ * The host inventory: OS, packages, pending updates, kernel, web stack, document roots, web applications,
+ * personal data in document roots. Everything goes through one Transport (local or SSH) and the allowlist.
+ * Whatever cannot be checked becomes a gap with the reason; the scan goes on.
+ *
+ * Missing security updates: this collector produces the `missing-security-update` findings (one per
+ * package, id `findingId('missing-security-update', 'host-pending', package)`) from what the package manager
+ * itself would install, so the assessment does not need to generate them again.
+ */
+import type { Finding, Gap, Inventory, KernelInfo, OsInfo, Package, PendingUpdate } from '../../core/model.js';
+import { findingId } from '../../core/ids.js';
+import { isMissing, type Transport } from '../transport/types.js';
+import { collectDocroots, DEFAULT_DOCROOT_LIMITS, type DocrootLimits, type PiiModule } from './docroots.js';
+import { collectKernel } from './kernel.js';
+import { collectOs } from './os.js';
+import { aptThirdParty, parseApkInstalled, parseAptPolicy, parseDpkgQuery, parseRpmQuery, type AptPolicyEntry } from './packages.js';
+import { aptPending, parseApkVersion, parseUpdateinfoSecurity, parseYumCheckUpdate, rpmPending } from './pending.js';
+import { collectWebStack, type PhpSettings } from './webstack.js';
+import type { WebConfig } from './webconf.js';
+
+export interface HostScanOptions {
+  docroots: string[];
+  /** The personal-data detector, when available. */
+  pii?: PiiModule;
+  limits?: Partial<DocrootLimits>;
+}
+
+export interface HostScanResult {
+  inventory: Inventory;
+  findings: Finding[];
+  gaps: Gap[];
+  /** Web server configuration and PHP settings (for reporters and checks; not in the contract's inventory). */
+  web: { configs: WebConfig[]; php: PhpSettings[] };
+  stats: { files: number; dirs: number; filesClassified: number; bytesClassified: number };
+}
+
+const RPM_FAMILIES = new Set(['rhel', 'centos', 'almalinux', 'rocky', 'oracle', 'fedora', 'amazon']);
+
+export async function collectHost(t: Transport, opts: HostScanOptions): Promise<HostScanResult> {
+  const gaps: Gap[] = [];
+  const findings: Finding[] = [];
+  const [os, idr] = await Promise.all([collectOs(t, gaps), t.run('id')]);
+  const isRoot = idr.stdout.toString('utf8').trim() === '0';
+  const family = os?.family;
+  // Everything runs at once; collectors that need the package list await it after starting their commands.
+  const pkgsP = collectPackages(t, os, gaps);
+  const packagesP = pkgsP.then((p) => p.packages);
+  const [pkgs, pending, kernel, web] = await Promise.all([
+    pkgsP,
+    collectPending(t, os, pkgsP, gaps),
+    collectKernel(t, family, packagesP, isRoot, gaps),
+    collectWebStack(t, packagesP, gaps),
+  ]);
+  const roots: { path: string; from: string; url?: string }[] = [];
+  for (const c of web.configs)
+    for (const s of c.sites) {
+      if (s.root && !/\$/.test(s.root)) roots.push({ path: s.root, from: `${c.server}:${s.file}` });
+      for (const a of s.aliases) if (!/\$/.test(a.path) && a.path.startsWith('/')) roots.push({ path: a.path, from: `${c.server}:${s.file} (alias ${a.url})`, url: a.url });
+    }
+  for (const d of opts.docroots) roots.push({ path: d, from: '--docroot' });
+  const dr = await collectDocroots(t, roots, web.configs, opts.pii, { ...DEFAULT_DOCROOT_LIMITS, ...opts.limits }, gaps);
+  if (!opts.pii && dr.docroots.length) gaps.push({ what: 'personal data in document roots', why: 'personal-data detector unavailable', code: 'host.gap.piiUnavailable' });
+  findings.push(...dr.findings);
+  // One finding per package name (libc6 for amd64 and i386 is one problem with one command).
+  const seenPkg = new Set<string>();
+  for (const u of pending.filter((p) => p.security)) {
+    if (seenPkg.has(u.package)) continue;
+    seenPkg.add(u.package);
+    findings.push(updateFinding(u, pkgs.manager));
+  }
+  if (kernel) findings.push(...kernelFindings(kernel));
+  findings.push(...phpFindings(web.php));
+  findings.sort((a, b) => a.id.localeCompare(b.id));
+  const inventory: Inventory = {
+    packages: [...pkgs.packages, ...dr.packages],
+    components: [...web.components, ...dr.components],
+    pendingUpdates: pending,
+  };
+  if (os) inventory.os = os;
+  if (kernel) inventory.kernel = kernel;
+  inventory.docroots = dr.docroots;
+  if (web.configs.length)
+    inventory.webServers = web.configs.map((c) => ({
+      server: c.server,
+      files: c.files,
+      sites: c.sites.map((x) => ({ names: x.names, listen: x.listen, ...(x.root ? { root: x.root } : {}), aliases: x.aliases, ...(x.tlsProtocols ? { tlsProtocols: x.tlsProtocols } : {}), file: x.file })),
+    }));
+  if (web.php.length) inventory.php = web.php.map((p) => ({ ...p }));
+  for (const p of t.problems ?? []) gaps.push({ what: 'sudo', why: p, code: 'host.gap.sudo' });
+  return { inventory, findings, gaps, web: { configs: web.configs, php: web.php }, stats: dr.stats };
+}
+
+type Manager = 'dpkg' | 'rpm' | 'apk' | undefined;
+
+interface Installed {
+  packages: Package[];
+  manager: Manager;
+  /** apt's view of each package (dpkg systems): origins and candidates. */
+  apt?: { policy: Map<string, AptPolicyEntry>; nativeArch?: string } | undefined;
+}
+
+async function collectPackages(t: Transport, os: OsInfo | undefined, gaps: Gap[]): Promise<Installed> {
+  const family = os?.family;
+  const order: Manager[] = family === 'alpine' ? ['apk'] : family && RPM_FAMILIES.has(family) ? ['rpm'] : family === 'debian' || family === 'ubuntu' ? ['dpkg'] : ['dpkg', 'rpm', 'apk'];
+  for (const m of order) {
+    if (m === 'dpkg') {
+      const r = await t.run('dpkgQuery');
+      if (isMissing(r)) continue;
+      if (r.failure || r.code !== 0) {
+        gaps.push({ what: 'installed packages (dpkg)', why: `dpkg-query failed: ${r.failure ?? `exit ${r.code}`} ${r.stderr.trim().slice(0, 200)}`, code: 'host.gap.command' });
+        return { packages: [], manager: 'dpkg' };
+      }
+      const packages = parseDpkgQuery(r.stdout.toString('utf8')).sort(byName);
+      const apt = await aptPolicy(t, packages, gaps);
+      return { packages, manager: 'dpkg', apt };
+    }
+    if (m === 'rpm') {
+      const r = await t.run('rpmQuery');
+      if (isMissing(r)) continue;
+      if (r.failure || r.code !== 0) {
+        gaps.push({ what: 'installed packages (rpm)', why: `rpm -qa failed: ${r.failure ?? `exit ${r.code}`} ${r.stderr.trim().slice(0, 200)}`, code: 'host.gap.command' });
+        return { packages: [], manager: 'rpm' };
+      }
+      return { packages: parseRpmQuery(r.stdout.toString('utf8'), family).sort(byName), manager: 'rpm' };
+    }
+    if (m === 'apk') {
+      const r = await t.readFile('/lib/apk/db/installed', 64 * 1024 * 1024);
+      if (!r.ok) {
+        if (r.failure === 'missing') continue;
+        gaps.push({ what: 'installed packages (apk)', why: `/lib/apk/db/installed: ${r.failure} ${r.detail}`, code: 'host.gap.read' });
+        return { packages: [], manager: 'apk' };
+      }
+      return { packages: parseApkInstalled(r.data.toString('utf8')).sort(byName), manager: 'apk' };
+    }
+  }
+  gaps.push({ what: 'installed packages', why: 'no package manager found (dpkg-query, rpm, /lib/apk/db/installed)', code: 'host.gap.noPackageManager' });
+  return { packages: [], manager: undefined };
+}
+
+const byName = (a: Package, b: Package) => a.name.localeCompare(b.name) || (a.arch ?? '').localeCompare(b.arch ?? '');
+
+/**
+ * One `apt-cache policy` over every installed package (foreign architectures as name:arch): where each
+ * installed version comes from (third-party repositories: PPAs, sury, vendor repositories) and its candidate.
+ * It reads the existing lists only and builds apt's cache in memory, as `apt list --upgradable` does.
+ */
+async function aptPolicy(t: Transport, packages: Package[], gaps: Gap[]): Promise<Installed['apt']> {
+  const count = new Map<string, number>();
+  for (const p of packages) if (p.arch && p.arch !== 'all') count.set(p.arch, (count.get(p.arch) ?? 0) + 1);
+  const nativeArch = [...count].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const names = [...new Set(packages.map((p) => (p.arch && p.arch !== 'all' && p.arch !== nativeArch ? `${p.name}:${p.arch}` : p.name)))];
+  if (!names.length) return undefined;
+  const r = await t.run('aptPolicy', { names: names.join(' ') });
+  if (isMissing(r)) {
+    gaps.push({ what: 'pending updates (apt)', why: 'apt-cache not found', code: 'host.gap.pending' });
+    return undefined;
+  }
+  if (r.failure || r.code !== 0) {
+    gaps.push({ what: 'pending updates and package origins (apt-cache policy)', why: `${r.failure ?? `exit ${r.code}`}: ${r.stderr.trim().slice(0, 300)}`, code: 'host.gap.pending' });
+    return undefined;
+  }
+  const policy = parseAptPolicy(r.stdout.toString('utf8'));
+  for (const p of packages) {
+    const e = policy.get(p.arch && p.arch !== 'all' && p.arch !== nativeArch ? `${p.name}:${p.arch}` : p.name);
+    const origin = e && e.installed === p.version ? aptThirdParty(e) : undefined;
+    if (origin) {
+      p.thirdParty = true;
+      p.repository = origin;
+    }
+  }
+  return { policy, nativeArch };
+}
+
+async function collectPending(t: Transport, os: OsInfo | undefined, pkgsP: Promise<Installed>, gaps: Gap[]): Promise<PendingUpdate[]> {
+  const { packages, manager, apt } = await pkgsP;
+  if (manager === 'dpkg') {
+    if (!apt) return [];
+    return aptPending(packages, apt.policy, apt.nativeArch).sort((a, b) => a.package.localeCompare(b.package) || (a.arch ?? '').localeCompare(b.arch ?? ''));
+  }
+  if (manager === 'rpm') {
+    const major = Number((os?.version ?? '').split('.')[0]);
+    const dnf = os?.family === 'fedora' || (os?.family !== 'amazon' && major >= 8) || (os?.family === 'amazon' && major >= 2022);
+    const [upd, sec] = await Promise.all([t.run(dnf ? 'dnfCheckUpdate' : 'yumCheckUpdate'), t.run(dnf ? 'dnfSecurity' : 'yumSecurity')]);
+    const tool = dnf ? 'dnf' : 'yum';
+    // check-update: exit 100 = updates available, 0 = none, 1 = error (e.g. no cache with -C).
+    if (upd.failure || (upd.code !== 0 && upd.code !== 100)) {
+      gaps.push({ what: `pending updates (${tool})`, why: `${tool} -C check-update failed: ${upd.failure ?? `exit ${upd.code}`} ${upd.stderr.trim().slice(0, 300)}`, code: 'host.gap.pending' });
+      return [];
+    }
+    const updates = parseYumCheckUpdate(upd.stdout.toString('utf8'));
+    let advisories: ReturnType<typeof parseUpdateinfoSecurity> = [];
+    if (sec.failure || sec.code !== 0) gaps.push({ what: `security advisories (${tool} updateinfo)`, why: `${sec.failure ?? `exit ${sec.code}`} ${sec.stderr.trim().slice(0, 300)}`, code: 'host.gap.pending' });
+    else advisories = parseUpdateinfoSecurity(sec.stdout.toString('utf8'));
+    if (os?.family === 'centos' && updates.length && !advisories.length)
+      gaps.push({ what: 'security classification of pending updates', why: 'CentOS repositories publish no updateinfo (security) metadata: pending updates are listed, but which are security fixes is unknown', code: 'host.gap.noUpdateinfo' });
+    return rpmPending(packages, updates, advisories).sort((a, b) => a.package.localeCompare(b.package));
+  }
+  if (manager === 'apk') {
+    const r = await t.run('apkUpgradable');
+    if (r.failure || r.code !== 0) {
+      gaps.push({ what: 'pending updates (apk)', why: `${r.failure ?? `exit ${r.code}`} ${r.stderr.trim().slice(0, 200)}`, code: 'host.gap.pending' });
+      return [];
+    }
+    const list = parseApkVersion(r.stdout.toString('utf8'), packages);
+    if (list.length) gaps.push({ what: 'security classification of pending updates', why: 'apk does not say which upgrades are security fixes; matched against secdb by the assessment', code: 'host.gap.noUpdateinfo' });
+    return list;
+  }
+  return [];
+}
+
+function updateFinding(u: PendingUpdate, manager: Manager): Finding {
+  const command = manager === 'dpkg' ? `apt-get install --only-upgrade ${u.package}` : manager === 'rpm' ? `yum update ${u.package}` : `apk upgrade ${u.package}`;
+  const f: Finding = {
+    id: findingId('missing-security-update', 'host-pending', u.package),
+    category: 'missing-security-update',
+    severity: 'high',
+    title: `Security update not applied: ${u.package} ${u.installed} → ${u.candidate}`,
+    message: { code: 'host.update.title', params: { package: u.package, installed: u.installed, candidate: u.candidate } },
+    component: { name: u.package, version: u.installed },
+    location: u.package,
+    evidence: { installed: u.installed, candidate: u.candidate, repository: u.repository ?? '', ...(u.advisories ? { advisories: u.advisories } : {}) },
+    remediation: { priority: 1, action: `Apply the update: ${command}`, actionMessage: { code: 'host.update.action', params: { command } }, command },
+    source: `host:${manager ?? 'unknown'}-pending`,
+  };
+  return f;
+}
+
+/** Installed fixes that are not running yet: a newer kernel waiting for a reboot, services mapping replaced libraries. */
+export function kernelFindings(k: KernelInfo): Finding[] {
+  const out: Finding[] = [];
+  if (k.rebootRequired) {
+    const params = { running: k.running, newest: k.newestInstalled ?? '' };
+    out.push({
+      id: findingId('missing-security-update', 'host-reboot-required'),
+      category: 'missing-security-update',
+      severity: 'medium',
+      title: `Updates installed but not active until a reboot (running kernel ${k.running}${k.newestInstalled ? `, installed ${k.newestInstalled}` : ''})`,
+      message: { code: 'host.reboot.title', params },
+      component: { name: 'kernel', version: k.running },
+      location: 'kernel',
+      evidence: { running: k.running, newestInstalled: k.newestInstalled ?? null },
+      remediation: { priority: 1, action: 'Schedule a reboot so the installed kernel and libraries are the ones running.', actionMessage: { code: 'host.reboot.action', params } },
+      source: 'host:kernel',
+    });
+  }
+  const byCommand = new Map<string, { pids: number[]; libraries: Set<string> }>();
+  for (const p of k.staleProcesses ?? []) {
+    const e = byCommand.get(p.command) ?? { pids: [], libraries: new Set<string>() };
+    e.pids.push(p.pid);
+    p.libraries.forEach((l) => e.libraries.add(l));
+    byCommand.set(p.command, e);
+  }
+  for (const [command, e] of [...byCommand].sort((a, b) => a[0].localeCompare(b[0]))) {
+    out.push({
+      id: findingId('missing-security-update', 'host-restart', command),
+      category: 'missing-security-update',
+      severity: 'medium',
+      title: `${command} still uses replaced libraries: restart it`,
+      message: { code: 'host.restart.title', params: { command } },
+      location: command,
+      evidence: { pids: e.pids, libraries: [...e.libraries].sort() },
+      remediation: { priority: 1, action: `Restart ${command} (or reboot) so it loads the updated libraries.`, actionMessage: { code: 'host.restart.action', params: { command } } },
+      source: 'host:proc-maps',
+    });
+  }
+  return out;
+}
+
+const isOn = (v: string | undefined) => v !== undefined && /^(on|1|yes|true|stdout|stderr)$/i.test(v);
+
+/** expose_php / display_errors in the ini files the web SAPIs read (FPM, or RHEL's shared /etc/php.ini). */
+export function phpFindings(php: readonly PhpSettings[]): Finding[] {
+  const out: Finding[] = [];
+  for (const p of php) {
+    const web = p.sapi.startsWith('fpm') || p.iniFile === '/etc/php.ini';
+    if (!web || !p.iniFile) continue;
+    for (const [key, value, code] of [['expose_php', p.exposePhp, 'host.php.exposePhp'], ['display_errors', p.displayErrors, 'host.php.displayErrors']] as const) {
+      if (!isOn(value)) continue;
+      out.push({
+        id: findingId('information-disclosure', 'host-php-ini', key, p.iniFile),
+        category: 'information-disclosure',
+        severity: key === 'display_errors' ? 'medium' : 'low',
+        title: `${key} = ${value} in ${p.iniFile}`,
+        message: { code, params: { file: p.iniFile, value: value ?? '' } },
+        component: { name: 'php', ...(p.version ? { version: p.version } : {}) },
+        location: p.iniFile,
+        evidence: { setting: key, value, sapi: p.sapi, binary: p.binary },
+        remediation: { priority: 2, action: `Set ${key} = Off in ${p.iniFile} and reload PHP.`, actionMessage: { code: `${code}.action`, params: { file: p.iniFile } } },
+        source: 'host:php-ini',
+      });
+    }
+  }
+  return out;
+}

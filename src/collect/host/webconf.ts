@@ -1,0 +1,375 @@
+/**
+ * Web server configuration read as files (never `nginx -T`/`apachectl -S`: those open log files and may
+ * create them): nginx and Apache httpd with their includes resolved by mamori, bounded; lighttpd's
+ * document root. What comes out: sites (names, listen, root, aliases, TLS protocols) and deny rules that
+ * decide whether a file under a document root would be served.
+ */
+import { posix } from 'node:path';
+import type { Transport } from '../transport/types.js';
+
+export interface DenyRule {
+  /** nginx: a `location` whose block denies (deny all / return 403/404/444 / internal). */
+  kind: 'nginx-location' | 'apache-directory' | 'apache-files' | 'apache-filesmatch';
+  /** nginx modifier (`=`, `^~`, `~`, `~*`, ``); unused for Apache. */
+  modifier?: string;
+  pattern: string;
+  /** Where in the configuration. */
+  file: string;
+}
+
+export interface SiteConfig {
+  server: 'nginx' | 'apache-httpd' | 'lighttpd';
+  names: string[];
+  listen: string[];
+  root?: string;
+  aliases: { url: string; path: string }[];
+  tlsProtocols?: string;
+  /** nginx locations that are not denied, with their own root/alias, in order (for location matching). */
+  locations?: { modifier: string; pattern: string; denied: boolean }[];
+  denies: DenyRule[];
+  file: string;
+}
+
+export interface WebConfig {
+  server: SiteConfig['server'];
+  files: string[];
+  sites: SiteConfig[];
+  /** Global deny rules (Apache `<Directory>`/`<Files>` outside a VirtualHost). */
+  denies: DenyRule[];
+  problems: string[];
+}
+
+interface Directive {
+  name: string;
+  args: string[];
+  block?: Directive[];
+  file: string;
+}
+
+const MAX_FILES = 300;
+const MAX_FILE_BYTES = 1024 * 1024;
+
+/** nginx keeps a backslash except before quotes and backslash; \t \r \n become control characters (ngx_conf_file.c). */
+function unescape(c: string): string {
+  if (c === '"' || c === "'" || c === '\\') return c;
+  if (c === 't') return '\t';
+  if (c === 'r') return '\r';
+  if (c === 'n') return '\n';
+  return `\\${c}`;
+}
+
+/** Tokenize nginx config: words, quoted strings, `;`, `{`, `}`, comments. */
+export function tokenizeNginx(text: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === '#') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === ';' || c === '{' || c === '}') {
+      out.push(c);
+      i++;
+    } else if (c === '"' || c === "'") {
+      let j = i + 1;
+      let s = '';
+      while (j < text.length && text[j] !== c) {
+        if (text[j] === '\\' && j + 1 < text.length) {
+          s += unescape(text[j + 1]!);
+          j += 2;
+        } else s += text[j++];
+      }
+      out.push(`\u0001${s}`); // quoted marker so `;` inside quotes is a word
+      i = j + 1;
+    } else {
+      let s = '';
+      while (i < text.length && !/[\s;{}]/.test(text[i]!)) {
+        if (text[i] === '\\' && i + 1 < text.length) {
+          s += unescape(text[i + 1]!);
+          i += 2;
+        } else s += text[i++];
+      }
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+export function parseNginxText(text: string, file: string): Directive[] {
+  const toks = tokenizeNginx(text);
+  let i = 0;
+  const parseBlock = (): Directive[] => {
+    const out: Directive[] = [];
+    let words: string[] = [];
+    while (i < toks.length) {
+      const t = toks[i++]!;
+      if (t === ';') {
+        if (words.length) out.push({ name: words[0]!, args: words.slice(1), file });
+        words = [];
+      } else if (t === '{') {
+        const block = parseBlock();
+        out.push({ name: words[0] ?? '', args: words.slice(1), block, file });
+        words = [];
+      } else if (t === '}') {
+        return out;
+      } else words.push(t.replace(/^\u0001/, ''));
+    }
+    return out;
+  };
+  return parseBlock();
+}
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+}
+
+/** Expand a path that may contain glob characters in its last component (what configs use: `conf.d/*.conf`). */
+async function expand(t: Transport, path: string): Promise<string[]> {
+  if (!/[*?[]/.test(path)) return [path];
+  const dir = posix.dirname(path);
+  const base = posix.basename(path);
+  if (/[*?[]/.test(dir)) {
+    // `sites-enabled/*/x.conf` style: expand the directory part one level.
+    const dirs = await expand(t, dir);
+    return (await Promise.all(dirs.map((d) => expand(t, posix.join(d, base))))).flat();
+  }
+  const ents = await t.listDir(dir);
+  if (!ents) return [];
+  const re = globToRegExp(base);
+  return ents
+    .filter((e) => re.test(e.name) && e.type !== 'd')
+    .map((e) => posix.join(dir, e.name))
+    .sort();
+}
+
+interface Loaded {
+  files: string[];
+  problems: string[];
+}
+
+async function loadNginx(t: Transport, path: string, prefix: string, st: Loaded, depth = 0): Promise<Directive[]> {
+  if (st.files.length >= MAX_FILES || depth > 12) {
+    st.problems.push(`include limit reached at ${path}`);
+    return [];
+  }
+  const r = await t.readFile(path, MAX_FILE_BYTES);
+  if (!r.ok) {
+    st.problems.push(`${path}: ${r.failure} (${r.detail})`);
+    return [];
+  }
+  st.files.push(path);
+  const dirs = parseNginxText(r.data.toString('utf8'), path);
+  const resolve = async (list: Directive[]): Promise<Directive[]> => {
+    const out: Directive[] = [];
+    for (const d of list) {
+      if (d.name === 'include' && d.args[0] && !d.block) {
+        const target = posix.isAbsolute(d.args[0]) ? d.args[0] : posix.join(prefix, d.args[0]);
+        for (const f of await expand(t, target)) out.push(...(await loadNginx(t, f, prefix, st, depth + 1)));
+      } else if (d.block) out.push({ ...d, block: await resolve(d.block) });
+      else out.push(d);
+    }
+    return out;
+  };
+  return resolve(dirs);
+}
+
+const denies = (block: Directive[] | undefined) =>
+  (block ?? []).some((d) => (d.name === 'deny' && d.args[0] === 'all') || (d.name === 'return' && /^(403|404|444)$/.test(d.args[0] ?? '')) || d.name === 'internal');
+
+export function nginxSites(tree: Directive[], confFile: string): WebConfig {
+  const cfg: WebConfig = { server: 'nginx', files: [], sites: [], denies: [], problems: [] };
+  const http = tree.filter((d) => d.name === 'http');
+  for (const h of http) {
+    const httpTls = h.block?.find((d) => d.name === 'ssl_protocols')?.args.join(' ');
+    const httpRoot = h.block?.find((d) => d.name === 'root')?.args[0];
+    for (const s of h.block?.filter((d) => d.name === 'server') ?? []) {
+      const b = s.block ?? [];
+      const site: SiteConfig = {
+        server: 'nginx',
+        names: b.filter((d) => d.name === 'server_name').flatMap((d) => d.args),
+        listen: b.filter((d) => d.name === 'listen').map((d) => d.args.join(' ')),
+        aliases: [],
+        denies: [],
+        locations: [],
+        file: s.file,
+      };
+      if (!site.listen.length) site.listen.push('80');
+      const root = b.find((d) => d.name === 'root')?.args[0] ?? httpRoot;
+      if (root) site.root = root;
+      const tls = b.find((d) => d.name === 'ssl_protocols')?.args.join(' ') ?? httpTls;
+      if (tls) site.tlsProtocols = tls;
+      const walkLoc = (list: Directive[]) => {
+        for (const l of list.filter((d) => d.name === 'location')) {
+          const [a, b2] = l.args;
+          const modifier = b2 === undefined ? '' : a!;
+          const pattern = b2 === undefined ? (a ?? '') : b2;
+          const denied = denies(l.block);
+          site.locations!.push({ modifier, pattern, denied });
+          if (denied) site.denies.push({ kind: 'nginx-location', modifier, pattern, file: l.file });
+          const lroot = l.block?.find((d) => d.name === 'root')?.args[0];
+          const alias = l.block?.find((d) => d.name === 'alias')?.args[0];
+          if (alias && !denied && modifier !== '~' && modifier !== '~*') site.aliases.push({ url: pattern, path: alias });
+          else if (lroot && lroot !== site.root && !denied) site.aliases.push({ url: pattern, path: posix.join(lroot, pattern) });
+          if (l.block) walkLoc(l.block);
+        }
+      };
+      walkLoc(b);
+      cfg.sites.push(site);
+    }
+  }
+  void confFile;
+  return cfg;
+}
+
+export async function readNginxConfig(t: Transport, confPath: string): Promise<WebConfig> {
+  const st: Loaded = { files: [], problems: [] };
+  const tree = await loadNginx(t, confPath, posix.dirname(confPath), st);
+  const cfg = nginxSites(tree, confPath);
+  cfg.files = st.files;
+  cfg.problems = st.problems;
+  return cfg;
+}
+
+// ---------------------------------------------------------------- Apache httpd
+
+interface ApacheLine {
+  text: string;
+  file: string;
+}
+
+async function loadApache(t: Transport, path: string, serverRoot: string, st: Loaded, optional: boolean, depth = 0): Promise<ApacheLine[]> {
+  if (st.files.length >= MAX_FILES || depth > 12) {
+    st.problems.push(`include limit reached at ${path}`);
+    return [];
+  }
+  const r = await t.readFile(path, MAX_FILE_BYTES);
+  if (!r.ok) {
+    if (!optional || r.failure !== 'missing') st.problems.push(`${path}: ${r.failure} (${r.detail})`);
+    return [];
+  }
+  st.files.push(path);
+  const out: ApacheLine[] = [];
+  const lines = r.data.toString('utf8').replace(/\\\r?\n/g, ' ').split(/\r?\n/);
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const inc = /^(Include|IncludeOptional)\s+"?([^"]+?)"?\s*$/i.exec(line);
+    if (inc) {
+      const p = inc[2]!;
+      const target = posix.isAbsolute(p) ? p : posix.join(serverRoot, p);
+      const files = await expandApache(t, target);
+      for (const f of files) out.push(...(await loadApache(t, f, serverRoot, st, /optional/i.test(inc[1]!) || /[*?]/.test(p), depth + 1)));
+      continue;
+    }
+    out.push({ text: line, file: path });
+  }
+  return out;
+}
+
+async function expandApache(t: Transport, path: string): Promise<string[]> {
+  if (/[*?[]/.test(path)) return expand(t, path);
+  // `Include conf.d/` (a directory): every file in it.
+  const ents = await t.listDir(path);
+  if (ents) return ents.filter((e) => e.type !== 'd').map((e) => posix.join(path, e.name)).sort();
+  return [path];
+}
+
+const unquote = (s: string) => s.replace(/^"(.*)"$/, '$1');
+
+export function apacheSites(lines: readonly ApacheLine[]): WebConfig {
+  const cfg: WebConfig = { server: 'apache-httpd', files: [], sites: [], denies: [], problems: [] };
+  const main: SiteConfig = { server: 'apache-httpd', names: [], listen: [], aliases: [], denies: [], file: lines[0]?.file ?? '' };
+  let cur: SiteConfig = main;
+  const stack: { kind: string; arg: string; denied: boolean; file: string }[] = [];
+  const globalListen: string[] = [];
+  let globalTls: string | undefined;
+  for (const { text, file } of lines) {
+    const open = /^<(\w+)\s*([^>]*)>$/.exec(text);
+    if (open) {
+      const kind = open[1]!.toLowerCase();
+      if (kind === 'virtualhost') {
+        cur = { server: 'apache-httpd', names: [], listen: open[2]!.split(/\s+/).filter(Boolean), aliases: [], denies: [], file };
+        if (globalTls) cur.tlsProtocols = globalTls;
+      }
+      stack.push({ kind, arg: unquote(open[2]!.trim()), denied: false, file });
+      continue;
+    }
+    const close = /^<\/(\w+)>$/.exec(text);
+    if (close) {
+      const top = stack.pop();
+      if (top && top.denied) {
+        const parts = top.arg.split(/\s+/);
+        const rule: DenyRule | undefined =
+          top.kind === 'directory' ? { kind: 'apache-directory', pattern: top.arg, file: top.file }
+          : top.kind === 'directorymatch' ? { kind: 'apache-directory', pattern: `~${top.arg}`, file: top.file }
+          : top.kind === 'files' ? (parts[0] === '~' ? { kind: 'apache-filesmatch', pattern: unquote(parts.slice(1).join(' ')), file: top.file } : { kind: 'apache-files', pattern: top.arg, file: top.file })
+          : top.kind === 'filesmatch' ? { kind: 'apache-filesmatch', pattern: top.arg, file: top.file }
+          : top.kind === 'location' || top.kind === 'locationmatch' ? { kind: 'nginx-location', modifier: top.kind === 'locationmatch' ? '~' : '^~', pattern: top.arg, file: top.file }
+          : undefined;
+        if (rule) (cur === main ? cfg.denies : cur.denies).push(rule);
+      }
+      if (close[1]!.toLowerCase() === 'virtualhost') {
+        cfg.sites.push(cur);
+        cur = main;
+      }
+      continue;
+    }
+    const m = /^(\S+)\s*(.*)$/.exec(text);
+    if (!m) continue;
+    const name = m[1]!.toLowerCase();
+    const args = m[2]!.match(/"[^"]*"|\S+/g)?.map(unquote) ?? [];
+    const top = stack[stack.length - 1];
+    if (top && (name === 'require' ? args.join(' ').toLowerCase() === 'all denied' : name === 'deny' ? args.join(' ').toLowerCase() === 'from all' : false)) top.denied = true;
+    switch (name) {
+      case 'documentroot':
+        if (args[0]) cur.root = args[0];
+        break;
+      case 'alias':
+      case 'scriptalias':
+        if (args[0] && args[1]) cur.aliases.push({ url: args[0], path: args[1] });
+        break;
+      case 'servername':
+      case 'serveralias':
+        cur.names.push(...args);
+        break;
+      case 'listen':
+        if (args[0]) globalListen.push(args.join(' '));
+        break;
+      case 'sslprotocol':
+        if (cur === main) globalTls = args.join(' ');
+        else cur.tlsProtocols = args.join(' ');
+        break;
+    }
+  }
+  main.listen = globalListen;
+  if (globalTls) main.tlsProtocols = globalTls;
+  if (main.root || !cfg.sites.length) cfg.sites.unshift(main);
+  return cfg;
+}
+
+export async function readApacheConfig(t: Transport, serverRoot: string, confFile: string): Promise<WebConfig> {
+  const st: Loaded = { files: [], problems: [] };
+  const path = posix.isAbsolute(confFile) ? confFile : posix.join(serverRoot, confFile);
+  const lines = await loadApache(t, path, serverRoot, st, false);
+  const cfg = apacheSites(lines);
+  cfg.files = st.files;
+  cfg.problems = st.problems;
+  return cfg;
+}
+
+/** lighttpd: `server.document-root = "/var/www/html"` and `include`/`include_shell` lines (the latter not run). */
+export async function readLighttpdConfig(t: Transport, path: string): Promise<WebConfig> {
+  const cfg: WebConfig = { server: 'lighttpd', files: [], sites: [], denies: [], problems: [] };
+  const r = await t.readFile(path, MAX_FILE_BYTES);
+  if (!r.ok) {
+    cfg.problems.push(`${path}: ${r.failure} (${r.detail})`);
+    return cfg;
+  }
+  cfg.files.push(path);
+  const text = r.data.toString('utf8');
+  const root = /^\s*server\.document-root\s*=\s*"([^"]+)"/m.exec(text)?.[1];
+  const port = /^\s*server\.port\s*=\s*(\d+)/m.exec(text)?.[1];
+  cfg.sites.push({ server: 'lighttpd', names: [], listen: [port ?? '80'], aliases: [], denies: [], file: path, ...(root ? { root } : {}) });
+  return cfg;
+}

@@ -1,0 +1,168 @@
+/**
+ * THE allowlist: every command mamori runs on a target, local or over SSH, is one of these argument arrays.
+ * All are read-only. Placeholders (`{path}`, `{bytes}`, `{name}`) are filled only with values that pass the
+ * placeholder's pattern, and each argument is single-quoted when sent over SSH, so nothing a user or a config
+ * file says is ever interpreted by a shell. Reviewers: adding a line here is adding a command run on customers'
+ * servers; it must not write, lock, download or restart anything.
+ */
+export const ALLOWLIST = {
+  id: ['id', '-u'],
+  uname: ['uname', '-r'],
+  /** Bounded file read (file reads over SSH; the local transport reads with fs and the same cap). */
+  readFile: ['head', '-c', '{bytes}', '--', '{path}'],
+  /** Directory listing for include globs: names only, one level, NUL separated. */
+  listDir: ['find', '{path}', '-mindepth', '1', '-maxdepth', '1', '-printf', '%y\\t%f\\0'],
+  /** Document-root walk: type, size, relative path; symlinks not followed (the root itself may be one: -H), one file system. */
+  walk: ['find', '-H', '{path}', '-xdev', '-maxdepth', '{depth}', '-mindepth', '1', '-printf', '%y\\t%s\\t%P\\0'],
+  dpkgQuery: ['dpkg-query', '-W', '-f', '${Package}\\t${Version}\\t${Source}\\t${Architecture}\\t${Status}\\n'],
+  /** Installed and candidate versions with their sources, from the existing lists (no lock, no download). */
+  aptPolicy: ['apt-cache', 'policy', '{names}'],
+  rpmQuery: ['rpm', '-qa', '--qf', '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{VENDOR}\\t%{SOURCERPM}\\n'],
+  /** From the existing yum metadata only (-C): never refreshes it. */
+  yumCheckUpdate: ['yum', '-C', '-q', 'check-update'],
+  yumSecurity: ['yum', '-C', '-q', 'updateinfo', 'list', 'security'],
+  dnfCheckUpdate: ['dnf', '-C', '-q', 'check-update'],
+  dnfSecurity: ['dnf', '-C', '-q', 'updateinfo', 'list', '--security'],
+  needsRestarting: ['needs-restarting', '-r'],
+  apkUpgradable: ['apk', '--no-network', 'version', '-l', '<'],
+  /** Processes mapping deleted (replaced) files; root only. */
+  deletedMaps: ['find', '/proc', '-mindepth', '2', '-maxdepth', '2', '-name', 'maps', '-exec', 'grep', '-H', '-F', '(deleted)', '{}', '+'],
+  nginxV: ['nginx', '-V'],
+  apache2V: ['apache2', '-V'],
+  httpdV: ['httpd', '-V'],
+  lighttpdV: ['lighttpd', '-v'],
+  /** `{bin}` must match /^\/(usr|opt)\/[\w./+-]*\/php[\w.-]*$/: a php or php-fpm binary found by findPhp. */
+  phpV: ['{bin}', '-v'],
+  phpI: ['php', '-i'],
+  findPhp: ['find', '/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin', '-maxdepth', '1', '-name', 'php*', '-printf', '%p\\n'],
+  mysqldV: ['mysqld', '--version'],
+  mariadbdV: ['mariadbd', '--version'],
+  postgresV: ['postgres', '--version'],
+  opensslV: ['openssl', 'version'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type CommandId = keyof typeof ALLOWLIST;
+
+/** Placeholder patterns: a value that does not match is refused before anything runs. */
+export const PLACEHOLDERS: Record<string, RegExp> = {
+  // Absolute path without NUL or newline; `..` segments refused.
+  path: /^\/(?!.*(?:^|\/)\.\.(?:\/|$))[^\0\n]*$/,
+  bytes: /^[1-9]\d{0,9}$/,
+  depth: /^[1-9]\d?$/,
+  bin: /^\/(usr|opt)\/[\w./+-]*\/php[\w.-]*$/,
+  // Package names (dpkg/rpm), space separated when several: expanded to one argument each.
+  names: /^[a-z0-9][a-z0-9+.:_-]*( [a-z0-9][a-z0-9+.:_-]*)*$/,
+};
+
+export type Params = Partial<Record<keyof typeof PLACEHOLDERS, string>>;
+
+/** Commands that need root to give a full answer and get `sudo -n` with --sudo. */
+export const WANTS_ROOT: ReadonlySet<CommandId> = new Set<CommandId>(['id', 'deletedMaps', 'readFile', 'walk', 'listDir', 'apache2V', 'httpdV']);
+
+export class AllowlistError extends Error {
+  override name = 'AllowlistError';
+}
+
+/** The argument array for `id` with its placeholders filled; throws AllowlistError on a bad value. */
+export function argv(id: CommandId, params: Params = {}): string[] {
+  const out: string[] = [];
+  for (const part of ALLOWLIST[id]) {
+    const m = /^\{(\w+)\}$/.exec(part);
+    if (!m) {
+      out.push(part);
+      continue;
+    }
+    const key = m[1]!;
+    const value = params[key as keyof Params];
+    const re = PLACEHOLDERS[key];
+    if (value === undefined || !re || !re.test(value)) throw new AllowlistError(`refused value for {${key}} in ${id}: ${JSON.stringify(value)}`);
+    if (key === 'names') out.push(...value.split(' '));
+    else out.push(value);
+  }
+  return out;
+}
+
+/** POSIX single quoting: the remote shell sees each argument as one literal word. */
+export function shellQuote(arg: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Fixed environment for every command: C locale (parsable output) and a PATH that finds sbin tools. */
+export const COMMAND_ENV = { LC_ALL: 'C', LANG: 'C', PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' } as const;
+
+/** The exact string sent over SSH for an argument array (the remote side runs it with the login shell). */
+export function remoteCommand(args: readonly string[], sudo: boolean): string {
+  const env = Object.entries(COMMAND_ENV).map(([k, v]) => `${k}=${v}`);
+  const words = sudo ? ['sudo', '-n', 'env', ...env, ...args] : ['env', ...env, ...args];
+  return words.map(shellQuote).join(' ');
+}
+
+/**
+ * Is `command` (as received by sshd) exactly the rendering of an allowlisted command with acceptable values?
+ * Used by the SSH test's forced command log to fail on anything else.
+ */
+export function isAllowlistedRemote(command: string): boolean {
+  const words = splitQuoted(command);
+  if (!words) return false;
+  let rest = words;
+  if (rest[0] === 'sudo' && rest[1] === '-n') rest = rest.slice(2);
+  const env = ['env', ...Object.entries(COMMAND_ENV).map(([k, v]) => `${k}=${v}`)];
+  if (env.some((w, i) => rest[i] !== w)) return false;
+  rest = rest.slice(env.length);
+  return Object.keys(ALLOWLIST).some((id) => matches(ALLOWLIST[id as CommandId], rest));
+}
+
+function matches(template: readonly string[], words: readonly string[]): boolean {
+  let i = 0;
+  for (const part of template) {
+    const m = /^\{(\w+)\}$/.exec(part);
+    if (!m) {
+      if (words[i++] !== part) return false;
+      continue;
+    }
+    const re = PLACEHOLDERS[m[1]!]!;
+    if (m[1] === 'names') {
+      let n = 0;
+      while (i < words.length && re.test(words[i]!) && (template.indexOf(part) === template.length - 1 || n === 0)) {
+        i++;
+        n++;
+      }
+      if (n === 0) return false;
+      continue;
+    }
+    const w = words[i++];
+    if (w === undefined || !re.test(w)) return false;
+  }
+  return i === words.length;
+}
+
+/** Split a string produced by shellQuote-joined words; undefined when it contains anything else (`;`, `$(`, …). */
+export function splitQuoted(s: string): string[] | undefined {
+  const out: string[] = [];
+  let i = 0;
+  while (i < s.length) {
+    if (s[i] === ' ') {
+      i++;
+      continue;
+    }
+    let word = '';
+    while (i < s.length && s[i] !== ' ') {
+      if (s[i] === "'") {
+        const end = s.indexOf("'", i + 1);
+        if (end < 0) return undefined;
+        word += s.slice(i + 1, end);
+        i = end + 1;
+      } else if (s[i] === '\\' && s[i + 1] === "'") {
+        word += "'";
+        i += 2;
+      } else {
+        if (!/[\w@%+=:,./-]/.test(s[i]!)) return undefined;
+        word += s[i];
+        i++;
+      }
+    }
+    out.push(word);
+  }
+  return out;
+}

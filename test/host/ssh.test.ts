@@ -1,0 +1,101 @@
+/**
+ * Agentless SSH against a real sshd on 127.0.0.1: the SSH scan equals the local scan, every command the
+ * server received is on the read-only allowlist, and a wrong host key / unknown host / refused key exit 2.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { collectHost, type HostScanResult } from '../../src/collect/host/index.js';
+import { isAllowlistedRemote } from '../../src/collect/transport/allowlist.js';
+import { LocalTransport } from '../../src/collect/transport/local.js';
+import { SshTransport } from '../../src/collect/transport/ssh.js';
+import { runCli } from '../helpers/cli.js';
+import { sshdMissing, startSshd, type Sshd } from './sshd.js';
+import { customersCsv } from './docroot-tree.js';
+import { loadPii } from '../../src/collect/host/pii-bridge.js';
+
+const missing = sshdMissing();
+let sshd: Sshd | undefined;
+let docroot: string;
+
+before(async () => {
+  if (missing) return;
+  sshd = await startSshd();
+  docroot = mkdtempSync(join(tmpdir(), 'mamori-'));
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  mkdirSync(join(docroot, 'wp-includes'), { recursive: true });
+  writeFileSync(join(docroot, 'wp-includes/version.php'), "<?php\n$wp_version = '4.9.8';\n");
+  mkdirSync(join(docroot, 'data'), { recursive: true });
+  writeFileSync(join(docroot, 'data/.htaccess'), 'Require all denied\n');
+  writeFileSync(join(docroot, 'data/members.csv'), customersCsv(30));
+  writeFileSync(join(docroot, 'order_export.csv'), customersCsv(25));
+});
+after(async () => {
+  await sshd?.stop();
+  if (docroot) rmSync(docroot, { recursive: true, force: true });
+});
+
+/** What must be equal: everything but processes (the SSH session itself adds some). */
+function comparable(r: HostScanResult) {
+  const inv = { ...r.inventory, kernel: r.inventory.kernel ? { ...r.inventory.kernel, staleProcesses: undefined } : undefined };
+  return { inventory: inv, findings: r.findings.map((f) => f.id).sort(), gaps: r.gaps.map((g) => `${g.what}: ${g.why}`).sort(), web: r.web };
+}
+
+test('SSH scan equals the local scan and runs only allowlisted commands', { skip: missing ?? false, timeout: 180_000 }, async () => {
+  const s = sshd!;
+  const ssh = await SshTransport.connect({ user: s.user, host: '127.0.0.1', port: s.port }, { identity: s.userKey, knownHosts: s.knownHosts, acceptNewHostKey: false, sudo: false, timeoutMs: 120_000 });
+  const pii = await loadPii();
+  const piiMod = pii.ok ? pii.mod : undefined;
+  let remote: HostScanResult;
+  try {
+    remote = await collectHost(ssh, { docroots: [docroot], pii: piiMod });
+  } finally {
+    await ssh.close();
+  }
+  const local = await collectHost(new LocalTransport({ timeoutMs: 120_000, sudo: false }), { docroots: [docroot], pii: piiMod });
+  if (piiMod) {
+    const p = remote.findings.filter((f) => f.category === 'personal-data-exposure').map((f) => [f.location!.slice(docroot.length + 1), f.evidence?.served]);
+    assert.deepEqual(p.sort(), [['data/members.csv', false], ['order_export.csv', 'unknown']], 'personal data found over SSH with the served verdict');
+  }
+  assert.ok(remote.inventory.packages.length > 0 || remote.gaps.length > 0);
+  assert.deepEqual(comparable(remote), comparable(local));
+  assert.ok(remote.inventory.components.some((c) => c.name === 'wordpress' && c.version === '4.9.8'), 'docroot walked over SSH');
+  const received = s.commands();
+  assert.ok(received.length >= 10, `the server received the scan's commands (${received.length})`);
+  const refused = received.filter((c) => !isAllowlistedRemote(c));
+  assert.deepEqual(refused, [], 'every command is on the allowlist');
+  assert.ok(!received.some((c) => /apt-get (update|upgrade|install)|yum makecache|\brm\b|>/.test(c)), 'nothing that writes');
+});
+
+test('host key mismatch: exit 2 with what to do', { skip: missing ?? false, timeout: 60_000 }, async () => {
+  const s = sshd!;
+  const r = await runCli(['scan', 'host', '--ssh', `${s.user}@127.0.0.1:${s.port}`, '--identity', s.userKey, '--known-hosts', s.wrongKnownHosts, '--format', 'json']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /does not match/);
+  assert.match(r.stderr, /ssh-keygen -R/);
+  assert.equal(r.stdout, '');
+});
+
+test('unknown host: exit 2 unless --accept-new-host-key, which records the key', { skip: missing ?? false, timeout: 120_000 }, async () => {
+  const s = sshd!;
+  const kh = join(s.dir, 'fresh_known_hosts');
+  const r = await runCli(['scan', 'host', '--ssh', `${s.user}@127.0.0.1:${s.port}`, '--identity', s.userKey, '--known-hosts', kh, '--format', 'json']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /ssh-keyscan|--accept-new-host-key/);
+  assert.equal(existsSync(kh), false);
+  const ok = await runCli(['scan', 'host', '--ssh', `${s.user}@127.0.0.1:${s.port}`, '--identity', s.userKey, '--known-hosts', kh, '--accept-new-host-key', '--format', 'json']);
+  assert.equal(ok.code, 0, ok.stderr);
+  const doc = JSON.parse(ok.stdout) as { target: { kind: string }; inventory: { packages: unknown[] } };
+  assert.equal(doc.target.kind, 'host');
+  assert.ok(readFileSync(kh, 'utf8').startsWith(`[127.0.0.1]:${s.port} ssh-ed25519 `));
+});
+
+test('a key the server refuses: exit 2 with what to do', { skip: missing ?? false, timeout: 60_000 }, async () => {
+  const s = sshd!;
+  const r = await runCli(['scan', 'host', '--ssh', `${s.user}@127.0.0.1:${s.port}`, '--identity', s.strangerKey, '--known-hosts', s.knownHosts], { env: { SSH_AUTH_SOCK: '' } });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /authentication failed/);
+  assert.match(r.stderr, /--identity/);
+});
