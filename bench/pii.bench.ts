@@ -1,0 +1,141 @@
+/**
+ * `mamori scan files` on a generated ≥ 200 MB tree of ordinary site files (PHP, HTML, JS, CSS, images as
+ * random bytes) with a few customer files among them, side by side with ripgrep searching the same tree
+ * for equivalent patterns (phone, e-mail, postal code). Goals: mamori within 2× ripgrep's time; peak RSS
+ * under 300 MB (GNU time -f %M). The tree is deleted afterwards.
+ *
+ * ripgrep runs with `--no-ignore --hidden` (mamori reads ignored and hidden files too) and without `--text`:
+ * both skip binary files after their first bytes (NUL bytes / magic), so both read the same text.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchRow } from './run.js';
+import { Gen, encode } from '../test/pii/corpus.js';
+
+const MB = 1024 * 1024;
+const bin = fileURLToPath(new URL('../bin/mamori.js', import.meta.url));
+
+const WORDS = ['有機栽培', '静岡県産', '一番茶', '送料無料', '数量限定', 'ギフト', '深蒸し', '煎茶', 'ほうじ茶', '抹茶', 'お買い物かご', '商品詳細', 'レビュー', '在庫あり', 'ポイント'];
+
+export function generateSiteTree(root: string, targetBytes: number, seed = 7): { bytes: number; files: number; customerFiles: string[] } {
+  const g = new Gen(seed);
+  let bytes = 0;
+  let files = 0;
+  const put = (rel: string, data: Uint8Array | string) => {
+    const p = join(root, rel);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, data);
+    bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    files++;
+  };
+  const words = (n: number) => Array.from({ length: n }, () => g.pick(WORDS)).join('');
+  const php = (i: number) => {
+    const lines: string[] = ['<?php', `/** LC_Page_Products_Detail${i} */`, `class LC_Page_${i} extends LC_Page_Ex {`];
+    for (let k = 0; k < 400; k++) lines.push(`    public function action${k}($arrForm) { $objQuery =& SC_Query_Ex::getSingletonInstance(); $arrRet = $objQuery->select('product_id, name, price02', 'dtb_products', 'product_id = ? AND del_flg = 0', array($arrForm['product_id'])); if (count($arrRet) > ${k}) { $this->tpl_mainpage = 'products/detail.tpl'; } return $arrRet[${k % 7}]['price02'] * 1.${k % 10}; }`);
+    lines.push('}');
+    return lines.join('\n');
+  };
+  const html = (i: number) => {
+    const items: string[] = [];
+    for (let k = 0; k < 150; k++) items.push(`<li class="item"><a href="/products/detail.php?product_id=${i * 1000 + k}"><img src="/upload/save_image/${g.digits(8)}_${k}.jpg" alt="${words(2)}"></a><p class="name">${words(3)} ${100 + k}g</p><p class="price">¥${1000 + k * 10}(税込)</p><p class="date">2024-0${1 + (k % 9)}-1${k % 10} 更新 JAN:49${g.digits(11)}</p></li>`);
+    return `<!DOCTYPE html><html lang="ja"><head><meta charset="UTF-8"><title>${words(2)} | みどり茶園</title><link rel="stylesheet" href="/css/style.css?v=2.13.5"></head><body><ul>${items.join('\n')}</ul><footer>株式会社みどり茶園 〒420-0858 静岡県静岡市葵区伝馬町10-5 TEL 054-255-1234 営業時間 9:00-18:00 info@midori-chaen.co.jp</footer></body></html>`;
+  };
+  const js = (i: number) => {
+    const parts: string[] = [];
+    for (let k = 0; k < 600; k++) parts.push(`function f${i}_${k}(a,b){var c=a*${k}+b/${k + 1};if(c>${g.digits(4)}){return Math.round(c*100)/100}return [a,b,c,"${g.digits(6)}",0x${k.toString(16)}]}`);
+    return parts.join(';\n');
+  };
+  const css = () => {
+    const parts: string[] = [];
+    for (let k = 0; k < 900; k++) parts.push(`.c${k} .item-${k % 37}>a:hover{color:#${g.digits(6)};margin:${k % 20}px ${k % 7}px 0 ${k % 3}px;font-size:1${k % 9}px;line-height:1.${k % 9}}`);
+    return parts.join('\n');
+  };
+  const image = (size: number, kind: number) => {
+    const b = new Uint8Array(size);
+    for (let k = 0; k < size; k += 4) {
+      const x = (Math.imul(k + kind * 7919, 2654435761) ^ (k >>> 3)) >>> 0;
+      b[k] = x & 0xff;
+      b[k + 1] = (x >>> 8) & 0xff;
+      b[k + 2] = (x >>> 16) & 0xff;
+      b[k + 3] = x >>> 24;
+    }
+    if (kind % 2) b.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 0);
+    else b.set([0xff, 0xd8, 0xff, 0xe0], 0);
+    return b;
+  };
+  // customer files among them
+  const customerFiles: string[] = [];
+  const ps = Array.from({ length: 300 }, () => g.person());
+  const csv = ['氏名,フリガナ,郵便番号,住所,電話番号,メールアドレス', ...ps.map((p) => `${p.sei} ${p.mei},${p.seiKana} ${p.meiKana},${p.postal},${p.pref}${p.city}${p.street},${p.phone},${p.email}`)].join('\r\n');
+  put('html/upload/csv/customer_20240301.csv', encode(csv, 'shift_jis'));
+  customerFiles.push('html/upload/csv/customer_20240301.csv');
+  put('html/backup/db.sql', `INSERT INTO dtb_customer (customer_id, name01, name02, email, tel01, tel02, tel03) VALUES ${ps.map((p, i) => `(${i},'${p.sei}','${p.mei}','${p.email}','${p.phoneDigits.slice(0, 3)}','${p.phoneDigits.slice(3, 7)}','${p.phoneDigits.slice(7)}')`).join(',')};`);
+  customerFiles.push('html/backup/db.sql');
+  let i = 0;
+  while (bytes < targetBytes) {
+    const dir = `html/${['products', 'user_data', 'shopping', 'mypage', 'js', 'css', 'upload/save_image', 'plugin'][i % 8]}/${Math.floor(i / 40)}`;
+    switch (i % 10) {
+      case 0: case 1: put(`data/class/pages/${Math.floor(i / 50)}/LC_Page_${i}.php`, php(i)); break;
+      case 2: case 3: put(`${dir}/page${i}.html`, html(i)); break;
+      case 4: put(`${dir}/app${i}.min.js`, js(i)); break;
+      case 5: put(`${dir}/style${i}.css`, css()); break;
+      default: put(`html/upload/save_image/${Math.floor(i / 100)}/${g.digits(8)}_${i}.${i % 2 ? 'png' : 'jpg'}`, image(150_000 + (i % 7) * 40_000, i));
+    }
+    i++;
+  }
+  return { bytes, files, customerFiles };
+}
+
+function timed(cmd: string, args: string[]): { ms: number; rssKb: number; stdout: string; status: number | null } {
+  const useTime = existsSync('/usr/bin/time');
+  const t0 = performance.now();
+  const r = useTime
+    ? spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 256 * MB })
+    : spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * MB });
+  const ms = performance.now() - t0;
+  const rssKb = useTime ? Number(/(\d+)\s*$/.exec(r.stderr)?.[1] ?? NaN) : NaN;
+  return { ms, rssKb, stdout: r.stdout, status: r.status };
+}
+
+const RG_PATTERNS = ['0\\d{1,4}-\\d{1,4}-\\d{4}', '0[5789]0\\d{8}', '[\\w.+-]+@[\\w-]+(\\.[\\w-]+)+', '〒\\s?\\d{3}-?\\d{4}', '\\d{3}-\\d{4}'];
+
+export default async function bench(): Promise<BenchRow[]> {
+  const target = Number(process.env.MAMORI_BENCH_PII_MB ?? 200) * MB;
+  const root = mkdtempSync(join(tmpdir(), 'mamori-'));
+  try {
+    const gen = generateSiteTree(root, target);
+    const rgArgs = ['--no-ignore', '--hidden', '--count-matches', ...RG_PATTERNS.flatMap((p) => ['-e', p]), root];
+    // warm the page cache for both, then measure each twice and keep the faster run
+    spawnSync('rg', rgArgs, { stdio: 'ignore' });
+    const runs = { rg: [] as ReturnType<typeof timed>[], mamori: [] as ReturnType<typeof timed>[] };
+    for (let k = 0; k < 2; k++) {
+      runs.rg.push(timed('rg', rgArgs));
+      runs.mamori.push(timed(process.execPath, [bin, 'scan', 'files', root, '--format', 'json']));
+    }
+    const best = (xs: ReturnType<typeof timed>[]) => xs.reduce((a, b) => (b.ms < a.ms ? b : a));
+    const rg = best(runs.rg);
+    const m = best(runs.mamori);
+    if (m.status !== 0) throw new Error(`mamori scan files exited ${m.status}`);
+    const doc = JSON.parse(m.stdout) as { findings: { category: string; location: string }[] };
+    const found = gen.customerFiles.filter((f) => doc.findings.some((x) => x.category === 'personal-data-exposure' && x.location.endsWith(f))).length;
+    const personal = doc.findings.filter((x) => x.category === 'personal-data-exposure').length;
+    const rssMb = Math.max(...runs.mamori.map((r) => r.rssKb)) / 1024;
+    return [
+      {
+        name: `scan files ${Math.round(gen.bytes / MB)} MB, ${gen.files} files`,
+        value: m.ms / 1000,
+        unit: 's',
+        against: { kind: 'peer', name: `rg ×2 (${(rg.ms / 1000).toFixed(2)} s)`, value: (2 * rg.ms) / 1000 },
+        lowerIsBetter: true,
+        note: `mamori ${(m.ms / 1000).toFixed(2)} s vs rg ${(rg.ms / 1000).toFixed(2)} s = ${(m.ms / rg.ms).toFixed(2)}× (goal ≤ 2×); customer files found ${found}/${gen.customerFiles.length}, personal-data findings ${personal}`,
+      },
+      { name: 'scan files throughput', value: gen.bytes / MB / (m.ms / 1000), unit: 'MB/s', against: { kind: 'peer', name: 'rg', value: gen.bytes / MB / (rg.ms / 1000) }, lowerIsBetter: false },
+      { name: 'scan files peak RSS', value: rssMb, unit: 'MB', against: { kind: 'limit', name: 'issue goal', value: 300 }, lowerIsBetter: true, note: `rg peak RSS ${(rg.rssKb / 1024).toFixed(0)} MB` },
+    ];
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}

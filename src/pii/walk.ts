@@ -1,0 +1,278 @@
+/**
+ * scanTree: a bounded walk of a directory (a document root) that classifies every file. Symbolic links are
+ * not followed (loop-safe by construction; directories are also tracked by device and inode), names that
+ * are not UTF-8 are kept as bytes for reading and shown decoded (Shift_JIS) or escaped. Files are
+ * classified on worker threads; a small tree is classified on the calling thread.
+ */
+import { availableParallelism } from 'node:os';
+import { isUtf8 } from 'node:buffer';
+import { lstat, readdir } from 'node:fs/promises';
+import { TextDecoder } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { messages } from '../core/messages/index.js';
+import type { Finding, Gap, Lang } from '../core/model.js';
+import type { Classified } from './classify.js';
+import { verdictToFindings, type Located } from './findings.js';
+import { classifyFile, type FileResult, type FileTask } from './read.js';
+import { DEFAULT_MAX_FILE_BYTES, type FileVerdict } from './types.js';
+
+export interface ScanTreeOptions {
+  maxFiles?: number;
+  maxDepth?: number;
+  maxFileBytes?: number;
+  maxTotalBytes?: number;
+  workers?: number;
+  followSymlinks?: false;
+  lang?: Lang;
+  /** How a relative path is shown and whether it is served (default: the path under root, unknown). */
+  locate?: (path: string) => Located;
+}
+
+export interface ScanTreeResult {
+  files: FileVerdict[];
+  findings: Finding[];
+  gaps: Gap[];
+  stats: { files: number; bytes: number; skipped: number; ms: number };
+}
+
+/** Below this many files the pool costs more than it saves. */
+const SEQUENTIAL_BELOW = 48;
+const VCS_DIRS = new Set(['.git', '.svn', '.hg', '.bzr', 'CVS']);
+const LIBRARY_DIRS = new Set(['node_modules', 'bower_components', 'vendor']);
+/** Inside library folders only data files are classified (gitleaks-style path allowlist). */
+const DATA_FILE = /\.(?:sql|csv|tsv|xlsx?|zip|gz|tgz|tar|log|bak|old|dump|sqlite3?|db|dat)$/i;
+
+const sjis = new TextDecoder('shift_jis', { fatal: true });
+
+/** A path segment for people: UTF-8 as is, else Shift_JIS when it decodes, else `\xNN` escapes. */
+export function displayName(name: Buffer): { text: string; note?: string } {
+  if (isUtf8(name)) return { text: name.toString('utf8') };
+  try {
+    return { text: sjis.decode(name), note: 'file name in Shift_JIS' };
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    let s = '';
+    for (const b of name) s += b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+    return { text: s, note: 'file name not valid UTF-8 (shown escaped)' };
+  }
+}
+
+interface Walked {
+  tasks: (FileTask & { note?: string })[];
+  vcs: string[];
+  gaps: Gap[];
+  skipped: number;
+}
+
+async function walk(root: string, opts: Required<Pick<ScanTreeOptions, 'maxFiles' | 'maxDepth'>>, t: (c: string, p?: Record<string, string | number>) => string): Promise<Walked> {
+  const out: Walked = { tasks: [], vcs: [], gaps: [], skipped: 0 };
+  const seen = new Set<string>();
+  let symlinks = 0;
+  let depthHit = false;
+  let filesHit = false;
+  const rootBuf = Buffer.from(root.replace(/\/+$/, '') || '/');
+  const stack: { abs: Buffer; rel: string; depth: number; library: boolean }[] = [{ abs: rootBuf, rel: '', depth: 0, library: false }];
+  while (stack.length) {
+    const dir = stack.pop()!;
+    let st;
+    try {
+      st = await lstat(dir.abs, { bigint: true });
+    } catch (err) {
+      out.gaps.push({ what: dir.rel || root, why: t('pii.gap.dirUnreadable', { reason: (err as NodeJS.ErrnoException).code ?? String(err) }), code: 'pii.gap.dirUnreadable' });
+      continue;
+    }
+    const key = `${st.dev}:${st.ino}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    let entries;
+    try {
+      entries = await readdir(dir.abs, { withFileTypes: true, encoding: 'buffer' });
+    } catch (err) {
+      out.gaps.push({ what: dir.rel || root, why: t('pii.gap.dirUnreadable', { reason: (err as NodeJS.ErrnoException).code ?? String(err) }), code: 'pii.gap.dirUnreadable' });
+      continue;
+    }
+    entries.sort((a, b) => Buffer.compare(b.name as unknown as Buffer, a.name as unknown as Buffer));
+    for (const e of entries) {
+      const nameBuf = e.name as unknown as Buffer;
+      const shown = displayName(nameBuf);
+      const rel = dir.rel ? `${dir.rel}/${shown.text}` : shown.text;
+      const abs = Buffer.concat([dir.abs, Buffer.from('/'), nameBuf]);
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        symlinks++;
+        out.skipped++;
+        continue;
+      }
+      if (!isDir && !isFile && !e.isFIFO() && !e.isSocket() && !e.isBlockDevice() && !e.isCharacterDevice()) {
+        const s = await lstat(abs);
+        isDir = s.isDirectory();
+        isFile = s.isFile();
+      }
+      if (isDir) {
+        const name = shown.text;
+        if (VCS_DIRS.has(name)) {
+          out.vcs.push(rel);
+          continue;
+        }
+        if (dir.depth + 1 > opts.maxDepth) {
+          depthHit = true;
+          out.skipped++;
+          continue;
+        }
+        stack.push({ abs, rel, depth: dir.depth + 1, library: dir.library || LIBRARY_DIRS.has(name) });
+        continue;
+      }
+      if (!isFile) {
+        out.skipped++;
+        continue;
+      }
+      if (dir.library && !DATA_FILE.test(shown.text)) {
+        out.skipped++;
+        continue;
+      }
+      if (out.tasks.length >= opts.maxFiles) {
+        filesHit = true;
+        out.skipped++;
+        continue;
+      }
+      out.tasks.push({ abs, rel, ...(shown.note ? { note: shown.note } : {}) });
+    }
+  }
+  if (symlinks) out.gaps.push({ what: root, why: t('pii.gap.symlinks', { count: symlinks }), code: 'pii.gap.symlinks' });
+  if (depthHit) out.gaps.push({ what: root, why: t('pii.gap.maxDepth', { depth: opts.maxDepth }), code: 'pii.gap.maxDepth' });
+  if (filesHit) out.gaps.push({ what: root, why: t('pii.gap.maxFiles', { count: opts.maxFiles }), code: 'pii.gap.maxFiles' });
+  return out;
+}
+
+/**
+ * The worker's entry: the compiled worker.js, or under tsx (tests, benchmarks run from source) worker.ts
+ * loaded after registering tsx in the worker, since loader flags are not reliably inherited by workers.
+ */
+function startWorker(): Worker {
+  const resourceLimits = { maxYoungGenerationSizeMb: 48 };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { resourceLimits });
+  const api = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, execArgv: [], resourceLimits });
+}
+
+/** Classify tasks on `n` worker threads, batches handed out as workers become free, in task order. */
+async function runPool(tasks: FileTask[], n: number, maxFileBytes: number, budget: { left: number }, results: (FileResult | undefined)[]): Promise<(FileResult | undefined)[]> {
+  const batchSize = Math.max(1, Math.min(32, Math.ceil(tasks.length / (n * 8))));
+  let next = 0;
+  let batchId = 0;
+  const pending = new Map<number, number>();
+  const workers: Worker[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let active = 0;
+      const feed = (w: Worker) => {
+        if (next >= tasks.length || budget.left <= 0) {
+          if (active === 0) resolve();
+          return;
+        }
+        const start = next;
+        next = Math.min(tasks.length, next + batchSize);
+        const id = batchId++;
+        pending.set(id, start);
+        active++;
+        w.postMessage({ id, tasks: tasks.slice(start, next), maxFileBytes });
+      };
+      for (let i = 0; i < n; i++) {
+        const w = startWorker();
+        workers.push(w);
+        w.on('message', (m: { id: number; results: FileResult[] }) => {
+          const start = pending.get(m.id)!;
+          pending.delete(m.id);
+          m.results.forEach((r, k) => {
+            results[start + k] = r;
+            budget.left -= r.bytesRead;
+          });
+          active--;
+          feed(w);
+          if (active === 0 && (next >= tasks.length || budget.left <= 0)) resolve();
+        });
+        w.on('error', reject);
+        feed(w);
+      }
+    });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return results;
+}
+
+export async function scanTree(root: string, opts: ScanTreeOptions = {}): Promise<ScanTreeResult> {
+  const started = performance.now();
+  const lang = opts.lang ?? 'en';
+  const t = (code: string, params?: Record<string, string | number>) => messages.t(lang, code, params);
+  const maxFileBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const walked = await walk(root, { maxFiles: opts.maxFiles ?? 200_000, maxDepth: opts.maxDepth ?? 32 }, t);
+  const budget = { left: opts.maxTotalBytes ?? 4 * 1024 ** 3 };
+  const workers = Math.max(1, opts.workers ?? Math.min(4, availableParallelism()));
+  let results: (FileResult | undefined)[];
+  if (workers === 1 || walked.tasks.length < SEQUENTIAL_BELOW) {
+    results = [];
+    for (const task of walked.tasks) {
+      if (budget.left <= 0) break;
+      const r = classifyFile(task, maxFileBytes);
+      budget.left -= r.bytesRead;
+      results.push(r);
+    }
+  } else {
+    const partial: (FileResult | undefined)[] = new Array(walked.tasks.length);
+    try {
+      results = await runPool(walked.tasks, Math.min(workers, Math.ceil(walked.tasks.length / SEQUENTIAL_BELOW)), maxFileBytes, budget, partial);
+    } catch (err) {
+      // A worker died (out of memory on a hostile file, a crash): finish on this thread and say so.
+      walked.gaps.push({ what: root, why: t('pii.gap.worker', { reason: (err as Error).message }), code: 'pii.gap.worker' });
+      results = partial;
+      for (let i = 0; i < walked.tasks.length && budget.left > 0; i++) {
+        if (results[i]) continue;
+        const r = classifyFile(walked.tasks[i]!, maxFileBytes);
+        budget.left -= r.bytesRead;
+        results[i] = r;
+      }
+    }
+  }
+
+  const gaps: Gap[] = [...walked.gaps];
+  const files: FileVerdict[] = [];
+  let bytes = 0;
+  let skipped = walked.skipped;
+  let unread = 0;
+  for (let i = 0; i < walked.tasks.length; i++) {
+    const r = results[i];
+    if (!r) {
+      unread++;
+      continue;
+    }
+    const task = walked.tasks[i]!;
+    const v: Classified = r.verdict;
+    bytes += r.bytesRead;
+    if (task.note) v.reasons.push(task.note);
+    if (v.skipped) skipped++;
+    if (v.skipped === 'unreadable') gaps.push({ what: v.path, why: t('pii.gap.unreadable', { reason: v.note ?? 'unknown' }), code: 'pii.gap.unreadable' });
+    if (v.skipped === 'decompression-bomb') gaps.push({ what: v.path, why: t('pii.gap.bomb', { note: v.note ?? '' }), code: 'pii.gap.bomb' });
+    if (v.truncated) gaps.push({ what: v.path, why: t('pii.gap.tooLarge', { bytes: maxFileBytes }), code: 'pii.gap.tooLarge' });
+    if ((v.invalidBytes ?? 0) >= 8) gaps.push({ what: v.path, why: t('pii.gap.invalidBytes', { count: v.invalidBytes!, encoding: v.encoding ?? '?' }), code: 'pii.gap.invalidBytes' });
+    for (const e of v.events ?? []) {
+      const what = `${v.path}${e.member ? ` → ${e.member}` : ''}`;
+      if (e.kind === 'decompression-bomb') gaps.push({ what, why: t('pii.gap.bomb', { note: e.note }), code: 'pii.gap.bomb' });
+      else if (e.kind === 'encrypted') gaps.push({ what, why: t('pii.gap.encrypted'), code: 'pii.gap.encrypted' });
+      else if (e.kind === 'corrupt' || e.kind === 'unsupported') gaps.push({ what, why: t('pii.gap.corrupt', { note: e.note }), code: 'pii.gap.corrupt' });
+    }
+    delete v.events;
+    if (v.skipped === 'binary' && !v.sensitive) continue;
+    files.push(v);
+  }
+  if (unread) gaps.push({ what: root, why: t('pii.gap.maxTotal', { bytes }), code: 'pii.gap.maxTotal' });
+  for (const rel of walked.vcs) {
+    files.push({ path: rel, bytes: 0, personal: false, kinds: {}, records: 0, confidence: 90, samples: [], sensitive: 'vcs', reasons: ['version-control directory'] });
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const locate = opts.locate ?? ((p: string) => ({ location: p, served: 'unknown' as const }));
+  const findings = verdictToFindings(files, locate, { lang });
+  return { files, findings, gaps, stats: { files: walked.tasks.length - unread, bytes, skipped, ms: Math.round(performance.now() - started) } };
+}
