@@ -1,0 +1,341 @@
+/**
+ * A careful HTTP client for other people's servers (undici underneath): GET and HEAD only, a time and a byte
+ * cap per request (reading stops at the cap), bounded decompression (gzip, deflate, br), at most N redirects
+ * with loop detection, a header size cap, a request budget for the whole site, per-host concurrency and rate,
+ * an identifiable User-Agent, private CAs. Identical requests are sent once (a promise cache), so checks that
+ * share a URL share the answer. Expected failures are Result values with a code, never thrown.
+ */
+import { Agent, request } from 'undici';
+import { createBrotliDecompress, createGunzip, createInflate, constants as zc } from 'node:zlib';
+import type { Transform } from 'node:stream';
+import { fail, ok, type Result } from '../core/result.js';
+
+export interface HttpOptions {
+  /** Whole request (connect + headers + body) in milliseconds. */
+  timeoutMs: number;
+  /** Bytes of (decoded) body kept; reading stops there. */
+  maxBodyBytes: number;
+  /** undici maxHeaderSize. */
+  maxHeaderBytes: number;
+  /** Requests for the whole site (every attempt counts, redirects included). */
+  budget: number;
+  /** In flight per host. */
+  concurrency: number;
+  /** Requests started per second per host. */
+  ratePerSec: number;
+  userAgent: string;
+  maxRedirects: number;
+  /** Extra trust anchors (PEM) for --ca; verification itself is the TLS probe's job. */
+  ca?: string[];
+}
+
+export const defaultHttpOptions = (userAgent: string): HttpOptions => ({
+  timeoutMs: 10_000,
+  maxBodyBytes: 512 * 1024,
+  maxHeaderBytes: 32 * 1024,
+  budget: 500,
+  concurrency: 5,
+  ratePerSec: 10,
+  userAgent,
+  maxRedirects: 10,
+});
+
+export interface Hop {
+  url: string;
+  status: number;
+  location?: string;
+}
+
+export interface HttpResponse {
+  /** The URL asked for. */
+  url: string;
+  /** The URL that answered (after redirects). */
+  finalUrl: string;
+  status: number;
+  /** Lower-case names; repeated headers joined except set-cookie, kept as a list. */
+  headers: Record<string, string>;
+  setCookies: string[];
+  body: Uint8Array;
+  /** Reading stopped at the byte cap (or the decoder's cap). */
+  truncated: boolean;
+  /** Redirect hops before the final answer (empty when not followed or none). */
+  hops: Hop[];
+}
+
+export interface FetchOptions {
+  method?: 'GET' | 'HEAD';
+  /** Follow redirects (default true). */
+  follow?: boolean;
+  /** `Range: bytes=0-(rangeBytes-1)`; also caps reading. */
+  rangeBytes?: number;
+  /** Lower byte cap for this request. */
+  maxBytes?: number;
+  /** Ask for the raw bytes (magic numbers matter): Accept-Encoding identity (default true). */
+  identity?: boolean;
+}
+
+export type HttpIssueCode =
+  | 'http.budget'
+  | 'http.timeout'
+  | 'http.redirectLoop'
+  | 'http.tooManyRedirects'
+  | 'http.headersTooLarge'
+  | 'http.connect'
+  | 'http.dns'
+  | 'http.refused'
+  | 'http.reset'
+  | 'http.tls'
+  | 'http.protocol'
+  | 'http.badUrl';
+
+export interface HttpStats {
+  sent: number;
+  byStatus: Record<string, number>;
+  errors: Record<string, number>;
+  bytesRead: number;
+}
+
+class HostLimiter {
+  private inFlight = 0;
+  private nextStart = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(
+    private readonly concurrency: number,
+    private readonly intervalMs: number,
+  ) {}
+
+  async acquire(): Promise<void> {
+    if (this.inFlight >= this.concurrency) await new Promise<void>((r) => this.waiting.push(r));
+    this.inFlight++;
+    const now = performance.now();
+    const start = Math.max(now, this.nextStart);
+    this.nextStart = start + this.intervalMs;
+    if (start > now) await new Promise((r) => setTimeout(r, start - now));
+  }
+
+  release(): void {
+    this.inFlight--;
+    const next = this.waiting.shift();
+    if (next) next();
+  }
+}
+
+function classify(err: unknown): { code: HttpIssueCode; message: string } {
+  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e?.code ?? e?.cause?.code ?? '';
+  const message = String(e?.message ?? err);
+  if (e?.name === 'AbortError' || e?.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ABORT_ERR')
+    return { code: 'http.timeout', message };
+  if (code === 'UND_ERR_HEADERS_OVERFLOW') return { code: 'http.headersTooLarge', message };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { code: 'http.dns', message };
+  if (code === 'ECONNREFUSED') return { code: 'http.refused', message };
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return { code: 'http.reset', message };
+  if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /ssl|tls|certificate/i.test(message)) return { code: 'http.tls', message };
+  if (code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'UND_ERR_INVALID_ARG') return { code: 'http.protocol', message };
+  return { code: 'http.connect', message: `${code} ${message}`.trim() };
+}
+
+function decoderFor(encoding: string): Transform | undefined {
+  const flush = { finishFlush: zc.Z_SYNC_FLUSH };
+  switch (encoding.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return createGunzip(flush);
+    case 'deflate':
+      return createInflate(flush);
+    case 'br':
+      return createBrotliDecompress({ finishFlush: zc.BROTLI_OPERATION_FLUSH });
+    default:
+      return undefined;
+  }
+}
+
+/** Push raw chunks through `decoder`, keeping at most `cap` decoded bytes; stops early at the cap. */
+async function decodeCapped(raw: AsyncIterable<Uint8Array>, decoder: Transform, cap: number): Promise<{ body: Uint8Array; truncated: boolean; rawBytes: number }> {
+  const out: Buffer[] = [];
+  let size = 0;
+  let truncated = false;
+  let rawBytes = 0;
+  let decodeError: Error | undefined;
+  decoder.on('data', (d: Buffer) => {
+    if (truncated) return;
+    const room = cap - size;
+    if (d.length >= room) {
+      out.push(d.subarray(0, room));
+      size = cap;
+      truncated = true;
+    } else {
+      out.push(d);
+      size += d.length;
+    }
+  });
+  decoder.on('error', (e: Error) => {
+    decodeError = e;
+  });
+  for await (const chunk of raw) {
+    rawBytes += chunk.length;
+    if (truncated || decodeError) break;
+    const okToWrite = decoder.write(chunk);
+    if (!okToWrite) await new Promise<void>((r) => decoder.once('drain', r).once('error', () => r()));
+    // Let the decoder emit what it produced before deciding to read on.
+    await new Promise<void>((r) => setImmediate(r));
+  }
+  if (!truncated && !decodeError) await new Promise<void>((r) => decoder.end(() => r()));
+  decoder.destroy();
+  return { body: Buffer.concat(out, size), truncated, rawBytes };
+}
+
+export class HttpClient {
+  readonly stats: HttpStats = { sent: 0, byStatus: {}, errors: {}, bytesRead: 0 };
+  private readonly agent: Agent;
+  private readonly limiters = new Map<string, HostLimiter>();
+  private readonly cache = new Map<string, Promise<Result<HttpResponse>>>();
+
+  constructor(readonly opts: HttpOptions) {
+    this.agent = new Agent({
+      connect: { rejectUnauthorized: false, ca: opts.ca, timeout: opts.timeoutMs },
+      maxHeaderSize: opts.maxHeaderBytes,
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+      connections: opts.concurrency,
+      pipelining: 1,
+    });
+  }
+
+  get remaining(): number {
+    return Math.max(0, this.opts.budget - this.stats.sent);
+  }
+
+  async close(): Promise<void> {
+    await this.agent.destroy();
+  }
+
+  private limiter(host: string): HostLimiter {
+    let l = this.limiters.get(host);
+    if (!l) {
+      l = new HostLimiter(this.opts.concurrency, 1000 / Math.max(0.1, this.opts.ratePerSec));
+      this.limiters.set(host, l);
+    }
+    return l;
+  }
+
+  /** Same options and URL → the same promise: identical requests across checks are sent once. */
+  fetch(url: string, o: FetchOptions = {}): Promise<Result<HttpResponse>> {
+    const key = [o.method ?? 'GET', url, o.follow === false ? 'nofollow' : 'follow', o.rangeBytes ?? '', o.maxBytes ?? '', o.identity === false ? 'enc' : 'id'].join(' ');
+    let p = this.cache.get(key);
+    if (!p) {
+      p = this.fetchFollowing(url, o);
+      this.cache.set(key, p);
+    }
+    return p;
+  }
+
+  private async fetchFollowing(url: string, o: FetchOptions): Promise<Result<HttpResponse>> {
+    const hops: Hop[] = [];
+    const seen = new Set<string>();
+    let current = url;
+    for (;;) {
+      if (seen.has(current)) return fail('http.redirectLoop', `redirect loop at ${current}`, current);
+      seen.add(current);
+      const r = await this.once(current, o);
+      if (!r.ok) return r;
+      const res = r.value;
+      const location = res.headers.location;
+      if (o.follow === false || !location || res.status < 300 || res.status >= 400 || res.status === 304) {
+        return ok({ ...res, url, hops });
+      }
+      let next: string;
+      try {
+        next = new URL(location, current).href;
+      } catch (err) {
+        return fail('http.protocol', `bad Location header: ${(err as Error).message}`, location.slice(0, 200));
+      }
+      hops.push({ url: current, status: res.status, location: next });
+      if (hops.length > this.opts.maxRedirects) return fail('http.tooManyRedirects', `more than ${this.opts.maxRedirects} redirects`, url);
+      if (!/^https?:$/.test(new URL(next).protocol)) return ok({ ...res, url, hops });
+      current = next;
+    }
+  }
+
+  /** One request, no redirect handling. */
+  private async once(url: string, o: FetchOptions): Promise<Result<HttpResponse>> {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch (err) {
+      return fail('http.badUrl', (err as Error).message, url.slice(0, 200));
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return fail('http.badUrl', `unsupported scheme ${u.protocol}`, url);
+    if (this.stats.sent >= this.opts.budget) return fail('http.budget', `request budget of ${this.opts.budget} spent`, url);
+    const limiter = this.limiter(u.host);
+    await limiter.acquire();
+    // Budget re-check after waiting: others may have spent it meanwhile.
+    if (this.stats.sent >= this.opts.budget) {
+      limiter.release();
+      return fail('http.budget', `request budget of ${this.opts.budget} spent`, url);
+    }
+    this.stats.sent++;
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(new DOMException('request time cap', 'TimeoutError')), this.opts.timeoutMs);
+    const cap = Math.min(o.maxBytes ?? this.opts.maxBodyBytes, o.rangeBytes ?? Infinity, this.opts.maxBodyBytes);
+    const headers: Record<string, string> = {
+      'user-agent': this.opts.userAgent,
+      accept: '*/*',
+      'accept-encoding': o.identity === false ? 'gzip, deflate, br' : 'identity',
+    };
+    if (o.rangeBytes) headers.range = `bytes=0-${o.rangeBytes - 1}`;
+    try {
+      const res = await request(u, { method: o.method ?? 'GET', headers, dispatcher: this.agent, signal: ac.signal });
+      const flat: Record<string, string> = {};
+      const setCookies: string[] = [];
+      for (const [k, v] of Object.entries(res.headers)) {
+        if (v === undefined) continue;
+        const name = k.toLowerCase();
+        if (name === 'set-cookie') setCookies.push(...(Array.isArray(v) ? v : [v]));
+        else flat[name] = Array.isArray(v) ? v.join(', ') : v;
+      }
+      this.stats.byStatus[res.statusCode] = (this.stats.byStatus[res.statusCode] ?? 0) + 1;
+      let body: Uint8Array = new Uint8Array(0);
+      let truncated = false;
+      if ((o.method ?? 'GET') === 'GET') {
+        const decoder = decoderFor(flat['content-encoding'] ?? '');
+        if (decoder) {
+          const d = await decodeCapped(res.body, decoder, cap);
+          body = d.body;
+          truncated = d.truncated;
+          this.stats.bytesRead += d.rawBytes;
+        } else {
+          const parts: Buffer[] = [];
+          let size = 0;
+          for await (const chunk of res.body as AsyncIterable<Buffer>) {
+            this.stats.bytesRead += chunk.length;
+            const room = cap - size;
+            if (chunk.length >= room) {
+              parts.push(chunk.subarray(0, room));
+              size = cap;
+              truncated = true;
+              break;
+            }
+            parts.push(chunk);
+            size += chunk.length;
+          }
+          body = Buffer.concat(parts, size);
+          // A body that ended exactly at the cap is not truncated when the server said so.
+          const len = Number(flat['content-length']);
+          if (truncated && Number.isFinite(len) && len <= cap) truncated = false;
+        }
+      }
+      if (!res.body.destroyed) res.body.destroy();
+      return ok({ url, finalUrl: url, status: res.statusCode, headers: flat, setCookies, body, truncated, hops: [] });
+    } catch (err) {
+      const c = ac.signal.aborted ? { code: 'http.timeout' as const, message: 'request time cap reached' } : classify(err);
+      this.stats.errors[c.code] = (this.stats.errors[c.code] ?? 0) + 1;
+      return fail(c.code, c.message, url);
+    } finally {
+      clearTimeout(timer);
+      limiter.release();
+    }
+  }
+}
+
+export const textOf = (body: Uint8Array): string => Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
