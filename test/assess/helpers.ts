@@ -1,0 +1,43 @@
+/** Shared by the assessment's integration tests: real data (../shared/data) in a temp knowledge DB, fixtures. */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { knowledgeQueries, mergeSlices } from '../../src/core/assess/index.js';
+import type { KnowledgeSlice } from '../../src/core/knowledge.js';
+import type { Finding, Gap, Inventory, TargetKind } from '../../src/core/model.js';
+import { importPath, openKnowledge } from '../../src/knowledge/index.js';
+
+export const sharedData = fileURLToPath(new URL('../../../shared/data', import.meta.url));
+export const hasSharedData = existsSync(join(sharedData, 'README.md'));
+export const SKIP_NO_DATA = `../shared/data not found at ${sharedData}: the real-data tests need it`;
+
+export interface Fixture {
+  target: { kind: TargetKind; name: string };
+  inventory: Inventory;
+  findings: Finding[];
+  gaps: Gap[];
+}
+
+export function fixture(name: string): Fixture {
+  const raw = JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/assess/${name}`, import.meta.url)), 'utf8')) as Fixture & { _comment?: string };
+  return { target: raw.target, inventory: raw.inventory, findings: raw.findings ?? [], gaps: raw.gaps ?? [] };
+}
+
+/** Import all of ../shared/data into a fresh DB under a temp dir. */
+export function buildDb(): { dir: string; dbPath: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'mamori-'));
+  const dbPath = join(dir, 'db.sqlite');
+  importPath(dbPath, sharedData, {});
+  return { dir, dbPath, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function sliceFor(dbPath: string, inv: Inventory): KnowledgeSlice {
+  const store = openKnowledge(dbPath);
+  if (!store) throw new Error(`no DB at ${dbPath}`);
+  try {
+    return mergeSlices(knowledgeQueries(inv).map((q) => store.slice(q)));
+  } finally {
+    store.close();
+  }
+}
