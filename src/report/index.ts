@@ -4,6 +4,11 @@
  */
 import type { Lang, ReportDocument } from '../core/model.js';
 import { renderJson } from './json.js';
+import { renderHtml } from './html.js';
+import { renderSarif } from './sarif.js';
+import { renderCsv } from './csv.js';
+import { renderCycloneDx } from './cyclonedx.js';
+import { renderTable } from './table.js';
 
 export interface RenderOptions {
   lang: Lang;
@@ -16,6 +21,12 @@ export type Renderer = (doc: ReportDocument, opts: RenderOptions) => Promise<str
 
 export const renderers: Record<string, Renderer> = {
   json: renderJson,
+  html: renderHtml,
+  pdf: async (doc, opts) => (await import('./pdf.js')).renderPdf(doc, opts), // lazy: loads playwright-core only for PDF
+  sarif: renderSarif,
+  csv: renderCsv,
+  cyclonedx: renderCycloneDx,
+  table: renderTable,
 };
 
 /** Formats that write binary and must go to --output. */
