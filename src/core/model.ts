@@ -129,6 +129,16 @@ export interface Inventory {
   docroots?: { path: string; from: string; url?: string }[];
   /** Listening services (host scan), when known. */
   listening?: { port: number; address: string; process?: string }[];
+  /** Web server configuration read on the host (host scan): which files, and each site's names, ports, roots, TLS protocols. */
+  webServers?: WebServerConfig[];
+  /** PHP binaries and the ini settings that matter for exposure (host scan). */
+  php?: { binary: string; sapi: string; version?: string; iniFile?: string; exposePhp?: string; displayErrors?: string }[];
+}
+
+export interface WebServerConfig {
+  server: string;
+  files: string[];
+  sites: { names: string[]; listen: string[]; root?: string; aliases: { url: string; path: string }[]; tlsProtocols?: string; file: string }[];
 }
 
 export interface MessageRef {
@@ -146,7 +156,7 @@ export interface Remediation {
   /** For temporary defences: the date (YYYY-MM-DD) to review it by. */
   reviewBy?: string;
   /** Further steps of the plan (temporary defence, migration) in order. */
-  steps?: { priority: 1 | 2 | 3; action: string; command?: string; reviewBy?: string }[];
+  steps?: { priority: 1 | 2 | 3; action: string; command?: string; reviewBy?: string; actionMessage?: MessageRef }[];
 }
 
 export interface Finding {

@@ -4,5 +4,10 @@
  */
 import type { Command } from '../context.js';
 import { versionCompare, versionSatisfies } from './version.js';
+import { reportCommand } from './report.js';
+import { scanSiteCommand } from './scan-site.js';
+import { scanHostCommand } from './scan-host.js';
+import { scanFilesCommand } from './scan-files.js';
+import { dbCommands } from './db.js';
 
-export const commands: readonly Command[] = [versionCompare, versionSatisfies];
+export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand];

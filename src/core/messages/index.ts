@@ -5,5 +5,13 @@
 import { Messages } from '../i18n.js';
 import { cliMessages } from './cli.js';
 import { scanMessages } from './scan.js';
+import { reportMessages } from './report.js';
+import { piiMessages } from './pii.js';
+import { assessMessages } from './assess.js';
+import { assessDamageMessages } from './assess-damage.js';
+import { siteMessages } from './site.js';
+import { hostMessages } from './host.js';
+import { dbMessages } from './db.js';
+import { versioningMessages } from './versioning.js';
 
-export const messages = new Messages([cliMessages, scanMessages]);
+export const messages = new Messages([cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages]);
