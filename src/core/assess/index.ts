@@ -48,14 +48,13 @@ export function knowledgeQueries(inv: Inventory): KnowledgeQuery[] {
     if (!s) libs.set(platform, (s = new Set()));
     s.add(p.name);
   }
-  const ctxLike = { inventory: inv } as Pick<Ctx, 'inventory'>;
   const products = new Set<string>(inv.components.map((c) => c.name).filter((n) => (UPSTREAM_PRODUCTS as readonly string[]).includes(n)));
   // Third-party packages (remi php, nginx.org nginx) are matched upstream too.
-  for (const s of upstreamSubjects({ inventory: inv } as Ctx, new Set(UPSTREAM_PRODUCTS)).subjects) products.add(s.product);
+  for (const s of upstreamSubjects(inv, new Set(UPSTREAM_PRODUCTS)).subjects) products.add(s.product);
   const first: KnowledgeQuery = {
     products: [...products].sort(),
     libraries: [...libs].map(([platform, s]) => ({ platform, packages: [...s].sort() })),
-    lifecycleProducts: lifecycleProducts(ctxLike),
+    lifecycleProducts: lifecycleProducts({ inventory: inv }),
   };
   if (platforms[0] && sources.length) first.distro = { platform: platforms[0], packages: sources };
   const rest: KnowledgeQuery[] = platforms.slice(1).map((platform) => ({ distro: { platform, packages: sources }, products: [], libraries: [], lifecycleProducts: [] }));

@@ -10,7 +10,7 @@
  */
 import type { Advisory } from '../knowledge.js';
 import { findingId } from '../ids.js';
-import type { Component, Finding, Gap, Package, Severity } from '../model.js';
+import type { Component, Finding, Gap, Inventory, Package, Severity } from '../model.js';
 import { matchVersion } from './affected.js';
 import { advisoryCves, type CveEvidence, cveEvidence, type Ctx, gap, likelyExploited, msg, newFinding, sortCves, type Step, step, tr, worst } from './context.js';
 import { maxSeverity, raise, SEV_ORDER } from './evidence.js';
@@ -66,8 +66,7 @@ interface Subject {
 }
 
 /** The components and third-party packages to judge upstream. Distro-packaged components are not here. */
-export function upstreamSubjects(ctx: Ctx, products: ReadonlySet<string>): { subjects: Subject[]; skipped: Component[] } {
-  const inv = ctx.inventory;
+export function upstreamSubjects(inv: Inventory, products: ReadonlySet<string>): { subjects: Subject[]; skipped: Component[] } {
   const pkgByName = new Map<string, Package>();
   for (const p of inv.packages) pkgByName.set(p.name, p);
   const subjects: Subject[] = [];
@@ -127,7 +126,7 @@ export function matchUpstream(ctx: Ctx, advisories: readonly Advisory[], product
     if (l) l.push(a);
     else byProduct.set(a.scope.package, [a]);
   }
-  const { subjects } = upstreamSubjects(ctx, products);
+  const { subjects } = upstreamSubjects(ctx.inventory, products);
   for (const s of subjects) {
     const advs = byProduct.get(s.product);
     if (!advs?.length) {
