@@ -137,7 +137,7 @@ export function buildCycloneDx(doc: ReportDocument) {
     const best = rows.find((r) => r.cvss !== undefined) ?? rows[0]!;
     const ratings =
       best.cvss !== undefined
-        ? [{ source: { name: 'NVD' }, score: best.cvss, severity: cvssSeverity(best.cvss), method: method(best.cvssVersion, best.cvssVector), ...(best.cvssVector ? { vector: best.cvssVector } : {}) }]
+        ? [{ score: best.cvss, severity: cvssSeverity(best.cvss), method: method(best.cvssVersion, best.cvssVector), ...(best.cvssVector ? { vector: best.cvssVector } : {}) }]
         : [{ severity: SEVERITY_OF(best.severity), method: 'other' }];
     const affects = [...new Set(rows.map((r) => addComponent(r.component, r.version)))].map((ref) => ({ ref }));
     const fixed = [...new Set(rows.map((r) => r.fixedIn).filter((f): f is string => Boolean(f)))];

@@ -4,6 +4,7 @@
  * masked, never unmasked.
  */
 import { SEVERITIES, severityRank, type Finding, type Lang, type ReportDocument } from '../core/model.js';
+import { messages } from '../core/messages/index.js';
 import type { RenderOptions } from './index.js';
 import { severityChart, timelineChart } from './html/charts.js';
 import { CSS } from './html/css.js';
@@ -54,17 +55,21 @@ const componentLabel = (c: Finding['component']) => (c ? `${displayName(c.name)}
 
 const MAX_VALUE = 400;
 
-function evidenceValue(v: unknown): string {
+/** Evidence that repeats what the card already shows, or that only machines read (the per-CVE list, the raw assessment). */
+const EVIDENCE_HIDDEN = new Set(['cves', 'assessment', 'detailMessage', 'advisories', 'vex']);
+
+function evidenceValue(v: unknown, x: Texts): string {
   let s: string;
   if (v === null || v === undefined) s = '—';
   else if (typeof v === 'string') s = v;
-  else if (typeof v === 'number' || typeof v === 'boolean') s = String(v);
+  else if (typeof v === 'boolean') s = x.t(`report.ev.${v}`);
+  else if (typeof v === 'number') s = v.toLocaleString('en-US');
   else if (Array.isArray(v) && v.every((x) => typeof x !== 'object' || x === null)) s = v.map((x) => String(x)).join(', ');
   else if (typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every((x) => typeof x !== 'object' || x === null)) {
     s = Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}: ${String(x)}`).join(', ');
   } else if (Array.isArray(v)) {
     // A list of records (packages, forms…): one line each.
-    return v.slice(0, 20).map((item) => evidenceValue(item)).join('<br>') + (v.length > 20 ? `<br>… (${v.length})` : '');
+    return v.slice(0, 20).map((item) => evidenceValue(item, x)).join('<br>') + (v.length > 20 ? `<br>… (${v.length})` : '');
   } else s = JSON.stringify(v);
   if (s.length > MAX_VALUE) s = `${s.slice(0, MAX_VALUE)}…`;
   return esc(maskPersonal(s));
@@ -73,9 +78,10 @@ function evidenceValue(v: unknown): string {
 function evidenceBlock(f: Finding, x: Texts): string {
   const ev = f.evidence;
   if (!ev || typeof ev !== 'object') return '';
-  const entries = Object.entries(ev).slice(0, 20);
+  const entries = Object.entries(ev).filter(([k]) => !EVIDENCE_HIDDEN.has(k)).slice(0, 20);
   if (!entries.length) return '';
-  const rows = entries.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${evidenceValue(v)}</dd>`).join('');
+  const label = (k: string) => (messages.has(`report.ev.${k}`) ? x.t(`report.ev.${k}`) : k);
+  const rows = entries.map(([k, v]) => `<dt>${esc(label(k))}</dt><dd>${evidenceValue(v, x)}</dd>`).join('');
   const personal = f.category === 'personal-data-exposure' || 'samples' in ev || 'counts' in ev;
   return `<dl class="evidence">${rows}</dl>${personal ? `<div class="evidence-note">${esc(x.t('report.f.maskedNote'))}</div>` : ''}`;
 }
@@ -230,6 +236,25 @@ function planSection(items: readonly PlanItem[], x: Texts): string {
 
 // ---------------------------------------------------------------- the document
 
+/** The worst damages: the texts of the worst findings, one per kind of risk, at most two, from the worst severity band. */
+function worstDamages(findings: readonly Finding[], x: Texts): { customers: string[]; organisation: string[] } {
+  const sorted = [...findings].sort(byWorst);
+  const top = severityRank(sorted[0]!.severity);
+  const customers: string[] = [];
+  const organisation: string[] = [];
+  const seen = new Set<string>();
+  for (const f of sorted) {
+    if (customers.length >= 2 || severityRank(f.severity) < Math.min(top, 3)) break;
+    const kind = f.category === 'outdated-application' ? 'end-of-life' : f.category;
+    if (seen.has(kind)) continue;
+    seen.add(kind);
+    const d = x.damage(f);
+    if (!customers.includes(d.customers)) customers.push(d.customers);
+    if (!organisation.includes(d.organisation)) organisation.push(d.organisation);
+  }
+  return { customers, organisation };
+}
+
 export async function renderHtml(doc: ReportDocument, opts: RenderOptions): Promise<string> {
   return buildHtml(doc, opts.lang);
 }
@@ -244,7 +269,7 @@ export function buildHtml(doc: ReportDocument, lang: Lang): string {
   const first = firstThree(items);
   const secs = sections(doc);
   const worst = [...doc.findings].sort(byWorst)[0];
-  const worstDamage = worst ? x.damage(worst) : undefined;
+  const worstDamage = worst ? worstDamages(doc.findings, x) : undefined;
   const rows = cveRows(doc);
   const groups = groupCves(rows);
   const date = formatDateTime(doc.scannedAt, lang);
@@ -289,7 +314,8 @@ ${os ? `<tr><th>${esc(t('report.meta.os'))}</th><td>${esc(os)}</td></tr>` : ''}
 <div class="text"><p><b>${esc(t(`report.levelText.${level}`))}</b></p>${doc.gaps.length ? `<p class="muted small">${esc(t('report.exec.gapsNote', { count: doc.gaps.length }))}</p>` : ''}</div>
 <div class="sevchart">${severityChart(doc.summary, x)}</div></div>`);
   if (worstDamage && worst) {
-    out.push(`<div class="damage"><div><h4>${esc(t('report.exec.worstCustomers'))}</h4><p>${esc(worstDamage.customers)}</p></div><div class="org"><h4>${esc(t('report.exec.worstOrganisation'))}</h4><p>${esc(worstDamage.organisation)}</p></div></div>`);
+    const list = (items: string[]) => (items.length === 1 ? `<p>${esc(items[0])}</p>` : `<ul>${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>`);
+    out.push(`<div class="damage"><div><h4>${esc(t('report.exec.worstCustomers'))}</h4>${list(worstDamage.customers)}</div><div class="org"><h4>${esc(t('report.exec.worstOrganisation'))}</h4>${list(worstDamage.organisation)}</div></div>`);
     out.push(`<h3>${esc(t('report.exec.firstThree'))}</h3><ol class="first">${first
       .map((it) => `<li>${prio(it.priority, x)}${esc(it.action)}${it.reviewBy ? ` <span class="review">${esc(t('report.f.reviewBy', { date: it.reviewBy }))}</span>` : ''}${it.commands[0] ? cmd(it.commands[0]) : ''}<div class="small muted">${esc(t('report.plan.related'))}: ${esc(x.title(it.findings[0]!))}${it.findings.length > 1 ? ` ${esc(t('report.f.moreShort', { count: it.findings.length - 1 }))}` : ''}</div></li>`)
       .join('')}</ol>`);

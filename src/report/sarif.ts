@@ -99,7 +99,7 @@ export function buildSarif(doc: ReportDocument, lang: RenderOptions['lang']) {
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'mamori', version: doc.tool.version, semanticVersion: doc.tool.version, informationUri: 'https://www.npmjs.com/package/mamori', rules } },
+        tool: { driver: { name: 'mamori', version: doc.tool.version, semanticVersion: doc.tool.version, rules } },
         invocations: [
           {
             executionSuccessful: true,

@@ -66,7 +66,8 @@ describe('report in real Chromium', { skip: missing }, () => {
   after(async () => {
     release?.();
     await done;
-    rmSync(dir, { recursive: true, force: true });
+    // MAMORI_KEEP_ARTIFACTS=1 keeps the PDF and the screenshots for a person to look at.
+    if (!process.env.MAMORI_KEEP_ARTIFACTS) rmSync(dir, { recursive: true, force: true });
   });
 
   /** The Japanese PDF of the CentOS 6 shop, rendered once for the tests below. */

@@ -30,6 +30,7 @@ p { margin: 1.5mm 0; }
 .damage > div { border: 1px solid var(--line); border-top: 3px solid #8b1a1a; padding: 2mm 3mm; border-radius: 3px; background: #fffafa; }
 .damage > div.org { border-top-color: var(--navy); background: #f8fafd; }
 .damage h4 { margin-top: 0; }
+.damage ul { margin: 0; padding-left: 4.5mm; } .damage li { margin-bottom: 1mm; }
 ol.first { margin: 2mm 0; padding-left: 0; list-style: none; counter-reset: n; }
 ol.first li { counter-increment: n; position: relative; padding: 2mm 3mm 2mm 12mm; border: 1px solid var(--line); border-radius: 3px; margin-bottom: 2mm; break-inside: avoid; background: var(--bg); }
 ol.first li::before { content: counter(n); position: absolute; left: 3mm; top: 2mm; width: 6.5mm; height: 6.5mm; border-radius: 50%; background: var(--navy); color: #fff; text-align: center; font-weight: bold; line-height: 6.5mm; }

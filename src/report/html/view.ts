@@ -223,12 +223,20 @@ function mergeUpdates(items: PlanItem[], texts: Texts): PlanItem[] {
   return rest;
 }
 
-/** The three things to do first: the plan items that address the worst findings, the quickest kind first. */
+/** The three things to do first: the plan items that address the worst findings, the quickest kind first, three different problems. */
 export function firstThree(items: readonly PlanItem[]): PlanItem[] {
   const bestRank = (it: PlanItem) => Math.min(...it.findings.map((f) => f.rank ?? Infinity));
-  return [...items]
-    .sort((a, b) => severityRank(b.worst) - severityRank(a.worst) || a.priority - b.priority || bestRank(a) - bestRank(b))
-    .slice(0, 3);
+  const sorted = [...items].sort((a, b) => severityRank(b.worst) - severityRank(a.worst) || a.priority - b.priority || bestRank(a) - bestRank(b));
+  // Three different problems: an item whose findings are all addressed by an earlier pick is skipped.
+  const picked: PlanItem[] = [];
+  const covered = new Set<Finding>();
+  for (const it of sorted) {
+    if (picked.length === 3) break;
+    if (it.findings.every((f) => covered.has(f))) continue;
+    picked.push(it);
+    for (const f of it.findings) covered.add(f);
+  }
+  return picked;
 }
 
 // ---------------------------------------------------------------- CVE rows
