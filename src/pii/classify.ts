@@ -5,7 +5,7 @@
  * co-occurrence. Pure computation on the bytes given; no I/O.
  */
 import { Collector, MASKERS } from './collector.js';
-import { extractTar, extractZip, inflateBounded, isGzip, isTar, isZip, defaultLimits, type ContainerEvent, type Member } from './containers.js';
+import { extractTar, extractZip, inflateBounded, isGzip, isTar, isZip, defaultLimits, type ContainerEvent, type Member, type ZipSource } from './containers.js';
 import { CHUNK_BYTES, decodeChunks, decodeText, type TextEncodingName } from './decode.js';
 import { addBirth, addCardCandidate, addEmail, addMyNumberCandidate, addName, addPostal, findEmails, phoneFromRaw, scanFreeText, type TextContext } from './detect.js';
 import { sensitiveFromContent, sensitiveFromName } from './sensitive.js';
@@ -334,6 +334,8 @@ function scanJsonPairs(text: string, c: Collector): void {
 const CODE_EXT = /\.(?:html?|shtml|xhtml|php\d?|phtml|tpl|inc|js|mjs|css|scss|less|vue|jsx|tsx|ts|twig|erb|jsp|asp|aspx|cgi|pl|py|rb|md|svg)$/i;
 const PAGE_EXT = /\.(?:html?|shtml|xhtml|php\d?|phtml|tpl|twig|erb|jsp|aspx?|cgi)$/i;
 const STRUCT_EXT = /\.(?:csv|tsv|txt|dat|tab|prn|sql|dump|log|bak|old|orig|xls|xlsx)$|^[^.]*$/i;
+/** AUTHORS.txt of jQuery lists hundreds of e-mail addresses: documentation of libraries, not customers. */
+const DOC_FILE = /(?:^|\/)(?:(?:authors|contributors|credits|changelog|readme|licen[cs]e|copying|maintainers)(?:\.(?:txt|md|markdown|rst|html?))?|\.mailmap|package\.json|composer\.json|bower\.json|composer\.lock|package-lock\.json)$/i;
 const SEED_PATH = /(?:^|\/)install\/sql\/|(?:^|\/)(?:install|setup)\/.*\.sql$|(?:^|\/)(?:sample|samples|example|examples|demo|fixtures?|seeds?|test-?data)\//i;
 
 interface PartVerdict {
@@ -420,7 +422,8 @@ function classifyTextPart(name: string, text: string | Iterable<string>, opts: {
     const people = Math.max(n('name'), n('email'), n('phone'));
     records = people;
     const named = n('name') > 0 && contacts > 0;
-    if (isPage) {
+    // Pages and code (scripts, styles, docs) name their authors and the business: a higher bar.
+    if (isPage || CODE_EXT.test(lower)) {
       if ((named && n('name') >= 2) || n('email') >= 10 || n('phone') >= 10 || (n('name') >= 1 && contacts >= 3)) {
         personal = true;
         confidence = Math.min(85, 50 + 5 * kindCount + Math.min(20, people));
@@ -446,6 +449,11 @@ function classifyTextPart(name: string, text: string | Iterable<string>, opts: {
     reasons.push('install seed or sample data path');
   }
   if (st?.schemaOnly && structuredRecords === 0 && strong === 0) personal = false;
+  if (DOC_FILE.test(lower) && personal && strong === 0) {
+    personal = false;
+    confidence = Math.min(confidence, 30);
+    reasons.push('project documentation or package manifest (authors, contributors)');
+  }
   const samples = [...c.recordSamples];
   for (const k of ['name', 'phone', 'email', 'postal-code', 'address', 'card', 'my-number', 'birth-date'] as const) {
     if (samples.length >= 3) break;
@@ -497,7 +505,7 @@ function classifyDecoded(name: string, bytes: Uint8Array, truncated: boolean, pu
 }
 
 /** Synchronous core of classifyBuffer (the worker threads call it directly). */
-export function classifySync(name: string, data: Uint8Array, opts: ClassifyOptions = {}, depth = 0): Classified {
+export function classifySync(name: string, data: Uint8Array, opts: ClassifyOptions & { zipSource?: ZipSource } = {}, depth = 0): Classified {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
   const total = opts.totalBytes ?? data.length;
   const body = data.length > maxBytes ? data.subarray(0, maxBytes) : data;
@@ -535,7 +543,8 @@ export function classifySync(name: string, data: Uint8Array, opts: ClassifyOptio
       members = [{ name: inner === name ? `${name}#content` : inner, data: r.data, truncated: r.truncated }];
     }
   } else if (depth < 3 && isZip(body)) {
-    const x = extractZip(body, limits, !truncated);
+    const x = extractZip(opts.zipSource ?? body, limits, opts.zipSource ? true : !truncated);
+    if (opts.zipSource) delete v.truncated;
     v.container = x.container;
     members = x.members;
     if (x.events.length) v.events = x.events;

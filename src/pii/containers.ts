@@ -123,18 +123,32 @@ function decodeName(bytes: Uint8Array, utf8Flag: boolean): string {
   return new TextDecoder('shift_jis').decode(bytes); // Japanese Windows zips name members in CP932
 }
 
-function zipCentral(b: Uint8Array): ZipEntry[] | undefined {
-  const min = Math.max(0, b.length - 65557);
+/** Random access to a zip: a buffer in memory, or a file read at offsets (large backups). */
+export interface ZipSource {
+  size: number;
+  read(offset: number, length: number): Uint8Array;
+}
+
+export const bufferSource = (b: Uint8Array): ZipSource => ({ size: b.length, read: (o, l) => b.subarray(o, Math.min(b.length, o + l)) });
+
+/** Entries from the central directory found through the end-of-central-directory record. */
+function zipCentral(src: ZipSource): ZipEntry[] | undefined {
+  const tailStart = Math.max(0, src.size - 65557);
+  const tail = src.read(tailStart, src.size - tailStart);
   let eocd = -1;
-  for (let i = b.length - 22; i >= min; i--) {
-    if (b[i] === 0x50 && b[i + 1] === 0x4b && b[i + 2] === 0x05 && b[i + 3] === 0x06) {
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (tail[i] === 0x50 && tail[i + 1] === 0x4b && tail[i + 2] === 0x05 && tail[i + 3] === 0x06) {
       eocd = i;
       break;
     }
   }
   if (eocd < 0) return undefined;
-  const count = u16(b, eocd + 10);
-  let p = u32(b, eocd + 16);
+  const count = u16(tail, eocd + 10);
+  const cdSize = u32(tail, eocd + 12);
+  const cdOffset = u32(tail, eocd + 16);
+  if (cdOffset >= src.size) return undefined;
+  const b = src.read(cdOffset, Math.min(cdSize, 16 << 20));
+  let p = 0;
   const entries: ZipEntry[] = [];
   for (let k = 0; k < count && p + 46 <= b.length; k++) {
     if (u32(b, p) !== 0x02014b50) break;
@@ -185,10 +199,12 @@ function zipLocal(b: Uint8Array, max: number): ZipEntry[] {
 const SKIP_MEMBER = /\.(?:png|jpe?g|gif|webp|bmp|ico|svg|mp[34]|mov|avi|woff2?|ttf|eot|otf|pdf|exe|dll|so|class|jar|psd|ai|swf|flv)$/i;
 const PRIORITY_MEMBER = /\.(?:sql|csv|tsv|txt|dat|log|xlsx|json|xml|gz|tgz|zip|tar|bak)$/i;
 
-export function extractZip(b: Uint8Array, limits: Limits, complete: boolean): Extracted {
+/** `complete`: the source holds the whole file (its central directory can be read). */
+export function extractZip(b: Uint8Array | ZipSource, limits: Limits, complete: boolean): Extracted {
+  const src = b instanceof Uint8Array ? bufferSource(b) : b;
   const events: ContainerEvent[] = [];
-  const central = complete ? zipCentral(b) : undefined;
-  const entries = central ?? zipLocal(b, 10_000);
+  const central = complete ? zipCentral(src) : undefined;
+  const entries = central ?? zipLocal(src.read(0, Math.min(src.size, limits.totalBytes)), 10_000);
   if (!central && !complete) events.push({ kind: 'truncated', note: 'zip read partially: members listed from local headers' });
   const names = new Set(entries.map((e) => e.name));
   const xlsx = names.has('[Content_Types].xml') && [...names].some((n) => n.startsWith('xl/'));
@@ -212,16 +228,19 @@ export function extractZip(b: Uint8Array, limits: Limits, complete: boolean): Ex
     }
     let start = e.offset;
     if (!e.dataKnown) {
-      if (start + 30 > b.length || u32(b, start) !== 0x04034b50) {
+      const lh = src.read(start, 30);
+      if (lh.length < 30 || u32(lh, 0) !== 0x04034b50) {
         events.push({ kind: 'corrupt', member: e.name, note: 'local header not found' });
         continue;
       }
-      start += 30 + u16(b, start + 26) + u16(b, start + 28);
+      start += 30 + u16(lh, 26) + u16(lh, 28);
     }
     const sizeKnown = !(e.flags & 0x08) || !e.dataKnown;
-    const end = sizeKnown ? Math.min(b.length, start + e.compSize) : b.length;
-    const raw = b.subarray(start, end);
     const cap = Math.min(limits.memberBytes, limits.totalBytes - total);
+    // Compressed bytes read per member: at most the output cap (text deflates, never expands much).
+    const want = sizeKnown ? Math.min(e.compSize, cap + 1024) : Math.min(src.size - start, cap);
+    const raw = src.read(start, want);
+    const end = start + raw.length;
     if (e.method === 0) {
       members.push({ name: e.name, data: raw.subarray(0, cap), truncated: raw.length > cap || end < start + e.compSize });
       total += Math.min(raw.length, cap);

@@ -136,3 +136,19 @@ test('EC-CUBE 2 customer CSV export: numbered TEL and 郵便番号 columns are j
   assert.equal(v.kinds['postal-code'], 2);
   assert.equal(v.records, 2);
 });
+
+test('an unreadable file is a verdict with the reason, not an exception', async () => {
+  const { classifyFile } = await import('./read.js');
+  const r = classifyFile({ abs: Buffer.from('/nonexistent/mamori/customers.csv'), rel: 'customers.csv' }, 1024);
+  assert.equal(r.verdict.skipped, 'unreadable');
+  assert.equal(r.error, 'ENOENT');
+  assert.equal(r.bytesRead, 0);
+});
+
+test('library documentation with many e-mail addresses (jQuery AUTHORS.txt) is not customer data', async () => {
+  const authors = Array.from({ length: 40 }, (_, i) => `Contributor ${i} <contrib${i}.dev@gmail.com>`).join('\n');
+  const v = await classifyBuffer('html/js/jquery-ui/AUTHORS.txt', Buffer.from(authors));
+  assert.equal(v.personal, false);
+  const js = await classifyBuffer('html/js/lib.js', Buffer.from(`/* by a.dev@gmail.com, b.dev@yahoo.co.jp, c.dev@outlook.jp */ var x = 1;`));
+  assert.equal(js.personal, false);
+});

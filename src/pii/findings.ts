@@ -94,7 +94,7 @@ export function verdictToFindings(verdicts: readonly FileVerdict[], locate: (pat
           priority: 1,
           action: t('pii.remediation.personal'),
           actionMessage: { code: 'pii.remediation.personal' },
-          steps: [{ priority: 2, action: t('pii.remediation.personalBlock') }],
+          steps: [{ priority: 2, action: t('pii.remediation.personalBlock'), actionMessage: { code: 'pii.remediation.personalBlock' } }],
         },
         damage: { customers: t('pii.damage.customers'), organisation: t('pii.damage.organisation'), code: 'pii.damage' },
       });
@@ -119,7 +119,7 @@ export function verdictToFindings(verdicts: readonly FileVerdict[], locate: (pat
       confidence: v.skipped ? 60 : 80,
       source: 'pii-classifier',
       remediation: { priority: 1, action: t(rem), actionMessage: { code: rem } },
-      damage: { customers: t('pii.damage.sensitiveCustomers'), organisation: t('pii.damage.sensitiveOrganisation'), code: 'pii.damage.sensitive' },
+      damage: { customers: t('pii.damage.sensitive.customers'), organisation: t('pii.damage.sensitive.organisation'), code: 'pii.damage.sensitive' },
     });
   }
   return out;

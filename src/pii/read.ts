@@ -52,6 +52,28 @@ export function classifyFile(task: FileTask, maxFileBytes: number): FileResult {
       delete v.truncated;
       return { verdict: v, bytesRead: got };
     }
+    if (isZip(head) && size > want) {
+      // A zip larger than the cap (a site backup): read its central directory from the end and only the
+      // members worth classifying, by offset, instead of the first bytes.
+      let read = 0;
+      const src = {
+        size,
+        read: (offset: number, length: number) => {
+          const n = Math.max(0, Math.min(length, size - offset));
+          const out = Buffer.allocUnsafe(n);
+          let done = 0;
+          while (done < n) {
+            const r = readSync(fd, out, done, n - done, offset + done);
+            if (r === 0) break;
+            done += r;
+          }
+          read += done;
+          return out.subarray(0, done);
+        },
+      };
+      const v = classifySync(task.rel, head, { maxBytes: maxFileBytes, totalBytes: size, zipSource: src });
+      return { verdict: v, bytesRead: got + read };
+    }
     if (want > got) got += readFully(fd, buf, got, want - got);
     // Containers need their end (zip central directory): a zip larger than the cap is read from the start only.
     const v = classifySync(task.rel, buf.subarray(0, got), { maxBytes: maxFileBytes, totalBytes: size });

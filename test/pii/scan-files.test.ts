@@ -46,6 +46,9 @@ before(() => {
   for (let i = 100; i < broken.length; i += 97) broken[i] = 0xff;
   w('broken.txt', broken);
   w('locked.zip', encryptedZip());
+  // a backup zip larger than the size cap, customer data at its end: read through the central directory
+  const filler = new Uint8Array(300 * 1024).map((_, i) => (Math.imul(i, 2654435761) >>> 24) & 0xff);
+  w('backup-large.zip', zipSync({ 'www/images/hero.png': [filler, { level: 0 }], 'www/js/app.js': strToU8('var a = 1;'.repeat(5000)), 'db/customers.csv': strToU8(csv) }));
   w(iconv.encode('顧客名簿.csv', 'cp932'), iconv.encode(csv, 'cp932'));
   symlinkSync('.', join(root, 'loop'));
   mkdirSync(join(root, 'many'));
@@ -68,7 +71,8 @@ test('bad input becomes gaps and the scan goes on', async () => {
   assert.ok(r.gaps.some((x) => x.code === 'pii.gap.symlinks'));
   // … and still found the customer files, including one whose name is Shift_JIS bytes
   const personal = r.files.filter((f) => f.personal).map((f) => f.path).sort();
-  assert.deepEqual(personal, ['big.csv', 'data/members.csv', 'many/orders.csv', '顧客名簿.csv']);
+  assert.deepEqual(personal, ['backup-large.zip', 'big.csv', 'data/members.csv', 'many/orders.csv', '顧客名簿.csv']);
+  assert.equal(r.files.find((f) => f.path === 'backup-large.zip')!.container, 'zip');
   assert.ok(r.files.find((f) => f.path === '顧客名簿.csv')!.reasons.includes('file name in Shift_JIS'));
   assert.equal(r.files.find((f) => f.path === 'big.csv')!.truncated, true);
   // sensitive files without personal data
