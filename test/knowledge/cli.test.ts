@@ -17,7 +17,7 @@ import { mirrorPath, sharedData, SKIP_SHARED, startMirror, upstreamFiles, type M
 
 const tmp = mkdtempSync(join(tmpdir(), 'mamori-'));
 const home = join(tmp, 'home');
-const env = { MAMORI_HOME: home, MAMORI_RETRY_BASE_MS: '5', MAMORI_NVD_DELAY_MS: '0' };
+const env = { MAMORI_HOME: home, MAMORI_RETRY_BASE_MS: '5', MAMORI_NVD_DELAY_MS: '0', MAMORI_JVN_DELAY_MS: '0' };
 const fixture = (n: string) => readFileSync(join(repoRoot, 'test/knowledge/fixtures', n));
 const urlOf = (feed: string, i = 0) => FEED_SOURCES.find((s) => s.feed === feed)!.urls[i]!;
 const FEEDS = ['kev', 'epss', 'endoflife', 'distro-info', 'php-version-audit', 'httpd', 'nginx', 'friendsofphp', 'debian-tracker', 'debian-cpe', 'osv-almalinux', 'jvn', 'nvd'];
@@ -78,6 +78,31 @@ test('db update --mirror fetches every feed from the loopback mirror and normali
   assert.equal(recs(s, 'epss'), 2);
   assert.ok(mirror.requests.every((q) => q.status === 200), 'only mirror paths laid out like upstream were asked for');
   assert.ok(mirror.requests.some((q) => q.path === '/www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json'));
+});
+
+test('MyJVN answers are paged through with startItem up to totalRes', { skip: SKIP_SHARED }, async () => {
+  const first = mirrorPath(FEED_SOURCES.find((x) => x.feed === 'jvn')!.urls[0]!);
+  const seen: string[] = [];
+  const page = fixture('myjvn-overview.xml').toString('utf8');
+  mirror.behave.set(first, (req, res) => {
+    const start = new URL(req.url ?? '/', 'http://x').searchParams.get('startItem') ?? '1';
+    seen.push(start);
+    const body = start === '1' ? page.replace('totalRes="2"', 'totalRes="4"') : page.replace('firstRes="1"', 'firstRes="3"').replace('totalRes="2"', 'totalRes="4"').replaceAll('JVNDB-2014-000999', 'JVNDB-2014-000998');
+    res.writeHead(200).end(body);
+    return true;
+  });
+  try {
+    const r = await runCli(['db', 'update', '--mirror', mirror.url, '--feed', 'jvn'], { env });
+    assert.equal(r.code, 0, r.stderr);
+  } finally {
+    mirror.behave.delete(first);
+  }
+  const queries = FEED_SOURCES.find((x) => x.feed === 'jvn')!.urls.length;
+  assert.deepEqual(seen, Array.from({ length: queries }, () => ['1', '3']).flat(), 'two pages for each keyword query');
+  const k = openKnowledge(join(home, 'db.sqlite'))!;
+  const ids = (k.db.prepare("SELECT id FROM cve_records WHERE feed = 'jvn' ORDER BY id").all() as { id: string }[]).map((x) => x.id);
+  k.close();
+  assert.ok(ids.includes('JVNDB-2014-000998') && ids.includes('JVNDB-2014-000999'), 'both pages stored');
 });
 
 test('a second update sends conditional requests and changes nothing', { skip: SKIP_SHARED }, async () => {
@@ -150,8 +175,14 @@ function spawnCli(args: string[], e: NodeJS.ProcessEnv) {
   const child = spawn(process.execPath, [binPath, ...args], { cwd: repoRoot, env: { ...process.env, LANG: 'C.UTF-8', ...e }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((r) => child.on('close', (code, signal) => r(code ?? (signal ? 137 : null))));
-  return { child, exited, stderr: () => stderr };
+  let done = false;
+  const exited = new Promise<number | null>((r) =>
+    child.on('close', (code, signal) => {
+      done = true;
+      r(code ?? (signal ? 137 : null));
+    }),
+  );
+  return { child, exited, stderr: () => stderr, done: () => done };
 }
 
 const waitFor = async (cond: () => boolean, ms = 60_000) => {
@@ -169,7 +200,8 @@ test('killing mamori during an update leaves the previous DB whole; the next run
   mirror.behave.set(p, () => (hung = true));
   const run = spawnCli(['db', 'update', '--mirror', mirror.url, '--feed', 'kev', '--feed', 'debian-tracker', '--feed', 'nginx'], env);
   try {
-    await waitFor(() => hung);
+    await waitFor(() => hung || run.done());
+    assert.ok(hung, `the update reached the hung feed (it exited early: ${run.stderr()})`);
     run.child.kill('SIGKILL');
     assert.equal(await run.exited, 137);
   } finally {
@@ -196,7 +228,7 @@ test('killing mamori during an import: the DB is the old one or the new one, nev
   assert.equal(recs(s, 'httpd'), 0, 'nothing of the killed import is visible');
   // At an arbitrary moment while files are being read.
   const run = spawnCli(['db', 'import', sharedData], e);
-  await waitFor(() => /importing/.test(run.stderr()));
+  await waitFor(() => /importing/.test(run.stderr()) || run.done());
   await new Promise((r) => setTimeout(r, 150));
   run.child.kill('SIGKILL');
   await run.exited;

@@ -173,6 +173,7 @@ export const dbUpdate: Command = {
         retries: ctx.options.retries === undefined ? undefined : Number(ctx.options.retries),
         retryBaseMs: ctx.env.MAMORI_RETRY_BASE_MS ? Number(ctx.env.MAMORI_RETRY_BASE_MS) : undefined,
         nvdDelayMs: ctx.env.MAMORI_NVD_DELAY_MS ? Number(ctx.env.MAMORI_NVD_DELAY_MS) : undefined,
+        jvnDelayMs: ctx.env.MAMORI_JVN_DELAY_MS ? Number(ctx.env.MAMORI_JVN_DELAY_MS) : undefined,
         nvdApiKey: ctx.env.MAMORI_NVD_API_KEY,
         onProgress: progressRenderer(ctx),
       });

@@ -28,3 +28,12 @@ test('a truncated tar.gz keeps the members before the cut and names the damage',
   assert.deepEqual(r.files.map((f) => f.rel), ['cut.tar.gz!/a.json']);
   assert.ok(r.problems.some((p) => /truncated/.test(p.reason)));
 });
+
+test('zip members are read one by one from the central directory, stored or deflated; damage is named', () => {
+  const z = zipSync({ 'a.json': [new TextEncoder().encode('{"a":1}'), { level: 0 }], 'dir/b.json': new TextEncoder().encode('{"b":2}'.repeat(100)) });
+  const r = run('all.zip', z);
+  assert.deepEqual(r.files.map((f) => [f.rel, Buffer.from(f.bytes).toString().slice(0, 7)]), [['all.zip!/a.json', '{"a":1}'], ['all.zip!/dir/b.json', '{"b":2}']]);
+  const cut = run('cut.zip', z.subarray(0, z.length - 30));
+  assert.deepEqual(cut.files, []);
+  assert.match(cut.problems[0]!.reason, /zip archive/);
+});

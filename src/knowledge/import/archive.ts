@@ -5,8 +5,7 @@
  */
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { constants as zc, gunzipSync } from 'node:zlib';
-import { unzipSync } from 'fflate';
+import { constants as zc, gunzipSync, inflateRawSync } from 'node:zlib';
 
 export const MAX_MEMBER_BYTES = 512 * 1024 * 1024;
 export const MAX_ARCHIVE_BYTES = 2 * 1024 * 1024 * 1024;
@@ -56,8 +55,82 @@ function tarString(b: Uint8Array, off: number, len: number): string {
   return z >= 0 ? s.slice(0, z) : s;
 }
 
+/** Where expanded files go: an array, or a sink that ingests them in batches (large archives). */
+export interface Out {
+  push(f: InputFile): unknown;
+}
+
+/**
+ * Zip members one at a time from the central directory (ZIP64 aware), each inflated on its own, so an
+ * archive of 100,000 OSV files never sits decompressed in memory at once.
+ */
+export function readZip(b: Uint8Array, file: InputFile, out: Out, problems: ExpandProblem[]): void {
+  const buf = Buffer.from(b.buffer, b.byteOffset, b.length);
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 65535); i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) {
+    problems.push({ file: file.rel, reason: 'unreadable or truncated zip archive: no end-of-central-directory record' });
+    return;
+  }
+  let count = buf.readUInt16LE(eocd + 10);
+  let cdOff = buf.readUInt32LE(eocd + 16);
+  if ((count === 0xffff || cdOff === 0xffffffff) && eocd >= 20 && buf.readUInt32LE(eocd - 20) === 0x07064b50) {
+    const z64 = Number(buf.readBigUInt64LE(eocd - 12));
+    if (z64 + 56 <= buf.length && buf.readUInt32LE(z64) === 0x06064b50) {
+      count = Number(buf.readBigUInt64LE(z64 + 32));
+      cdOff = Number(buf.readBigUInt64LE(z64 + 48));
+    }
+  }
+  let p = cdOff;
+  let total = 0;
+  for (let n = 0; n < count; n++) {
+    if (p + 46 > buf.length || buf.readUInt32LE(p) !== 0x02014b50) {
+      problems.push({ file: file.rel, reason: `unreadable or truncated zip archive: central directory entry ${n + 1} of ${count} is damaged` });
+      return;
+    }
+    const method = buf.readUInt16LE(p + 10);
+    const csize = buf.readUInt32LE(p + 20);
+    const usize = buf.readUInt32LE(p + 24);
+    const nlen = buf.readUInt16LE(p + 28);
+    const elen = buf.readUInt16LE(p + 30);
+    const clen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.subarray(p + 46, p + 46 + nlen).toString('utf8');
+    p += 46 + nlen + elen + clen;
+    if (name.endsWith('/')) continue;
+    const member = `${file.rel}!/${name}`;
+    total += usize;
+    if (usize > MAX_MEMBER_BYTES || total > MAX_ARCHIVE_BYTES) {
+      problems.push({ file: member, reason: 'zip member exceeds the size cap' });
+      return;
+    }
+    if (local + 30 > buf.length || buf.readUInt32LE(local) !== 0x04034b50) {
+      problems.push({ file: member, reason: 'truncated zip archive: local header missing' });
+      continue;
+    }
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    if (start + csize > buf.length) {
+      problems.push({ file: member, reason: 'truncated zip archive: member data cut' });
+      continue;
+    }
+    const data = buf.subarray(start, start + csize);
+    try {
+      const bytes = method === 0 ? data : method === 8 ? inflateRawSync(data, { maxOutputLength: MAX_MEMBER_BYTES }) : null;
+      if (!bytes) problems.push({ file: member, reason: `unsupported zip compression method ${method}` });
+      else out.push({ rel: member, source: `${file.source}!/${name}`, bytes });
+    } catch (err) {
+      problems.push({ file: member, reason: `damaged zip member: ${(err as Error).message}` });
+    }
+  }
+}
+
 /** Members of a ustar archive (regular files only); problems for truncation. */
-export function readTar(b: Uint8Array, name: string, out: InputFile[], problems: ExpandProblem[], source: string): void {
+export function readTar(b: Uint8Array, name: string, out: Out, problems: ExpandProblem[], source: string): void {
   let off = 0;
   let longName: string | undefined;
   while (off + 512 <= b.length) {
@@ -90,7 +163,7 @@ export function readTar(b: Uint8Array, name: string, out: InputFile[], problems:
 }
 
 /** Expand bytes that may be an archive; plain files pass through. */
-export function expand(file: InputFile, out: InputFile[], problems: ExpandProblem[], depth = 0): void {
+export function expand(file: InputFile, out: Out, problems: ExpandProblem[], depth = 0): void {
   const b = file.bytes;
   if (depth > 3) {
     problems.push({ file: file.rel, reason: 'archives nested too deep' });
@@ -117,21 +190,7 @@ export function expand(file: InputFile, out: InputFile[], problems: ExpandProble
     return;
   }
   if (isZip(b)) {
-    let files: Record<string, Uint8Array>;
-    try {
-      let total = 0;
-      files = unzipSync(b, {
-        filter: (f) => {
-          total += f.originalSize;
-          if (f.originalSize > MAX_MEMBER_BYTES || total > MAX_ARCHIVE_BYTES) throw new Error(`zip member ${f.name} exceeds the size cap`);
-          return !f.name.endsWith('/');
-        },
-      });
-    } catch (err) {
-      problems.push({ file: file.rel, reason: `unreadable or truncated zip archive: ${(err as Error).message}` });
-      return;
-    }
-    for (const [n, bytes] of Object.entries(files)) out.push({ rel: `${file.rel}!/${n}`, source: `${file.source}!/${n}`, bytes });
+    readZip(b, file, out, problems);
     return;
   }
   out.push(file);

@@ -7,8 +7,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { looksLikeBundle, unpackBundle, type BundleManifest } from '../export/bundle.js';
 import { KnowledgeDbError, KnowledgeStore, openWritable } from '../store/sqlite.js';
 import { abortBuild, acquireLock, beginBuild, buildPath, cleanLeftovers, commitBuild } from '../store/swap.js';
-import { listFiles, readEntry, readHead } from './archive.js';
-import { codenamesFromStore, contextFrom, emptySummary, ingest, renormalise, type IngestSummary } from './ingest.js';
+import { expand, listFiles, readHead } from './archive.js';
+import { batchingSink, codenamesFromStore, emptySummary, renormalise, type IngestSummary } from './ingest.js';
 import * as distroInfo from '../feeds/distro-info/parse.js';
 
 export interface ImportOptions {
@@ -45,14 +45,12 @@ export function importPath(dbPath: string, path: string, opts: ImportOptions = {
     try {
       const store = new KnowledgeStore(build.db, () => now);
       const s = emptySummary();
-      let ctx = { debianCodenames: codenamesFromStore(store) };
+      const sink = batchingSink(store, { debianCodenames: codenamesFromStore(store) }, { fetchedAt: now.toISOString(), summary: s });
       for (const [i, e] of entries.entries()) {
         opts.onFile?.(i, entries.length, e.rel);
-        const { files, problems } = readEntry(e);
-        s.problems.push(...problems);
-        if (isDistroInfo(e.abs)) ctx = contextFrom(files, ctx.debianCodenames);
-        ingest(store, files, ctx, { fetchedAt: now.toISOString(), summary: s });
+        expand({ rel: e.rel, source: e.abs, bytes: readFileSync(e.abs) }, sink, s.problems);
       }
+      sink.finish();
       for (const f of s.feeds) if (f.files > f.unchanged || f.records > 0 || f.unchanged > 0) store.markFeed(f.name, now.toISOString(), `import:${path}`);
       const imported = s.feeds.reduce((n, f) => n + f.files, 0);
       const failed = imported === 0;

@@ -213,6 +213,35 @@ function whyUnrecognised(text: string): string {
   return 'not a format of any known feed (recognised by content: JSON, XML, YAML, CSV, Markdown front matter, DSA/DLA list text)';
 }
 
+/**
+ * A sink for `expand`: files are ingested in batches as archives are read, so a large archive is never held
+ * decompressed in memory at once. php.net's per-major CVE lists are held back and go in together (`finish`).
+ */
+export function batchingSink(store: KnowledgeStore, ctx: ParseContext, opts: { fetchedAt: string; summary: IngestSummary; batch?: number }) {
+  const batch: InputFile[] = [];
+  const php: InputFile[] = [];
+  let c = ctx;
+  const flush = () => {
+    if (batch.length) ingest(store, batch.splice(0), c, { fetchedAt: opts.fetchedAt, summary: opts.summary });
+  };
+  return {
+    push(f: InputFile) {
+      const head = utf8.decode(f.bytes.subarray(0, 400));
+      if (phpReleases.recognise(head)) {
+        php.push(f);
+        return;
+      }
+      if (distroInfo.recognise(head)) c = contextFrom([f], c.debianCodenames);
+      batch.push(f);
+      if (batch.length >= (opts.batch ?? 500)) flush();
+    },
+    finish() {
+      flush();
+      if (php.length) ingest(store, php.splice(0), c, { fetchedAt: opts.fetchedAt, summary: opts.summary });
+    },
+  };
+}
+
 /** Re-parse every stored raw record with the current parsers (after a parser fix), no download. */
 export function renormalise(store: KnowledgeStore, ctx: ParseContext, fetchedAtNow: string): IngestSummary {
   const s = emptySummary();

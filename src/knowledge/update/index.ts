@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { expand, type ExpandProblem, type InputFile } from '../import/archive.js';
-import { codenamesFromStore, contextFrom, emptySummary, ingest, type IngestSummary } from '../import/ingest.js';
+import { batchingSink, codenamesFromStore, emptySummary, type IngestSummary } from '../import/ingest.js';
 import { KnowledgeDbError, KnowledgeStore } from '../store/sqlite.js';
 import { abortBuild, acquireLock, beginBuild, commitBuild } from '../store/swap.js';
 import { fetchFeed, type FetchOptions } from './http.js';
@@ -32,6 +32,8 @@ export interface UpdateOptions {
   retries?: number;
   retryBaseMs?: number;
   maxBytes?: number;
+  /** Pause between MyJVN requests (default 1 s). */
+  jvnDelayMs?: number;
   /** Pause between NVD requests (default 6 s without an API key, 0.6 s with one: NVD's published limits). */
   nvdDelayMs?: number;
   nvdApiKey?: string;
@@ -120,14 +122,20 @@ export async function updateFeeds(dbPath: string, opts: UpdateOptions = {}): Pro
           outcome.status = 'failed';
           outcome.error = src.note ?? 'no URL configured for this feed';
         } else {
-          const fetched = src.feed === 'nvd' ? await fetchNvd(store, urls[0]!, now, fo, opts, config) : await fetchAll(store, src.feed, urls, fo, opts);
+          const fetched =
+            src.feed === 'nvd'
+              ? await fetchNvd(store, urls[0]!, now, fo, opts, config)
+              : src.feed === 'jvn'
+                ? await fetchJvn(urls, fo, opts)
+                : await fetchAll(store, src.feed, urls, fo, opts);
           if ('error' in fetched) {
             outcome.status = 'failed';
             outcome.error = fetched.error;
           } else if (fetched.files.length) {
-            const ctx = contextFrom(fetched.files, codenamesFromStore(store));
             const before = summary.feeds.map((f) => ({ ...f }));
-            ingest(store, fetched.files, ctx, { fetchedAt: now.toISOString(), summary });
+            const sink = batchingSink(store, { debianCodenames: codenamesFromStore(store) }, { fetchedAt: now.toISOString(), summary });
+            for (const blob of fetched.files) expand(blob, sink, fetched.problems);
+            sink.finish();
             for (const f of summary.feeds) {
               const b = before.find((x) => x.name === f.name);
               outcome.records += f.records - (b?.records ?? 0);
@@ -181,7 +189,8 @@ async function fetchAll(store: KnowledgeStore, feed: string, urls: string[], fo:
     if (r.kind === 'failed') return { error: `${url}: ${r.reason}` };
     if (r.kind === 'not-modified') continue;
     const name = new URL(url).pathname.split('/').filter(Boolean).pop() ?? feed;
-    expand({ rel: `${feed}/${decodeURIComponent(name)}${urls.length > 1 ? `#${i}` : ''}`, source: url, bytes: r.bytes }, out.files, out.problems);
+    // Kept compressed until ingest, which expands archives member by member.
+    out.files.push({ rel: `${feed}/${decodeURIComponent(name)}${urls.length > 1 ? `#${i}` : ''}`, source: url, bytes: r.bytes });
     out.validators.push({ url, etag: r.etag, lastModified: r.lastModified });
   }
   return out;
@@ -225,5 +234,27 @@ async function fetchNvd(store: KnowledgeStore, pattern: string, now: Date, fo: O
     }
   }
   out.meta.set('nvd.lastModEnd', now.toISOString());
+  return out;
+}
+
+/** MyJVN getVulnOverviewList: 50 items per page; follow `totalRes` with `startItem` (at most 20 pages per query). */
+async function fetchJvn(urls: string[], fo: Omit<FetchOptions, 'validators' | 'onProgress'>, opts: UpdateOptions): Promise<Fetched | { error: string }> {
+  const out: Fetched = { files: [], problems: [], validators: [], meta: new Map() };
+  const delay = opts.jvnDelayMs ?? 1000;
+  let requests = 0;
+  for (const [q, base] of urls.entries()) {
+    for (let start = 1, page = 0; page < 20; page++) {
+      const url = start === 1 ? base : `${base}&startItem=${start}`;
+      if (requests++ > 0 && delay > 0) await sleep(delay);
+      const r = await fetchFeed(url, { ...fo, onProgress: (received, total) => opts.onProgress?.({ kind: 'bytes', feed: 'jvn', url: requests, received, total }) });
+      if (r.kind !== 'ok') return { error: `${url}: ${r.kind === 'failed' ? r.reason : 'unexpected 304'}` };
+      out.files.push({ rel: `jvn/overview-${q}-${start}.xml`, source: url, bytes: r.bytes });
+      const head = Buffer.from(r.bytes.subarray(Math.max(0, r.bytes.length - 2000))).toString('utf8');
+      const total = Number(/totalRes="(\d+)"/.exec(head)?.[1] ?? 0);
+      const got = Number(/totalResRet="(\d+)"/.exec(head)?.[1] ?? 0);
+      if (!got || start - 1 + got >= total) break;
+      start += got;
+    }
+  }
   return out;
 }
