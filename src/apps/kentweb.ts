@@ -15,12 +15,12 @@ export const kentPostmail: AppFingerprint = {
   id: 'kent-postmail',
   component: 'kent-postmail',
   confidence: 95,
-  files: [{ name: /^postmail\.cgi$/, signature: /POST-?MAIL/i, version: dated('POST-?MAIL') }],
+  files: [{ name: /^postmail\.cgi$/, signature: /POST-?MAIL\s*(?::|v\d|\()|kent-?web/i, version: dated('POST-?MAIL') }],
 };
 
 export const kentClipmail: AppFingerprint = {
   id: 'kent-clipmail',
   component: 'kent-clipmail',
   confidence: 95,
-  files: [{ name: /^clipmail\.cgi$/, signature: /CLIP-?MAIL/i, version: dated('CLIP-?MAIL') }],
+  files: [{ name: /^clipmail\.cgi$/, signature: /CLIP[- ]?MAIL\s*(?::|v\d|\()|kent-?web/i, version: dated('CLIP[- ]?MAIL') }],
 };

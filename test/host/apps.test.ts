@@ -140,3 +140,12 @@ test('walk caps, symlink loops and non-UTF-8 names', async () => {
   assert.equal(few.entries.length, 2);
   assert.equal(few.truncated, true);
 });
+
+test('a document root the allowlist refuses (`..`) or that does not exist is a gap, not a crash', async () => {
+  const gaps: Gap[] = [];
+  const r = await collectDocroots(t, [{ path: '/var/www/../../etc', from: 'test' }, { path: '/nonexistent/mamori-docroot', from: 'test' }], [], undefined, DEFAULT_DOCROOT_LIMITS, gaps);
+  assert.deepEqual(r.docroots, []);
+  assert.equal(gaps.length, 2);
+  assert.match(gaps.map((g) => g.why).join('\n'), /refused value for \{path\}/);
+  assert.match(gaps.map((g) => g.why).join('\n'), /No such file/);
+});

@@ -121,8 +121,8 @@ test('Ubuntu 22.04: dpkg installed only, multi-arch, sury PPA, security origins 
   const upd = r.findings.filter((f) => f.source === 'host:dpkg-pending').map((f) => f.remediation.command);
   assert.deepEqual(upd.sort(), ['apt-get install --only-upgrade libc6', 'apt-get install --only-upgrade libssl3', 'apt-get install --only-upgrade openssl']);
   assert.equal(new Set(r.findings.map((f) => f.id)).size, r.findings.length, 'ids are unique');
-  // CLI ini only: expose_php there does not reach web visitors, so no finding.
-  assert.ok(!r.findings.some((f) => f.source === 'host:php-ini'));
+  // The CLI's expose_php does not reach visitors; mod_php's (apache2/php.ini) does.
+  assert.deepEqual(r.findings.filter((f) => f.source === 'host:php-ini').map((f) => f.title), ['expose_php = On in /etc/php/8.1/apache2/php.ini']);
   const phpc = r.inventory.components.find((c) => c.name === 'php')!;
   assert.deepEqual([phpc.version, phpc.distroBuild, phpc.package, phpc.location], ['8.1.26', undefined, 'php8.1-cli', '/usr/bin/php'], 'sury PHP is not a distro build');
   assert.equal(r.web.php.find((p) => p.binary === '/usr/bin/php')?.exposePhp, 'On');

@@ -91,9 +91,18 @@ test('personal data in a document root: served, denied by .htaccess, denied by n
   // Evidence never carries a full value.
   const text = JSON.stringify(res.findings);
   assert.ok(!text.includes('user1.7919@gmail.com') && !/090-\d{4}-\d{4}/.test(text), 'values are masked');
-  // The same tree without configuration: the .htaccess decides for data/ (Apache-style), others unknown.
+  // The same tree without configuration: nothing is known to be denied (an .htaccess works only with AllowOverride).
   const res2 = await collectDocroots(t, [{ path: docroot, from: '--docroot' }], [], pii.mod, DEFAULT_DOCROOT_LIMITS, []);
-  const m2 = new Map(res2.findings.map((f) => [f.location!.slice(docroot.length + 1), f.evidence?.served]));
-  assert.equal(m2.get('data/members.csv'), false);
-  assert.equal(m2.get('export/customers_20240101.csv'), 'unknown');
+  const m2 = new Map(res2.findings.map((f) => [f.location!.slice(docroot.length + 1), f.evidence]));
+  assert.equal(m2.get('data/members.csv')?.served, 'unknown');
+  assert.match(String(m2.get('data/members.csv')?.servedWhy), /AllowOverride/);
+  assert.equal(m2.get('export/customers_20240101.csv')?.served, 'unknown');
+  // Served by Apache: the .htaccess counts with AllowOverride All, and is ignored with AllowOverride None.
+  for (const [ao, want] of [['All', false], ['None', true]] as const) {
+    writeFileSync(`${root}/httpd.conf`, `Listen 80\nDocumentRoot "${docroot}"\n<Directory "${docroot}">\n  AllowOverride ${ao}\n  Require all granted\n</Directory>\n`);
+    const ap = await readApacheConfig(t, root, 'httpd.conf');
+    const res3 = await collectDocroots(t, [{ path: docroot, from: 'apache' }], [ap], pii.mod, DEFAULT_DOCROOT_LIMITS, []);
+    const f = res3.findings.find((x) => x.location === `${docroot}/data/members.csv`)!;
+    assert.equal(f.evidence?.served, want, `AllowOverride ${ao}: ${String(f.evidence?.servedWhy)}`);
+  }
 });

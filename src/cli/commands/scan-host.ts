@@ -1,6 +1,6 @@
 /** `mamori scan host [--ssh USER@HOST[:PORT]] …`: the host inventory (src/collect) and its report. */
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { collectHost } from '../../collect/host/index.js';
 import { loadPii } from '../../collect/host/pii-bridge.js';
 import { LocalTransport } from '../../collect/transport/local.js';
@@ -59,11 +59,17 @@ export const scanHostCommand: Command = {
   async run(ctx) {
     if (ctx.positionals.length) throw new UsageError({ code: 'cli.extraArgument', params: { value: ctx.positionals[0]! } }, ctx.commandName);
     const started = new Date();
+    // Document roots: absolute on the target; a relative one is resolved here only for a local scan.
+    const docroots = ((ctx.options.docroot as string[] | undefined) ?? []).map((d) => {
+      if (isAbsolute(d)) return d;
+      if (ctx.options.ssh) throw new UsageError({ code: 'host.err.docrootRelative', params: { value: d } }, ctx.commandName);
+      return resolve(d);
+    });
     const transport = await openTransport(ctx);
     let res;
     try {
       const pii = await loadPii();
-      res = await collectHost(transport, { docroots: (ctx.options.docroot as string[] | undefined) ?? [], pii: pii.ok ? pii.mod : undefined });
+      res = await collectHost(transport, { docroots, pii: pii.ok ? pii.mod : undefined });
     } finally {
       await transport.close();
     }

@@ -106,14 +106,22 @@ export function wouldServe(abs: string, root: string, configs: readonly WebConfi
   const servers = configs.filter((c) => c.sites.some((s) => s.root === root || s.aliases.some((a) => a.path.replace(/\/$/, '') === root.replace(/\/$/, ''))));
   // .htaccess applies when Apache serves the root, and is the best evidence when no configuration names it.
   const apacheLike = servers.length === 0 || servers.some((c) => c.server === 'apache-httpd');
+  let ignoredHtaccess: string | undefined;
   if (apacheLike) {
     const parts = rel.split('/');
     let dir = root.replace(/\/$/, '');
     for (let i = 0; i < parts.length; i++) {
       const h = htaccess.get(dir);
-      if (h?.all) return { served: false, why: `${dir}/.htaccess denies all` };
-      const f = h?.files.find((x) => x.regex.test(base));
-      if (f) return { served: false, why: `${dir}/.htaccess ${f.source}` };
+      const rule = h?.all ? 'denies all' : h?.files.find((x) => x.regex.test(base))?.source;
+      if (rule) {
+        const why = `${dir}/.htaccess ${rule}`;
+        // Apache reads .htaccess only where AllowOverride permits; with no configuration, that is unknown.
+        if (!servers.length) return { served: 'unknown', why: `${why} (applies only if Apache serves this directory with AllowOverride)` };
+        const ao = allowOverrideFor(servers, dir);
+        if (ao !== undefined && !/^none$/i.test(ao)) return { served: false, why };
+        ignoredHtaccess = `${why}, but ${ao === undefined ? 'no AllowOverride applies here (Apache 2.4 default: None)' : 'AllowOverride None'} makes Apache ignore it`;
+        break;
+      }
       dir = `${dir}/${parts[i]}`;
     }
   }
@@ -133,5 +141,16 @@ export function wouldServe(abs: string, root: string, configs: readonly WebConfi
       }
     }
   }
-  return { served: true, why: `served from ${root} by ${servers.map((s) => s.server).join(', ')}` };
+  return { served: true, why: ignoredHtaccess ?? `served from ${root} by ${servers.map((s) => s.server).join(', ')}` };
+}
+
+/** The AllowOverride of the longest `<Directory>` that contains `dir`, in Apache configurations. */
+function allowOverrideFor(configs: readonly WebConfig[], dir: string): string | undefined {
+  let best: { dir: string; value: string } | undefined;
+  for (const c of configs)
+    for (const a of c.allowOverride ?? []) {
+      if (a.dir.includes('*')) continue;
+      if ((a.dir === '/' || underDir(dir, a.dir)) && (!best || a.dir.length >= best.dir.length)) best = a;
+    }
+  return best?.value;
 }

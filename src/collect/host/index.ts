@@ -45,11 +45,12 @@ export async function collectHost(t: Transport, opts: HostScanOptions): Promise<
   // Everything runs at once; collectors that need the package list await it after starting their commands.
   const pkgsP = collectPackages(t, os, gaps);
   const packagesP = pkgsP.then((p) => p.packages);
-  const [pkgs, pending, kernel, web] = await Promise.all([
+  const [pkgs, pending, kernel, web, listening] = await Promise.all([
     pkgsP,
     collectPending(t, os, pkgsP, gaps),
     collectKernel(t, family, packagesP, isRoot, gaps),
     collectWebStack(t, packagesP, gaps),
+    t.run('listening'),
   ]);
   const roots: { path: string; from: string; url?: string }[] = [];
   for (const c of web.configs)
@@ -79,6 +80,8 @@ export async function collectHost(t: Transport, opts: HostScanOptions): Promise<
   if (os) inventory.os = os;
   if (kernel) inventory.kernel = kernel;
   inventory.docroots = dr.docroots;
+  if (!listening.failure && listening.code === 0) inventory.listening = parseSs(listening.stdout.toString('utf8'));
+  else gaps.push({ what: 'listening ports', why: `ss -tlnp: ${listening.failure ?? `exit ${listening.code}`} ${listening.stderr.trim().slice(0, 200)}`, code: 'host.gap.command' });
   if (web.configs.length)
     inventory.webServers = web.configs.map((c) => ({
       server: c.server,
@@ -180,7 +183,9 @@ async function collectPending(t: Transport, os: OsInfo | undefined, pkgsP: Promi
   if (manager === 'rpm') {
     const major = Number((os?.version ?? '').split('.')[0]);
     const dnf = os?.family === 'fedora' || (os?.family !== 'amazon' && major >= 8) || (os?.family === 'amazon' && major >= 2022);
-    const [upd, sec] = await Promise.all([t.run(dnf ? 'dnfCheckUpdate' : 'yumCheckUpdate'), t.run(dnf ? 'dnfSecurity' : 'yumSecurity')]);
+    const [upd, sec0] = await Promise.all([t.run(dnf ? 'dnfCheckUpdate' : 'yumCheckUpdate'), t.run(dnf ? 'dnfSecurity' : 'yumSecurity')]);
+    // Old yum (EL5/EL6) knows `list-security` (yum-security plugin) but not `updateinfo`.
+    const sec = !dnf && sec0.code !== 0 && /No such command|updateinfo/i.test(sec0.stderr) ? await t.run('yumListSecurity') : sec0;
     const tool = dnf ? 'dnf' : 'yum';
     // check-update: exit 100 = updates available, 0 = none, 1 = error (e.g. no cache with -C).
     if (upd.failure || (upd.code !== 0 && upd.code !== 100)) {
@@ -272,7 +277,7 @@ const isOn = (v: string | undefined) => v !== undefined && /^(on|1|yes|true|stdo
 export function phpFindings(php: readonly PhpSettings[]): Finding[] {
   const out: Finding[] = [];
   for (const p of php) {
-    const web = p.sapi.startsWith('fpm') || p.iniFile === '/etc/php.ini';
+    const web = p.sapi.startsWith('fpm') || p.sapi === 'apache2handler' || p.iniFile === '/etc/php.ini';
     if (!web || !p.iniFile) continue;
     for (const [key, value, code] of [['expose_php', p.exposePhp, 'host.php.exposePhp'], ['display_errors', p.displayErrors, 'host.php.displayErrors']] as const) {
       if (!isOn(value)) continue;
@@ -291,4 +296,20 @@ export function phpFindings(php: readonly PhpSettings[]): Finding[] {
     }
   }
   return out;
+}
+
+/** `ss -tlnp`: `LISTEN 0 511 0.0.0.0:80 0.0.0.0:* users:(("nginx",pid=7092,fd=6),…)`. */
+export function parseSs(text: string): NonNullable<Inventory['listening']> {
+  const out: NonNullable<Inventory['listening']> = [];
+  const seen = new Set<string>();
+  for (const line of text.split('\n')) {
+    const m = /^LISTEN\s+\d+\s+\d+\s+(\S+):(\d+|\*)\s+\S+(?:\s+users:\(\("([^"]+)")?/.exec(line);
+    if (!m || m[2] === '*') continue;
+    const address = m[1]!.replace(/^\[|\]$/g, '').replace(/%\S+$/, '');
+    const key = `${address} ${m[2]}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ address, port: Number(m[2]), ...(m[3] ? { process: m[3] } : {}) });
+  }
+  return out.sort((a, b) => a.port - b.port || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 }

@@ -63,3 +63,15 @@ test('yum/dnf outputs: wrapped long names, obsoletes section, advisories', () =>
   assert.deepEqual(a.map((x) => `${x.id} ${x.severity} ${x.name} ${x.evr}`), ['RHSA-2023:1335 Important openssl 1:1.0.2k-26.el7_9', 'ALAS2-2024-2001 important curl 8.3.0-1.amzn2.0.5']);
   assert.deepEqual(splitNevra('kernel-3.10.0-1160.119.1.el7.x86_64'), { name: 'kernel', evr: '3.10.0-1160.119.1.el7', arch: 'x86_64' });
 });
+
+test('ss -tlnp: addresses, IPv6, process names, header and duplicates skipped', async () => {
+  const { parseSs } = await import('./index.js');
+  const out = parseSs(
+    'State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess\nLISTEN 0      511          0.0.0.0:80         0.0.0.0:*    users:(("nginx",pid=7092,fd=6),("nginx",pid=7088,fd=6))\nLISTEN 0      511             [::]:80            [::]:*    users:(("nginx",pid=7092,fd=7))\nLISTEN 0      80         127.0.0.1:3306       0.0.0.0:*\nLISTEN 0      80         127.0.0.1:3306       0.0.0.0:*\n',
+  );
+  assert.deepEqual(out, [
+    { address: '0.0.0.0', port: 80, process: 'nginx' },
+    { address: '::', port: 80, process: 'nginx' },
+    { address: '127.0.0.1', port: 3306 },
+  ]);
+});

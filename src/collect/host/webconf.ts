@@ -36,6 +36,8 @@ export interface WebConfig {
   sites: SiteConfig[];
   /** Global deny rules (Apache `<Directory>`/`<Files>` outside a VirtualHost). */
   denies: DenyRule[];
+  /** Apache `AllowOverride` per `<Directory>` (anywhere): whether .htaccess files are read there at all. */
+  allowOverride?: { dir: string; value: string }[];
   problems: string[];
 }
 
@@ -321,6 +323,7 @@ export function apacheSites(lines: readonly ApacheLine[]): WebConfig {
     const args = m[2]!.match(/"[^"]*"|\S+/g)?.map(unquote) ?? [];
     const top = stack[stack.length - 1];
     if (top && (name === 'require' ? args.join(' ').toLowerCase() === 'all denied' : name === 'deny' ? args.join(' ').toLowerCase() === 'from all' : false)) top.denied = true;
+    if (name === 'allowoverride' && top?.kind === 'directory') (cfg.allowOverride ??= []).push({ dir: top.arg.replace(/\/+$/, '') || '/', value: args.join(' ') });
     switch (name) {
       case 'documentroot':
         if (args[0]) cur.root = args[0];

@@ -235,6 +235,15 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
       }
     }
   }
+  // mod_php (Debian layout /etc/php/X.Y/apache2/php.ini): Apache's own PHP settings.
+  if (ws.components.some((c) => c.name === 'apache-httpd')) {
+    const versions = [...new Set(ws.php.map((p) => p.version?.split('.').slice(0, 2).join('.')).filter((v): v is string => Boolean(v)))];
+    for (const v of versions.sort()) {
+      const f = `/etc/php/${v}/apache2/php.ini`;
+      const rr = await t.readFile(f, 512 * 1024);
+      if (rr.ok) ws.php.push({ binary: 'mod_php', sapi: 'apache2handler', version: ws.php.find((p) => p.version?.startsWith(`${v}.`))?.version, iniFile: f, ...parsePhpIni(rr.data.toString('utf8')) } as PhpSettings);
+    }
+  }
   await Promise.all(tasks);
   ws.configs.sort((a, b) => a.server.localeCompare(b.server));
   for (const c of ws.configs) for (const p of c.problems) gaps.push({ what: `${c.server} configuration`, why: p, code: 'host.gap.config' });

@@ -21,12 +21,16 @@ export const ALLOWLIST = {
   /** From the existing yum metadata only (-C): never refreshes it. */
   yumCheckUpdate: ['yum', '-C', '-q', 'check-update'],
   yumSecurity: ['yum', '-C', '-q', 'updateinfo', 'list', 'security'],
+  /** EL5/EL6 yum-security plugin (no `updateinfo` command there). */
+  yumListSecurity: ['yum', '-C', '-q', 'list-security'],
   dnfCheckUpdate: ['dnf', '-C', '-q', 'check-update'],
   dnfSecurity: ['dnf', '-C', '-q', 'updateinfo', 'list', '--security'],
   needsRestarting: ['needs-restarting', '-r'],
   apkUpgradable: ['apk', '--no-network', 'version', '-l', '<'],
   /** Processes mapping deleted (replaced) files; root only. */
   deletedMaps: ['find', '/proc', '-mindepth', '2', '-maxdepth', '2', '-name', 'maps', '-exec', 'grep', '-H', '-F', '(deleted)', '{}', '+'],
+  /** Listening TCP sockets (process names need root). */
+  listening: ['ss', '-tlnp'],
   nginxV: ['nginx', '-V'],
   apache2V: ['apache2', '-V'],
   httpdV: ['httpd', '-V'],

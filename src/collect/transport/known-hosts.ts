@@ -1,5 +1,5 @@
 /** OpenSSH known_hosts: plain and hashed (`|1|salt|hash`) host patterns, `[host]:port` for other ports. */
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 export interface KnownKey {
   type: string;
@@ -59,7 +59,5 @@ export function blobType(blob: Buffer): string {
   return blob.subarray(4, 4 + n).toString('latin1');
 }
 
-export const SHA256_FINGERPRINT = async (blob: Buffer) => {
-  const { createHash } = await import('node:crypto');
-  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
-};
+/** OpenSSH's fingerprint of a public key blob: `SHA256:base64-without-padding`. */
+export const fingerprint = (blob: Buffer) => `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;

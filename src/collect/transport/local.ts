@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { open, readdir, lstat, stat } from 'node:fs/promises';
 
-import { argv, COMMAND_ENV, WANTS_ROOT, type CommandId, type Params } from './allowlist.js';
+import { AllowlistError, argv, COMMAND_ENV, WANTS_ROOT, type CommandId, type Params } from './allowlist.js';
 import { parseWalk, sudoRefused, type ExecResult, type ReadResult, type Transport, type WalkEntry } from './types.js';
 
 export interface LocalOptions {
@@ -42,8 +42,14 @@ export class LocalTransport implements Transport {
     return r;
   }
 
-  private run1(id: CommandId, params: Params, sudo: boolean): Promise<ExecResult> {
-    let args = argv(id, params);
+  private async run1(id: CommandId, params: Params, sudo: boolean): Promise<ExecResult> {
+    let args: string[];
+    try {
+      args = argv(id, params);
+    } catch (err) {
+      if (err instanceof AllowlistError) return refused(err);
+      throw err;
+    }
     if (sudo) args = ['sudo', '-n', ...args];
     const t0 = performance.now();
     const debug = process.env.MAMORI_DEBUG_COMMANDS;
@@ -104,12 +110,12 @@ export class LocalTransport implements Transport {
     // The same `find` as over SSH (and with --sudo, `sudo -n find`): fastest, and identical answers.
     // Where GNU find is missing (or cannot -printf), fall back to walking with fs.
     const r = await this.run('walk', { path: root, depth: String(opts.maxDepth) });
-    if (!r.failure || r.failure === 'too-large') {
-      const parsed = parseWalk(r.stdout, opts.maxEntries);
-      if (parsed.entries.length || r.code === 0) return { entries: parsed.entries, truncated: parsed.truncated || r.failure === 'too-large' };
-      if (!/unknown predicate|invalid predicate|-printf/i.test(r.stderr)) return { ...parsed, error: r.stderr.trim() || `exit ${r.code}` };
-    }
-    return this.walkFs(root, opts);
+    if (r.failure === 'missing') return this.walkFs(root, opts);
+    if (r.failure && r.failure !== 'too-large') return { entries: [], truncated: false, error: r.stderr.trim() || r.failure };
+    const parsed = parseWalk(r.stdout, opts.maxEntries);
+    if (parsed.entries.length || r.code === 0) return { entries: parsed.entries, truncated: parsed.truncated || r.failure === 'too-large' };
+    if (/unknown predicate|invalid predicate|-printf/i.test(r.stderr)) return this.walkFs(root, opts);
+    return { ...parsed, error: r.stderr.trim() || `exit ${r.code}` };
   }
 
   private async walkFs(root: string, opts: { maxDepth: number; maxEntries: number }): Promise<{ entries: WalkEntry[]; truncated: boolean; error?: string }> {
@@ -173,3 +179,8 @@ export function readResultFromHead(r: ExecResult, maxBytes: number): ReadResult 
   return { ok: true, data: r.stdout.subarray(0, Math.min(r.stdout.length, maxBytes)), truncated: r.stdout.length > maxBytes };
 }
 
+
+/** A value the allowlist refused (a path with `..` or a newline from a config file): not run, reported as a failure. */
+export function refused(err: AllowlistError): ExecResult {
+  return { code: null, stdout: Buffer.alloc(0), stderr: err.message, failure: 'error' };
+}

@@ -5,9 +5,9 @@
 import { appendFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Client, type ConnectConfig } from 'ssh2';
-import { argv, remoteCommand, WANTS_ROOT, type CommandId, type Params } from './allowlist.js';
-import { blobType, hostPattern, knownKeys } from './known-hosts.js';
-import { readResultFromHead } from './local.js';
+import { AllowlistError, argv, remoteCommand, WANTS_ROOT, type CommandId, type Params } from './allowlist.js';
+import { blobType, fingerprint, hostPattern, knownKeys } from './known-hosts.js';
+import { readResultFromHead, refused } from './local.js';
 import { parseWalk, sudoRefused, type ExecResult, type ReadResult, type Transport, type WalkEntry } from './types.js';
 
 export type SshErrorKind = 'auth' | 'host-key-mismatch' | 'host-key-unknown' | 'connect' | 'identity';
@@ -104,11 +104,11 @@ export class SshTransport implements Transport {
         }
         if (known.some((k) => k.key === b64)) return true;
         if (known.length) {
-          hostKeyProblem = new SshError('host-key-mismatch', `host key mismatch for ${hostPattern(target.host, target.port)} (${type})`, { host: target.host, port: target.port, file: opts.knownHosts, type });
+          hostKeyProblem = new SshError('host-key-mismatch', `host key mismatch for ${hostPattern(target.host, target.port)} (${type})`, { host: target.host, port: target.port, file: opts.knownHosts, type, fingerprint: fingerprint(key) });
           return false;
         }
         if (!opts.acceptNewHostKey) {
-          hostKeyProblem = new SshError('host-key-unknown', `host key of ${hostPattern(target.host, target.port)} is not in ${opts.knownHosts}`, { host: target.host, port: target.port, file: opts.knownHosts, type });
+          hostKeyProblem = new SshError('host-key-unknown', `host key of ${hostPattern(target.host, target.port)} is not in ${opts.knownHosts}`, { host: target.host, port: target.port, file: opts.knownHosts, type, fingerprint: fingerprint(key) });
           return false;
         }
         mkdirSync(dirname(opts.knownHosts), { recursive: true });
@@ -161,7 +161,14 @@ export class SshTransport implements Transport {
   }
 
   private async run1(id: CommandId, params: Params, sudo: boolean): Promise<ExecResult> {
-    const cmd = remoteCommand(argv(id, params), sudo);
+    let args: string[];
+    try {
+      args = argv(id, params);
+    } catch (err) {
+      if (err instanceof AllowlistError) return refused(err);
+      throw err;
+    }
+    const cmd = remoteCommand(args, sudo);
     const t0 = performance.now();
     const r = await this.exec(cmd);
     if (process.env.MAMORI_DEBUG_COMMANDS) process.stderr.write(`ssh ${Math.round(performance.now() - t0)}ms ${cmd.slice(0, 120)}\n`);
