@@ -5,29 +5,10 @@
  */
 import type { Gap, KernelInfo, OsFamily, Package } from '../../core/model.js';
 import { isMissing, type Transport } from '../transport/types.js';
+import { rpmvercmp as rpmvercmpShared } from '../../core/versioning/rpm/index.js';
 
-/** rpmvercmp (also orders Debian kernel ABI strings such as 6.1.0-18-amd64 correctly). */
-export function rpmvercmp(a: string, b: string): number {
-  if (a === b) return 0;
-  const sa = a.match(/~|\^|\d+|[a-zA-Z]+/g) ?? [];
-  const sb = b.match(/~|\^|\d+|[a-zA-Z]+/g) ?? [];
-  for (let i = 0; ; i++) {
-    const x = sa[i];
-    const y = sb[i];
-    if (x === '~' || y === '~') {
-      if (x !== y) return x === '~' ? -1 : 1;
-      continue;
-    }
-    if (x === undefined || y === undefined) return x === y ? 0 : x === undefined ? -1 : 1;
-    const nx = /^\d/.test(x);
-    const ny = /^\d/.test(y);
-    if (nx !== ny) return nx ? 1 : -1;
-    if (nx) {
-      const c = BigInt(x) < BigInt(y) ? -1 : BigInt(x) > BigInt(y) ? 1 : 0;
-      if (c) return c;
-    } else if (x !== y) return x < y ? -1 : 1;
-  }
-}
+/** rpmvercmp from the shared versioning module (also orders Debian kernel ABI strings such as 6.1.0-18-amd64). */
+export const rpmvercmp = (a: string, b: string): number => rpmvercmpShared(a, b);
 
 /** Kernel release strings of installed kernel packages (comparable to `uname -r`). */
 export function installedKernels(family: OsFamily | undefined, packages: readonly Package[]): string[] {

@@ -193,11 +193,15 @@ test('applications: old carts and mail forms in the field’s words; unknown ver
 
 test('no knowledge DB: a gap that says what to run, and the scan’s own findings still reported', () => {
   const pii: Finding = { id: 'PII-1', category: 'personal-data-exposure', severity: 'critical', title: 'x', remediation: { priority: 1, action: 'y' } };
-  const out = assess(input({ packages: [], pendingUpdates: [], components: [] }, null, { findings: [pii], dbPath: '/nowhere/db.sqlite' }));
+  const php = { name: 'php', version: '5.3.3', detectedBy: 'header:X-Powered-By' };
+  const out = assess(input({ packages: [], pendingUpdates: [], components: [php] }, null, { findings: [pii], dbPath: '/nowhere/db.sqlite' }));
   assert.equal(out.findings[0]!.id, 'PII-1');
   assert.ok(out.findings[0]!.damage?.customers.length);
   const g = out.gaps.find((x) => x.code === 'assess.gap.noDb')!;
   assert.match(g.why, /\/nowhere\/db\.sqlite.*mamori db update.*mamori db import/);
+  // A files scan with nothing to match needs no DB: no gap is noise there.
+  const files = assess(input({ packages: [], pendingUpdates: [], components: [] }, null, { findings: [pii], target: { kind: 'files', name: '/srv' } }));
+  assert.equal(files.gaps.filter((x) => x.code === 'assess.gap.noDb').length, 0);
 });
 
 test('stale feeds become gaps with their age', () => {

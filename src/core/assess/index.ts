@@ -99,8 +99,11 @@ export function assess(input: AssessInput): AssessOutput {
   const mine: Finding[] = [];
   let lifecycle: ReportDocument['lifecycle'] = [];
   let feeds: AssessOutput['feeds'] = [];
+  // Nothing to match (a files scan of plain documents): a missing DB is not a gap of this scan.
+  const inv = input.inventory;
+  const needsKnowledge = Boolean(inv.os) || inv.packages.length > 0 || inv.components.length > 0 || inv.pendingUpdates.length > 0;
   if (!slice) {
-    gaps.push(gap(ctx, 'knowledge DB', 'assess.gap.noDb', { path: input.dbPath ?? '(default)' }));
+    if (needsKnowledge) gaps.push(gap(ctx, 'knowledge DB', 'assess.gap.noDb', { path: input.dbPath ?? '(default)' }));
   } else {
     const staleDays = input.staleAfterDays ?? 30;
     const missing: string[] = [];
