@@ -35,6 +35,7 @@ const defs: CheckDef[] = [
   { id: 'exposure.mt-check', category: 'information-disclosure', severity: 'medium', catalog: 'APP-14', title: 'site.check.mtCheck', remediation: 'site.fix.removeFile', priority: 1, references: [] },
   { id: 'exposure.server-status', category: 'information-disclosure', severity: 'medium', catalog: 'EOL-02', title: 'site.check.serverStatus', remediation: 'site.fix.restrictAdmin', priority: 2, references: [] },
   { id: 'exposure.mailform-config', category: 'sensitive-file-exposure', severity: 'high', catalog: 'APP-30', title: 'site.check.mailformConfig', remediation: 'site.fix.mailform', priority: 1, references: [] },
+  { id: 'exposure.cgi-source', category: 'information-disclosure', severity: 'medium', catalog: 'APP-30', title: 'site.check.cgiSource', remediation: 'site.fix.cgiSource', priority: 2, references: [] },
   { id: 'exposure.mailform-log', category: 'sensitive-file-exposure', severity: 'high', catalog: 'APP-30', title: 'site.check.mailformLog', remediation: 'site.fix.mailform', priority: 1, references: [] },
   { id: 'exposure.personal-data', category: 'personal-data-exposure', severity: 'critical', catalog: 'PII-20', title: 'site.check.personalData', remediation: 'site.fix.personalData', priority: 1, references: [] },
   // Risk 2: transport

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MATCHERS, type MatcherName, type MatchInput } from './types.js';
-import { matchers, matchersForName, magicKind } from './matchers.js';
+import { matchers, matchersForName, magicKind, zipMemberNames } from './matchers.js';
+import { strToU8, zipSync } from 'fflate';
 import { EXPOSURE_PROBES, expandPath, expandProbes } from './exposure.js';
 import { CHECKS } from './catalog.js';
 
@@ -71,6 +72,12 @@ describe('matchers (checks as data: positive and negative fixtures)', () => {
     tar.set(enc.encode('ustar'), 257);
     assert.equal(magicKind(tar), 'tar');
     assert.equal(magicKind(enc.encode('<html>')), undefined);
+  });
+
+  it('names the members of a zip from its central directory', () => {
+    const z = zipSync({ 'dump/顧客.sql': strToU8('x'), 'a.txt': strToU8('y') });
+    assert.deepEqual(zipMemberNames(z.subarray(z.length - 200)), ['dump/顧客.sql', 'a.txt']);
+    assert.deepEqual(zipMemberNames(enc.encode('not a zip')), []);
   });
 
   it('chooses matchers for listed files and skips readmes and assets', () => {

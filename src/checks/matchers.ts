@@ -252,3 +252,17 @@ export function matchersForName(name: string): MatcherName[] {
   if (/\.(txt|dat|inc|conf|ini|json|xml|yml|yaml)$/.test(n)) return ['csv', 'kent-log', 'env-file', 'text-data'];
   return [];
 }
+
+/** File names from a zip's central directory (the tail of the archive), without reading the members. */
+export function zipMemberNames(tail: Uint8Array): string[] {
+  const b = Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength);
+  const names: string[] = [];
+  for (let i = b.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])); i >= 0 && i + 46 <= b.length && names.length < 500; i = b.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), i + 4)) {
+    const len = b.readUInt16LE(i + 28);
+    if (i + 46 + len > b.length) break;
+    const utf8 = (b.readUInt16LE(i + 8) & 0x0800) !== 0;
+    const raw = b.subarray(i + 46, i + 46 + len);
+    names.push(utf8 ? raw.toString('utf8') : raw.toString('latin1'));
+  }
+  return names;
+}

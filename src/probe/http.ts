@@ -68,6 +68,8 @@ export interface FetchOptions {
   follow?: boolean;
   /** `Range: bytes=0-(rangeBytes-1)`; also caps reading. */
   rangeBytes?: number;
+  /** `Range: bytes=rangeFrom-` (a file's tail, e.g. a zip central directory); reading is still capped. */
+  rangeFrom?: number;
   /** Lower byte cap for this request. */
   maxBytes?: number;
   /** Ask for the raw bytes (magic numbers matter): Accept-Encoding identity (default true). */
@@ -221,7 +223,7 @@ export class HttpClient {
 
   /** Same options and URL → the same promise: identical requests across checks are sent once. */
   fetch(url: string, o: FetchOptions = {}): Promise<Result<HttpResponse>> {
-    const key = [o.method ?? 'GET', url, o.follow === false ? 'nofollow' : 'follow', o.rangeBytes ?? '', o.maxBytes ?? '', o.identity === false ? 'enc' : 'id'].join(' ');
+    const key = [o.method ?? 'GET', url, o.follow === false ? 'nofollow' : 'follow', o.rangeBytes ?? '', o.rangeFrom ?? '', o.maxBytes ?? '', o.identity === false ? 'enc' : 'id'].join(' ');
     let p = this.cache.get(key);
     if (!p) {
       p = this.fetchFollowing(url, o);
@@ -283,7 +285,8 @@ export class HttpClient {
       accept: '*/*',
       'accept-encoding': o.identity === false ? 'gzip, deflate, br' : 'identity',
     };
-    if (o.rangeBytes) headers.range = `bytes=0-${o.rangeBytes - 1}`;
+    if (o.rangeFrom !== undefined) headers.range = `bytes=${o.rangeFrom}-`;
+    else if (o.rangeBytes) headers.range = `bytes=0-${o.rangeBytes - 1}`;
     try {
       const res = await request(u, { method: o.method ?? 'GET', headers, dispatcher: this.agent, signal: ac.signal });
       const flat: Record<string, string> = {};

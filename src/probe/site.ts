@@ -14,7 +14,7 @@ import type { Component, Finding, Gap, Inventory, OsInfo, Package, Severity } fr
 import { findingId } from '../core/ids.js';
 import { check } from '../checks/catalog.js';
 import { EXPOSURE_PROBES, OPEN_DIRECTORIES, expandProbes } from '../checks/exposure.js';
-import { listingEntries, matchersForName, matchers } from '../checks/matchers.js';
+import { listingEntries, matchersForName, matchers, zipMemberNames } from '../checks/matchers.js';
 import type { ExposureProbe, MatchResult, MatcherName } from '../checks/types.js';
 import { kentVersion, pluginReadmeVersion, WP_PLUGIN_RE, wordpressReadmeVersion } from '../checks/fingerprints.js';
 import { parseSetCookie, scoreObservatory, SESSION_COOKIE_RE, hstsMaxAge, type ObservatoryResult } from '../checks/observatory.js';
@@ -390,7 +390,7 @@ async function followListing(c: Ctx, listingUrl: string, html: string, origin: s
       }
       if (!m || confirmedUrls.has(u.href)) return;
       confirmedUrls.add(u.href);
-      const checkId = CHECK_FOR_MATCHER[used] ?? 'exposure.listed-file';
+      const checkId = used === 'kent-config' && /^#!\S*perl/.test(text) ? 'exposure.cgi-source' : (CHECK_FOR_MATCHER[used] ?? 'exposure.listed-file');
       await report(c, u.href, r.value, { check: checkId, matcher: used, pii: true }, m, 'listing');
     }),
   );
@@ -424,6 +424,19 @@ async function report(c: Ctx, url: string, res: HttpResponse, p: Omit<ProbeLike,
   if (p.matcher === 'phpinfo' && typeof m.detail.phpVersion === 'string') c.comps.add({ component: 'php', version: /^[\d.]+/.exec(m.detail.phpVersion)?.[0], detectedBy: `file:${path}`, location: url, confidence: 100 });
   if (p.matcher === 'mt-check') c.comps.add({ component: 'movable-type', version: typeof m.detail.version === 'string' ? m.detail.version : undefined, detectedBy: `file:${path}`, location: url, confidence: 95 });
   if (p.matcher === 'phpmyadmin') c.comps.add({ component: 'phpmyadmin', version: typeof m.detail.version === 'string' ? m.detail.version : undefined, detectedBy: `file:${path}`, location: url, confidence: 80 });
+  // A zip: list its central directory (the archive's tail) to name the dumps and exports inside, unread.
+  if (m.detail.format === 'zip' || m.detail.format === 'xlsx') {
+    const total = Number(/\/(\d+)\s*$/.exec(res.headers['content-range'] ?? '')?.[1] ?? res.headers['content-length']);
+    if (Number.isFinite(total) && total > 0) {
+      const from = Math.max(0, total - 64 * 1024);
+      const tail = res.body.byteLength >= total ? { ok: true as const, value: res } : await c.client.fetch(url, { rangeFrom: from, maxBytes: 64 * 1024, follow: false });
+      if (tail.ok && (tail.value.status === 206 || tail.value.status === 200)) {
+        const names = zipMemberNames(tail.value.body);
+        evidence.members = names.length;
+        evidence.dataMembers = names.filter((n) => /\.(sql|csv|tsv|xlsx?|dat|db|sqlite|bak|log|txt)$/i.test(n)).slice(0, 20);
+      }
+    }
+  }
   if (p.matcher === 'installer-eccube') c.comps.add({ component: 'ec-cube', detectedBy: `file:${path}`, location: url, confidence: 70 });
   if (p.pii || ['sql-dump', 'csv', 'excel', 'access-log', 'error-log', 'mailform-log', 'kent-log', 'text-data', 'archive'].includes(p.matcher)) {
     if (c.o.classifier) {
@@ -608,7 +621,7 @@ export async function scanSite(o: SiteScanOptions): Promise<SiteScanResult> {
       result.fatal = why || 'no scheme reachable';
       // TLS may still answer (e.g. HTTP broken but handshake works): then something was checked.
       if (!o.skipTls && httpsOrigin && httpsR && !httpsR.ok && httpsR.issue.code !== 'http.refused' && httpsR.issue.code !== 'http.dns') {
-        const rep = await probeTls({ host: bare, port: httpsPort ?? 443, servername: bare, ca: o.ca, timeoutMs: o.http.timeoutMs, now: o.now });
+        const rep = await probeTls({ host: bare, port: httpsPort ?? 443, servername: bare, ca: o.ca, timeoutMs: o.http.timeoutMs, now: o.now, concurrency: o.http.concurrency });
         if (rep.protocols.some((p) => p.offered)) {
           result.fatal = undefined;
           result.tls = rep;
@@ -623,7 +636,7 @@ export async function scanSite(o: SiteScanOptions): Promise<SiteScanResult> {
       if (httpsR && !httpsR.ok && httpsR.issue.code !== 'http.refused') addGap(c, 'site.gap.https', o.t('site.gap.httpsWhat'), `${httpsR.issue.code}: ${httpsR.issue.message}`);
       const tlsJob =
         !o.skipTls && httpsOk && httpsOrigin && new URL(httpsOrigin).protocol === 'https:'
-          ? probeTls({ host: bare, port: Number(new URL(httpsOrigin).port || 443), servername: bare, ca: o.ca, timeoutMs: o.http.timeoutMs, now: o.now })
+          ? probeTls({ host: bare, port: Number(new URL(httpsOrigin).port || 443), servername: bare, ca: o.ca, timeoutMs: o.http.timeoutMs, now: o.now, concurrency: o.http.concurrency })
           : undefined;
       const primary = httpsOk && httpsR?.ok ? httpsR.value : (httpR as { ok: true; value: HttpResponse }).value;
       const primaryOrigin = new URL(primary.finalUrl).origin;

@@ -154,15 +154,30 @@ function certFacts(cert: PeerCertificate, host: string, trusted: boolean, trustE
   };
 }
 
-export async function probeTls(o: { host: string; port: number; servername?: string; ca?: string[]; timeoutMs: number; now: Date }): Promise<TlsReport> {
+/** Run `fn` over `items` with at most `limit` at a time (handshakes count against the per-host concurrency). */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+export async function probeTls(o: { host: string; port: number; servername?: string; ca?: string[]; timeoutMs: number; now: Date; concurrency?: number }): Promise<TlsReport> {
+  const limit = o.concurrency ?? 5;
   const sni = o.servername && !/^[\d.]+$|:/.test(o.servername) ? o.servername : undefined;
   const rep: TlsReport = { host: o.host, port: o.port, protocols: [], weak: [], handshakes: 0, errors: [] };
   const versions: [Protocol, SecureVersion][] = [['TLSv1', 'TLSv1'], ['TLSv1.1', 'TLSv1.1'], ['TLSv1.2', 'TLSv1.2'], ['TLSv1.3', 'TLSv1.3']];
-  const nodeResults = await Promise.all(
-    versions.map(async ([p, v]) => {
+  const nodeResults = await mapLimit(
+    versions, limit, async ([p, v]) => {
       const h = await handshake({ host: o.host, port: o.port, servername: sni, min: v, max: v, ca: o.ca, timeoutMs: o.timeoutMs, wantCert: false });
       return [p, h] as const;
-    }),
+    },
   );
   rep.handshakes += versions.length;
   for (const [p, h] of nodeResults) {
@@ -173,7 +188,7 @@ export async function probeTls(o: { host: string; port: number; servername?: str
   // Raw hellos: SSLv2, SSLv3, and TLS 1.0/1.1 where Node said no (its OpenSSL may refuse them locally).
   const raws: ('SSLv2' | 'SSLv3' | 'TLSv1' | 'TLSv1.1')[] = ['SSLv2', 'SSLv3'];
   for (const p of ['TLSv1', 'TLSv1.1'] as const) if (!rep.protocols.find((x) => x.protocol === p)?.offered) raws.push(p);
-  const rawResults = await Promise.all(raws.map(async (v) => [v, await rawHello({ host: o.host, port: o.port, servername: sni, version: v, timeoutMs: o.timeoutMs })] as const));
+  const rawResults = await mapLimit(raws, limit, async (v) => [v, await rawHello({ host: o.host, port: o.port, servername: sni, version: v, timeoutMs: o.timeoutMs })] as const);
   rep.handshakes += raws.length;
   for (const [v, a] of rawResults) {
     const existing = rep.protocols.find((x) => x.protocol === v);
@@ -188,7 +203,7 @@ export async function probeTls(o: { host: string; port: number; servername?: str
   const legacy = (['TLSv1.2', 'TLSv1.1', 'TLSv1', 'SSLv3'] as const).find((p) => rep.protocols.find((x) => x.protocol === p)?.offered);
   if (legacy) {
     const fams = Object.keys(WEAK_SUITES) as WeakFamily[];
-    const answers = await Promise.all(fams.map(async (f) => [f, await rawHello({ host: o.host, port: o.port, servername: sni, version: legacy, suites: WEAK_SUITES[f], timeoutMs: o.timeoutMs })] as const));
+    const answers = await mapLimit(fams, limit, async (f) => [f, await rawHello({ host: o.host, port: o.port, servername: sni, version: legacy, suites: WEAK_SUITES[f], timeoutMs: o.timeoutMs })] as const);
     rep.handshakes += fams.length;
     // TLS 1.2 servers may accept RC4/3DES only on older versions; ask once more at TLS 1.0 for what was refused.
     const lower = legacy === 'TLSv1.2' && rep.protocols.find((x) => x.protocol === 'TLSv1')?.offered ? 'TLSv1' : undefined;

@@ -35,13 +35,15 @@ describe('scan site on nginx', { skip: nginxMissing }, () => {
   let fx: NginxFixture;
   let old: SiteScanResult;
   let oldRequests = 0;
+  let oldLog: string[] = [];
   let modern: SiteScanResult;
 
   before(async () => {
     fx = await startNginx();
     const before = readFileSync(fx.accessLog, 'utf8').split('\n').filter(Boolean).length;
     old = await scan(`http://127.0.0.1:${fx.oldHttp}/`, { httpsPort: fx.oldHttps });
-    oldRequests = readFileSync(fx.accessLog, 'utf8').split('\n').filter(Boolean).length - before;
+    oldLog = readFileSync(fx.accessLog, 'utf8').split('\n').filter(Boolean).slice(before);
+    oldRequests = oldLog.length;
     modern = await scan(`http://127.0.0.1:${fx.modernHttp}/`, { ca: fx.pki.caCert });
   });
   after(async () => {
@@ -68,6 +70,9 @@ describe('scan site on nginx', { skip: nginxMissing }, () => {
     const products = old.findings.find((f) => f.location?.endsWith('/csv/products.csv'));
     assert.equal(products?.category, 'sensitive-file-exposure', 'a product catalogue is no personal data');
     assert.equal(products?.severity, 'low');
+    const zip = at(bySource(old, 'exposure.archive'), '/backup.zip');
+    assert.ok(zip, 'backup.zip (magic bytes)');
+    assert.deepEqual((zip.evidence as { dataMembers: string[] }).dataMembers, ['db/customers.sql'], 'members named from the central directory');
     assert.ok(at(bySource(old, 'exposure.log'), '/logs/access.log'), 'access.log');
     assert.ok(at(bySource(old, 'exposure.git'), '/.git/HEAD'), '.git/HEAD');
     assert.ok(at(bySource(old, 'exposure.env'), '/.env'), '.env');
@@ -75,6 +80,8 @@ describe('scan site on nginx', { skip: nginxMissing }, () => {
     assert.ok(at(bySource(old, 'exposure.installer-eccube'), '/install/'), 'EC-CUBE installer');
     assert.ok(at(bySource(old, 'exposure.phpinfo'), '/phpinfo.php'), 'phpinfo (real PHP via php-fpm)');
     assert.ok(at(bySource(old, 'exposure.mailform-log'), '/cgi-bin/data/log.cgi'), 'mail-form log');
+    assert.ok(at(bySource(old, 'exposure.mailform-config'), '/cgi-bin/init.cgi'), 'mail-form config');
+    assert.ok(at(bySource(old, 'exposure.cgi-source'), '/cgi-bin/postmail.cgi'), 'CGI served as source');
     const listings = bySource(old, 'exposure.listing').map((f) => new URL(f.location!).pathname).sort();
     assert.deepEqual(listings, ['/backup/', '/cgi-bin/', '/csv/', '/data/', '/logs/']);
     assert.ok(listings.every((p) => old.findings.find((f) => f.location?.endsWith(p))?.category === 'information-disclosure'));
@@ -135,6 +142,9 @@ describe('scan site on nginx', { skip: nginxMissing }, () => {
   it('stays within the request budget (counted in the nginx access log)', () => {
     assert.ok(oldRequests > 50 && oldRequests <= 500, `requests: ${oldRequests}`);
     assert.ok(old.stats.requests <= 500);
+    // Read-only and identifiable: GET/HEAD only, every request with mamori's User-Agent.
+    assert.deepEqual(oldLog.filter((l) => !/"(?:GET|HEAD) /.test(l)), []);
+    assert.deepEqual(oldLog.filter((l) => !l.includes('mamori-test (security assessment)')), []);
   });
 
   it('reports nothing above info on the modern site', () => {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
+import { strToU8, zipSync } from 'fflate';
 
 export const fixtureRoot = fileURLToPath(new URL('../fixtures/site/', import.meta.url));
 
@@ -114,6 +115,8 @@ export async function startNginx(opts: { withPhp?: boolean } = {}): Promise<Ngin
   // An old-style export: Shift_JIS, Japanese file name (probed URL-encoded), CRLF line ends.
   const sjis = ['会員番号,氏名,郵便番号,住所,電話番号', '2001,山本 直樹,〒150-0002,東京都渋谷区渋谷2-21-1,03-5468-1123', '2002,中村 さくら,〒604-8005,京都府京都市中京区河原町通三条上る,075-231-4567', '2003,小林 拓也,〒980-0021,宮城県仙台市青葉区中央1-3-1,022-262-7788'].join('\r\n');
   writeFileSync(join(oldRoot, 'csv', '会員.csv'), iconv.encode(sjis, 'cp932'));
+  // A site backup left in the document root, with a dump inside.
+  writeFileSync(join(oldRoot, 'backup.zip'), zipSync({ 'db/customers.sql': strToU8(readFileSync(join(oldRoot, 'backup', 'backup.sql'), 'utf8')), 'www/index.html': strToU8('<html></html>') }));
   for (const t of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, 'tmp', t), { recursive: true });
   const [oldHttp, oldHttps, modernHttp, modernHttps] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const sock = join(dir, 'php-fpm.sock');
