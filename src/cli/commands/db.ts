@@ -2,14 +2,17 @@
 import { dirname } from 'node:path';
 import { existsSync } from 'node:fs';
 import { SCHEMA_VERSION } from '../../knowledge/store/schema.js';
-import { exportDb, importPath, KnowledgeDbError, openKnowledge, reindexDb, STALE_DAYS, updateFeeds } from '../../knowledge/index.js';
-import { loadConfig, type ProgressEvent } from '../../knowledge/update/index.js';
+import type { ProgressEvent } from '../../knowledge/update/index.js';
 import { FEED_SOURCES } from '../../knowledge/update/sources.js';
 import { mamoriHome, type Command, type CommandContext } from '../context.js';
 import { FatalError, UsageError } from '../errors.js';
 
+/** The store, its feeds and the updater load on demand: `--help` and usage errors stay fast. */
+const knowledge = () => import('../../knowledge/index.js');
+
 function fatal(err: unknown): never {
-  if (err instanceof KnowledgeDbError) throw new FatalError(err.message);
+  // KnowledgeDbError (src/knowledge/store/sqlite.ts), matched by name so the store loads lazily.
+  if (err instanceof Error && err.name === 'KnowledgeDbError') throw new FatalError(err.message);
   throw err;
 }
 
@@ -32,6 +35,7 @@ export const dbStatus: Command = {
   usage: '[--format table|json]',
   options: [{ name: 'format', type: 'string', values: ['table', 'json'], help: 'db.opt.format', valueName: 'table|json' }],
   run: async (ctx) => {
+    const { openKnowledge, STALE_DAYS } = await knowledge();
     noPositional(ctx);
     let store;
     try {
@@ -77,6 +81,7 @@ export const dbImport: Command = {
   usage: 'PATH',
   options: [],
   run: async (ctx) => {
+    const { importPath } = await knowledge();
     const path = onePositional(ctx, 'PATH');
     if (!existsSync(path)) throw new FatalError(ctx.t('db.badPath', { path }), { code: 'db.badPath', params: { path } });
     const tty = Boolean(ctx.io.stderr.isTTY);
@@ -117,6 +122,7 @@ export const dbExport: Command = {
   usage: 'FILE',
   options: [],
   run: async (ctx) => {
+    const { exportDb } = await knowledge();
     const file = onePositional(ctx, 'FILE');
     if (!existsSync(ctx.dbPath)) throw new FatalError(ctx.t('db.noDb', { path: ctx.dbPath }), { code: 'db.noDb', params: { path: ctx.dbPath } });
     if (!existsSync(dirname(file) || '.')) throw new FatalError(ctx.t('db.badPath', { path: dirname(file) }));
@@ -159,6 +165,7 @@ export const dbUpdate: Command = {
     { name: 'retries', type: 'number', help: 'db.opt.retries', valueName: 'N' },
   ],
   run: async (ctx) => {
+    const [{ updateFeeds }, { loadConfig }] = await Promise.all([knowledge(), import('../../knowledge/update/index.js')]);
     noPositional(ctx);
     const mirror = ctx.options.mirror as string | undefined;
     if (mirror && !/^https?:\/\//.test(mirror)) throw new UsageError({ code: 'cli.badValue', params: { option: '--mirror', expected: 'an http(s) URL', value: mirror } }, ctx.commandName);
@@ -207,6 +214,7 @@ export const dbReindex: Command = {
   usage: '',
   options: [],
   run: async (ctx) => {
+    const { reindexDb } = await knowledge();
     noPositional(ctx);
     let s;
     try {

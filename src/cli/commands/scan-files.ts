@@ -2,15 +2,13 @@
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { emptyInventory } from '../../core/model.js';
-import { scanTree } from '../../pii/index.js';
 import type { OptionSpec } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
 import { FatalError, UsageError } from '../errors.js';
-import * as common from '../scan-common.js';
-import type { Collected } from '../scan-common.js';
+import { finishScan, scanOptions, type Collected } from '../scan-common.js';
 
 const options: OptionSpec[] = [
-  ...common.scanOptions,
+  ...scanOptions,
   { name: 'max-file-bytes', type: 'number', help: 'pii.opt.maxFileBytes', valueName: 'N' },
   { name: 'max-files', type: 'number', help: 'pii.opt.maxFiles', valueName: 'N' },
   { name: 'workers', type: 'number', help: 'pii.opt.workers', valueName: 'N' },
@@ -39,6 +37,7 @@ export const scanFilesCommand: Command = {
     if (!st) throw new FatalError(ctx.t('pii.notFound', { path: root }), { code: 'pii.notFound', params: { path: root } });
     if (!st.isDirectory()) throw new FatalError(ctx.t('pii.notDirectory', { path: root }), { code: 'pii.notDirectory', params: { path: root } });
     const started = new Date();
+    const { scanTree } = await import('../../pii/index.js');
     const res = await scanTree(root, {
       lang: ctx.lang,
       maxFileBytes: positiveInt(ctx, 'max-file-bytes'),
@@ -47,8 +46,6 @@ export const scanFilesCommand: Command = {
       locate: (p) => ({ location: join(root, p), served: 'unknown' }),
     });
     const collected: Collected = { target: { kind: 'files', name: root }, inventory: emptyInventory(), findings: res.findings, gaps: res.gaps, scannedAt: started };
-    const finish = (common as unknown as { finishScan?: (c: Collected, ctx: CommandContext) => Promise<number> }).finishScan;
-    if (typeof finish === 'function') return finish(collected, ctx);
-    return common.emitReport(common.buildDocument(collected, ctx), ctx);
+    return finishScan(collected, ctx);
   },
 };

@@ -1,10 +1,6 @@
 /** `mamori scan host [--ssh USER@HOST[:PORT]] …`: the host inventory (src/collect) and its report. */
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { collectHost } from '../../collect/host/index.js';
-import { loadPii } from '../../collect/host/pii-bridge.js';
-import { LocalTransport } from '../../collect/transport/local.js';
-import { parseSshTarget, SshError, SshTransport } from '../../collect/transport/ssh.js';
 import type { Transport } from '../../collect/transport/types.js';
 import type { OptionSpec } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
@@ -29,7 +25,12 @@ export async function openTransport(ctx: CommandContext): Promise<Transport> {
   if (!(timeout > 0) || timeout > 3600) throw new UsageError({ code: 'cli.badValue', params: { option: '--timeout', expected: 'seconds between 1 and 3600', value: String(timeout) } }, ctx.commandName);
   const sudo = Boolean(ctx.options.sudo);
   const ssh = ctx.options.ssh as string | undefined;
-  if (!ssh) return new LocalTransport({ timeoutMs: timeout * 1000, sudo });
+  // Collectors and transports load on demand: `--help` and usage errors stay fast.
+  if (!ssh) {
+    const { LocalTransport } = await import('../../collect/transport/local.js');
+    return new LocalTransport({ timeoutMs: timeout * 1000, sudo });
+  }
+  const { parseSshTarget, SshError, SshTransport } = await import('../../collect/transport/ssh.js');
   const target = parseSshTarget(ssh);
   if (!target) throw new UsageError({ code: 'host.err.badTarget', params: { value: ssh } }, ctx.commandName);
   const home = ctx.env.HOME || homedir();
@@ -66,6 +67,7 @@ export const scanHostCommand: Command = {
       return resolve(d);
     });
     const transport = await openTransport(ctx);
+    const [{ collectHost }, { loadPii }] = await Promise.all([import('../../collect/host/index.js'), import('../../collect/host/pii-bridge.js')]);
     let res;
     try {
       const pii = await loadPii();

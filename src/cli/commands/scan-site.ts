@@ -3,12 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { OptionSpec } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
 import { FatalError, UsageError } from '../errors.js';
-import { scanOptions, type Collected } from '../scan-common.js';
-import * as common from '../scan-common.js';
+import { finishScan, scanOptions, type Collected } from '../scan-common.js';
 import { toolVersion } from '../version.js';
-import { defaultHttpOptions } from '../../probe/http.js';
-import { loadClassifier } from '../../probe/pii.js';
-import { scanSite } from '../../probe/site.js';
 
 const options: OptionSpec[] = [
   { name: 'ca', type: 'string', help: 'site.opt.ca', valueName: 'FILE' },
@@ -75,6 +71,12 @@ export const scanSiteCommand: Command = {
     if (raw === undefined) throw new UsageError({ code: 'cli.missingArgument', params: { name: 'URL' } }, ctx.commandName);
     if (extra !== undefined) throw new UsageError({ code: 'cli.extraArgument', params: { value: extra } }, ctx.commandName);
     const url = parseTarget(ctx, raw);
+    // The prober loads on demand: `--help` and usage errors stay fast.
+    const [{ defaultHttpOptions }, { loadClassifier }, { scanSite }] = await Promise.all([
+      import('../../probe/http.js'),
+      import('../../probe/pii.js'),
+      import('../../probe/site.js'),
+    ]);
     const http = defaultHttpOptions((ctx.options['user-agent'] as string | undefined) ?? defaultUserAgent);
     http.budget = Math.floor(positive(ctx, 'budget', 500, 100_000));
     http.ratePerSec = positive(ctx, 'rate', 10, 1000);
@@ -100,9 +102,7 @@ export const scanSiteCommand: Command = {
     if (res.fatal) throw new FatalError(ctx.t('site.err.unreachable', { url, why: res.fatal }), { code: 'site.err.unreachable', params: { url, why: res.fatal } });
     ctx.warn(ctx.t('site.done', { requests: res.stats.requests, pages: res.stats.pages, handshakes: res.stats.handshakes, findings: res.findings.length }));
     const collected: Collected = { target: { kind: 'site', name: url }, inventory: res.inventory, findings: res.findings, gaps: res.gaps, scannedAt: started };
-    // The assessment (end-of-life, CVEs) joins through finishScan when scan-common provides it.
-    const finish = (common as unknown as { finishScan?: (c: Collected, ctx: CommandContext) => Promise<number> }).finishScan;
-    if (typeof finish === 'function') return finish(collected, ctx);
-    return common.emitReport(common.buildDocument(collected, ctx), ctx);
+    // The assessment (end-of-life, CVEs) joins through finishScan.
+    return finishScan(collected, ctx);
   },
 };
