@@ -23,7 +23,7 @@ export function parseList(raw: RawInput, text: string): Normalized {
   for (const [i, line] of text.split('\n').entries()) {
     const l = line.trim();
     if (!l || l.startsWith('#')) continue;
-    const m = /^([a-z0-9][a-z0-9.+-]*);(cpe:\/[aho]:\S*)?$/.exec(l);
+    const m = /^([a-z0-9][a-z0-9.+-]*);+(cpe:\/[aho]:\S*)?$/.exec(l);
     if (!m) out.rejected.push({ ref: `line ${i + 1}`, reason: `not "srcpkg;cpe": ${l.slice(0, 60)}` });
     else if (m[2]) out.cpe.push({ package: m[1]!, cpe: m[2], group: m[2] });
   }
