@@ -37,13 +37,20 @@ test('local scan of this machine', { skip: hasDpkg ? false : 'not a dpkg system:
     const want = rows.filter((m) => m[2]!.split(',').some((s) => s.endsWith('-security'))).map((m) => `${m[1]} ${m[5]} ${m[3]}`).sort();
     const got = res.inventory.pendingUpdates.filter((u) => u.security).map((u) => `${u.package} ${u.installed} ${u.candidate}`).sort();
     assert.deepEqual(got, want);
-    // Each one is a missing-security-update finding with the command that applies it.
+    // Each one is in exactly one missing-security-update finding (one per source package), whose command
+    // upgrades it.
+    const upd = res.findings.filter((f) => f.source === 'host:dpkg-pending');
+    const sources = new Set<string>();
     for (const u of res.inventory.pendingUpdates.filter((x) => x.security)) {
-      const f = res.findings.find((x) => x.source === 'host:dpkg-pending' && x.location === u.package);
-      assert.ok(f, `finding for ${u.package}`);
-      assert.equal(f.remediation.command, `apt-get install --only-upgrade ${u.package}`);
+      const fs = upd.filter((x) => (x.location ?? '').split(', ').includes(u.package));
+      assert.equal(fs.length, 1, `one finding for ${u.package}`);
+      const f = fs[0]!;
+      assert.match(f.remediation.command ?? '', new RegExp(`^apt-get install --only-upgrade (\\S+ )*${u.package.replace(/[.+]/g, '\\$&')}( |$)`));
+      sources.add(f.component!.name);
     }
-    assert.equal(res.findings.filter((f) => f.source === 'host:dpkg-pending').length, want.length);
+    assert.equal(upd.length, sources.size);
+    const dpkgSource = new Map(res.inventory.packages.map((p) => [p.name, p.source ?? p.name]));
+    for (const f of upd) for (const n of (f.location ?? '').split(', ')) assert.equal(dpkgSource.get(n), f.component!.name, `${n} belongs to source ${f.component!.name}`);
   });
 
   await t.test('os, kernel and web stack', () => {

@@ -4,7 +4,7 @@
  * Whatever cannot be checked becomes a gap with the reason; the scan goes on.
  *
  * Missing security updates: this collector produces the `missing-security-update` findings (one per
- * package, id `findingId('missing-security-update', 'host-pending', package)`) from what the package manager
+ * source package, id `findingId('missing-security-update', 'host-pending', source)`, listing its binary packages) from what the package manager
  * itself would install, so the assessment does not need to generate them again.
  */
 import type { Finding, Gap, Inventory, KernelInfo, OsInfo, Package, PendingUpdate } from '../../core/model.js';
@@ -62,13 +62,17 @@ export async function collectHost(t: Transport, opts: HostScanOptions): Promise<
   const dr = await collectDocroots(t, roots, web.configs, opts.pii, { ...DEFAULT_DOCROOT_LIMITS, ...opts.limits }, gaps);
   if (!opts.pii && dr.docroots.length) gaps.push({ what: 'personal data in document roots', why: 'personal-data detector unavailable', code: 'host.gap.piiUnavailable' });
   findings.push(...dr.findings);
-  // One finding per package name (libc6 for amd64 and i386 is one problem with one command).
-  const seenPkg = new Set<string>();
+  // One finding per source package: postgresql-15, postgresql-client-15 and libpq5 are one problem with one
+  // command; libc6 for amd64 and i386 is one package.
+  const bySource = new Map<string, PendingUpdate[]>();
+  const sourceOf = new Map(pkgs.packages.map((p) => [p.name, p.source]));
   for (const u of pending.filter((p) => p.security)) {
-    if (seenPkg.has(u.package)) continue;
-    seenPkg.add(u.package);
-    findings.push(updateFinding(u, pkgs.manager));
+    const src = u.source ?? sourceOf.get(u.package) ?? u.package;
+    const g = bySource.get(src);
+    if (!g) bySource.set(src, [u]);
+    else if (!g.some((x) => x.package === u.package)) g.push(u);
   }
+  for (const [src, ups] of bySource) findings.push(updateFinding(src, ups, pkgs.manager));
   if (kernel) findings.push(...kernelFindings(kernel));
   findings.push(...phpFindings(web.php));
   findings.sort((a, b) => a.id.localeCompare(b.id));
@@ -213,21 +217,31 @@ async function collectPending(t: Transport, os: OsInfo | undefined, pkgsP: Promi
   return [];
 }
 
-function updateFinding(u: PendingUpdate, manager: Manager): Finding {
-  const command = manager === 'dpkg' ? `apt-get install --only-upgrade ${u.package}` : manager === 'rpm' ? `yum update ${u.package}` : `apk upgrade ${u.package}`;
-  const f: Finding = {
-    id: findingId('missing-security-update', 'host-pending', u.package),
+function updateFinding(src: string, ups: readonly PendingUpdate[], manager: Manager): Finding {
+  const names = ups.map((u) => u.package).sort();
+  const first = ups[0]!;
+  const list = names.join(' ');
+  const command = manager === 'dpkg' ? `apt-get install --only-upgrade ${list}` : manager === 'rpm' ? `yum update ${list}` : `apk upgrade ${list}`;
+  const label = names.length === 1 && names[0] === src ? src : `${src} (${names.join(', ')})`;
+  const advisories = [...new Set(ups.flatMap((u) => u.advisories ?? []))].sort();
+  return {
+    id: findingId('missing-security-update', 'host-pending', src),
     category: 'missing-security-update',
     severity: 'high',
-    title: `Security update not applied: ${u.package} ${u.installed} → ${u.candidate}`,
-    message: { code: 'host.update.title', params: { package: u.package, installed: u.installed, candidate: u.candidate } },
-    component: { name: u.package, version: u.installed },
-    location: u.package,
-    evidence: { installed: u.installed, candidate: u.candidate, repository: u.repository ?? '', ...(u.advisories ? { advisories: u.advisories } : {}) },
+    title: `Security update not applied: ${label} ${first.installed} → ${first.candidate}`,
+    message: { code: 'host.update.title', params: { package: label, installed: first.installed, candidate: first.candidate } },
+    component: { name: src, version: first.installed },
+    location: names.join(', '),
+    evidence: {
+      installed: first.installed,
+      candidate: first.candidate,
+      repository: first.repository ?? '',
+      packages: ups.map((u) => ({ package: u.package, installed: u.installed, candidate: u.candidate })),
+      ...(advisories.length ? { advisories } : {}),
+    },
     remediation: { priority: 1, action: `Apply the update: ${command}`, actionMessage: { code: 'host.update.action', params: { command } }, command },
     source: `host:${manager ?? 'unknown'}-pending`,
   };
-  return f;
 }
 
 /** Installed fixes that are not running yet: a newer kernel waiting for a reboot, services mapping replaced libraries. */
