@@ -1,6 +1,6 @@
 /**
  * The knowledge DB: feeds → raw records → normalised advisories, lifecycle, KEV, EPSS and CVE records in a
- * local SQLite store, answered per inventory in one batched query (`slice`). See docs/readme/knowledge.md.
+ * local SQLite store, answered per inventory in one batched query (`slice`). See the README.
  */
 import { existsSync } from 'node:fs';
 import { KnowledgeStore, openReadonly } from './store/sqlite.js';

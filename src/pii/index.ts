@@ -1,6 +1,6 @@
 /**
  * The personal-data detector's library API (host scan: document roots; site scan: downloaded bodies).
- * See docs/readme/pii.md.
+ * See the README.
  */
 export type { PiiKind, FileVerdict, ClassifyOptions, SensitiveKind } from './types.js';
 export { PII_KINDS, SENSITIVE_KINDS, DEFAULT_MAX_FILE_BYTES } from './types.js';

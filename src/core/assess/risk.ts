@@ -3,7 +3,7 @@
  * KEV, by EPSS at or above EPSS_THRESHOLD, by exposure (a public URL, a listening web server) and by
  * personal data on the same target. Then one ordered list: `rank` 1 = first.
  *
- * Raising rules (documented in docs/readme/assess.md):
+ * Raising rules (documented in the README):
  * - a `missing-security-update` / `vulnerability` carrying a KEV CVE is at least high;
  * - one carrying a CVE with EPSS ≥ 0.1 is raised one step (not above critical);
  * - on a target that also exposes personal data, `vulnerability` (likely exploited), `outdated-application`

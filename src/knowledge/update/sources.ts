@@ -1,7 +1,7 @@
 /**
  * Where each feed lives upstream. `db update --mirror URL` fetches `URL/<host>/<path>?<query>` instead
  * (a mirror is laid out like the upstream URLs, host first), and `$MAMORI_HOME/config.json` can give a feed
- * its own URLs. See docs/readme/knowledge.md.
+ * its own URLs. See the README.
  */
 export interface FeedSource {
   feed: string;
