@@ -1,6 +1,6 @@
 /** Small helpers shared by the feed parsers. */
 import type { CvssScore } from '../../../core/knowledge.js';
-import type { Rejection } from '../../types.js';
+import { emptyNormalized, type Normalized, type RawInput, type Rejection } from '../../types.js';
 
 /** Compare dotted numeric versions (`1.9.10` > `1.9.9`); non-numeric parts compare as strings. */
 export function compareDotted(a: string, b: string): number {
@@ -36,6 +36,14 @@ export function parseJson(text: string, ref: string): JsonResult {
   } catch (err) {
     return { ok: false, rejection: { ref, reason: `invalid JSON: ${(err as Error).message}` } };
   }
+}
+
+/** The start of every JSON feed parser: a fresh Normalized, and the parsed JSON (invalid JSON is already rejected in it). */
+export function openJson(raw: RawInput, text: string): { out: Normalized; json: JsonResult } {
+  const out = emptyNormalized();
+  const json = parseJson(text, raw.key);
+  if (!json.ok) out.rejected.push(json.rejection);
+  return { out, json };
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

@@ -5,8 +5,8 @@
  */
 import type { CveRecord } from '../../../core/knowledge.js';
 import type { RawInput } from '../../types.js';
-import { emptyNormalized, type Normalized } from '../../types.js';
-import { CVE_RE, cvssFromMetrics, isObject, parseJson, str } from '../common/util.js';
+import { type Normalized } from '../../types.js';
+import { CVE_RE, cvssFromMetrics, isObject, str, openJson } from '../common/util.js';
 
 export const FEED = 'cve5';
 
@@ -38,17 +38,12 @@ function fromRecord(d: Record<string, unknown>): CveRecord | null {
     summary: (en ? str(en.value) : undefined) ?? str(d.description),
     cvss: cvss.length ? cvss : undefined,
     published: str(meta.datePublished) ?? str(d.datePublic),
-    cwe: cwe.size ? [...cwe] : undefined,
-  };
+    cwe: cwe.size ? [...cwe] : undefined };
 }
 
 export function parse(raw: RawInput, text: string): Normalized {
-  const out = emptyNormalized();
-  const j = parseJson(text, raw.key);
-  if (!j.ok) {
-    out.rejected.push(j.rejection);
-    return out;
-  }
+  const { out, json: j } = openJson(raw, text);
+  if (!j.ok) return out;
   const d = j.value;
   const records = isObject(d) && Array.isArray(d.records) ? d.records : [d];
   for (const [i, r] of records.entries()) {

@@ -6,7 +6,7 @@
 import type { Advisory, FixState } from '../../../core/knowledge.js';
 import type { ParseContext, RawInput } from '../../types.js';
 import { emptyNormalized, type Normalized } from '../../types.js';
-import { isObject, parseJson, str } from '../common/util.js';
+import { isObject, str, openJson } from '../common/util.js';
 import { debianRelease } from './codenames.js';
 
 export const FEED = 'debian-tracker';
@@ -65,8 +65,7 @@ export function parseList(raw: RawInput, text: string, ctx: ParseContext): Norma
       summary: note ? `${cur.desc ?? ''} (${note})`.trim() : cur.desc,
       published: cur.date,
       url: `https://security-tracker.debian.org/tracker/${cur.id}`,
-      rawRef: `${raw.key}#${cur.id}`,
-    };
+      rawRef: `${raw.key}#${cur.id}` };
     out.advisories.push(adv);
   };
   for (const [i, line] of lines.entries()) {
@@ -106,12 +105,8 @@ export function parseList(raw: RawInput, text: string, ctx: ParseContext): Norma
 
 /** Tracker JSON: `{ pkg: { CVE: { description, releases: { codename: { status, fixed_version, urgency } } } } }`. */
 export function parseJsonDump(raw: RawInput, text: string, ctx: ParseContext): Normalized {
-  const out = emptyNormalized();
-  const j = parseJson(text, raw.key);
-  if (!j.ok) {
-    out.rejected.push(j.rejection);
-    return out;
-  }
+  const { out, json: j } = openJson(raw, text);
+  if (!j.ok) return out;
   if (!isObject(j.value)) {
     out.rejected.push({ ref: raw.key, reason: 'expected { package: { CVE: … } }' });
     return out;
@@ -149,8 +144,7 @@ export function parseJsonDump(raw: RawInput, text: string, ctx: ParseContext): N
           vendorSeverity: urgency || undefined,
           summary: str(info.description),
           url: `https://security-tracker.debian.org/tracker/${cve}`,
-          rawRef: `${raw.key}#${pkg}/${cve}`,
-        });
+          rawRef: `${raw.key}#${pkg}/${cve}` });
       }
     }
   }

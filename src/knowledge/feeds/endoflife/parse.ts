@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import type { LifecycleCycle } from '../../../core/knowledge.js';
 import type { RawInput } from '../../types.js';
 import { emptyNormalized, type Normalized } from '../../types.js';
-import { isObject, parseJson, str } from '../common/util.js';
+import { isObject, str, openJson } from '../common/util.js';
 
 export const FEED = 'endoflife';
 
@@ -75,20 +75,15 @@ export function parseMd(raw: RawInput, text: string): Normalized {
       latest: typeof r.latest === 'number' ? String(r.latest) : str(r.latest),
       latestReleaseDate: dateOrBool(r.latestReleaseDate) as string | undefined,
       lts: typeof r.lts === 'boolean' || typeof r.lts === 'string' ? r.lts : dateOrBool(r.lts),
-      source: FEED,
-    };
+      source: FEED };
     out.lifecycle.push(c);
   }
   return out;
 }
 
 export function parseApi(raw: RawInput, text: string): Normalized {
-  const out = emptyNormalized();
-  const j = parseJson(text, raw.key);
-  if (!j.ok) {
-    out.rejected.push(j.rejection);
-    return out;
-  }
+  const { out, json: j } = openJson(raw, text);
+  if (!j.ok) return out;
   const res = isObject(j.value) && isObject(j.value.result) ? j.value.result : null;
   const product = res ? str(res.name) : undefined;
   if (!res || !product || !Array.isArray(res.releases)) {
@@ -112,8 +107,7 @@ export function parseApi(raw: RawInput, text: string): Normalized {
       latest: isObject(r.latest) ? str(r.latest.name) : undefined,
       latestReleaseDate: isObject(r.latest) ? (dateOrBool(r.latest.date) as string | undefined) : undefined,
       lts: typeof r.isLts === 'boolean' ? r.isLts : undefined,
-      source: FEED,
-    });
+      source: FEED });
   }
   return out;
 }

@@ -1,7 +1,7 @@
 /** CISA Known Exploited Vulnerabilities catalog JSON (`vulnerabilities[]` with cveID, dateAdded…). See ./README.md. */
 import type { RawInput } from '../../types.js';
-import { emptyNormalized, type Normalized } from '../../types.js';
-import { CVE_RE, isObject, parseJson, str } from '../common/util.js';
+import { type Normalized } from '../../types.js';
+import { CVE_RE, isObject, str, openJson } from '../common/util.js';
 
 export const FEED = 'kev';
 
@@ -11,12 +11,8 @@ export function recognise(text: string): boolean {
 }
 
 export function parse(raw: RawInput, text: string): Normalized {
-  const out = emptyNormalized();
-  const j = parseJson(text, raw.key);
-  if (!j.ok) {
-    out.rejected.push(j.rejection);
-    return out;
-  }
+  const { out, json: j } = openJson(raw, text);
+  if (!j.ok) return out;
   if (!isObject(j.value) || !Array.isArray(j.value.vulnerabilities)) {
     out.rejected.push({ ref: raw.key, reason: 'no vulnerabilities[] array' });
     return out;
@@ -35,8 +31,7 @@ export function parse(raw: RawInput, text: string): Normalized {
       knownRansomwareCampaignUse: str(v.knownRansomwareCampaignUse),
       vendorProject: str(v.vendorProject),
       product: str(v.product),
-      name: str(v.vulnerabilityName),
-    });
+      name: str(v.vulnerabilityName) });
   }
   return out;
 }

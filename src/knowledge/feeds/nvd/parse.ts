@@ -7,8 +7,8 @@
 import type { Advisory, CvssScore } from '../../../core/knowledge.js';
 import type { OsvRange } from '../../../core/versioning/types.js';
 import type { RawInput } from '../../types.js';
-import { emptyNormalized, type Normalized } from '../../types.js';
-import { CVE_RE, isObject, parseJson, str } from '../common/util.js';
+import { type Normalized } from '../../types.js';
+import { CVE_RE, isObject, str, openJson } from '../common/util.js';
 
 export const FEED = 'nvd';
 
@@ -28,8 +28,7 @@ export const CPE_PRODUCTS: Record<string, string> = {
   'openbsd:openssh': 'openssh',
   'mysql:mysql': 'mysql',
   'oracle:mysql': 'mysql',
-  'mariadb:mariadb': 'mariadb',
-};
+  'mariadb:mariadb': 'mariadb' };
 
 export function recognise(text: string): boolean {
   const head = text.slice(0, 1000);
@@ -82,12 +81,8 @@ function metricScores(metrics: unknown): CvssScore[] {
 }
 
 export function parse(raw: RawInput, text: string): Normalized {
-  const out = emptyNormalized();
-  const j = parseJson(text, raw.key);
-  if (!j.ok) {
-    out.rejected.push(j.rejection);
-    return out;
-  }
+  const { out, json: j } = openJson(raw, text);
+  if (!j.ok) return out;
   if (!isObject(j.value) || !Array.isArray(j.value.vulnerabilities)) {
     out.rejected.push({ ref: raw.key, reason: 'no vulnerabilities[] array' });
     return out;
@@ -132,8 +127,7 @@ export function parse(raw: RawInput, text: string): Normalized {
               published: str(c.published),
               modified: str(c.lastModified),
               url: `https://nvd.nist.gov/vuln/detail/${id}`,
-              rawRef: `${raw.key}#${id}`,
-            };
+              rawRef: `${raw.key}#${id}` };
             byProduct.set(r.product, a);
           }
           if (r.range) a.ranges.push(r.range);

@@ -6,8 +6,8 @@
 import type { Advisory, AdvisoryScope, CvssScore } from '../../../core/knowledge.js';
 import type { OsvRange, RangeEvent } from '../../../core/versioning/types.js';
 import type { RawInput } from '../../types.js';
-import { emptyNormalized, type Normalized } from '../../types.js';
-import { isObject, parseJson, str } from '../common/util.js';
+import { type Normalized } from '../../types.js';
+import { isObject, str, openJson } from '../common/util.js';
 
 export function recognise(text: string): boolean {
   const head = text.slice(0, 4000);
@@ -62,12 +62,8 @@ function cvssOf(sev: unknown): CvssScore[] {
 }
 
 export function parse(raw: RawInput, text: string): { feed: string; out: Normalized } {
-  const out = emptyNormalized();
-  const j = parseJson(text, raw.key);
-  if (!j.ok) {
-    out.rejected.push(j.rejection);
-    return { feed: 'osv', out };
-  }
+  const { out, json: j } = openJson(raw, text);
+  if (!j.ok) return { feed: 'osv', out };
   const v = j.value;
   if (!isObject(v) || !str(v.id) || !Array.isArray(v.affected)) {
     out.rejected.push({ ref: raw.key, reason: 'OSV record without id or affected[]' });
@@ -138,8 +134,7 @@ export function parse(raw: RawInput, text: string): { feed: string; out: Normali
       published: str(v.published),
       modified: str(v.modified),
       url: isObject(adv) ? str(adv.url) : undefined,
-      rawRef: raw.key,
-    };
+      rawRef: raw.key };
     byKey.set(key, advisory);
   }
   for (const a of byKey.values()) {

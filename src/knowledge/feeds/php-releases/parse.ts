@@ -3,8 +3,8 @@
  * means the CVE was fixed in 5.3.12. See ./README.md.
  */
 import type { RawInput } from '../../types.js';
-import { emptyNormalized, type Normalized } from '../../types.js';
-import { CVE_RE, isObject, parseJson } from '../common/util.js';
+import { type Normalized } from '../../types.js';
+import { CVE_RE, isObject, openJson } from '../common/util.js';
 import { addFix, phpAdvisories, type FixMap } from './ranges.js';
 
 export const FEED = 'php-releases';
@@ -15,12 +15,8 @@ export function recognise(text: string): boolean {
 }
 
 export function parse(raw: RawInput, text: string): Normalized {
-  const out = emptyNormalized();
-  const j = parseJson(text, raw.key);
-  if (!j.ok) {
-    out.rejected.push(j.rejection);
-    return out;
-  }
+  const { out, json: j } = openJson(raw, text);
+  if (!j.ok) return out;
   if (!isObject(j.value)) {
     out.rejected.push({ ref: raw.key, reason: 'expected an object keyed by PHP version' });
     return out;

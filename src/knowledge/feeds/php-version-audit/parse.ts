@@ -4,8 +4,8 @@
  */
 import type { LifecycleCycle } from '../../../core/knowledge.js';
 import type { RawInput } from '../../types.js';
-import { emptyNormalized, type Normalized } from '../../types.js';
-import { CVE_RE, isObject, parseJson, str } from '../common/util.js';
+import { type Normalized } from '../../types.js';
+import { CVE_RE, isObject, str, openJson } from '../common/util.js';
 import { addFix, phpAdvisories, type FixMap } from '../php-releases/ranges.js';
 
 export const FEED = 'php-version-audit';
@@ -16,12 +16,8 @@ export function recognise(text: string): boolean {
 }
 
 export function parse(raw: RawInput, text: string): Normalized {
-  const out = emptyNormalized();
-  const j = parseJson(text, raw.key);
-  if (!j.ok) {
-    out.rejected.push(j.rejection);
-    return out;
-  }
+  const { out, json: j } = openJson(raw, text);
+  if (!j.ok) return out;
   const doc = j.value;
   if (!isObject(doc) || !isObject(doc.releases)) {
     out.rejected.push({ ref: raw.key, reason: 'expected rules-v1.json with a "releases" object' });
@@ -46,8 +42,7 @@ export function parse(raw: RawInput, text: string): Normalized {
       summary: str(c.description),
       published: str(c.publishedDate),
       modified: str(c.lastModifiedDate),
-      cvss: typeof c.baseScore === 'number' ? [{ version: '3.1' as const, score: c.baseScore }] : undefined,
-    };
+      cvss: typeof c.baseScore === 'number' ? [{ version: '3.1' as const, score: c.baseScore }] : undefined };
   });
   for (const [id, c] of Object.entries(cves)) {
     if (!CVE_RE.test(id) || !isObject(c)) {
@@ -59,8 +54,7 @@ export function parse(raw: RawInput, text: string): Normalized {
       feed: FEED,
       summary: str(c.description),
       published: str(c.publishedDate),
-      cvss: typeof c.baseScore === 'number' ? [{ version: '3.1', score: c.baseScore }] : undefined,
-    });
+      cvss: typeof c.baseScore === 'number' ? [{ version: '3.1', score: c.baseScore }] : undefined });
   }
   const latest = isObject(doc.latestVersions) ? doc.latestVersions : {};
   if (isObject(doc.supportEndDates)) {
@@ -72,8 +66,7 @@ export function parse(raw: RawInput, text: string): Normalized {
         activeSupportEnd: str(d.active)?.slice(0, 10),
         eol: str(d.security)?.slice(0, 10),
         latest: str(latest[line]),
-        source: FEED,
-      };
+        source: FEED };
       out.lifecycle.push(cyc);
     }
   }

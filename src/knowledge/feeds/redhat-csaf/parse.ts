@@ -6,8 +6,8 @@
  */
 import type { Advisory, FixState } from '../../../core/knowledge.js';
 import type { RawInput } from '../../types.js';
-import { emptyNormalized, type Normalized } from '../../types.js';
-import { CVE_RE, isObject, parseJson, str } from '../common/util.js';
+import { type Normalized } from '../../types.js';
+import { CVE_RE, isObject, str, openJson } from '../common/util.js';
 
 export const FEED = 'redhat-csaf';
 
@@ -52,12 +52,8 @@ function splitProduct(id: string, plats: Map<string, string>): { platform: strin
 }
 
 export function parse(raw: RawInput, text: string): Normalized {
-  const out = emptyNormalized();
-  const j = parseJson(text, raw.key);
-  if (!j.ok) {
-    out.rejected.push(j.rejection);
-    return out;
-  }
+  const { out, json: j } = openJson(raw, text);
+  if (!j.ok) return out;
   const d = j.value;
   if (!isObject(d) || !isObject(d.document) || !Array.isArray(d.vulnerabilities)) {
     out.rejected.push({ ref: raw.key, reason: 'CSAF without document or vulnerabilities[]' });
@@ -104,8 +100,7 @@ export function parse(raw: RawInput, text: string): Normalized {
           vendorSeverity: severity,
           summary: str(v.title) ?? str(document.title),
           url: `https://access.redhat.com/security/cve/${cve}`,
-          rawRef: raw.key,
-        });
+          rawRef: raw.key });
       }
     };
     add(ps.fixed, 'fixed');
