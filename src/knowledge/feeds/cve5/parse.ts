@@ -5,7 +5,7 @@
  */
 import type { CveRecord } from '../../../core/knowledge.js';
 import type { RawInput } from '../../types.js';
-import { type Normalized } from '../../types.js';
+import type { Normalized } from '../../types.js';
 import { CVE_RE, cvssFromMetrics, isObject, str, openJson } from '../common/util.js';
 
 export const FEED = 'cve5';
@@ -38,7 +38,8 @@ function fromRecord(d: Record<string, unknown>): CveRecord | null {
     summary: (en ? str(en.value) : undefined) ?? str(d.description),
     cvss: cvss.length ? cvss : undefined,
     published: str(meta.datePublished) ?? str(d.datePublic),
-    cwe: cwe.size ? [...cwe] : undefined };
+    cwe: cwe.size ? [...cwe] : undefined,
+  };
 }
 
 export function parse(raw: RawInput, text: string): Normalized {

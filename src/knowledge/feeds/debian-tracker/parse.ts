@@ -65,7 +65,8 @@ export function parseList(raw: RawInput, text: string, ctx: ParseContext): Norma
       summary: note ? `${cur.desc ?? ''} (${note})`.trim() : cur.desc,
       published: cur.date,
       url: `https://security-tracker.debian.org/tracker/${cur.id}`,
-      rawRef: `${raw.key}#${cur.id}` };
+      rawRef: `${raw.key}#${cur.id}`,
+    };
     out.advisories.push(adv);
   };
   for (const [i, line] of lines.entries()) {
@@ -144,7 +145,8 @@ export function parseJsonDump(raw: RawInput, text: string, ctx: ParseContext): N
           vendorSeverity: urgency || undefined,
           summary: str(info.description),
           url: `https://security-tracker.debian.org/tracker/${cve}`,
-          rawRef: `${raw.key}#${pkg}/${cve}` });
+          rawRef: `${raw.key}#${pkg}/${cve}`,
+        });
       }
     }
   }

@@ -75,7 +75,8 @@ export function parseMd(raw: RawInput, text: string): Normalized {
       latest: typeof r.latest === 'number' ? String(r.latest) : str(r.latest),
       latestReleaseDate: dateOrBool(r.latestReleaseDate) as string | undefined,
       lts: typeof r.lts === 'boolean' || typeof r.lts === 'string' ? r.lts : dateOrBool(r.lts),
-      source: FEED };
+      source: FEED,
+    };
     out.lifecycle.push(c);
   }
   return out;
@@ -107,7 +108,8 @@ export function parseApi(raw: RawInput, text: string): Normalized {
       latest: isObject(r.latest) ? str(r.latest.name) : undefined,
       latestReleaseDate: isObject(r.latest) ? (dateOrBool(r.latest.date) as string | undefined) : undefined,
       lts: typeof r.isLts === 'boolean' ? r.isLts : undefined,
-      source: FEED });
+      source: FEED,
+    });
   }
   return out;
 }

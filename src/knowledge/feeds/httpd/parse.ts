@@ -7,7 +7,7 @@
 import type { Advisory } from '../../../core/knowledge.js';
 import type { OsvRange } from '../../../core/versioning/types.js';
 import type { RawInput } from '../../types.js';
-import { type Normalized } from '../../types.js';
+import type { Normalized } from '../../types.js';
 import { CVE_RE, cvssFromMetrics, isObject, str, openJson } from '../common/util.js';
 
 export const FEED = 'httpd';
@@ -53,7 +53,8 @@ export function rangesFromV4(data: VersionDatum[]): { ranges: OsvRange[]; versio
   const branch = data.map((d) => /(\d+\.\d+)\s*$/.exec(d.name)?.[1]).find(Boolean);
   const ranges: OsvRange[] = uppers.map((u) => ({
     type: 'ECOSYSTEM',
-    events: [{ introduced: lower ?? (branch && u.v.startsWith(`${branch}.`) ? `${branch}.0` : '0') }, u.inclusive ? { last_affected: u.v } : { fixed: u.v }] }));
+    events: [{ introduced: lower ?? (branch && u.v.startsWith(`${branch}.`) ? `${branch}.0` : '0') }, u.inclusive ? { last_affected: u.v } : { fixed: u.v }],
+  }));
   return { ranges, versions };
 }
 
@@ -80,7 +81,8 @@ export function parse(raw: RawInput, text: string): Normalized {
     feed: FEED,
     aliases: [] as string[],
     scope: { kind: 'upstream' as const, platform: 'upstream', package: 'apache-httpd', versionScheme: 'generic' as const },
-    rawRef: raw.key };
+    rawRef: raw.key,
+  };
   if (isObject(d.CVE_data_meta)) {
     const id = str(d.CVE_data_meta.ID);
     if (!id || !CVE_RE.test(id)) {
@@ -116,7 +118,8 @@ export function parse(raw: RawInput, text: string): Normalized {
       fixedVersion: fixed[0],
       vendorSeverity: isObject(impact) ? str(impact.other) : undefined,
       summary: str(d.CVE_data_meta.TITLE) ?? (isObject(desc[0]) ? str(desc[0].value) : undefined),
-      url: 'https://httpd.apache.org/security/vulnerabilities_' + (versions[0] ?? ranges[0]?.events[1]?.last_affected ?? '2.4').replace(/^(\d+)\.(\d+).*$/, '$1$2') + '.html' };
+      url: 'https://httpd.apache.org/security/vulnerabilities_' + (versions[0] ?? ranges[0]?.events[1]?.last_affected ?? '2.4').replace(/^(\d+)\.(\d+).*$/, '$1$2') + '.html',
+    };
     if (!fixed.length && !ranges.length) adv.fixState = 'unfixed';
     out.advisories.push(adv);
     return out;
@@ -161,7 +164,8 @@ export function parse(raw: RawInput, text: string): Normalized {
       cvss: cvssFromMetrics(metrics),
       summary: str(cna.title) ?? (isObject(descs[0]) ? str(descs[0].value) : undefined),
       published: isObject(d.cveMetadata) ? str(d.cveMetadata.datePublished) : undefined,
-      url: 'https://httpd.apache.org/security/vulnerabilities_24.html' });
+      url: 'https://httpd.apache.org/security/vulnerabilities_24.html',
+    });
     return out;
   }
   out.rejected.push({ ref: raw.key, reason: 'neither CVE JSON 4.0 nor 5 layout' });

@@ -1,6 +1,6 @@
 /** CISA Known Exploited Vulnerabilities catalog JSON (`vulnerabilities[]` with cveID, dateAdded…). See ./README.md. */
 import type { RawInput } from '../../types.js';
-import { type Normalized } from '../../types.js';
+import type { Normalized } from '../../types.js';
 import { CVE_RE, isObject, str, openJson } from '../common/util.js';
 
 export const FEED = 'kev';
@@ -31,7 +31,8 @@ export function parse(raw: RawInput, text: string): Normalized {
       knownRansomwareCampaignUse: str(v.knownRansomwareCampaignUse),
       vendorProject: str(v.vendorProject),
       product: str(v.product),
-      name: str(v.vulnerabilityName) });
+      name: str(v.vulnerabilityName),
+    });
   }
   return out;
 }

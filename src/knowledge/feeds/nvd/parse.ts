@@ -7,7 +7,7 @@
 import type { Advisory, CvssScore } from '../../../core/knowledge.js';
 import type { OsvRange } from '../../../core/versioning/types.js';
 import type { RawInput } from '../../types.js';
-import { type Normalized } from '../../types.js';
+import type { Normalized } from '../../types.js';
 import { CVE_RE, isObject, str, openJson } from '../common/util.js';
 
 export const FEED = 'nvd';
@@ -28,7 +28,8 @@ export const CPE_PRODUCTS: Record<string, string> = {
   'openbsd:openssh': 'openssh',
   'mysql:mysql': 'mysql',
   'oracle:mysql': 'mysql',
-  'mariadb:mariadb': 'mariadb' };
+  'mariadb:mariadb': 'mariadb',
+};
 
 export function recognise(text: string): boolean {
   const head = text.slice(0, 1000);
@@ -127,7 +128,8 @@ export function parse(raw: RawInput, text: string): Normalized {
               published: str(c.published),
               modified: str(c.lastModified),
               url: `https://nvd.nist.gov/vuln/detail/${id}`,
-              rawRef: `${raw.key}#${id}` };
+              rawRef: `${raw.key}#${id}`,
+            };
             byProduct.set(r.product, a);
           }
           if (r.range) a.ranges.push(r.range);

@@ -6,7 +6,7 @@
 import type { Advisory, AdvisoryScope, CvssScore } from '../../../core/knowledge.js';
 import type { OsvRange, RangeEvent } from '../../../core/versioning/types.js';
 import type { RawInput } from '../../types.js';
-import { type Normalized } from '../../types.js';
+import type { Normalized } from '../../types.js';
 import { isObject, str, openJson } from '../common/util.js';
 
 export function recognise(text: string): boolean {
@@ -134,7 +134,8 @@ export function parse(raw: RawInput, text: string): { feed: string; out: Normali
       published: str(v.published),
       modified: str(v.modified),
       url: isObject(adv) ? str(adv.url) : undefined,
-      rawRef: raw.key };
+      rawRef: raw.key,
+    };
     byKey.set(key, advisory);
   }
   for (const a of byKey.values()) {

@@ -3,7 +3,7 @@
  * means the CVE was fixed in 5.3.12. See ./README.md.
  */
 import type { RawInput } from '../../types.js';
-import { type Normalized } from '../../types.js';
+import type { Normalized } from '../../types.js';
 import { CVE_RE, isObject, openJson } from '../common/util.js';
 import { addFix, phpAdvisories, type FixMap } from './ranges.js';
 

@@ -4,7 +4,7 @@
  */
 import type { LifecycleCycle } from '../../../core/knowledge.js';
 import type { RawInput } from '../../types.js';
-import { type Normalized } from '../../types.js';
+import type { Normalized } from '../../types.js';
 import { CVE_RE, isObject, str, openJson } from '../common/util.js';
 import { addFix, phpAdvisories, type FixMap } from '../php-releases/ranges.js';
 
@@ -42,7 +42,8 @@ export function parse(raw: RawInput, text: string): Normalized {
       summary: str(c.description),
       published: str(c.publishedDate),
       modified: str(c.lastModifiedDate),
-      cvss: typeof c.baseScore === 'number' ? [{ version: '3.1' as const, score: c.baseScore }] : undefined };
+      cvss: typeof c.baseScore === 'number' ? [{ version: '3.1' as const, score: c.baseScore }] : undefined,
+    };
   });
   for (const [id, c] of Object.entries(cves)) {
     if (!CVE_RE.test(id) || !isObject(c)) {
@@ -54,7 +55,8 @@ export function parse(raw: RawInput, text: string): Normalized {
       feed: FEED,
       summary: str(c.description),
       published: str(c.publishedDate),
-      cvss: typeof c.baseScore === 'number' ? [{ version: '3.1', score: c.baseScore }] : undefined });
+      cvss: typeof c.baseScore === 'number' ? [{ version: '3.1', score: c.baseScore }] : undefined,
+    });
   }
   const latest = isObject(doc.latestVersions) ? doc.latestVersions : {};
   if (isObject(doc.supportEndDates)) {
@@ -66,7 +68,8 @@ export function parse(raw: RawInput, text: string): Normalized {
         activeSupportEnd: str(d.active)?.slice(0, 10),
         eol: str(d.security)?.slice(0, 10),
         latest: str(latest[line]),
-        source: FEED };
+        source: FEED,
+      };
       out.lifecycle.push(cyc);
     }
   }

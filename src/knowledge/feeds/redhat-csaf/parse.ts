@@ -6,7 +6,7 @@
  */
 import type { Advisory, FixState } from '../../../core/knowledge.js';
 import type { RawInput } from '../../types.js';
-import { type Normalized } from '../../types.js';
+import type { Normalized } from '../../types.js';
 import { CVE_RE, isObject, str, openJson } from '../common/util.js';
 
 export const FEED = 'redhat-csaf';
@@ -100,7 +100,8 @@ export function parse(raw: RawInput, text: string): Normalized {
           vendorSeverity: severity,
           summary: str(v.title) ?? str(document.title),
           url: `https://access.redhat.com/security/cve/${cve}`,
-          rawRef: raw.key });
+          rawRef: raw.key,
+        });
       }
     };
     add(ps.fixed, 'fixed');
