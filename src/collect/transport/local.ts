@@ -2,8 +2,9 @@
 import { execFile } from 'node:child_process';
 import { open, readdir, lstat, stat } from 'node:fs/promises';
 
-import { AllowlistError, argv, COMMAND_ENV, WANTS_ROOT, type CommandId, type Params } from './allowlist.js';
-import { parseWalk, sudoRefused, type ExecResult, type ReadResult, type Transport, type WalkEntry } from './types.js';
+import { COMMAND_ENV, type CommandId, type Params } from './allowlist.js';
+import { allowedArgv, SudoFallback } from './common.js';
+import { parseWalk, type ExecResult, type ReadResult, type Transport, type WalkEntry } from './types.js';
 
 export interface LocalOptions {
   timeoutMs: number;
@@ -22,34 +23,21 @@ export function errnoFailure(code: string | undefined): 'missing' | 'denied' | '
 export class LocalTransport implements Transport {
   readonly kind = 'local' as const;
   readonly name = 'localhost';
-  private readonly useSudo: boolean;
+  readonly problems: string[] = [];
+  private readonly sudo: SudoFallback;
 
   constructor(private readonly opts: LocalOptions) {
-    this.useSudo = opts.sudo && typeof process.getuid === 'function' && process.getuid() !== 0;
+    this.sudo = new SudoFallback(opts.sudo && typeof process.getuid === 'function' && process.getuid() !== 0, this.problems, 'unprivileged');
   }
 
-  readonly problems: string[] = [];
-  private sudoOk = true;
-
-  async run(id: CommandId, params: Params = {}): Promise<ExecResult> {
-    const useSudo = this.useSudo && this.sudoOk && WANTS_ROOT.has(id);
-    const r = await this.run1(id, params, useSudo);
-    if (useSudo && sudoRefused(r)) {
-      if (this.sudoOk) this.problems.push(`sudo -n refused (${r.stderr.trim().split('\n')[0]}): root-only reads ran unprivileged`);
-      this.sudoOk = false;
-      return this.run1(id, params, false);
-    }
-    return r;
+  run(id: CommandId, params: Params = {}): Promise<ExecResult> {
+    return this.sudo.run(id, (sudo) => this.run1(id, params, sudo));
   }
 
   private async run1(id: CommandId, params: Params, sudo: boolean): Promise<ExecResult> {
-    let args: string[];
-    try {
-      args = argv(id, params);
-    } catch (err) {
-      if (err instanceof AllowlistError) return refused(err);
-      throw err;
-    }
+    const allowed = allowedArgv(id, params);
+    if ('refused' in allowed) return allowed.refused;
+    let args = allowed.args;
     if (sudo) args = ['sudo', '-n', ...args];
     const t0 = performance.now();
     const debug = process.env.MAMORI_DEBUG_COMMANDS;
@@ -78,7 +66,7 @@ export class LocalTransport implements Transport {
   }
 
   async readFile(path: string, maxBytes: number): Promise<ReadResult> {
-    if (this.useSudo && this.sudoOk) {
+    if (this.sudo.active) {
       const r = await this.run('readFile', { path, bytes: String(maxBytes + 1) });
       return readResultFromHead(r, maxBytes);
     }
@@ -181,6 +169,3 @@ export function readResultFromHead(r: ExecResult, maxBytes: number): ReadResult 
 
 
 /** A value the allowlist refused (a path with `..` or a newline from a config file): not run, reported as a failure. */
-export function refused(err: AllowlistError): ExecResult {
-  return { code: null, stdout: Buffer.alloc(0), stderr: err.message, failure: 'error' };
-}

@@ -5,10 +5,11 @@
 import { appendFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Client, type ConnectConfig } from 'ssh2';
-import { AllowlistError, argv, remoteCommand, WANTS_ROOT, type CommandId, type Params } from './allowlist.js';
+import { remoteCommand, type CommandId, type Params } from './allowlist.js';
+import { allowedArgv, SudoFallback } from './common.js';
 import { blobType, fingerprint, hostPattern, knownKeys } from './known-hosts.js';
-import { readResultFromHead, refused } from './local.js';
-import { parseWalk, sudoRefused, type ExecResult, type ReadResult, type Transport, type WalkEntry } from './types.js';
+import { readResultFromHead } from './local.js';
+import { parseWalk, type ExecResult, type ReadResult, type Transport, type WalkEntry } from './types.js';
 
 export type SshErrorKind = 'auth' | 'host-key-mismatch' | 'host-key-unknown' | 'connect' | 'identity';
 
@@ -63,6 +64,8 @@ export class SshTransport implements Transport {
   readonly name: string;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
+  readonly problems: string[] = [];
+  private readonly sudo: SudoFallback;
 
   private constructor(
     private readonly conn: Client,
@@ -70,6 +73,7 @@ export class SshTransport implements Transport {
     private readonly opts: SshOptions,
   ) {
     this.name = `${target.user}@${target.host}:${target.port}`;
+    this.sudo = new SudoFallback(opts.sudo, this.problems, `as ${target.user}`);
   }
 
   static async connect(target: SshTarget, opts: SshOptions): Promise<SshTransport> {
@@ -145,29 +149,14 @@ export class SshTransport implements Transport {
     };
   }
 
-  readonly problems: string[] = [];
-  private sudoOk = true;
-
-  async run(id: CommandId, params: Params = {}): Promise<ExecResult> {
-    const useSudo = this.opts.sudo && this.sudoOk && WANTS_ROOT.has(id);
-    const r = await this.run1(id, params, useSudo);
-    if (useSudo && sudoRefused(r)) {
-      // Non-interactive sudo is not allowed for this user: say so once, go on without it.
-      if (this.sudoOk) this.problems.push(`sudo -n refused (${r.stderr.trim().split('\n')[0]}): root-only reads ran as ${this.target.user}`);
-      this.sudoOk = false;
-      return this.run1(id, params, false);
-    }
-    return r;
+  run(id: CommandId, params: Params = {}): Promise<ExecResult> {
+    return this.sudo.run(id, (sudo) => this.run1(id, params, sudo));
   }
 
   private async run1(id: CommandId, params: Params, sudo: boolean): Promise<ExecResult> {
-    let args: string[];
-    try {
-      args = argv(id, params);
-    } catch (err) {
-      if (err instanceof AllowlistError) return refused(err);
-      throw err;
-    }
+    const allowed = allowedArgv(id, params);
+    if ('refused' in allowed) return allowed.refused;
+    const args = allowed.args;
     const cmd = remoteCommand(args, sudo);
     const t0 = performance.now();
     const r = await this.exec(cmd);

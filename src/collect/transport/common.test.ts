@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { allowedArgv, SudoFallback } from './common.js';
+import type { ExecResult } from './types.js';
+
+const ok: ExecResult = { code: 0, stdout: Buffer.from('x'), stderr: '' };
+// What `sudo -n` prints when it needs a password (sudo 1.9).
+const sudoNeedsPassword: ExecResult = { code: 1, stdout: Buffer.alloc(0), stderr: 'sudo: a password is required\n' };
+
+test('sudo fallback: refused once → one problem line, the command re-runs without sudo, later commands skip sudo', async () => {
+  const problems: string[] = [];
+  const s = new SudoFallback(true, problems, 'as deploy');
+  const calls: boolean[] = [];
+  const exec = async (sudo: boolean) => {
+    calls.push(sudo);
+    return sudo ? sudoNeedsPassword : ok;
+  };
+  assert.equal(await s.run('readFile', exec), ok);
+  assert.deepEqual(calls, [true, false]);
+  assert.deepEqual(problems, ['sudo -n refused (sudo: a password is required): root-only reads ran as deploy']);
+  assert.equal(s.active, false);
+  await s.run('readFile', exec);
+  assert.deepEqual(calls, [true, false, false]);
+  assert.equal(problems.length, 1);
+});
+
+test('sudo only for commands that want root, and never when not asked for', async () => {
+  const calls: boolean[] = [];
+  const exec = async (sudo: boolean) => (calls.push(sudo), ok);
+  await new SudoFallback(true, [], 'unprivileged').run('dpkgQuery', exec);
+  await new SudoFallback(false, [], 'unprivileged').run('readFile', exec);
+  assert.deepEqual(calls, [false, false]);
+});
+
+test('a command the allowlist refuses never runs: its result says why', () => {
+  const r = allowedArgv('readFile', { path: '/var/www/../../etc/shadow', bytes: '10' });
+  assert.ok('refused' in r);
+  assert.equal(r.refused.code, null);
+  assert.equal(r.refused.failure, 'error');
+  assert.match(r.refused.stderr, /refused value for \{path\}/);
+  const fine = allowedArgv('readFile', { path: '/etc/os-release', bytes: '10' });
+  assert.ok('args' in fine && fine.args.includes('/etc/os-release'));
+});
