@@ -12,7 +12,7 @@ import { compareToBound } from './ranges.js';
 
 export * from './types.js';
 export { getScheme, SCHEMES } from './registry.js';
-export { isAffected, cpeMatchToRange, constraintToRanges, intervalsToRanges, compareToBound } from './ranges.js';
+export { isAffected, isAffectedParsed, type BoundParser, cpeMatchToRange, constraintToRanges, intervalsToRanges, compareToBound } from './ranges.js';
 export type { Bound, Interval, CpeMatchBounds } from './ranges.js';
 
 /**

@@ -39,8 +39,19 @@ function eventOf(e: RangeEvent): Result<{ kind: EventKind; version: string }> {
   return ok({ kind, version });
 }
 
+/** Parses a bound; callers that evaluate many advisories pass a cached parser (the same bounds repeat). */
+export type BoundParser<V> = (raw: string) => Result<V>;
+
 /** IncludedInRanges() for one range; `introduced: "0"` is below every version. */
-function inRange<V>(scheme: VersionScheme<V>, v: V, range: OsvRange): Result<boolean> {
+function inRange<V>(scheme: VersionScheme<V>, parse: BoundParser<V>, v: V, range: OsvRange): Result<boolean> {
+  // Fast path for the shape nearly every distro advisory has: [{introduced: "0"}, {fixed: X}].
+  const [e0, e1] = range.events;
+  if (range.events.length === 2 && e0 && e1 && e0.introduced === '0' && typeof e1.fixed === 'string' && Object.keys(e0).length === 1 && Object.keys(e1).length === 1) {
+    const p = parse(e1.fixed);
+    if (!p.ok) return fail('range.badEvent', `fixed ${JSON.stringify(e1.fixed)} is not a valid ${scheme.name} version: ${p.issue.message}`, e1.fixed);
+    const c = toolCompare(scheme, v, p.value);
+    return c.ok ? ok(c.value < 0) : c;
+  }
   const events: { kind: EventKind; version: string; parsed: V | undefined; order: number }[] = [];
   for (const [order, raw] of range.events.entries()) {
     const e = eventOf(raw);
@@ -48,7 +59,7 @@ function inRange<V>(scheme: VersionScheme<V>, v: V, range: OsvRange): Result<boo
     const zero = e.value.version === '0' && e.value.kind === 'introduced';
     let parsed: V | undefined;
     if (!zero) {
-      const p = scheme.parse(e.value.version);
+      const p = parse(e.value.version);
       if (!p.ok) return fail('range.badEvent', `${e.value.kind} ${JSON.stringify(e.value.version)} is not a valid ${scheme.name} version: ${p.issue.message}`, e.value.version);
       parsed = p.value;
     }
@@ -107,7 +118,21 @@ export function isAffected(
 function isAffectedWith<V>(scheme: VersionScheme<V>, version: string, ranges: readonly OsvRange[], exactVersions?: readonly string[]): Result<boolean> {
   const pv = scheme.parse(version);
   if (!pv.ok) return pv;
-  const v = pv.value;
+  return isAffectedParsed(scheme, (raw) => scheme.parse(raw), version, pv.value, ranges, exactVersions);
+}
+
+/**
+ * `isAffected` for a version already parsed, with the caller's bound parser (the assessment passes a
+ * per-run cache: the same bounds repeat across thousands of advisories). Same three-valued answer.
+ */
+export function isAffectedParsed<V>(
+  scheme: VersionScheme<V>,
+  parse: BoundParser<V>,
+  version: string,
+  v: V,
+  ranges: readonly OsvRange[],
+  exactVersions?: readonly string[],
+): Result<boolean> {
   // a Composer dev branch (dev-master) has no place on a version line: unknown, not "before every version"
   if (scheme.name === 'composer' && (v as ComposerVersion).branch)
     return fail('range.branch', `${version} is a dev branch: it cannot be placed in a version range`, version);
@@ -116,7 +141,7 @@ function isAffectedWith<V>(scheme: VersionScheme<V>, version: string, ranges: re
   for (const ev of exactVersions ?? []) {
     evaluated++;
     if (ev === version) return ok(true);
-    const p = scheme.parse(ev);
+    const p = parse(ev);
     if (!p.ok) {
       unknown ??= { ...p.issue, code: 'range.badVersion', message: `listed version ${JSON.stringify(ev)}: ${p.issue.message}` };
       continue;
@@ -132,7 +157,7 @@ function isAffectedWith<V>(scheme: VersionScheme<V>, version: string, ranges: re
       continue;
     }
     evaluated++;
-    const res = inRange(scheme, v, r);
+    const res = inRange(scheme, parse, v, r);
     if (!res.ok) unknown ??= res.issue;
     else if (res.value) return ok(true);
   }
