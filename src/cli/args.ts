@@ -1,4 +1,5 @@
 /** A small strict argument parser: options are declared as data per command; anything unknown is a usage error. */
+import type { MessageRef } from '../core/model.js';
 import { UsageError } from './errors.js';
 
 export interface OptionSpec {
@@ -75,4 +76,20 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
     } else options[spec.name] = value;
   }
   return { positionals, options };
+}
+
+/**
+ * Exactly the positional arguments `names` (in order): a missing one (`cli.missingArgument`, or the
+ * command's own message) or an extra one (`cli.extraArgument`) is a usage error. Returns their values.
+ */
+export function expectPositionals<const N extends readonly string[]>(
+  ctx: { positionals: readonly string[]; commandName: string },
+  names: N,
+  missing: (name: string) => MessageRef = (name) => ({ code: 'cli.missingArgument', params: { name } }),
+): { -readonly [K in keyof N]: string } {
+  const values = ctx.positionals.slice(0, names.length);
+  if (values.length < names.length) throw new UsageError(missing(names[values.length]!), ctx.commandName);
+  const extra = ctx.positionals[names.length];
+  if (extra !== undefined) throw new UsageError({ code: 'cli.extraArgument', params: { value: extra } }, ctx.commandName);
+  return values as { -readonly [K in keyof N]: string };
 }

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { SCHEMA_VERSION } from '../../knowledge/store/schema.js';
 import type { ProgressEvent } from '../../knowledge/update/index.js';
 import { FEED_SOURCES } from '../../knowledge/update/sources.js';
+import { expectPositionals } from '../args.js';
 import { mamoriHome, type Command, type CommandContext } from '../context.js';
 import { FatalError, UsageError } from '../errors.js';
 
@@ -16,17 +17,6 @@ function fatal(err: unknown): never {
   throw err;
 }
 
-function onePositional(ctx: CommandContext, name: string): string {
-  const [p, extra] = ctx.positionals;
-  if (p === undefined) throw new UsageError({ code: 'cli.missingArgument', params: { name } }, ctx.commandName);
-  if (extra !== undefined) throw new UsageError({ code: 'cli.extraArgument', params: { value: extra } }, ctx.commandName);
-  return p;
-}
-
-function noPositional(ctx: CommandContext): void {
-  if (ctx.positionals.length) throw new UsageError({ code: 'cli.extraArgument', params: { value: ctx.positionals[0]! } }, ctx.commandName);
-}
-
 const fmtSec = (ms: number) => (ms / 1000).toFixed(2);
 
 export const dbStatus: Command = {
@@ -36,7 +26,7 @@ export const dbStatus: Command = {
   options: [{ name: 'format', type: 'string', values: ['table', 'json'], help: 'db.opt.format', valueName: 'table|json' }],
   run: async (ctx) => {
     const { openKnowledge, STALE_DAYS } = await knowledge();
-    noPositional(ctx);
+    expectPositionals(ctx, []);
     let store;
     try {
       store = openKnowledge(ctx.dbPath);
@@ -82,7 +72,7 @@ export const dbImport: Command = {
   options: [],
   run: async (ctx) => {
     const { importPath } = await knowledge();
-    const path = onePositional(ctx, 'PATH');
+    const path = expectPositionals(ctx, ['PATH'])[0];
     if (!existsSync(path)) throw new FatalError(ctx.t('db.badPath', { path }), { code: 'db.badPath', params: { path } });
     const tty = Boolean(ctx.io.stderr.isTTY);
     let s;
@@ -123,7 +113,7 @@ export const dbExport: Command = {
   options: [],
   run: async (ctx) => {
     const { exportDb } = await knowledge();
-    const file = onePositional(ctx, 'FILE');
+    const file = expectPositionals(ctx, ['FILE'])[0];
     if (!existsSync(ctx.dbPath)) throw new FatalError(ctx.t('db.noDb', { path: ctx.dbPath }), { code: 'db.noDb', params: { path: ctx.dbPath } });
     if (!existsSync(dirname(file) || '.')) throw new FatalError(ctx.t('db.badPath', { path: dirname(file) }));
     let s;
@@ -166,7 +156,7 @@ export const dbUpdate: Command = {
   ],
   run: async (ctx) => {
     const [{ updateFeeds }, { loadConfig }] = await Promise.all([knowledge(), import('../../knowledge/update/index.js')]);
-    noPositional(ctx);
+    expectPositionals(ctx, []);
     const mirror = ctx.options.mirror as string | undefined;
     if (mirror && !/^https?:\/\//.test(mirror)) throw new UsageError({ code: 'cli.badValue', params: { option: '--mirror', expected: 'an http(s) URL', value: mirror } }, ctx.commandName);
     let s;
@@ -215,7 +205,7 @@ export const dbReindex: Command = {
   options: [],
   run: async (ctx) => {
     const { reindexDb } = await knowledge();
-    noPositional(ctx);
+    expectPositionals(ctx, []);
     let s;
     try {
       s = reindexDb(ctx.dbPath);

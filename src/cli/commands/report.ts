@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CATEGORIES, LANGS, SEVERITIES, SUPPORT_PHASES, TARGET_KINDS, summarize, type ReportDocument } from '../../core/model.js';
 import { binaryFormats, renderers } from '../../report/index.js';
-import type { OptionSpec } from '../args.js';
+import { expectPositionals, type OptionSpec } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
 import { FatalError, UsageError } from '../errors.js';
 
@@ -129,9 +129,7 @@ export const reportCommand: Command = {
   usage: 'SCAN.json --format html|pdf|sarif|csv|cyclonedx|json|table [--lang ja|en] --output FILE',
   options,
   async run(ctx) {
-    const [file, extra] = ctx.positionals;
-    if (file === undefined) throw new UsageError({ code: 'report.err.noInput' }, ctx.commandName);
-    if (extra !== undefined) throw new UsageError({ code: 'cli.extraArgument', params: { value: extra } }, ctx.commandName);
+    const [file] = expectPositionals(ctx, ['SCAN.json'], () => ({ code: 'report.err.noInput' }));
     const output = ctx.options.output as string | undefined;
     const format =
       (ctx.options.format as string | undefined) ??

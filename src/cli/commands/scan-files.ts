@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { emptyInventory } from '../../core/model.js';
-import type { OptionSpec } from '../args.js';
+import { expectPositionals, type OptionSpec } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
 import { FatalError, UsageError } from '../errors.js';
 import { finishScan, scanOptions, type Collected } from '../scan-common.js';
@@ -29,9 +29,7 @@ export const scanFilesCommand: Command = {
   usage: 'DIR',
   options,
   async run(ctx) {
-    const [dir, extra] = ctx.positionals;
-    if (dir === undefined) throw new UsageError({ code: 'cli.missingArgument', params: { name: 'DIR' } }, ctx.commandName);
-    if (extra !== undefined) throw new UsageError({ code: 'cli.extraArgument', params: { value: extra } }, ctx.commandName);
+    const [dir] = expectPositionals(ctx, ['DIR']);
     const root = resolve(dir);
     const st = statSync(root, { throwIfNoEntry: false });
     if (!st) throw new FatalError(ctx.t('pii.notFound', { path: root }), { code: 'pii.notFound', params: { path: root } });

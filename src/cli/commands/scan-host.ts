@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Transport } from '../../collect/transport/types.js';
-import type { OptionSpec } from '../args.js';
+import { expectPositionals, type OptionSpec } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
 import { FatalError, UsageError } from '../errors.js';
 import { finishScan, scanOptions, type Collected } from '../scan-common.js';
@@ -58,7 +58,7 @@ export const scanHostCommand: Command = {
   usage: '[--ssh USER@HOST[:PORT] [--identity FILE] [--known-hosts FILE]] [--docroot DIR]…',
   options,
   async run(ctx) {
-    if (ctx.positionals.length) throw new UsageError({ code: 'cli.extraArgument', params: { value: ctx.positionals[0]! } }, ctx.commandName);
+    expectPositionals(ctx, []);
     const started = new Date();
     // Document roots: absolute on the target; a relative one is resolved here only for a local scan.
     const docroots = ((ctx.options.docroot as string[] | undefined) ?? []).map((d) => {

@@ -1,6 +1,6 @@
 /** `mamori scan site URL`: black-box assessment of a website (src/probe/site.ts). */
 import { existsSync, readFileSync } from 'node:fs';
-import type { OptionSpec } from '../args.js';
+import { expectPositionals, type OptionSpec } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
 import { FatalError, UsageError } from '../errors.js';
 import { finishScan, scanOptions, type Collected } from '../scan-common.js';
@@ -67,9 +67,7 @@ export const scanSiteCommand: Command = {
   usage: 'URL [--ca FILE] [--max-pages N] [--rate N] [--budget N]',
   options,
   async run(ctx) {
-    const [raw, extra] = ctx.positionals;
-    if (raw === undefined) throw new UsageError({ code: 'cli.missingArgument', params: { name: 'URL' } }, ctx.commandName);
-    if (extra !== undefined) throw new UsageError({ code: 'cli.extraArgument', params: { value: extra } }, ctx.commandName);
+    const [raw] = expectPositionals(ctx, ['URL']);
     const url = parseTarget(ctx, raw);
     // The prober loads on demand: `--help` and usage errors stay fast.
     const [{ defaultHttpOptions }, { loadClassifier }, { scanSite }] = await Promise.all([

@@ -5,7 +5,7 @@ import { VERSION_ECOSYSTEMS } from '../../core/versioning/types.js';
 import { compareVersions, satisfies } from '../../core/versioning/index.js';
 import type { VersionEcosystem } from '../../core/versioning/types.js';
 import type { Issue, Result } from '../../core/result.js';
-import type { OptionSpec } from '../args.js';
+import { expectPositionals, type OptionSpec } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 
@@ -36,10 +36,7 @@ async function runPairs(
 ): Promise<number> {
   const eco = ecosystemOf(ctx);
   if (!ctx.options.batch) {
-    const [a, b, extra] = ctx.positionals;
-    if (a === undefined) throw new UsageError({ code: 'cli.missingArgument', params: { name: names[0] } }, ctx.commandName);
-    if (b === undefined) throw new UsageError({ code: 'cli.missingArgument', params: { name: names[1] } }, ctx.commandName);
-    if (extra !== undefined) throw new UsageError({ code: 'cli.extraArgument', params: { value: extra } }, ctx.commandName);
+    const [a, b] = expectPositionals(ctx, names);
     const r = answer(a, b);
     if (!r.ok) {
       ctx.warn(ctx.t('cli.error', { message: describe(ctx, eco, r.issue) }));
@@ -48,7 +45,7 @@ async function runPairs(
     ctx.io.stdout.write(`${r.value}\n`);
     return 0;
   }
-  if (ctx.positionals.length) throw new UsageError({ code: 'cli.extraArgument', params: { value: ctx.positionals[0]! } }, ctx.commandName);
+  expectPositionals(ctx, []);
   const rl = createInterface({ input: ctx.io.stdin, crlfDelay: Infinity });
   let lineNo = 0;
   let failed = false;
