@@ -1,79 +1,21 @@
-/** The heavy half of scan-common: knowledge DB, assessment, --ignore-file and --baseline (loaded on demand). */
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
-import { applyBaseline, applyExceptions, assess, EXCEPTION_STATUSES, knowledgeQueries, localize, mergeSlices, type ExceptionEntry } from '../core/assess/index.js';
+/**
+ * The heavy half of scan-common: knowledge DB, assessment, --ignore-file and --baseline. Each loads on
+ * demand: the store (better-sqlite3 and the feed code) only for an inventory the assessment can match, yaml
+ * and zod only when --ignore-file or --baseline is given.
+ */
+import { applyBaseline, applyExceptions, assess, inventoryNeedsKnowledge, knowledgeQueries, localize, mergeSlices, type ExceptionEntry } from '../core/assess/index.js';
 import type { KnowledgeSlice } from '../core/knowledge.js';
-import { CATEGORIES, type Finding, type Gap, type Inventory, type ReportDocument } from '../core/model.js';
-import { KnowledgeDbError, openKnowledge } from '../knowledge/index.js';
+import type { Finding, Gap, Inventory, ReportDocument } from '../core/model.js';
 import type { CommandContext } from './context.js';
-import { UsageError } from './errors.js';
 import { buildDocument, emitReport, type Collected } from './scan-common.js';
 
-// ---- the assessment: knowledge DB, exceptions, baseline ----
-
-const ignoreEntry = z
-  .object({
-    id: z.string().regex(/^[A-Z]+-[\w.-]+$/, 'a finding id such as VULN-3f0c12ab34cd').optional(),
-    cve: z.string().regex(/^(CVE-\d{4}-\d{4,}|GHSA-[\w-]+)$/i, 'a CVE id such as CVE-2012-1823').optional(),
-    reason: z.string().min(1, 'say why (reason)'),
-    expires: z
-      .union([z.string(), z.date()])
-      .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
-      .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD'))
-      .optional(),
-    status: z.enum(EXCEPTION_STATUSES).default('accepted'),
-  })
-  .strict()
-  .refine((e) => Boolean(e.id) !== Boolean(e.cve), 'give exactly one of id or cve');
-const ignoreFile = z.union([z.array(ignoreEntry), z.object({ ignore: z.array(ignoreEntry) }).transform((o) => o.ignore)]);
-
-/** Read and validate --ignore-file (YAML list); a bad file is a usage error (exit 2) naming the entry. */
-export function loadIgnoreFile(path: string | undefined, command: string): ExceptionEntry[] {
-  if (!path) return [];
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UsageError({ code: 'assess.err.ignoreFile', params: { file: path, reason: (err as Error).message } }, command);
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text) ?? [];
-  } catch (err) {
-    throw new UsageError({ code: 'assess.err.ignoreFile', params: { file: path, reason: (err as Error).message } }, command);
-  }
-  const r = ignoreFile.safeParse(raw);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new UsageError({ code: 'assess.err.ignoreFile', params: { file: path, reason: `${i.path.join('.') || 'file'}: ${i.message}` } }, command);
-  }
-  return r.data.map((e) => ({ ...e, ...(e.cve ? { cve: e.cve.toUpperCase() } : {}) }));
-}
-
-const baselineDoc = z.object({
-  findings: z.array(z.object({ id: z.string(), title: z.string().default(''), category: z.enum(CATEGORIES) }).passthrough()),
-  suppressed: z.array(z.object({ id: z.string() }).passthrough()).optional(),
-});
-
-export function loadBaseline(path: string | undefined, command: string): z.infer<typeof baselineDoc> | undefined {
-  if (!path) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new UsageError({ code: 'assess.err.baseline', params: { file: path, reason: (err as Error).message } }, command);
-  }
-  const r = baselineDoc.safeParse(raw);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new UsageError({ code: 'assess.err.baseline', params: { file: path, reason: `${i.path.join('.')}: ${i.message}` } }, command);
-  }
-  return r.data;
-}
-
-/** Load the knowledge slice for this inventory; null when there is no DB (a gap says so). */
-export function loadKnowledge(inventory: Inventory, dbPath: string): { slice: KnowledgeSlice | null; gaps: Gap[] } {
+/**
+ * Load the knowledge slice for this inventory; null when there is no DB (a gap says so) and when there is
+ * nothing the knowledge could match (a files scan): the DB is then not even opened, and the report lists no feeds.
+ */
+export async function loadKnowledge(inventory: Inventory, dbPath: string): Promise<{ slice: KnowledgeSlice | null; gaps: Gap[] }> {
+  if (!inventoryNeedsKnowledge(inventory)) return { slice: null, gaps: [] };
+  const { KnowledgeDbError, openKnowledge } = await import('../knowledge/index.js');
   let store: ReturnType<typeof openKnowledge>;
   try {
     store = openKnowledge(dbPath);
@@ -95,9 +37,12 @@ export function loadKnowledge(inventory: Inventory, dbPath: string): { slice: Kn
  */
 export async function finishScanNow(collected: Collected, ctx: CommandContext): Promise<number> {
   const now = collected.scannedAt ?? new Date();
-  const exceptions = loadIgnoreFile(ctx.options['ignore-file'] as string | undefined, ctx.commandName);
-  const baseline = loadBaseline(ctx.options.baseline as string | undefined, ctx.commandName);
-  const k = loadKnowledge(collected.inventory, ctx.dbPath);
+  const ignorePath = ctx.options['ignore-file'] as string | undefined;
+  const baselinePath = ctx.options.baseline as string | undefined;
+  const inputs = ignorePath || baselinePath ? await import('./assess-inputs.js') : undefined;
+  const exceptions: ExceptionEntry[] = inputs?.loadIgnoreFile(ignorePath, ctx.commandName) ?? [];
+  const baseline = inputs?.loadBaseline(baselinePath, ctx.commandName);
+  const k = await loadKnowledge(collected.inventory, ctx.dbPath);
   const out = assess({
     target: collected.target,
     inventory: collected.inventory,

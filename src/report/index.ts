@@ -1,14 +1,10 @@
 /**
  * The explicit registry of report renderers. One format = one file in this folder + one line here.
  * Renderers only present the document; they never decide anything.
+ * Every renderer but JSON loads on first use, so a command pays only for the format it writes.
  */
 import type { Lang, ReportDocument } from '../core/model.js';
 import { renderJson } from './json.js';
-import { renderHtml } from './html.js';
-import { renderSarif } from './sarif.js';
-import { renderCsv } from './csv.js';
-import { renderCycloneDx } from './cyclonedx.js';
-import { renderTable } from './table.js';
 
 export interface RenderOptions {
   lang: Lang;
@@ -21,12 +17,12 @@ export type Renderer = (doc: ReportDocument, opts: RenderOptions) => Promise<str
 
 export const renderers: Record<string, Renderer> = {
   json: renderJson,
-  html: renderHtml,
-  pdf: async (doc, opts) => (await import('./pdf.js')).renderPdf(doc, opts), // lazy: loads playwright-core only for PDF
-  sarif: renderSarif,
-  csv: renderCsv,
-  cyclonedx: renderCycloneDx,
-  table: renderTable,
+  html: async (doc, opts) => (await import('./html.js')).renderHtml(doc, opts),
+  pdf: async (doc, opts) => (await import('./pdf.js')).renderPdf(doc, opts), // loads playwright-core
+  sarif: async (doc, opts) => (await import('./sarif.js')).renderSarif(doc, opts),
+  csv: async (doc, opts) => (await import('./csv.js')).renderCsv(doc, opts),
+  cyclonedx: async (doc, opts) => (await import('./cyclonedx.js')).renderCycloneDx(doc, opts),
+  table: async (doc, opts) => (await import('./table.js')).renderTable(doc, opts),
 };
 
 /** Formats that write binary and must go to --output. */

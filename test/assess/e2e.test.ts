@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { assess, knowledgeQueries, matchVersion, mergeSlices } from '../../src/core/assess/index.js';
-import type { Finding, Inventory, OsInfo, ReportDocument } from '../../src/core/model.js';
+import { emptyInventory, type Finding, type Inventory, type OsInfo, type ReportDocument } from '../../src/core/model.js';
 import { isAffected } from '../../src/core/versioning/index.js';
 import { openKnowledge } from '../../src/knowledge/index.js';
 import { finishScan, type Collected } from '../../src/cli/scan-common.js';
@@ -322,6 +322,35 @@ test('no DB: gap with the path and the command to run; the scan’s findings sti
   assert.ok(doc.gaps.some((g) => g.code === 'assess.gap.noDb' && g.why.includes('/nonexistent/mamori/db.sqlite') && g.why.includes('mamori db update')));
   assert.ok(doc.findings.some((f) => f.category === 'personal-data-exposure'));
   assert.ok(doc.findings.some((f) => f.category === 'outdated-application'), 'application data needs no DB');
+});
+
+test('a files scan with nothing to match does not read the knowledge DB: no feeds, no feed gaps; a host scan still does', async (t) => {
+  if (!db) return t.skip(SKIP_NO_DATA);
+  const shop = fixture('centos6-shop.json');
+  // What `mamori scan files` collects: an empty inventory and the personal-data findings of the tree.
+  const files: Collected = { target: { kind: 'files', name: '/var/www/html' }, inventory: emptyInventory(), findings: shop.findings.filter((f) => f.category === 'personal-data-exposure'), gaps: [], scannedAt: NOW };
+  assert.ok(files.findings.length > 0);
+  const host = fakeCtx({ format: 'json' });
+  await finishScan({ ...shop, scannedAt: NOW }, host.ctx);
+  assert.ok((JSON.parse(host.out()) as ReportDocument).knowledge.feeds.length > 0, 'the DB has feeds');
+  const f = fakeCtx({ format: 'json' });
+  assert.equal(await finishScan(files, f.ctx), 0);
+  const doc = JSON.parse(f.out()) as ReportDocument;
+  assert.deepEqual(doc.knowledge.feeds, []);
+  assert.deepEqual(doc.gaps, []);
+  assert.deepEqual(doc.lifecycle, []);
+  assert.deepEqual(doc.findings.map((x) => x.category), files.findings.map(() => 'personal-data-exposure'));
+
+  // A damaged DB is never opened for such a scan, and still reported for one that needs it.
+  const junk = join(db.dir, 'damaged.sqlite');
+  writeFileSync(junk, 'this is not an SQLite database, it only has its name\n'.repeat(200));
+  const fj = fakeCtx({ format: 'json' });
+  await finishScan(files, { ...fj.ctx, dbPath: junk });
+  assert.deepEqual((JSON.parse(fj.out()) as ReportDocument).gaps, []);
+  const hj = fakeCtx({ format: 'json' });
+  await finishScan({ ...shop, scannedAt: NOW }, { ...hj.ctx, dbPath: junk });
+  const hostGaps = (JSON.parse(hj.out()) as ReportDocument).gaps.map((g) => g.code);
+  assert.ok(hostGaps.includes('assess.gap.dbDamaged') && !hostGaps.includes('assess.gap.noDb'), hostGaps.join(', '));
 });
 
 void knowledgeQueries;

@@ -1,104 +1,13 @@
 /**
  * `mamori report SCAN.json --format html|pdf|sarif|csv|cyclonedx|json|table [--lang ja|en] --output FILE`:
- * render a saved scan. The file is validated once, here, against the report document of the contract; what is
+ * render a saved scan. The file is validated once (../report-document.ts) against the report document of the contract; what is
  * wrong is named with its place (`findings[3].severity: …`) and the command exits 2.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { z } from 'zod';
-import { CATEGORIES, LANGS, SEVERITIES, SUPPORT_PHASES, TARGET_KINDS, summarize, type ReportDocument } from '../../core/model.js';
 import { binaryFormats, renderers } from '../../report/index.js';
 import { expectPositionals, type OptionSpec } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
 import { FatalError, UsageError } from '../errors.js';
-
-const str = z.string();
-const opt = <T extends z.ZodTypeAny>(t: T) => t.optional();
-const priority = z.union([z.literal(1), z.literal(2), z.literal(3)]);
-const message = z.object({ code: str, params: opt(z.record(z.union([z.string(), z.number()]))) }).passthrough();
-
-const finding = z
-  .object({
-    id: str.min(1),
-    category: z.enum(CATEGORIES),
-    severity: z.enum(SEVERITIES),
-    title: str,
-    message: opt(message),
-    component: opt(z.object({ name: str, version: opt(str) }).passthrough()),
-    cves: opt(z.array(str)),
-    location: opt(str),
-    evidence: opt(z.record(z.unknown())),
-    remediation: z
-      .object({
-        priority,
-        action: str,
-        actionMessage: opt(message),
-        command: opt(str),
-        reviewBy: opt(str),
-        steps: opt(z.array(z.object({ priority, action: str, command: opt(str), reviewBy: opt(str) }).passthrough())),
-      })
-      .passthrough(),
-    damage: opt(z.object({ customers: str, organisation: str, code: opt(str) }).passthrough()),
-    confidence: opt(z.number()),
-    source: opt(str),
-    rank: opt(z.number()),
-  })
-  .passthrough();
-
-/** The report document of docs/contract.md, as read back from a file: known fields checked, extra fields kept. */
-export const reportDocumentSchema = z
-  .object({
-    schemaVersion: z.literal(1),
-    tool: z.object({ name: z.literal('mamori'), version: str }).passthrough(),
-    scannedAt: str.refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO-8601 date and time'),
-    target: z.object({ kind: z.enum(TARGET_KINDS), name: str }).passthrough(),
-    lang: opt(z.enum(LANGS)),
-    knowledge: z
-      .object({ feeds: z.array(z.object({ name: str, updatedAt: str.nullable(), records: z.number() }).passthrough()) })
-      .passthrough()
-      .default({ feeds: [] }),
-    inventory: z
-      .object({
-        os: opt(z.object({ family: str, name: str, version: str }).passthrough()),
-        packages: z.array(z.object({ name: str, version: str, ecosystem: str }).passthrough()).default([]),
-        components: z.array(z.object({ name: str, version: opt(str), detectedBy: str }).passthrough()).default([]),
-        pendingUpdates: z.array(z.object({ package: str, installed: str, candidate: str, security: z.boolean() }).passthrough()).default([]),
-      })
-      .passthrough(),
-    findings: z.array(finding),
-    gaps: z.array(z.object({ what: str, why: str }).passthrough()).default([]),
-    summary: opt(z.object(Object.fromEntries(SEVERITIES.map((s) => [s, z.number()]))).passthrough()),
-    lifecycle: opt(
-      z.array(
-        z
-          .object({
-            component: str,
-            phase: z.enum(SUPPORT_PHASES),
-            version: opt(str),
-            cycle: opt(str),
-            releaseDate: opt(str),
-            activeSupportEnd: opt(str),
-            securitySupportEnd: opt(str),
-          })
-          .passthrough(),
-      ),
-    ),
-  })
-  .passthrough();
-
-/** `findings[3].severity` from a zod path. */
-export function pathOf(path: readonly (string | number)[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '') || '(top level)';
-}
-
-export type ParseResult = { ok: true; doc: ReportDocument } | { ok: false; issues: string[] };
-
-export function parseReportDocument(raw: unknown): ParseResult {
-  const r = reportDocumentSchema.safeParse(raw);
-  if (!r.success) return { ok: false, issues: r.error.issues.slice(0, 5).map((i) => `${pathOf(i.path)}: ${i.message}`) };
-  const doc = r.data as unknown as ReportDocument;
-  if (!r.data.summary) doc.summary = summarize(doc.findings);
-  return { ok: true, doc };
-}
 
 const FORMAT_BY_EXTENSION: [RegExp, string][] = [
   [/\.html?$/i, 'html'],
@@ -148,6 +57,7 @@ export const reportCommand: Command = {
       const reason = (err as Error).message;
       throw new FatalError(ctx.t('report.err.json', { file, reason }), { code: 'report.err.json', params: { file, reason } });
     }
+    const { parseReportDocument } = await import('../report-document.js');
     const parsed = parseReportDocument(raw);
     if (!parsed.ok) {
       const issues = parsed.issues.join('; ');

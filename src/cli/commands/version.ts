@@ -1,13 +1,14 @@
 /** `mamori version compare` and `mamori version satisfies` (contract), single and --batch. */
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { VERSION_ECOSYSTEMS } from '../../core/versioning/types.js';
-import { compareVersions, satisfies } from '../../core/versioning/index.js';
-import type { VersionEcosystem } from '../../core/versioning/types.js';
+import { VERSION_ECOSYSTEMS, type VersionEcosystem } from '../../core/versioning/types.js';
 import type { Issue, Result } from '../../core/result.js';
 import { expectPositionals, type OptionSpec } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
+
+/** The version schemes (and the semver package) load only when a version command runs. */
+const versioning = () => import('../../core/versioning/index.js');
 
 const options: OptionSpec[] = [
   { name: 'ecosystem', short: 'e', type: 'string', values: VERSION_ECOSYSTEMS, help: 'version.opt.ecosystem', valueName: 'E' },
@@ -82,8 +83,9 @@ export const versionCompare: Command = {
   summary: 'versioning.compare.summary',
   usage: '--ecosystem E (A B | --batch)',
   options,
-  run: (ctx) => {
+  run: async (ctx) => {
     const eco = ecosystemOf(ctx);
+    const { compareVersions } = await versioning();
     return runPairs(ctx, ['A', 'B'], (a, b) => {
       const r = compareVersions(eco, a, b);
       return r.ok ? { ok: true, value: String(r.value) } : r;
@@ -96,8 +98,9 @@ export const versionSatisfies: Command = {
   summary: 'versioning.satisfies.summary',
   usage: '--ecosystem E (VERSION RANGE | --batch)',
   options,
-  run: (ctx) => {
+  run: async (ctx) => {
     const eco = ecosystemOf(ctx);
+    const { satisfies } = await versioning();
     return runPairs(ctx, ['VERSION', 'RANGE'], (v, range) => {
       const r = satisfies(eco, v, range);
       return r.ok ? { ok: true, value: String(r.value) } : r;

@@ -61,6 +61,14 @@ export function knowledgeQueries(inv: Inventory): KnowledgeQuery[] {
   return sources.length ? [first, ...rest] : [first];
 }
 
+/**
+ * Whether the knowledge can match anything in this inventory (an OS, packages, components or pending
+ * updates). When not (a files scan of plain documents), a missing DB is no gap and the CLI does not open it.
+ */
+export function inventoryNeedsKnowledge(inv: Inventory): boolean {
+  return Boolean(inv.os) || inv.packages.length > 0 || inv.components.length > 0 || inv.pendingUpdates.length > 0;
+}
+
 export function mergeSlices(slices: readonly KnowledgeSlice[]): KnowledgeSlice {
   if (slices.length === 1) return slices[0]!;
   const out: KnowledgeSlice = { advisories: [], lifecycle: [], kev: [], epss: [], cves: [], feeds: [] };
@@ -100,8 +108,7 @@ export function assess(input: AssessInput): AssessOutput {
   let lifecycle: ReportDocument['lifecycle'] = [];
   let feeds: AssessOutput['feeds'] = [];
   // Nothing to match (a files scan of plain documents): a missing DB is not a gap of this scan.
-  const inv = input.inventory;
-  const needsKnowledge = Boolean(inv.os) || inv.packages.length > 0 || inv.components.length > 0 || inv.pendingUpdates.length > 0;
+  const needsKnowledge = inventoryNeedsKnowledge(input.inventory);
   if (!slice) {
     if (needsKnowledge) gaps.push(gap(ctx, 'knowledge DB', 'assess.gap.noDb', { path: input.dbPath ?? '(default)' }));
   } else {
