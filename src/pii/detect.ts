@@ -85,12 +85,14 @@ export function phoneFromRaw(raw: string): { digits: string; dummy: boolean } | 
   return { digits, dummy: dummyPhone(digits) };
 }
 
-function scanPhones(text: string, c: Collector, ctx: TextContext): void {
+function scanPhones(text: string, c: Collector, ctx: TextContext, from: number, to: number): void {
+  const sub = regionText(text, from, to);
   PHONE_RE.lastIndex = 0;
-  for (let m = PHONE_RE.exec(text); m; m = PHONE_RE.exec(text)) {
+  for (let m = PHONE_RE.exec(sub); m && m.index < to - from; m = PHONE_RE.exec(sub)) {
     const raw = m[0];
-    const prev = text[m.index - 1];
-    if (prev !== undefined && BAD_BEFORE.test(prev) && !LABEL_BEFORE.test(text.slice(Math.max(0, m.index - 6), m.index))) {
+    const at = from + m.index;
+    const prev = text[at - 1];
+    if (prev !== undefined && BAD_BEFORE.test(prev) && !LABEL_BEFORE.test(text.slice(Math.max(0, at - 6), at))) {
       PHONE_RE.lastIndex = m.index + 1;
       continue;
     }
@@ -99,12 +101,11 @@ function scanPhones(text: string, c: Collector, ctx: TextContext): void {
     const separated = /[ \-()]/.test(raw.replace(/^\+81[ -]?/, ''));
     if (!separated) {
       // A bare digit run is a phone number only next to a phone keyword, or a mobile/IP number.
-      const near = text.slice(Math.max(0, m.index - 24), m.index);
+      const near = text.slice(Math.max(0, at - 24), at);
       if (!PHONE_KEYWORDS.test(near) && !/^0[5789]0/.test(p.digits)) continue;
-      // Not the tail of a longer order or product number written with letters before it.
     }
     if (p.dummy) c.addDummy('phone');
-    else if (businessNear(text, m.index, ctx)) c.addBusiness('phone');
+    else if (businessNear(text, at, ctx)) c.addBusiness('phone');
     else c.add('phone', p.digits, raw.trim());
   }
 }
@@ -117,25 +118,34 @@ const PREF_RE = new RegExp(PREFECTURE);
 const POSTAL_STRONG = /〒\s?(\d{3})-?(\d{4})(?!\d)/g;
 const POSTAL_WEAK = /(?<![\d-])(\d{3})-(\d{4})(?![\d-])/g;
 const POSTAL_KEYWORDS = /郵便番号|郵便|〒|zip|ZIP|Zip|postal|Postal|postcode/;
-const ADDRESS_RE = new RegExp(
-  `${PREFECTURE}[^\\s,、。\\t"'<>|]{0,20}?[市区町村郡][^\\s,、。\\t"'<>|]{0,24}?(?:\\d+(?:丁目|番地|番|-\\d+)|番地|号)`,
-  'g',
-);
+const ADDRESS_SOURCE = `${PREFECTURE}[^\\s,、。\\t"'<>|]{0,20}?[市区町村郡][^\\s,、。\\t"'<>|]{0,24}?(?:\\d+(?:丁目|番地|番|-\\d+)|番地|号)`;
+const ADDRESS_RE = new RegExp(ADDRESS_SOURCE, 'g');
+/** The same pattern tried at one position (sticky). */
+const ADDRESS_AT = new RegExp(ADDRESS_SOURCE, 'y');
+const PREF_SUFFIX = /[都道府県]/g;
 
-function scanPostal(text: string, c: Collector, ctx: TextContext): void {
+/** Postal codes after 〒 (anywhere in the text); returns the end positions found, for scanPostalWeak. */
+function scanPostalStrong(text: string, c: Collector, ctx: TextContext): Set<number> {
   const seen = new Set<number>();
   POSTAL_STRONG.lastIndex = 0;
   for (let m = POSTAL_STRONG.exec(text); m; m = POSTAL_STRONG.exec(text)) {
     seen.add(m.index + m[0].length);
     addPostal(c, `${m[1]}${m[2]}`, businessNear(text, m.index, ctx));
   }
+  return seen;
+}
+
+/** `NNN-NNNN` without 〒, next to a postal keyword or before a prefecture, in one region. */
+function scanPostalWeak(text: string, c: Collector, ctx: TextContext, seen: Set<number>, from: number, to: number): void {
+  const sub = regionText(text, from, to);
   POSTAL_WEAK.lastIndex = 0;
-  for (let m = POSTAL_WEAK.exec(text); m; m = POSTAL_WEAK.exec(text)) {
-    if (seen.has(m.index + m[0].length)) continue;
-    const before = text.slice(Math.max(0, m.index - 16), m.index);
-    const after = text.slice(m.index + 8, m.index + 16);
+  for (let m = POSTAL_WEAK.exec(sub); m && m.index < to - from; m = POSTAL_WEAK.exec(sub)) {
+    const at = from + m.index;
+    if (seen.has(at + m[0].length)) continue;
+    const before = text.slice(Math.max(0, at - 16), at);
+    const after = text.slice(at + 8, at + 16);
     if (!POSTAL_KEYWORDS.test(before) && !PREF_RE.test(after)) continue;
-    addPostal(c, `${m[1]}${m[2]}`, businessNear(text, m.index, ctx));
+    addPostal(c, `${m[1]}${m[2]}`, businessNear(text, at, ctx));
   }
 }
 
@@ -145,11 +155,35 @@ export function addPostal(c: Collector, digits: string, business: boolean): void
   c.add('postal-code', digits, digits);
 }
 
-function scanAddresses(text: string, c: Collector, ctx: TextContext): void {
-  ADDRESS_RE.lastIndex = 0;
-  for (let m = ADDRESS_RE.exec(text); m; m = ADDRESS_RE.exec(text)) {
-    if (businessNear(text, m.index, ctx)) c.addBusiness('address');
-    else c.add('address', m[0], m[0]);
+function addAddress(text: string, c: Collector, ctx: TextContext, m: RegExpExecArray): void {
+  if (businessNear(text, m.index, ctx)) c.addBusiness('address');
+  else c.add('address', m[0], m[0]);
+}
+
+/**
+ * Every prefecture name ends in 都, 道, 府 or 県 and is three or four characters long, so an address can only
+ * start two or three characters before one of them: the pattern is tried there (leftmost first, without
+ * overlaps, as a scan of the whole text would) instead of at every character.
+ */
+function scanAddresses(text: string, c: Collector, ctx: TextContext, opts: ScanOptions): void {
+  if (opts.wholeText) {
+    ADDRESS_RE.lastIndex = 0;
+    for (let m = ADDRESS_RE.exec(text); m; m = ADDRESS_RE.exec(text)) addAddress(text, c, ctx, m);
+    return;
+  }
+  let end = 0;
+  let tried = -1;
+  PREF_SUFFIX.lastIndex = 0;
+  for (let s = PREF_SUFFIX.exec(text); s; s = PREF_SUFFIX.exec(text)) {
+    for (let at = Math.max(end, tried + 1, s.index - 3); at <= s.index - 2; at++) {
+      tried = at;
+      ADDRESS_AT.lastIndex = at;
+      const m = ADDRESS_AT.exec(text);
+      if (!m) continue;
+      addAddress(text, c, ctx, m);
+      end = at + m[0].length;
+      break;
+    }
   }
 }
 
@@ -158,12 +192,15 @@ function scanAddresses(text: string, c: Collector, ctx: TextContext): void {
 /** 12–19 digits in a row, or grouped 4-4-4(-4…) / 4-6-4(5) with one kind of separator: no backtracking over optional separators. */
 const LONG_DIGITS = /(?:\d{12,19}|\d{4}([ .-])\d{4}\1\d{4}(?:\1\d{1,7})?|\d{4}([ -])\d{6}\2\d{4,5})(?![\d/]|[.:-]\d)/g;
 const CARD_KEYWORDS = /カード|クレジット|[Cc]ard|CARD|有効期限|セキュリティ|JCB|[Jj]cb|VISA|[Vv]isa|[Mm]aster|MASTER|AMEX|[Aa]mex|American Express|[Dd]iners|DINERS|[Dd]iscover|CVV|[Cc]vv|CVC|[Cc]vc|[Ee]xpir|EXPIR|\bPAN\b|\bpan\b/;
+const EXPIRY = /(?<!\d)(0[1-9]|1[0-2])\/\d{2}(?!\d)/;
 const MYNUMBER_KEYWORDS = /マイナンバー|個人番号|[Mm]y_?[Nn]umber|MY_?NUMBER|[Mm]y [Nn]umber|番号確認|mynumber/;
 
-function scanLongDigits(text: string, c: Collector): void {
+function scanLongDigits(text: string, c: Collector, from: number, to: number, anyKeyword: () => boolean): void {
+  const sub = regionText(text, from, to);
   LONG_DIGITS.lastIndex = 0;
-  for (let m = LONG_DIGITS.exec(text); m; m = LONG_DIGITS.exec(text)) {
-    const prev = text[m.index - 1];
+  for (let m = LONG_DIGITS.exec(sub); m && m.index < to - from; m = LONG_DIGITS.exec(sub)) {
+    const at = from + m.index;
+    const prev = text[at - 1];
     if (prev !== undefined && /[\d./-]/.test(prev)) {
       // inside a longer run (the regex starts at every digit): skip to the end of this run
       continue;
@@ -173,21 +210,22 @@ function scanLongDigits(text: string, c: Collector): void {
     if (d.length === 12) {
       if (!/^\d{4}([ .-]?)\d{4}\1\d{4}$/.test(raw)) continue;
       if (!validMyNumber(d) || looksLikeDateDigits(d)) continue;
-      const before = text.slice(Math.max(0, m.index - 100), m.index);
+      const before = text.slice(Math.max(0, at - 100), at);
       if (!MYNUMBER_KEYWORDS.test(before)) continue;
       c.add('my-number', d, raw);
       continue;
     }
-    addCardCandidate(c, raw, d, text.slice(Math.max(0, m.index - 60), m.index + raw.length + 40), false);
+    addCardCandidate(c, raw, d, text.slice(Math.max(0, at - 60), at + raw.length + 40), false, anyKeyword);
   }
 }
 
 /** A card number: issuer prefix + length + Luhn, and a card keyword or expiry nearby (or a card column). */
-export function addCardCandidate(c: Collector, raw: string, d: string, around: string, column: boolean): void {
+export function addCardCandidate(c: Collector, raw: string, d: string, around: string, column: boolean, anyKeyword?: () => boolean): void {
   if (d.length < 13 || d.length > 19) return;
   if (!cardBrand(d) || !luhn(d)) return;
   if (d.length === 13 && /^4[59]/.test(d) && ean13(d)) return; // a JAN code
-  if (!column && !CARD_KEYWORDS.test(around) && !/(?<!\d)(0[1-9]|1[0-2])\/\d{2}(?!\d)/.test(around)) return;
+  // In free text: a card keyword nearby, or an expiry date nearby and a card or My Number keyword somewhere in the text.
+  if (!column && !CARD_KEYWORDS.test(around) && !(EXPIRY.test(around) && (anyKeyword?.() ?? true))) return;
   if (/[ -]/.test(raw) && !/^\d{4}([ -])\d{4,6}\1\d{4,5}(?:\1\d{1,4})?$/.test(raw)) return;
   if (isTestPan(d)) return c.addDummy('card');
   c.add('card', d, raw);
@@ -246,8 +284,62 @@ export function addBirth(c: Collector, raw: string): boolean {
 
 // ---------------------------------------------------------------- all detectors
 
+// ---------------------------------------------------------------- digit regions
+
+/**
+ * Every match of the digit-based detectors (phone, `NNN-NNNN`, card, My Number) consists of digits and the
+ * separators space ( ) + . - only, so it lies inside one maximal run of those characters. Each holds three
+ * digits in a row followed by four more digits, no more than three characters apart (a phone number's ten
+ * digits in three groups of at most four, `NNN-NNNN`, twelve or more in groups of four), so one pass of
+ * DENSE_DIGITS finds the runs worth scanning; code and markup, whose numbers are short, leave few.
+ */
+const DENSE_DIGITS = /\d{3}(?:[ ()+.-]{0,3}\d){4}/g;
+/** Characters a digit-based match can consume (the run alphabet). */
+function runChar(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || code === 0x20 || code === 0x28 || code === 0x29 || code === 0x2b || code === 0x2d || code === 0x2e;
+}
+
+/** Maximal runs of the run alphabet that hold ≥ 7 close digits, as [start, end) pairs. */
+export function digitRegions(text: string): number[] {
+  const out: number[] = [];
+  DENSE_DIGITS.lastIndex = 0;
+  for (let m = DENSE_DIGITS.exec(text); m; m = DENSE_DIGITS.exec(text)) {
+    let s = m.index;
+    while (s > 0 && runChar(text.charCodeAt(s - 1))) s--;
+    let e = m.index + m[0].length;
+    while (e < text.length && runChar(text.charCodeAt(e))) e++;
+    out.push(s, e);
+    DENSE_DIGITS.lastIndex = e;
+  }
+  return out;
+}
+
+/** The region plus the two characters after it the patterns' look-aheads read. */
+function regionText(text: string, from: number, to: number): string {
+  return from === 0 && to >= text.length ? text : text.slice(from, Math.min(text.length, to + 2));
+}
+
+/** Digits in the region (phones need ten, cards twelve), and whether it holds a `-` (postal codes need one). */
+function regionDigits(text: string, from: number, to: number): { digits: number; dash: boolean } {
+  let digits = 0;
+  let dash = false;
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x30 && code <= 0x39) digits++;
+    else if (code === 0x2d) dash = true;
+  }
+  return { digits, dash };
+}
+
+// ---------------------------------------------------------------- all detectors
+
+export interface ScanOptions {
+  /** Scan the digit-based detectors over the whole text instead of its digit regions (the reference the tests compare with). */
+  wholeText?: boolean;
+}
+
 /** Run every free-text detector over `text`. */
-export function scanFreeText(text: string, c: Collector, ctx: TextContext): void {
+export function scanFreeText(text: string, c: Collector, ctx: TextContext, opts: ScanOptions = {}): void {
   if (text.includes('@')) findEmails(text, 0, text.length, (h) => addEmail(c, h.email, h.local, h.domain, true, businessNear(text, h.index, ctx)));
   if (text.includes('%40')) {
     // URL-encoded addresses in access logs and debug dumps (`email=taro%40example.jp`)
@@ -255,11 +347,20 @@ export function scanFreeText(text: string, c: Collector, ctx: TextContext): void
       addEmail(c, `${m[1]}@${m[2]}`, m[1]!, m[2]!, true, false);
     }
   }
-  scanPhones(text, c, ctx);
-  if (text.includes('-') || text.includes('〒')) scanPostal(text, c, ctx);
-  if (/[都道府県]/.test(text)) scanAddresses(text, c, ctx);
-  // Card numbers and My Numbers both need a keyword nearby: without one in the text there is nothing to find.
-  if (CARD_KEYWORDS.test(text) || MYNUMBER_KEYWORDS.test(text)) scanLongDigits(text, c);
+  const postalSeen = text.includes('〒') ? scanPostalStrong(text, c, ctx) : new Set<number>();
+  // Card numbers and My Numbers need a keyword in the text; the test runs only when a candidate needs it.
+  let keyword: boolean | undefined;
+  const anyKeyword = () => (keyword ??= CARD_KEYWORDS.test(text) || MYNUMBER_KEYWORDS.test(text));
+  const regions = opts.wholeText ? [0, text.length] : digitRegions(text);
+  for (let i = 0; i < regions.length; i += 2) {
+    const from = regions[i]!;
+    const to = regions[i + 1]!;
+    const { digits, dash } = opts.wholeText ? { digits: Infinity, dash: true } : regionDigits(text, from, to);
+    if (digits >= 10) scanPhones(text, c, ctx, from, to);
+    if (dash) scanPostalWeak(text, c, ctx, postalSeen, from, to);
+    if (digits >= 12 && (opts.wholeText ? anyKeyword() : true)) scanLongDigits(text, c, from, to, anyKeyword);
+  }
+  if (/[都道府県]/.test(text)) scanAddresses(text, c, ctx, opts);
   scanLabelled(text, c, ctx);
 }
 

@@ -14,6 +14,7 @@ import type { Finding, Gap, Lang } from '../core/model.js';
 import type { Classified } from './classify.js';
 import { verdictToFindings, type Located } from './findings.js';
 import { classifyFile, type FileResult, type FileTask } from './read.js';
+import { addBytes, sharedQueue, takeTask, type WorkerInit } from './queue.js';
 import { DEFAULT_MAX_FILE_BYTES, type FileVerdict } from './types.js';
 
 export interface ScanTreeOptions {
@@ -149,58 +150,72 @@ async function walk(root: string, opts: Required<Pick<ScanTreeOptions, 'maxFiles
  * The worker's entry: the compiled worker.js, or under tsx (tests, benchmarks run from source) worker.ts
  * loaded after registering tsx in the worker, since loader flags are not reliably inherited by workers.
  */
-function startWorker(): Worker {
+function startWorker(workerData: WorkerInit): Worker {
   const resourceLimits = { maxYoungGenerationSizeMb: 48 };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { resourceLimits });
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { resourceLimits, workerData });
   const api = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./worker.ts', import.meta.url).href;
-  return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, execArgv: [], resourceLimits });
+  return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, execArgv: [], resourceLimits, workerData });
 }
 
-/** Classify tasks on `n` worker threads, batches handed out as workers become free, in task order. */
-async function runPool(tasks: FileTask[], n: number, maxFileBytes: number, budget: { left: number }, results: (FileResult | undefined)[]): Promise<(FileResult | undefined)[]> {
-  const batchSize = Math.max(1, Math.min(32, Math.ceil(tasks.length / (n * 8))));
-  let next = 0;
-  let batchId = 0;
-  const pending = new Map<number, number>();
-  const workers: Worker[] = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let active = 0;
-      const feed = (w: Worker) => {
-        if (next >= tasks.length || budget.left <= 0) {
-          if (active === 0) resolve();
-          return;
-        }
-        const start = next;
-        next = Math.min(tasks.length, next + batchSize);
-        const id = batchId++;
-        pending.set(id, start);
-        active++;
-        w.postMessage({ id, tasks: tasks.slice(start, next), maxFileBytes });
-      };
-      for (let i = 0; i < n; i++) {
-        const w = startWorker();
-        workers.push(w);
-        w.on('message', (m: { id: number; results: FileResult[] }) => {
-          const start = pending.get(m.id)!;
-          pending.delete(m.id);
-          m.results.forEach((r, k) => {
-            results[start + k] = r;
-            budget.left -= r.bytesRead;
-          });
-          active--;
-          feed(w);
-          if (active === 0 && (next >= tasks.length || budget.left <= 0)) resolve();
-        });
-        w.on('error', reject);
-        feed(w);
-      }
-    });
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+/**
+ * A pool of classifying threads: workers start at once (they load their modules while the tree is walked)
+ * and, like the calling thread, take tasks from one shared counter until none are left.
+ */
+class Pool {
+  readonly shared = new SharedArrayBuffer(16);
+  readonly queue = sharedQueue(this.shared);
+  private readonly workers: Worker[] = [];
+  private readonly finished: Promise<unknown>[] = [];
+  private failure: Error | undefined;
+
+  constructor(
+    size: number,
+    private readonly maxFileBytes: number,
+    private readonly maxTotalBytes: number,
+  ) {
+    for (let i = 0; i < size; i++) {
+      const w = startWorker({ shared: this.shared, maxFileBytes, maxTotalBytes });
+      this.workers.push(w);
+    }
   }
-  return results;
+
+  /** Classify `tasks` on the workers and this thread; results in task order (undefined: not read). */
+  async run(tasks: readonly FileTask[], results: (FileResult | undefined)[]): Promise<void> {
+    for (const w of this.workers) {
+      this.finished.push(
+        new Promise<void>((resolve) => {
+          w.on('message', (m: { results?: [number, FileResult][]; done?: boolean }) => {
+            for (const [i, r] of m.results ?? []) results[i] = r;
+            if (m.done) resolve();
+          });
+          w.once('error', (err) => {
+            this.failure ??= err;
+            resolve();
+          });
+          w.once('exit', () => resolve());
+        }),
+      );
+      w.postMessage({ tasks });
+    }
+    // This thread works too, yielding now and then so the workers' messages are taken in.
+    let since = performance.now();
+    for (let i = takeTask(this.queue, tasks.length, this.maxTotalBytes); i >= 0; i = takeTask(this.queue, tasks.length, this.maxTotalBytes)) {
+      const r = classifyFile(tasks[i]!, this.maxFileBytes);
+      addBytes(this.queue, r.bytesRead);
+      results[i] = r;
+      if (performance.now() - since > 50) {
+        await new Promise((resolve) => setImmediate(resolve));
+        since = performance.now();
+      }
+    }
+    await Promise.all(this.finished);
+    if (this.failure) throw this.failure;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
 }
 
 export async function scanTree(root: string, opts: ScanTreeOptions = {}): Promise<ScanTreeResult> {
@@ -208,33 +223,39 @@ export async function scanTree(root: string, opts: ScanTreeOptions = {}): Promis
   const lang = opts.lang ?? 'en';
   const t = (code: string, params?: Record<string, string | number>) => messages.t(lang, code, params);
   const maxFileBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const walked = await walk(root, { maxFiles: opts.maxFiles ?? 200_000, maxDepth: opts.maxDepth ?? 32 }, t);
-  const budget = { left: opts.maxTotalBytes ?? 4 * 1024 ** 3 };
-  const workers = Math.max(1, opts.workers ?? Math.min(4, availableParallelism()));
-  let results: (FileResult | undefined)[];
-  if (workers === 1 || walked.tasks.length < SEQUENTIAL_BELOW) {
-    results = [];
-    for (const task of walked.tasks) {
-      if (budget.left <= 0) break;
-      const r = classifyFile(task, maxFileBytes);
-      budget.left -= r.bytesRead;
-      results.push(r);
-    }
-  } else {
-    const partial: (FileResult | undefined)[] = new Array(walked.tasks.length);
-    try {
-      results = await runPool(walked.tasks, Math.min(workers, Math.ceil(walked.tasks.length / SEQUENTIAL_BELOW)), maxFileBytes, budget, partial);
-    } catch (err) {
-      // A worker died (out of memory on a hostile file, a crash): finish on this thread and say so.
-      walked.gaps.push({ what: root, why: t('pii.gap.worker', { reason: (err as Error).message }), code: 'pii.gap.worker' });
-      results = partial;
-      for (let i = 0; i < walked.tasks.length && budget.left > 0; i++) {
-        if (results[i]) continue;
+  const maxTotalBytes = opts.maxTotalBytes ?? 4 * 1024 ** 3;
+  const threads = Math.max(1, opts.workers ?? Math.min(4, availableParallelism()));
+  // Workers boot (load their modules) while this thread walks the tree; a small tree never waits for them.
+  const pool = threads > 1 ? new Pool(threads - 1, maxFileBytes, maxTotalBytes) : undefined;
+  const results: (FileResult | undefined)[] = [];
+  let walked: Walked;
+  try {
+    walked = await walk(root, { maxFiles: opts.maxFiles ?? 200_000, maxDepth: opts.maxDepth ?? 32 }, t);
+    results.length = walked.tasks.length;
+    if (!pool || walked.tasks.length < SEQUENTIAL_BELOW) {
+      let read = 0;
+      for (let i = 0; i < walked.tasks.length && read < maxTotalBytes; i++) {
         const r = classifyFile(walked.tasks[i]!, maxFileBytes);
-        budget.left -= r.bytesRead;
+        read += r.bytesRead;
         results[i] = r;
       }
+    } else {
+      try {
+        await pool.run(walked.tasks, results);
+      } catch (err) {
+        // A worker died (out of memory on a hostile file, a crash): finish on this thread and say so.
+        walked.gaps.push({ what: root, why: t('pii.gap.worker', { reason: (err as Error).message }), code: 'pii.gap.worker' });
+        let read = results.reduce((n, r) => n + (r?.bytesRead ?? 0), 0);
+        for (let i = 0; i < walked.tasks.length && read < maxTotalBytes; i++) {
+          if (results[i]) continue;
+          const r = classifyFile(walked.tasks[i]!, maxFileBytes);
+          read += r.bytesRead;
+          results[i] = r;
+        }
+      }
     }
+  } finally {
+    await pool?.close();
   }
 
   const gaps: Gap[] = [...walked.gaps];

@@ -1,15 +1,26 @@
-/** Worker thread: classifies batches of files sent by scanTree and posts the verdicts back. */
-import { parentPort } from 'node:worker_threads';
-import { classifyFile, type FileTask } from './read.js';
-
-interface Batch {
-  id: number;
-  tasks: FileTask[];
-  maxFileBytes: number;
-}
+/**
+ * Worker thread of scanTree: takes task indices from the shared counter until none are left, classifies
+ * each file and posts the verdicts back in small batches, then says it is done.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { classifyFile, type FileResult, type FileTask } from './read.js';
+import { addBytes, sharedQueue, takeTask, type WorkerInit } from './queue.js';
 
 const port = parentPort;
 if (!port) throw new Error('pii/worker.ts must run in a worker thread');
-port.on('message', (b: Batch) => {
-  port.postMessage({ id: b.id, results: b.tasks.map((t) => classifyFile(t, b.maxFileBytes)) });
+const init = workerData as WorkerInit;
+const queue = sharedQueue(init.shared);
+
+port.once('message', ({ tasks }: { tasks: FileTask[] }) => {
+  let batch: [number, FileResult][] = [];
+  for (let i = takeTask(queue, tasks.length, init.maxTotalBytes); i >= 0; i = takeTask(queue, tasks.length, init.maxTotalBytes)) {
+    const r = classifyFile(tasks[i]!, init.maxFileBytes);
+    addBytes(queue, r.bytesRead);
+    batch.push([i, r]);
+    if (batch.length >= 16) {
+      port.postMessage({ results: batch });
+      batch = [];
+    }
+  }
+  port.postMessage({ results: batch, done: true });
 });

@@ -1,0 +1,27 @@
+/** The task queue scanTree's threads share: the next task index and the bytes read so far, updated with Atomics. */
+/** What a worker is started with. */
+export interface WorkerInit {
+  shared: SharedArrayBuffer;
+  maxFileBytes: number;
+  maxTotalBytes: number;
+}
+
+export interface SharedQueue {
+  next: Int32Array;
+  bytes: BigInt64Array;
+}
+
+export function sharedQueue(shared: SharedArrayBuffer): SharedQueue {
+  return { next: new Int32Array(shared, 0, 1), bytes: new BigInt64Array(shared, 8, 1) };
+}
+
+/** Take the next task index, or -1 when none is left or the byte budget is spent. */
+export function takeTask(q: SharedQueue, count: number, maxTotalBytes: number): number {
+  if (Number(Atomics.load(q.bytes, 0)) >= maxTotalBytes) return -1;
+  const i = Atomics.add(q.next, 0, 1);
+  return i < count ? i : -1;
+}
+
+export function addBytes(q: SharedQueue, n: number): void {
+  Atomics.add(q.bytes, 0, BigInt(n));
+}
