@@ -141,15 +141,26 @@ export function decodeText(bytes: Uint8Array, truncated = false): Decoded {
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;
-const NFKC_RELEVANT = /[\uff00-\uffef\u2010-\u2015\u2212\u3000\u3200-\u33ff\u2460-\u24ff]/;
+/**
+ * The characters whose NFKC form the detectors need to see: full-width and half-width forms (digits,
+ * letters, ＠, half-width katakana), dash look-alikes, the ideographic and other spaces, NBSP, superscript
+ * digits, circled and parenthesised numbers, enclosed CJK (㈱) and CJK compatibility signs (㍻).
+ */
+const NFKC_CLASS = '\\u00a0\\u00b2\\u00b3\\u00b9\\u2000-\\u200a\\u2010-\\u2015\\u2212\\u2460-\\u24ff\\u3000\\u3200-\\u33ff\\uff00-\\uffef';
+const NFKC_RELEVANT = new RegExp(`[${NFKC_CLASS}]`);
+/** A run of them, with the kana before a half-width voiced sound mark (ｶﾞ composes with it, か+ﾞ too). */
+const NFKC_RUN = new RegExp(`(?:[\\u3040-\\u30ff](?=[\\uff9e\\uff9f]))?[${NFKC_CLASS}]+`, 'g');
 const DIGIT_DASH = /\d[\u2010-\u2015\u2212\u30fc\uff70]\d/;
-/** NFKC plus the dash look-alikes NFKC keeps (‐ ‑ ‒ – — ― − ー between digits) folded to `-`. */
+/**
+ * NFKC of those characters, plus the dash look-alikes NFKC keeps (‐ ‑ ‒ – — ― − ー between digits) folded to
+ * `-`. Only the runs of relevant characters are normalised (three times faster than the whole text on a
+ * Japanese page full of ideographic spaces and full-width brackets); other characters are left as they are,
+ * which is what NFKC does with kana, kanji and ASCII.
+ */
 export function normalizeText(s: string, ascii = false): string {
   if (ascii || !NON_ASCII.test(s)) return s;
-  // Only full-width/half-width forms, compatibility dashes, spaces and enclosed signs change what the
-  // detectors see; text without them is left as is (normalising costs a copy of every page).
   if (!NFKC_RELEVANT.test(s)) return s;
-  const n = s.normalize('NFKC');
+  const n = s.replace(NFKC_RUN, (run) => run.normalize('NFKC'));
   return DIGIT_DASH.test(n) ? n.replace(/(\d)[\u2010-\u2015\u2212\u30fc\uff70](?=\d)/g, '$1-') : n;
 }
 

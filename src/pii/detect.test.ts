@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { cardBrand, ean13, luhn, myNumberCheckDigit, phoneType, validMyNumber } from './validators.js';
 import { maskCard, maskEmail, maskName, maskPhone, maskPostal } from './mask.js';
-import { decodeText, detectEncoding } from './decode.js';
+import { decodeText, detectEncoding, normalizeText } from './decode.js';
 import { classifyBuffer } from './index.js';
 
 test('masking matches the contract examples and never returns the value', () => {
@@ -151,4 +151,26 @@ test('library documentation with many e-mail addresses (jQuery AUTHORS.txt) is n
   assert.equal(v.personal, false);
   const js = await classifyBuffer('html/js/lib.js', Buffer.from(`/* by a.dev@gmail.com, b.dev@yahoo.co.jp, c.dev@outlook.jp */ var x = 1;`));
   assert.equal(js.personal, false);
+});
+
+test('normalizeText equals NFKC (with dashes between digits folded) on Japanese web text (property)', () => {
+  // What pages and exports are made of: ASCII, kana, kanji, Japanese punctuation, and every character class
+  // whose NFKC form matters (full-width and half-width forms, dashes, spaces, circled numbers, ㈱ ㍻).
+  const chars = [
+    ...'abcXYZ019@.-_:/ ()<>"\'=\t\n',
+    ...'あかがぱんアカガパンー山田太郎東京都新宿区電話番号氏名、。「」・〜',
+    ...'０１９－（）＠ａＺ，．：／　ｶﾞﾊﾟｱｲｳﾝｰﾞﾟ',
+    '\u00a0', '\u00b2', '\u2002', '\u2010', '\u2012', '\u2013', '\u2014', '\u2015', '\u2212', '①', '⑳', '⑴', '㈱', '㍻', '㎡', '\uff5e', '\uff70',
+  ];
+  const full = (s: string) => {
+    const n = s.normalize('NFKC');
+    return n.replace(/(\d)[\u2010-\u2015\u2212\u30fc\uff70](?=\d)/g, '$1-');
+  };
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...chars), { maxLength: 60 }).map((a) => a.join('')), (s) => {
+      assert.equal(normalizeText(s), full(s));
+    }),
+    { numRuns: 5000, seed: 20261205 },
+  );
+  assert.equal(normalizeText('ＴＥＬ：０９０－１２３４－５６７８　ｶﾞｲﾄﾞ'), 'TEL:090-1234-5678 ガイド');
 });

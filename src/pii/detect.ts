@@ -174,8 +174,9 @@ function scanAddresses(text: string, c: Collector, ctx: TextContext, opts: ScanO
   let end = 0;
   let tried = -1;
   PREF_SUFFIX.lastIndex = 0;
-  for (let s = PREF_SUFFIX.exec(text); s; s = PREF_SUFFIX.exec(text)) {
-    for (let at = Math.max(end, tried + 1, s.index - 3); at <= s.index - 2; at++) {
+  while (PREF_SUFFIX.test(text)) {
+    const suffix = PREF_SUFFIX.lastIndex - 1;
+    for (let at = Math.max(end, tried + 1, suffix - 3); at <= suffix - 2; at++) {
       tried = at;
       ADDRESS_AT.lastIndex = at;
       const m = ADDRESS_AT.exec(text);
@@ -303,10 +304,11 @@ function runChar(code: number): boolean {
 export function digitRegions(text: string): number[] {
   const out: number[] = [];
   DENSE_DIGITS.lastIndex = 0;
-  for (let m = DENSE_DIGITS.exec(text); m; m = DENSE_DIGITS.exec(text)) {
-    let s = m.index;
+  // test() rather than exec(): no match array per region; the match ends at lastIndex and is all run characters.
+  while (DENSE_DIGITS.test(text)) {
+    let e = DENSE_DIGITS.lastIndex;
+    let s = e;
     while (s > 0 && runChar(text.charCodeAt(s - 1))) s--;
-    let e = m.index + m[0].length;
     while (e < text.length && runChar(text.charCodeAt(e))) e++;
     out.push(s, e);
     DENSE_DIGITS.lastIndex = e;
