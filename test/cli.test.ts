@@ -65,7 +65,8 @@ function loadedModules(args: readonly string[], tmp: string): { code: number | n
   writeFileSync(reg, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`);
   const r = spawnSync(process.execPath, ['--import', pathToFileURL(reg).href, binPath, ...args], {
     cwd: repoRoot,
-    env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: '', NO_COLOR: '1', MAMORI_HOME: join(tmp, 'home') },
+    // the module graph of tsc's output: the bundle (dist/bundle) keeps the same lazy imports as hashed chunks
+    env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: '', NO_COLOR: '1', MAMORI_HOME: join(tmp, 'home'), MAMORI_NO_BUNDLE: '1' },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -100,5 +101,5 @@ test('commands load only what they use: a files scan opens no store, parses no Y
 
   const version = loadedModules(['version', 'compare', '--ecosystem', 'semver', '1.2.3', '1.10.0'], tmp);
   assert.equal(version.code, 0);
-  assert.ok(version.loaded.includes('dist/core/versioning/index.js') && version.loaded.includes('node_modules/semver/index.js'), 'loaded when the command runs');
+  assert.ok(version.loaded.includes('dist/core/versioning/index.js') && version.loaded.some((u) => u.startsWith('node_modules/semver/')), 'loaded when the command runs');
 });

@@ -2,15 +2,20 @@
  * npm's semantic versions, through the `semver` package npm itself uses (strict parsing, no `loose`).
  * See README.md beside this file.
  */
-import semver from 'semver';
+// The function and class files, not the package index, which loads every function and range module
+// (require: 20 ms → 10 ms; this module loads for any assessment, so at CLI start-up).
+import parse from 'semver/functions/parse.js';
+import validRange from 'semver/ranges/valid.js';
+import Range from 'semver/classes/range.js';
+import type SemVer from 'semver/classes/semver.js';
 import { fail, ok, type Result } from '../../result.js';
 import type { Sign, VersionScheme } from '../types.js';
 
-export type SemverVersion = semver.SemVer;
+export type SemverVersion = SemVer;
 
 export function parseSemver(input: string): Result<SemverVersion> {
   if (input.length > 256) return fail('version.invalid', 'semver version longer than 256 characters', input);
-  const v = semver.parse(input, { loose: false });
+  const v = parse(input, { loose: false });
   if (!v) return fail('version.invalid', 'not a valid semantic version (npm semver, strict)', input);
   return ok(v);
 }
@@ -32,8 +37,8 @@ export function satisfiesSemver(version: string, range: string): Result<boolean>
   return ok(r.value.test(v.value));
 }
 
-export function parseSemverRange(range: string): Result<semver.Range> {
+export function parseSemverRange(range: string): Result<Range> {
   if (range.length > 1024) return fail('range.invalid', 'range longer than 1024 characters', range);
-  if (semver.validRange(range, { loose: false }) === null) return fail('range.invalid', 'not a valid npm semver range', range);
-  return ok(new semver.Range(range, { loose: false }));
+  if (validRange(range, { loose: false }) === null) return fail('range.invalid', 'not a valid npm semver range', range);
+  return ok(new Range(range, { loose: false }));
 }
