@@ -10,7 +10,7 @@ import { CHUNK_BYTES, decodeChunks, decodeText, type TextEncodingName } from './
 import { addBirth, addCardCandidate, addEmail, addMyNumberCandidate, addName, addPostal, findEmails, phoneFromRaw, scanFreeText, type TextContext } from './detect.js';
 import { sensitiveFromContent, sensitiveFromName } from './sensitive.js';
 import { columnKind, detectDelimiter, inferColumns, parseDelimited, parseSqlRows, PII_TABLE, type ColumnSpec } from './structure.js';
-import { DEFAULT_MAX_FILE_BYTES, PII_KINDS, type ClassifyOptions, type FileVerdict, type PiiKind } from './types.js';
+import { DEFAULT_MAX_FILE_BYTES, PII_KINDS, type ClassifyOptions, type FileVerdict, type PiiKind, type SensitiveKind } from './types.js';
 
 const MAX_ROWS = 200_000;
 
@@ -35,7 +35,10 @@ const MAGIC: [number[], string][] = [
 ];
 
 export function sniffMagic(b: Uint8Array): string | undefined {
-  for (const [sig, name] of MAGIC) if (sig.every((x, i) => b[i] === x)) return name;
+  next: for (const [sig, name] of MAGIC) {
+    for (let i = 0; i < sig.length; i++) if (b[i] !== sig[i]) continue next;
+    return name;
+  }
   if (b.length > 8 && b[4] === 0x66 && b[5] === 0x74 && b[6] === 0x79 && b[7] === 0x70) return 'mp4';
   if (b.length > 5 && b[2] === 0x2d && b[3] === 0x6c && b[4] === 0x68 && b[6] === 0x2d) return 'lzh';
   return undefined;
@@ -482,26 +485,39 @@ function hintFor(name: string): 'csv' | 'tsv' | 'sql' | undefined {
   return undefined;
 }
 
-function classifyDecoded(name: string, bytes: Uint8Array, truncated: boolean, publicPage: boolean): { part: PartVerdict; encoding: TextEncodingName; invalid: number; head: string } {
+/**
+ * Decode and classify; `sensitive` is what the first 64 Ki characters say of the file (sensitiveFromContent),
+ * judged as soon as they are decoded so no chunk is kept alive for it (a string that outlives its chunk is
+ * promoted by V8's scavenger, and the page faults of that cost more than the scanning).
+ */
+function classifyDecoded(
+  name: string,
+  bytes: Uint8Array,
+  truncated: boolean,
+  publicPage: boolean,
+  byName: SensitiveKind | undefined,
+): { part: PartVerdict; encoding: TextEncodingName; invalid: number; sensitive: SensitiveKind | undefined } {
   const hint = hintFor(name);
   if (bytes.length <= CHUNK_BYTES || wantsStructure(name, hint)) {
     const d = decodeText(bytes, truncated);
-    return { part: classifyTextPart(name, d.text, { publicPage, hint }), encoding: d.encoding, invalid: d.invalid, head: d.text.slice(0, 65536) };
+    return { part: classifyTextPart(name, d.text, { publicPage, hint }), encoding: d.encoding, invalid: d.invalid, sensitive: sensitiveFromContent(name, d.text, byName) };
   }
   // Code and markup: decode and scan chunk by chunk (bounded string sizes, no structure to parse).
   let encoding: TextEncodingName = 'ascii';
   let invalid = 0;
-  let head = '';
+  let first = true;
+  let sensitive: SensitiveKind | undefined;
   const chunks = function* () {
     for (const d of decodeChunks(bytes, truncated)) {
       encoding = d.encoding;
       invalid += d.invalid;
-      if (!head) head = d.text.slice(0, 65536);
+      if (first) sensitive = sensitiveFromContent(name, d.text, byName);
+      first = false;
       yield d.text;
     }
   };
   const part = classifyTextPart(name, chunks(), { publicPage, hint });
-  return { part, encoding, invalid, head };
+  return { part, encoding, invalid, sensitive };
 }
 
 /** Synchronous core of classifyBuffer (the worker threads call it directly). */
@@ -584,11 +600,11 @@ export function classifySync(name: string, data: Uint8Array, opts: ClassifyOptio
     }
     return v;
   }
-  const d = classifyDecoded(bare, body, truncated, opts.publicPage ?? false);
+  const d = classifyDecoded(bare, body, truncated, opts.publicPage ?? false, v.sensitive);
   v.encoding = d.encoding;
   if (d.invalid > 0) v.invalidBytes = d.invalid;
   applyPart(v, d.part);
-  const sens = sensitiveFromContent(bare, d.head, v.sensitive);
+  const sens = d.sensitive;
   if (sens) v.sensitive = sens;
   else delete v.sensitive;
   if (v.sensitive === 'sql-dump' && d.part.schemaOnly && !v.personal) v.reasons.push('schema without customer rows');

@@ -216,17 +216,21 @@ function scanLongDigits(text: string, c: Collector, from: number, to: number, an
       c.add('my-number', d, raw);
       continue;
     }
-    addCardCandidate(c, raw, d, text.slice(Math.max(0, at - 60), at + raw.length + 40), false, anyKeyword);
+    addCardCandidate(c, raw, d, () => text.slice(Math.max(0, at - 60), at + raw.length + 40), false, anyKeyword);
   }
 }
 
 /** A card number: issuer prefix + length + Luhn, and a card keyword or expiry nearby (or a card column). */
-export function addCardCandidate(c: Collector, raw: string, d: string, around: string, column: boolean, anyKeyword?: () => boolean): void {
+/** `around`: the text around a free-text candidate (made only for candidates that pass the number checks). */
+export function addCardCandidate(c: Collector, raw: string, d: string, around: string | (() => string), column: boolean, anyKeyword?: () => boolean): void {
   if (d.length < 13 || d.length > 19) return;
   if (!cardBrand(d) || !luhn(d)) return;
   if (d.length === 13 && /^4[59]/.test(d) && ean13(d)) return; // a JAN code
   // In free text: a card keyword nearby, or an expiry date nearby and a card or My Number keyword somewhere in the text.
-  if (!column && !CARD_KEYWORDS.test(around) && !(EXPIRY.test(around) && (anyKeyword?.() ?? true))) return;
+  if (!column) {
+    const near = typeof around === 'string' ? around : around();
+    if (!CARD_KEYWORDS.test(near) && !(EXPIRY.test(near) && (anyKeyword?.() ?? true))) return;
+  }
   if (/[ -]/.test(raw) && !/^\d{4}([ -])\d{4,6}\1\d{4,5}(?:\1\d{1,4})?$/.test(raw)) return;
   if (isTestPan(d)) return c.addDummy('card');
   c.add('card', d, raw);
@@ -252,7 +256,11 @@ export function addName(c: Collector, name: string, business: boolean): void {
   c.add('name', v, v);
 }
 
+/** Any name label or birth keyword: one pass over the text decides whether the two patterns below run. */
+const LABEL_OR_BIRTH = /氏名|名前|フリガナ|ふりがな|芳名|担当者|生年月日|誕生日|[Bb]irth|BIRTH|\b(?:dob|DOB)\b/;
+
 function scanLabelled(text: string, c: Collector, ctx: TextContext): void {
+  if (!LABEL_OR_BIRTH.test(text)) return;
   if (/氏名|名前|フリガナ|ふりがな|芳名|担当者/.test(text)) {
     NAME_LABEL_RE.lastIndex = 0;
     for (let m = NAME_LABEL_RE.exec(text); m; m = NAME_LABEL_RE.exec(text)) addName(c, m[1]!, businessNear(text, m.index, ctx));

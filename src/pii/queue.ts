@@ -11,6 +11,8 @@ export interface SharedQueue {
   bytes: BigInt64Array;
 }
 
+export const SHARED_QUEUE_BYTES = 16;
+
 export function sharedQueue(shared: SharedArrayBuffer): SharedQueue {
   return { next: new Int32Array(shared, 0, 1), bytes: new BigInt64Array(shared, 8, 1) };
 }

@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { isUtf8 } from 'node:buffer';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync, readdirSync } from 'node:fs';
 import { TextDecoder } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { messages } from '../core/messages/index.js';
@@ -14,7 +14,7 @@ import type { Finding, Gap, Lang } from '../core/model.js';
 import type { Classified } from './classify.js';
 import { verdictToFindings, type Located } from './findings.js';
 import { classifyFile, type FileResult, type FileTask } from './read.js';
-import { addBytes, sharedQueue, takeTask, type WorkerInit } from './queue.js';
+import { addBytes, SHARED_QUEUE_BYTES, sharedQueue, takeTask, type WorkerInit } from './queue.js';
 import { DEFAULT_MAX_FILE_BYTES, type FileVerdict } from './types.js';
 
 export interface ScanTreeOptions {
@@ -23,6 +23,11 @@ export interface ScanTreeOptions {
   maxFileBytes?: number;
   maxTotalBytes?: number;
   workers?: number;
+  /**
+   * Unasked (workers undefined), other threads join after this many milliseconds on the calling thread when
+   * at least `leftMs` of work seems left (defaults 200 and 300; tests set both to 0).
+   */
+  join?: { afterMs: number; leftMs: number };
   followSymlinks?: false;
   lang?: Lang;
   /** How a relative path is shown and whether it is served (default: the path under root, unknown). */
@@ -65,7 +70,17 @@ interface Walked {
   skipped: number;
 }
 
-async function walk(root: string, opts: Required<Pick<ScanTreeOptions, 'maxFiles' | 'maxDepth'>>, t: (c: string, p?: Record<string, string | number>) => string): Promise<Walked> {
+/**
+ * The walk uses the synchronous calls: nothing else runs on this thread meanwhile (workers boot on their own),
+ * and each asynchronous call would cost a round trip through libuv's thread pool (40 ms on the benchmark tree).
+ */
+function walk(
+  root: string,
+  opts: Required<Pick<ScanTreeOptions, 'maxFiles' | 'maxDepth'>>,
+  t: (c: string, p?: Record<string, string | number>) => string,
+  /** Called once when the walk has found `enough.count` files. */
+  enough?: { count: number; then: () => void },
+): Walked {
   const out: Walked = { tasks: [], vcs: [], gaps: [], skipped: 0 };
   const seen = new Set<string>();
   let symlinks = 0;
@@ -77,7 +92,7 @@ async function walk(root: string, opts: Required<Pick<ScanTreeOptions, 'maxFiles
     const dir = stack.pop()!;
     let st;
     try {
-      st = await lstat(dir.abs, { bigint: true });
+      st = lstatSync(dir.abs, { bigint: true });
     } catch (err) {
       out.gaps.push({ what: dir.rel || root, why: t('pii.gap.dirUnreadable', { reason: (err as NodeJS.ErrnoException).code ?? String(err) }), code: 'pii.gap.dirUnreadable' });
       continue;
@@ -87,7 +102,7 @@ async function walk(root: string, opts: Required<Pick<ScanTreeOptions, 'maxFiles
     seen.add(key);
     let entries;
     try {
-      entries = await readdir(dir.abs, { withFileTypes: true, encoding: 'buffer' });
+      entries = readdirSync(dir.abs, { withFileTypes: true, encoding: 'buffer' });
     } catch (err) {
       out.gaps.push({ what: dir.rel || root, why: t('pii.gap.dirUnreadable', { reason: (err as NodeJS.ErrnoException).code ?? String(err) }), code: 'pii.gap.dirUnreadable' });
       continue;
@@ -106,7 +121,7 @@ async function walk(root: string, opts: Required<Pick<ScanTreeOptions, 'maxFiles
         continue;
       }
       if (!isDir && !isFile && !e.isFIFO() && !e.isSocket() && !e.isBlockDevice() && !e.isCharacterDevice()) {
-        const s = await lstat(abs);
+        const s = lstatSync(abs);
         isDir = s.isDirectory();
         isFile = s.isFile();
       }
@@ -138,6 +153,7 @@ async function walk(root: string, opts: Required<Pick<ScanTreeOptions, 'maxFiles
         continue;
       }
       out.tasks.push({ abs, rel, ...(shown.note ? { note: shown.note } : {}) });
+      if (out.tasks.length === enough?.count) enough.then();
     }
   }
   if (symlinks) out.gaps.push({ what: root, why: t('pii.gap.symlinks', { count: symlinks }), code: 'pii.gap.symlinks' });
@@ -151,7 +167,7 @@ async function walk(root: string, opts: Required<Pick<ScanTreeOptions, 'maxFiles
  * loaded after registering tsx in the worker, since loader flags are not reliably inherited by workers.
  */
 function startWorker(workerData: WorkerInit): Worker {
-  const resourceLimits = { maxYoungGenerationSizeMb: 48 };
+  const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_MB };
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { resourceLimits, workerData });
   const api = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./worker.ts', import.meta.url).href;
@@ -159,29 +175,41 @@ function startWorker(workerData: WorkerInit): Worker {
 }
 
 /**
- * A pool of classifying threads: workers start at once (they load their modules while the tree is walked)
- * and, like the calling thread, take tasks from one shared counter until none are left.
+ * The workers' young generation (V8 semi-spaces of about a third of it). Classifying allocates a string per
+ * file or chunk; in a large, growing young generation the survivors are copied and promoted, and on a
+ * virtual machine the page faults of fresh heap pages cost more than the scanning.
+ */
+const WORKER_YOUNG_MB = 8;
+/** Unasked, workers join only after 200 ms on the calling thread, and only when 300 ms of work seem left (a worker costs ~75 ms to start). */
+const JOIN = { afterMs: 200, leftMs: 300 };
+
+/**
+ * Classification on the calling thread plus worker threads that take files from one shared atomic counter
+ * (no hand-offs). Workers join at once when the caller asked for a number of them; otherwise only when
+ * the work left is worth their start-up: on the 200 MB benchmark tree (2 vCPUs) one thread finished first,
+ * two threads win on larger trees and on machines whose memory system scales with their cores.
  */
 class Pool {
-  readonly shared = new SharedArrayBuffer(16);
+  readonly shared = new SharedArrayBuffer(SHARED_QUEUE_BYTES);
   readonly queue = sharedQueue(this.shared);
   private readonly workers: Worker[] = [];
   private readonly finished: Promise<unknown>[] = [];
   private failure: Error | undefined;
 
   constructor(
-    size: number,
+    private readonly size: number,
     private readonly maxFileBytes: number,
     private readonly maxTotalBytes: number,
-  ) {
-    for (let i = 0; i < size; i++) {
-      const w = startWorker({ shared: this.shared, maxFileBytes, maxTotalBytes });
-      this.workers.push(w);
-    }
+    private readonly join: { afterMs: number; leftMs: number },
+  ) {}
+
+  /** Start the workers; `tasks` may still be growing (the walk goes on) until run() hands them over. */
+  start(): void {
+    if (this.workers.length) return;
+    for (let i = 0; i < this.size; i++) this.workers.push(startWorker({ shared: this.shared, maxFileBytes: this.maxFileBytes, maxTotalBytes: this.maxTotalBytes }));
   }
 
-  /** Classify `tasks` on the workers and this thread; results in task order (undefined: not read). */
-  async run(tasks: readonly FileTask[], results: (FileResult | undefined)[]): Promise<void> {
+  private attach(tasks: readonly FileTask[], results: (FileResult | undefined)[]): void {
     for (const w of this.workers) {
       this.finished.push(
         new Promise<void>((resolve) => {
@@ -198,13 +226,26 @@ class Pool {
       );
       w.postMessage({ tasks });
     }
-    // This thread works too, yielding now and then so the workers' messages are taken in.
-    let since = performance.now();
+  }
+
+  /** Classify `tasks` here and on the workers; results in task order (undefined: not read). */
+  async run(tasks: readonly FileTask[], results: (FileResult | undefined)[]): Promise<void> {
+    if (this.workers.length) this.attach(tasks, results);
+    const started = performance.now();
+    let since = started;
+    let done = 0;
     for (let i = takeTask(this.queue, tasks.length, this.maxTotalBytes); i >= 0; i = takeTask(this.queue, tasks.length, this.maxTotalBytes)) {
       const r = classifyFile(tasks[i]!, this.maxFileBytes);
       addBytes(this.queue, r.bytesRead);
       results[i] = r;
-      if (performance.now() - since > 50) {
+      done++;
+      const now = performance.now();
+      if (!this.workers.length && now - started >= this.join.afterMs && ((now - started) / done) * (tasks.length - i - 1) >= this.join.leftMs && i + 1 < tasks.length) {
+        this.start();
+        this.attach(tasks, results);
+      }
+      // Yield now and then so the workers' results are taken in.
+      if (this.workers.length && now - since > 50) {
         await new Promise((resolve) => setImmediate(resolve));
         since = performance.now();
       }
@@ -225,12 +266,14 @@ export async function scanTree(root: string, opts: ScanTreeOptions = {}): Promis
   const maxFileBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const maxTotalBytes = opts.maxTotalBytes ?? 4 * 1024 ** 3;
   const threads = Math.max(1, opts.workers ?? Math.min(4, availableParallelism()));
-  // Workers boot (load their modules) while this thread walks the tree; a small tree never waits for them.
-  const pool = threads > 1 ? new Pool(threads - 1, maxFileBytes, maxTotalBytes) : undefined;
+  // Threads besides this one: when asked for, they start as soon as the walk has found enough files and
+  // boot while the rest is walked; unasked, run() starts them when the work left is worth it.
+  const pool = threads > 1 ? new Pool(threads - 1, maxFileBytes, maxTotalBytes, opts.join ?? JOIN) : undefined;
   const results: (FileResult | undefined)[] = [];
   let walked: Walked;
   try {
-    walked = await walk(root, { maxFiles: opts.maxFiles ?? 200_000, maxDepth: opts.maxDepth ?? 32 }, t);
+    const enough = pool && opts.workers ? { count: SEQUENTIAL_BELOW, then: () => pool.start() } : undefined;
+    walked = walk(root, { maxFiles: opts.maxFiles ?? 200_000, maxDepth: opts.maxDepth ?? 32 }, t, enough);
     results.length = walked.tasks.length;
     if (!pool || walked.tasks.length < SEQUENTIAL_BELOW) {
       let read = 0;

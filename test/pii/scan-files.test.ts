@@ -87,8 +87,22 @@ test('worker threads give the same verdicts as the sequential path', async () =>
   const par = await scanTree(root, { workers: 2 });
   assert.deepEqual(par.files, seq.files);
   assert.deepEqual(par.findings.map((f) => f.id), seq.findings.map((f) => f.id));
+  // unasked, workers join in the middle of the run (here after the first file)
+  const joined = await scanTree(root, { join: { afterMs: 0, leftMs: 0 } });
+  assert.deepEqual(joined.files, seq.files);
   // ids depend on category and path, not on counts
   assert.ok(new Set(seq.findings.map((f) => f.id)).size === seq.findings.length);
+});
+
+test('the byte budget stops reading on every thread; what was not read is a gap', async () => {
+  for (const workers of [1, 2]) {
+    const r = await scanTree(root, { workers, maxTotalBytes: 8 * 1024 });
+    const gap = r.gaps.find((x) => x.code === 'pii.gap.maxTotal');
+    assert.ok(gap, `workers ${workers}: ${JSON.stringify(r.gaps.map((x) => x.code))}`);
+    // every thread stops once the shared count passes the budget: a few files more than the budget holds, not the tree
+    assert.ok(r.stats.files < 20, `workers ${workers}: ${r.stats.files} files read`);
+    assert.ok(r.stats.bytes >= 8 * 1024);
+  }
 });
 
 test('mamori scan files: report of the contract, exit codes', async () => {
