@@ -256,11 +256,7 @@ export function addName(c: Collector, name: string, business: boolean): void {
   c.add('name', v, v);
 }
 
-/** Any name label or birth keyword: one pass over the text decides whether the two patterns below run. */
-const LABEL_OR_BIRTH = /氏名|名前|フリガナ|ふりがな|芳名|担当者|生年月日|誕生日|[Bb]irth|BIRTH|\b(?:dob|DOB)\b/;
-
 function scanLabelled(text: string, c: Collector, ctx: TextContext): void {
-  if (!LABEL_OR_BIRTH.test(text)) return;
   if (/氏名|名前|フリガナ|ふりがな|芳名|担当者/.test(text)) {
     NAME_LABEL_RE.lastIndex = 0;
     for (let m = NAME_LABEL_RE.exec(text); m; m = NAME_LABEL_RE.exec(text)) addName(c, m[1]!, businessNear(text, m.index, ctx));

@@ -25,7 +25,7 @@ export interface ScanTreeOptions {
   workers?: number;
   /**
    * Unasked (workers undefined), other threads join after this many milliseconds on the calling thread when
-   * at least `leftMs` of work seems left (defaults 200 and 300; tests set both to 0).
+   * at least `leftMs` of work seems left (defaults 250 and 1000; tests set both to 0).
    */
   join?: { afterMs: number; leftMs: number };
   followSymlinks?: false;
@@ -180,8 +180,12 @@ function startWorker(workerData: WorkerInit): Worker {
  * virtual machine the page faults of fresh heap pages cost more than the scanning.
  */
 const WORKER_YOUNG_MB = 8;
-/** Unasked, workers join only after 200 ms on the calling thread, and only when 300 ms of work seem left (a worker costs ~75 ms to start). */
-const JOIN = { afterMs: 200, leftMs: 300 };
+/**
+ * Unasked, workers join only after 250 ms on the calling thread, and only when a second of work seems left:
+ * a worker costs ~75 ms to start and as much again to warm up, and on small virtual machines (the 2-vCPU
+ * benchmark machine) a second thread gains little, so only large trees are worth it.
+ */
+const JOIN = { afterMs: 250, leftMs: 1000 };
 
 /**
  * Classification on the calling thread plus worker threads that take files from one shared atomic counter
