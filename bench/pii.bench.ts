@@ -12,7 +12,7 @@
  *
  * ripgrep runs with `--no-ignore --hidden` (mamori reads ignored and hidden files too), `-z` (mamori opens
  * gzip files) and without `--text`: both skip binary files after their first bytes (NUL bytes / magic), so
- * both read the same text. Each command runs three times after a warm-up; the fastest run counts.
+ * both read the same text. Each command runs five times, interleaved, after a warm-up; the fastest run counts.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -139,12 +139,12 @@ export default async function bench(): Promise<BenchRow[]> {
     const gen = generateSiteTree(root, target);
     const rgArgs = ['--no-ignore', '--hidden', '-z', '--count-matches', ...RG_PATTERNS.flatMap((p) => ['-e', p]), root];
     const rgNarrowArgs = ['--no-ignore', '--hidden', '--count-matches', ...RG_NARROW.flatMap((p) => ['-e', p]), root];
-    // warm the page cache for both, then measure each three times and keep the fastest run
+    // warm the page cache for both, then measure each five times (interleaved) and keep the fastest run
     const check = spawnSync('rg', rgArgs, { encoding: 'utf8', maxBuffer: 64 * MB });
     if (check.status !== 0) throw new Error(`rg failed (exit ${check.status}): ${check.stderr}`);
     const runs = { rg: [] as Timed[], narrow: [] as Timed[], mamori: [] as Timed[], lib: [] as Timed[], start: [] as Timed[] };
     const libScript = `import(${JSON.stringify(new URL('../dist/pii/index.js', import.meta.url).href)}).then((m) => m.scanTree(${JSON.stringify(root)}))`;
-    for (let k = 0; k < 3; k++) {
+    for (let k = 0; k < 5; k++) {
       runs.rg.push(timed('rg', rgArgs));
       runs.narrow.push(timed('rg', rgNarrowArgs));
       runs.mamori.push(timed(process.execPath, [bin, 'scan', 'files', root, '--format', 'json']));

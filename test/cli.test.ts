@@ -90,6 +90,8 @@ test('commands load only what they use: a files scan opens no store, parses no Y
   assert.equal(json.code, 0);
   assert.ok(json.loaded.includes('dist/pii/index.js') && json.loaded.includes('dist/cli/finish-scan.js'), 'the hook sees the scan');
   assert.deepEqual(json.loaded.filter((u) => heavy.test(u)), []);
+  // nothing to match in a files scan: no version schemes (semver) and no matchers
+  assert.deepEqual(json.loaded.filter((u) => u.startsWith('node_modules/semver/') || u === 'dist/core/versioning/index.js' || u === 'dist/core/assess/index.js'), []);
 
   const csv = loadedModules(['scan', 'files', site, '--format', 'csv'], tmp);
   assert.equal(csv.code, 0);

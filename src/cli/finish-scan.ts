@@ -1,9 +1,12 @@
 /**
  * The heavy half of scan-common: knowledge DB, assessment, --ignore-file and --baseline. Each loads on
- * demand: the store (better-sqlite3 and the feed code) only for an inventory the assessment can match, yaml
- * and zod only when --ignore-file or --baseline is given.
+ * demand: the store (better-sqlite3 and the feed code) and the matchers (the version schemes) only for an
+ * inventory the assessment can match, yaml and zod only when --ignore-file or --baseline is given.
  */
-import { applyBaseline, applyExceptions, assess, inventoryNeedsKnowledge, knowledgeQueries, localize, mergeSlices, type ExceptionEntry } from '../core/assess/index.js';
+import { applyBaseline, applyExceptions } from '../core/assess/exceptions.js';
+import { assessScanFindings, inventoryNeedsKnowledge } from '../core/assess/explain.js';
+import { localize } from '../core/assess/localize.js';
+import type { AssessInput, ExceptionEntry } from '../core/assess/types.js';
 import type { KnowledgeSlice } from '../core/knowledge.js';
 import type { Finding, Gap, Inventory, ReportDocument } from '../core/model.js';
 import type { CommandContext } from './context.js';
@@ -16,6 +19,7 @@ import { buildDocument, emitReport, type Collected } from './scan-common.js';
 export async function loadKnowledge(inventory: Inventory, dbPath: string): Promise<{ slice: KnowledgeSlice | null; gaps: Gap[] }> {
   if (!inventoryNeedsKnowledge(inventory)) return { slice: null, gaps: [] };
   const { KnowledgeDbError, openKnowledge } = await import('../knowledge/index.js');
+  const { knowledgeQueries, mergeSlices } = await import('../core/assess/index.js');
   let store: ReturnType<typeof openKnowledge>;
   try {
     store = openKnowledge(dbPath);
@@ -43,7 +47,7 @@ export async function finishScanNow(collected: Collected, ctx: CommandContext): 
   const exceptions: ExceptionEntry[] = inputs?.loadIgnoreFile(ignorePath, ctx.commandName) ?? [];
   const baseline = inputs?.loadBaseline(baselinePath, ctx.commandName);
   const k = await loadKnowledge(collected.inventory, ctx.dbPath);
-  const out = assess({
+  const input: AssessInput = {
     target: collected.target,
     inventory: collected.inventory,
     findings: collected.findings,
@@ -51,7 +55,9 @@ export async function finishScanNow(collected: Collected, ctx: CommandContext): 
     now,
     lang: ctx.lang,
     dbPath: ctx.dbPath,
-  });
+  };
+  // Nothing to match (a files scan): the same assessment without loading the matchers.
+  const out = inventoryNeedsKnowledge(collected.inventory) || collected.target.kind === 'host' ? (await import('../core/assess/index.js')).assess(input) : assessScanFindings(input);
   const exc = applyExceptions(out.findings, exceptions, now, ctx.lang);
   let findings: Finding[] = localize(exc.findings, ctx.lang);
   findings.forEach((f, i) => (f.rank = i + 1));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Advisory, KnowledgeSlice, LifecycleCycle } from '../knowledge.js';
 import type { Finding, Inventory } from '../model.js';
-import { applyBaseline, applyExceptions, assess, knowledgeQueries, type AssessInput } from './index.js';
+import { applyBaseline, applyExceptions, assess, assessScanFindings, knowledgeQueries, type AssessInput } from './index.js';
 import { rankFindings } from './risk.js';
 import { selectCycle, phaseOf } from './lifecycle.js';
 import { upstreamVersion, lineOf } from './upstream.js';
@@ -202,6 +202,19 @@ test('no knowledge DB: a gap that says what to run, and the scan’s own finding
   // A files scan with nothing to match needs no DB: no gap is noise there.
   const files = assess(input({ packages: [], pendingUpdates: [], components: [] }, null, { findings: [pii], target: { kind: 'files', name: '/srv' } }));
   assert.equal(files.gaps.filter((x) => x.code === 'assess.gap.noDb').length, 0);
+});
+
+test('assessScanFindings is assess() for an inventory with nothing to match (files and site targets)', () => {
+  const pii = (i: number, severity: Finding['severity']): Finding => ({ id: `PII-${i}`, category: 'personal-data-exposure', severity, title: `t${i}`, location: `/srv/f${i}.csv`, remediation: { priority: 1, action: 'y' } });
+  const sens: Finding = { id: 'SENS-1', category: 'sensitive-file-exposure', severity: 'high', title: 's', location: '/srv/.env', remediation: { priority: 2, action: 'z' } };
+  for (const kind of ['files', 'site'] as const) {
+    for (const lang of ['en', 'ja'] as const) {
+      const make = () => input({ packages: [], pendingUpdates: [], components: [] }, null, { findings: [pii(1, 'medium'), sens, pii(2, 'critical'), pii(3, 'high')], target: { kind, name: '/srv' }, lang });
+      assert.deepEqual(assessScanFindings(make()), assess(make()), `${kind} ${lang}`);
+    }
+  }
+  // anything the matchers could use goes to assess()
+  assert.throws(() => assessScanFindings(input({ packages: [], pendingUpdates: [], components: [{ name: 'php', version: '5.3.3', detectedBy: 'x' }] }, null)), /needs assess/);
 });
 
 test('stale feeds become gaps with their age', () => {

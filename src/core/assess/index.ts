@@ -8,15 +8,13 @@ import type { Advisory, KnowledgeQuery, KnowledgeSlice } from '../knowledge.js';
 import { findingId } from '../ids.js';
 import { summarize, type Finding, type Gap, type Inventory, type ReportDocument } from '../model.js';
 import { assessApplications } from './applications.js';
-import { type Ctx, gap, isoDayPlus, msg, newFinding, tr } from './context.js';
+import { type Ctx, gap, msg, newFinding, tr } from './context.js';
 import { dayOf, epochDay } from './dates.js';
-import { damageFor } from './damage.js';
 import { matchDistro, sourceOf } from './distro.js';
-import { FactIndex } from './evidence.js';
 import { LIBRARY_PLATFORM, matchLibraries } from './library.js';
 import { assessLifecycle, lifecycleProducts } from './lifecycle.js';
 import { distroPlatforms, updateCommand, updateTool } from './platform.js';
-import { exposureOf, prioritise, rankFindings } from './risk.js';
+import { assessContext, explain, inventoryNeedsKnowledge } from './explain.js';
 import type { AssessInput, AssessOutput } from './types.js';
 import { upstreamSubjects } from './upstream.js';
 import { matchUpstream } from './upstream.js';
@@ -27,6 +25,7 @@ export { EPSS_THRESHOLD } from './evidence.js';
 export { EOL_WARNING_DAYS } from './lifecycle.js';
 export { matchVersion } from './affected.js';
 export { localize } from './localize.js';
+export { assessScanFindings, inventoryNeedsKnowledge } from './explain.js';
 
 /** Upstream products the vendor feeds cover (and which the store is asked for). */
 export const UPSTREAM_PRODUCTS = ['php', 'apache-httpd', 'nginx', 'openssl', 'lighttpd', 'mysql', 'mariadb', 'postgresql', 'wordpress', 'phpmyadmin', 'jquery'] as const;
@@ -61,14 +60,6 @@ export function knowledgeQueries(inv: Inventory): KnowledgeQuery[] {
   return sources.length ? [first, ...rest] : [first];
 }
 
-/**
- * Whether the knowledge can match anything in this inventory (an OS, packages, components or pending
- * updates). When not (a files scan of plain documents), a missing DB is no gap and the CLI does not open it.
- */
-export function inventoryNeedsKnowledge(inv: Inventory): boolean {
-  return Boolean(inv.os) || inv.packages.length > 0 || inv.components.length > 0 || inv.pendingUpdates.length > 0;
-}
-
 export function mergeSlices(slices: readonly KnowledgeSlice[]): KnowledgeSlice {
   if (slices.length === 1) return slices[0]!;
   const out: KnowledgeSlice = { advisories: [], lifecycle: [], kev: [], epss: [], cves: [], feeds: [] };
@@ -91,19 +82,10 @@ export function mergeSlices(slices: readonly KnowledgeSlice[]): KnowledgeSlice {
 }
 
 export function assess(input: AssessInput): AssessOutput {
-  const { inventory, now, lang } = input;
-  const exposure = exposureOf(input.target, inventory, input.findings);
+  const { inventory, now } = input;
   const slice = input.knowledge;
   const gaps: Gap[] = [];
-  const ctx: Ctx = {
-    lang,
-    now,
-    inventory,
-    exposure,
-    facts: new FactIndex(slice ?? { advisories: [], lifecycle: [], kev: [], epss: [], cves: [], feeds: [] }),
-    reviewBy: isoDayPlus(now, 30),
-    targetKind: input.target.kind,
-  };
+  const ctx = assessContext(input);
   const mine: Finding[] = [];
   let lifecycle: ReportDocument['lifecycle'] = [];
   let feeds: AssessOutput['feeds'] = [];
@@ -146,13 +128,7 @@ export function assess(input: AssessInput): AssessOutput {
   lifecycle = [...lifecycle, ...apps.lifecycle];
   if (input.target.kind === 'host' && !inventory.os) gaps.push(gap(ctx, 'operating system', 'assess.gap.noOs'));
 
-  const merged = mergeFindings(input.findings, mine);
-  const scores = new Map<string, number>();
-  for (const f of merged) {
-    scores.set(f.id, prioritise(f, exposure));
-    if (!f.damage) f.damage = damageFor(f, lang);
-  }
-  return { findings: rankFindings(merged, scores), gaps: dedupeGaps(gaps), lifecycle, feeds };
+  return explain(input, ctx, mine, gaps, lifecycle, feeds);
 }
 
 /** Security updates the package manager already offers, for packages the distro data did not cover. */
@@ -195,47 +171,6 @@ function pendingUpdateFindings(ctx: Ctx, covered: ReadonlySet<string>): Finding[
     );
   }
   return out;
-}
-
-/**
- * The scan's findings first, then the assessment's. Same id → one finding (the scan's, with the
- * assessment's CVEs added). A `missing-security-update` the scan already reported for the same package is
- * enriched with the CVEs instead of reported twice.
- */
-function mergeFindings(scan: readonly Finding[], mine: readonly Finding[]): Finding[] {
-  const out: Finding[] = scan.map((f) => ({ ...f }));
-  const byId = new Map(out.map((f) => [f.id, f]));
-  const updByPkg = new Map<string, Finding>();
-  for (const f of out) {
-    if (f.category !== 'missing-security-update') continue;
-    for (const n of [f.component?.name, ...(f.location ?? '').split(/[,\s]+/)]) if (n) updByPkg.set(n, f);
-  }
-  for (const f of mine) {
-    let into = byId.get(f.id);
-    if (!into && f.category === 'missing-security-update') {
-      const names = [f.component?.name, ...((f.evidence as { binaries?: string[] } | undefined)?.binaries ?? []), ...(f.location ?? '').split(/[,\s]+/)];
-      into = names.map((n) => (n ? updByPkg.get(n) : undefined)).find(Boolean);
-    }
-    if (into) {
-      if (f.cves?.length) into.cves = [...new Set([...(into.cves ?? []), ...f.cves])];
-      into.evidence = { ...(into.evidence ?? {}), assessment: f.evidence };
-      if (!into.remediation.command && f.remediation.command) into.remediation = { ...into.remediation, command: f.remediation.command };
-      continue;
-    }
-    byId.set(f.id, f);
-    out.push(f);
-  }
-  return out;
-}
-
-function dedupeGaps(gaps: readonly Gap[]): Gap[] {
-  const seen = new Set<string>();
-  return gaps.filter((g) => {
-    const k = `${g.code ?? ''}\u0000${g.what}\u0000${g.why}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }
 
 export { summarize };
