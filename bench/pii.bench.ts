@@ -180,7 +180,7 @@ export default async function bench(): Promise<BenchRow[]> {
         note: `load-independent view: mamori ${m.cpu.toFixed(2)} s CPU vs rg ${rg.cpu.toFixed(2)} s CPU; CLI start-up alone (mamori --version) ${(start.ms / 1000).toFixed(2)} s wall, ${start.cpu.toFixed(2)} s CPU`,
       },
       {
-        name: 'scanTree library (no CLI start-up)',
+        name: 'scanTree library (node -e, unbundled dist, no CLI)',
         value: lib.ms / 1000,
         unit: 's',
         against: { kind: 'peer', name: 'rg ×2', value: (2 * rg.ms) / 1000 },
