@@ -45,6 +45,8 @@ export interface ScanTreeResult {
 const SEQUENTIAL_BELOW = 48;
 const VCS_DIRS = new Set(['.git', '.svn', '.hg', '.bzr', 'CVS']);
 const LIBRARY_DIRS = new Set(['node_modules', 'bower_components', 'vendor']);
+/** Archive formats recognised by their magic but not opened: what they hold is a gap of the scan. */
+const UNOPENED_ARCHIVES = new Set(['7z', 'rar', 'bzip2', 'xz', 'lzh']);
 /** Inside library folders only data files are classified (gitleaks-style path allowlist). */
 const DATA_FILE = /\.(?:sql|csv|tsv|xlsx?|zip|gz|tgz|tar|log|bak|old|dump|sqlite3?|db|dat)$/i;
 
@@ -323,6 +325,7 @@ export async function scanTree(root: string, opts: ScanTreeOptions = {}): Promis
     if (v.skipped) skipped++;
     if (v.skipped === 'unreadable') gaps.push({ what: v.path, why: t('pii.gap.unreadable', { reason: v.note ?? 'unknown' }), code: 'pii.gap.unreadable' });
     if (v.skipped === 'decompression-bomb') gaps.push({ what: v.path, why: t('pii.gap.bomb', { note: v.note ?? '' }), code: 'pii.gap.bomb' });
+    if (v.skipped === 'binary' && v.note && UNOPENED_ARCHIVES.has(v.note)) gaps.push({ what: v.path, why: t('pii.gap.archiveUnopened', { format: v.note }), code: 'pii.gap.archiveUnopened' });
     if (v.truncated) gaps.push({ what: v.path, why: t('pii.gap.tooLarge', { bytes: maxFileBytes }), code: 'pii.gap.tooLarge' });
     if ((v.invalidBytes ?? 0) >= 8) gaps.push({ what: v.path, why: t('pii.gap.invalidBytes', { count: v.invalidBytes!, encoding: v.encoding ?? '?' }), code: 'pii.gap.invalidBytes' });
     for (const e of v.events ?? []) {

@@ -57,6 +57,8 @@ before(() => {
   mkdirSync(join(root, '.git'));
   w('.git/HEAD', 'ref: refs/heads/main\n');
   w('wp-config.php.bak', "<?php\ndefine('DB_NAME', 'wp');\ndefine('DB_PASSWORD', 'secret');\n");
+  // a 7-Zip backup (magic only): not opened, so its contents are a gap
+  w('backup_2019.7z', Buffer.concat([Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0x00, 0x04]), Buffer.alloc(4096, 0x5a)]));
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -69,6 +71,7 @@ test('bad input becomes gaps and the scan goes on', async () => {
   assert.ok(gap('broken.txt', 'pii.gap.invalidBytes'));
   assert.ok(gap('locked.zip', 'pii.gap.encrypted'));
   assert.ok(r.gaps.some((x) => x.code === 'pii.gap.symlinks'));
+  assert.ok(gap('backup_2019.7z', 'pii.gap.archiveUnopened'), JSON.stringify(r.gaps.map((x) => x.code)));
   // … and still found the customer files, including one whose name is Shift_JIS bytes
   const personal = r.files.filter((f) => f.personal).map((f) => f.path).sort();
   assert.deepEqual(personal, ['backup-large.zip', 'big.csv', 'data/members.csv', 'many/orders.csv', '顧客名簿.csv']);
