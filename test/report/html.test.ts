@@ -137,6 +137,49 @@ test('a document without damage, lifecycle, OS, evidence or findings still rende
   assert.match(odd, /timeline-chart/);
 });
 
+test('the support timeline says each phase in words and patterns, not by colour alone (black-and-white print, screen readers)', () => {
+  const site = fixture('site-small');
+  const lifecycle: ReportDocument['lifecycle'] = [
+    { component: 'centos', version: '7.9.2009', cycle: '7', phase: 'eol', releaseDate: '2014-07-07', activeSupportEnd: '2020-08-06', securitySupportEnd: '2024-06-30', daysLeft: -875, source: 'endoflife.date' },
+    { component: 'php', version: '8.2.28', cycle: '8.2', phase: 'security', releaseDate: '2022-12-08', activeSupportEnd: '2024-12-31', securitySupportEnd: '2026-12-31', daysLeft: 40, source: 'endoflife.date' },
+    { component: 'nginx', version: '1.26.3', cycle: '1.26', phase: 'active', releaseDate: '2024-04-23', securitySupportEnd: '2027-04-23', daysLeft: 518, source: 'endoflife.date' },
+    { component: 'mysql', version: '5.1.73', phase: 'unknown', reason: 'ナレッジ DB に mysql のライフサイクル情報がありません' },
+  ];
+  const svgOf = (html: string) => html.slice(html.indexOf('<svg class="chart timeline-chart"'), html.indexOf('</svg>', html.indexOf('<svg class="chart timeline-chart"')) + 6);
+  const expected = {
+    ja: { eol: 'サポート終了', security: 'セキュリティ修正のみ', active: 'サポート中', unknown: '不明' },
+    en: { eol: 'End of life', security: 'Security fixes only', active: 'Supported', unknown: 'Unknown' },
+  } as const;
+  for (const lang of ['ja', 'en'] as const) {
+    const svg = svgOf(buildHtml({ ...site, lifecycle }, lang));
+    assert.ok(svg.length > 100, 'timeline rendered');
+    // The current phase is written on each row, in the report's language.
+    for (const [phase, label] of Object.entries(expected[lang])) {
+      assert.ok(svg.includes(`class="phase ph-${phase}">${label}</text>`), `${lang}: row label ${label} for ${phase}`);
+    }
+    const other = expected[lang === 'ja' ? 'en' : 'ja'];
+    for (const label of [other.eol, other.security, other.active]) assert.ok(!svg.includes(label), `${lang}: ${label} from the other language`);
+    // Patterns beside the colours: end of life hatched, security-only dotted, in the segments and the legend.
+    assert.match(svg, /<pattern id="mamori-phase-eol"[^>]*patternTransform="rotate\(45\)"/);
+    assert.match(svg, /<rect [^>]*fill="url\(#mamori-phase-eol\)" class="seg eol"><title>/);
+    assert.match(svg, /<rect [^>]*fill="url\(#mamori-phase-security\)" class="seg security"><title>/);
+    assert.match(svg, /fill="url\(#mamori-phase-eol\)" class="swatch"/);
+    // Every segment has a title; the chart's label reads every row.
+    const segs = [...svg.matchAll(/<rect [^>]*class="seg [a-z]+"(\/?)>/g)];
+    assert.ok(segs.length >= 7);
+    assert.deepEqual(segs.filter((m) => m[1] === '/'), [], 'a segment without a title');
+    const aria = /aria-label="([^"]*)"/.exec(svg)![1]!;
+    assert.ok(aria.includes(`CentOS 7: ${expected[lang].eol} (`), aria);
+    assert.ok(aria.includes(`PHP 8.2: ${expected[lang].security} (`), aria);
+    assert.ok(aria.includes(`nginx 1.26: ${expected[lang].active} (`), aria);
+    assert.ok(aria.includes(`MySQL 5.1.73: ${expected[lang].unknown}`), aria);
+  }
+  const ja = svgOf(buildHtml({ ...site, lifecycle }, 'ja'));
+  assert.ok(ja.includes('<title>CentOS 7: サポート終了: 2024-06-30 以降</title>'));
+  assert.ok(ja.includes('<title>PHP 8.2: セキュリティ修正のみ: 2024-12-31 〜 2026-12-31</title>'));
+  assert.ok(ja.includes('2024-06-30 終了'));
+});
+
 test('the English report is in English, the Japanese one in Japanese', () => {
   const doc = fixture('centos6-shop');
   const en = buildHtml(doc, 'en');

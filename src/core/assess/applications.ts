@@ -79,7 +79,7 @@ function judge(ctx: Ctx, app: AppKnowledge, c: Component): { finding?: Finding; 
   if (version) entryBase.version = version;
   if (!rule && staleYears === undefined) {
     if (unknown || !version) {
-      const g = gap(ctx, `${app.displayName} at ${c.location ?? c.detectedBy}`, 'assess.gap.appVersion', { app: app.displayName });
+      const g = gap(ctx, tr(ctx.lang, msg('assess.gap.what.appAt', { app: app.displayName, location: c.location ?? c.detectedBy })), 'assess.gap.appVersion', { app: app.displayName });
       return { gap: g, entry: { ...entryBase, reason: tr(ctx.lang, msg('assess.lifecycle.versionUnknown')) } };
     }
     // No rule says it is outdated: still "unknown", not "supported" (the data does not list supported lines).

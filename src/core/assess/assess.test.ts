@@ -171,6 +171,67 @@ test('lifecycle: phases with dates and days left; within 90 days a warning; unkn
   assert.ok(out.gaps.some((g) => g.code === 'assess.gap.lifecycleVersion'));
 });
 
+/** An old shared server whose lifecycle data hits every branch that explains a phase in words. */
+const oldServer: Inventory = {
+  os: { family: 'centos', name: 'CentOS', version: '6.10' },
+  packages: [{ name: 'openssl', version: '1.0.1e-58.el6_10', source: 'openssl', ecosystem: 'rpm' }],
+  pendingUpdates: [],
+  components: [
+    { name: 'openssl', version: '1.0.1e', package: 'openssl', detectedBy: 'rpm' },
+    { name: 'php', version: '5.6.40', detectedBy: 'binary:/opt/php56/bin/php', location: '/opt/php56' },
+    { name: 'mysql', version: '5.7.44', detectedBy: 'binary:/usr/sbin/mysqld', location: '/usr/sbin/mysqld' },
+    { name: 'nginx', detectedBy: 'banner:Server' },
+    { name: 'mariadb', version: '10.3.39', detectedBy: 'binary:/usr/sbin/mariadbd', location: '/usr/sbin/mariadbd' },
+    { name: 'apache-httpd', version: '2.2.34', detectedBy: 'binary:/usr/local/apache2/bin/httpd', location: '/usr/local/apache2' },
+    { name: 'ec-cube', detectedBy: 'file', location: '/var/www/shop' },
+    { name: 'ec-cube', version: '4.3.1', detectedBy: 'file', location: '/srv/shop2' },
+  ],
+};
+const oldServerCycles: LifecycleCycle[] = [
+  { product: 'centos', cycle: '6', releaseDate: '2011-07-10', activeSupportEnd: '2017-05-10', eol: '2020-11-30', source: 'endoflife' },
+  { product: 'centos', cycle: '6', eol: '2020-12-02', source: 'distro-info' },
+  { product: 'php', cycle: '5.6', releaseDate: '2014-08-28', eol: true, source: 'endoflife' },
+  { product: 'php', cycle: '8.4', eol: '2028-12-31', activeSupportEnd: '2026-12-31', source: 'endoflife' },
+  { product: 'mysql', cycle: '5.7', source: 'endoflife' },
+  { product: 'apache-http-server', cycle: '2.4', releaseDate: '2012-02-21', eol: false, source: 'endoflife' },
+];
+const JAPANESE = /[ぁ-んァ-ン一-龥]/;
+
+test('lifecycle in Japanese: every reason, gap and end-of-life title on the lifecycle path is Japanese', () => {
+  const out = assess(input(oldServer, slice({ lifecycle: oldServerCycles }), { lang: 'ja' }));
+  const by = (component: string, version?: string) => out.lifecycle.find((e) => e.component === component && (version === undefined || e.version === version))!;
+  // One entry per branch, each with its reason: if a branch loses its reason or stays English, this fails.
+  assert.match(by('CentOS').reason ?? '', /^distro-info では 2020-12-02$/, 'the sources disagree');
+  assert.match(by('openssl').reason ?? '', /CentOS のサポート期間に従います/, 'packaged: follows the OS');
+  assert.equal(by('php').phase, 'eol');
+  assert.match(by('php').reason ?? '', /終了日はデータにありません/, 'end of life without a date');
+  assert.equal(by('mysql').phase, 'unknown');
+  assert.equal(by('mysql').reason, 'サポート期限の日付がデータにありません');
+  assert.match(by('nginx').reason ?? '', /バージョン不明/);
+  assert.match(by('mariadb').reason ?? '', /ライフサイクル情報がありません/);
+  assert.match(by('apache-httpd').reason ?? '', /該当する apache-http-server の系列がありません/);
+  assert.match(by('ec-cube', '4.3.1').reason ?? '', /サポート情報がありません/);
+  const reasons = out.lifecycle.map((e) => [e.component, e.reason ?? ''] as const);
+  assert.equal(reasons.length, 9);
+  assert.deepEqual(reasons.filter(([, r]) => !JAPANESE.test(r)), [], 'a lifecycle reason left in English');
+  const gaps = out.gaps.filter((g) => /^assess\.gap\.(lifecycle|app)/.test(g.code ?? ''));
+  assert.deepEqual(gaps.map((g) => g.code).sort(), ['assess.gap.appVersion', 'assess.gap.lifecycleCycle', 'assess.gap.lifecycleMissing', 'assess.gap.lifecycleVersion']);
+  assert.deepEqual(gaps.filter((g) => !JAPANESE.test(g.what) || !JAPANESE.test(g.why)), [], 'a lifecycle gap left in English');
+  assert.ok(gaps.some((g) => g.what === 'nginx のサポート状況'));
+  const eol = out.findings.filter((f) => f.category === 'end-of-life');
+  assert.deepEqual(eol.map((f) => f.component?.name).sort(), ['CentOS', 'php']);
+  for (const f of eol) {
+    assert.match(f.title, JAPANESE, f.title);
+    for (const st of f.remediation.steps ?? []) assert.match(st.action, JAPANESE, st.action);
+  }
+  assert.match(eol.find((f) => f.component?.name === 'php')!.title, /サポート終了済み/);
+  // The same server in English keeps English reasons (the catalog, not a hard-coded language).
+  const en = assess(input(oldServer, slice({ lifecycle: oldServerCycles })));
+  assert.equal(en.lifecycle.find((e) => e.component === 'mysql')!.reason, 'No support dates in the data');
+  assert.equal(en.lifecycle.find((e) => e.component === 'CentOS')!.reason, 'distro-info gives 2020-12-02');
+  assert.ok(en.gaps.some((g) => g.what === 'nginx support phase'));
+});
+
 test('applications: old carts and mail forms in the field’s words; unknown versions are gaps', () => {
   const inv: Inventory = {
     packages: [],

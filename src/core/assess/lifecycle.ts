@@ -6,7 +6,7 @@
  */
 import { findingId } from '../ids.js';
 import type { LifecycleCycle } from '../knowledge.js';
-import type { Finding, Gap, LifecycleEntry, Severity, SupportPhase } from '../model.js';
+import type { Finding, Gap, LifecycleEntry, MessageRef, Severity, SupportPhase } from '../model.js';
 import { type Ctx, gap, msg, newFinding, type Step, step, tr } from './context.js';
 import { dayOf, epochDay } from './dates.js';
 import { COMPONENT_LIFECYCLE, osLifecycleProduct } from './platform.js';
@@ -43,7 +43,8 @@ export function effectiveCycle(c: LifecycleCycle): LifecycleCycle {
 export interface Phase {
   phase: SupportPhase;
   daysLeft?: number;
-  reason?: string;
+  /** Why the phase has no date or is unknown; rendered in the assessment's language. */
+  reason?: MessageRef;
 }
 
 export function phaseOf(c: LifecycleCycle, now: Date): Phase {
@@ -55,8 +56,8 @@ export function phaseOf(c: LifecycleCycle, now: Date): Phase {
     if (days < 0) return { phase: 'eol', daysLeft: days };
     return { phase: activePhase(c, t), daysLeft: days };
   }
-  if (c.eol === true) return { phase: 'eol', reason: 'no date' };
-  if (c.eol === undefined && c.activeSupportEnd === undefined) return { phase: 'unknown', reason: 'no support dates in the data' };
+  if (c.eol === true) return { phase: 'eol', reason: msg('assess.lifecycle.eolNoDate') };
+  if (c.eol === undefined && c.activeSupportEnd === undefined) return { phase: 'unknown', reason: msg('assess.lifecycle.noDates') };
   return { phase: activePhase(c, t) };
 }
 
@@ -66,6 +67,9 @@ function activePhase(c: LifecycleCycle, t: number): SupportPhase {
   if (ad !== undefined) return ad <= t ? 'security' : 'active';
   return c.activeSupportEnd === true ? 'security' : 'active';
 }
+
+/** A lifecycle gap's subject ("nginx support phase") in the assessment's language. */
+const phaseWhat = (ctx: Pick<Ctx, 'lang'>, subject: string): string => tr(ctx.lang, msg('assess.gap.what.lifecycle', { subject }));
 
 interface Subject {
   kind: 'os' | 'php' | 'webserver' | 'database' | 'openssl' | 'application';
@@ -144,19 +148,19 @@ export function assessLifecycle(ctx: Ctx, cycles: readonly LifecycleCycle[]): { 
     const list = byProduct.get(s.product);
     if (!s.version) {
       entries.push({ component: s.component, phase: 'unknown', reason: tr(ctx.lang, msg('assess.lifecycle.versionUnknown')) });
-      gaps.push(gap(ctx, `${s.component} support phase`, 'assess.gap.lifecycleVersion', { component: s.component }));
+      gaps.push(gap(ctx, phaseWhat(ctx, s.component), 'assess.gap.lifecycleVersion', { component: s.component }));
       continue;
     }
     if (!list?.length) {
       entries.push({ component: s.component, version: s.version, phase: 'unknown', reason: tr(ctx.lang, msg('assess.lifecycle.noData', { product: s.product })) });
-      gaps.push(gap(ctx, `${s.component} ${s.version} support phase`, 'assess.gap.lifecycleMissing', { product: s.product }));
+      gaps.push(gap(ctx, phaseWhat(ctx, `${s.component} ${s.version}`), 'assess.gap.lifecycleMissing', { product: s.product }));
       continue;
     }
     const sel = selectCycle(list, s.version);
     const cycle = sel ? effectiveCycle(sel) : undefined;
     if (!cycle) {
       entries.push({ component: s.component, version: s.version, phase: 'unknown', reason: tr(ctx.lang, msg('assess.lifecycle.noCycle', { product: s.product, version: s.version })) });
-      gaps.push(gap(ctx, `${s.component} ${s.version} support phase`, 'assess.gap.lifecycleCycle', { product: s.product, version: s.version }));
+      gaps.push(gap(ctx, phaseWhat(ctx, `${s.component} ${s.version}`), 'assess.gap.lifecycleCycle', { product: s.product, version: s.version }));
       continue;
     }
     const ph = phaseOf(cycle, ctx.now);
@@ -169,7 +173,11 @@ export function assessLifecycle(ctx: Ctx, cycles: readonly LifecycleCycle[]): { 
     if (ph.daysLeft !== undefined) entry.daysLeft = ph.daysLeft;
     const other = list.map(effectiveCycle).find((c) => c.source !== cycle.source && c.cycle === cycle.cycle && asDate(c.eol) && asDate(c.eol) !== eol);
     if (ph.reason || other) {
-      entry.reason = [ph.reason, other ? tr(ctx.lang, msg('assess.lifecycle.sourcesDisagree', { source: other.source, date: asDate(other.eol)! })) : undefined].filter(Boolean).join('; ');
+      const reasons = [ph.reason, other ? msg('assess.lifecycle.sourcesDisagree', { source: other.source, date: asDate(other.eol)! }) : undefined];
+      entry.reason = reasons
+        .filter((r): r is MessageRef => r !== undefined)
+        .map((r) => tr(ctx.lang, r))
+        .join(tr(ctx.lang, msg('assess.lifecycle.separator')));
     }
     entries.push(entry);
     if (s.kind === 'os') osPhase = { entry };

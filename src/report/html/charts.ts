@@ -1,5 +1,5 @@
 /** Inline SVG charts: the severity bars and the support timeline (php.net's supported-versions style). */
-import { SEVERITIES, type LifecycleEntry, type Severity } from '../../core/model.js';
+import { SEVERITIES, type LifecycleEntry, type Severity, type SupportPhase } from '../../core/model.js';
 import { esc } from './escape.js';
 import { displayName, type Texts } from './view.js';
 
@@ -40,9 +40,23 @@ const parseDate = (s: string | undefined): number | undefined => {
   return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : undefined;
 };
 
+/** Fills that survive black-and-white print: solid (active), dotted (security fixes only), hatched (end of life). */
+const PHASE_PATTERN = { security: 'mamori-phase-security', eol: 'mamori-phase-eol' } as const;
+const PHASE_DEFS =
+  '<defs>' +
+  `<pattern id="${PHASE_PATTERN.security}" patternUnits="userSpaceOnUse" width="5" height="5"><rect width="5" height="5" fill="${PHASE_COLOURS.security}"/><circle cx="2.5" cy="2.5" r="1" fill="#6b5200"/></pattern>` +
+  `<pattern id="${PHASE_PATTERN.eol}" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><rect width="6" height="6" fill="${PHASE_COLOURS.eol}"/><rect width="2.4" height="6" fill="#6b1010"/></pattern>` +
+  '</defs>';
+const phaseFill = (p: SupportPhase): string => (p === 'security' || p === 'eol' ? `url(#${PHASE_PATTERN[p]})` : PHASE_COLOURS[p]);
+const isoDate = (t: number): string => new Date(t).toISOString().slice(0, 10);
+/** Rough width of a 9.5px label: full-width characters a full em, others about half. */
+const textWidth = (s: string): number => [...s].reduce((w, c) => w + (c.charCodeAt(0) > 0x2e7f ? 9.5 : 5.4), 0);
+
 /**
  * One row per component: green from release to the end of active support, yellow until the end of security
  * fixes, red after it up to the chart's end; grey when the phase is unknown. A vertical line marks `now`.
+ * Colour is never the only cue: the current phase is written under each name, the yellow and red parts are
+ * dotted and hatched (black-and-white print), each part has a `<title>`, and the chart's label reads every row.
  */
 export function timelineChart(entries: readonly LifecycleEntry[], now: number, texts: Texts): string {
   if (!entries.length) return `<p class="muted">${esc(texts.t('report.chart.noLifecycle'))}</p>`;
@@ -53,12 +67,13 @@ export function timelineChart(entries: readonly LifecycleEntry[], now: number, t
   const end = Date.UTC(maxYear + 1, 0, 1);
   const W = 700;
   const labelW = 170;
-  const rowH = 30;
+  const rowH = 32;
   const top = 24;
   const plotW = W - labelW - 10;
   const x = (t: number) => labelW + Math.round(((Math.min(Math.max(t, start), end) - start) / (end - start)) * plotW);
   const H = top + entries.length * rowH + 34;
   const parts: string[] = [];
+  const summary: string[] = [];
   // Year grid.
   const years = maxYear + 1 - new Date(start).getUTCFullYear();
   const step = years > 16 ? 2 : 1;
@@ -67,48 +82,71 @@ export function timelineChart(entries: readonly LifecycleEntry[], now: number, t
     parts.push(`<line x1="${gx}" y1="${top - 4}" x2="${gx}" y2="${H - 30}" class="grid"/>`);
     if (y <= maxYear) parts.push(`<text x="${gx + 2}" y="${top - 8}" class="year">${y}</text>`);
   }
+  const phaseName = (p: SupportPhase) => texts.t(`report.phase.${p}`);
+  const span = (p: SupportPhase, from: number, to: number) =>
+    from <= start && to >= end
+      ? phaseName(p)
+      : from <= start
+        ? texts.t('report.phase.spanTo', { phase: phaseName(p), to: isoDate(to) })
+        : to >= end
+          ? texts.t('report.phase.spanFrom', { phase: phaseName(p), from: isoDate(from) })
+          : texts.t('report.phase.span', { phase: phaseName(p), from: isoDate(from), to: isoDate(to) });
   entries.forEach((e, i) => {
     const y = top + i * rowH;
     const label = `${displayName(e.component)} ${e.cycle ?? e.version ?? ''}`.trim();
-    parts.push(`<text x="${labelW - 8}" y="${y + 19}" text-anchor="end" class="lbl">${esc(label)}</text>`);
+    const current = phaseName(e.phase);
+    parts.push(`<text x="${labelW - 8}" y="${y + 14}" text-anchor="end" class="lbl">${esc(label)}</text>`);
+    parts.push(`<text x="${labelW - 8}" y="${y + 27}" text-anchor="end" class="phase ph-${e.phase}">${esc(current)}</text>`);
     const rel = parseDate(e.releaseDate);
     const active = parseDate(e.activeSupportEnd);
     const sec = parseDate(e.securitySupportEnd);
-    const bar = (from: number, to: number, colour: string, cls = '') =>
-      to > from ? parts.push(`<rect x="${x(from)}" y="${y + 5}" width="${Math.max(1, x(to) - x(from))}" height="${rowH - 10}" fill="${colour}" class="${cls}"/>`) : 0;
+    const bar = (from: number, to: number, phase: SupportPhase) =>
+      to > from
+        ? parts.push(
+            `<rect x="${x(from)}" y="${y + 6}" width="${Math.max(1, x(to) - x(from))}" height="${rowH - 12}" fill="${phaseFill(phase)}" class="seg ${phase}"><title>${esc(`${label}: ${span(phase, from, to)}`)}</title></rect>`,
+          )
+        : 0;
     if (e.phase === 'unknown' || (rel === undefined && sec === undefined && active === undefined)) {
-      bar(start, end, e.phase === 'unknown' ? PHASE_COLOURS.unknown : PHASE_COLOURS[e.phase], e.phase);
-      const why = e.reason ? `: ${e.reason}` : '';
-      parts.push(`<text x="${labelW + 6}" y="${y + 19}" class="bartext${e.phase === 'eol' ? ' on-red' : ''}">${esc(texts.t(`report.phase.${e.phase}`) + why)}</text>`);
+      bar(start, end, e.phase);
+      const note = e.reason ?? current;
+      parts.push(`<text x="${labelW + 6}" y="${y + 20}" class="bartext${e.phase === 'eol' ? ' on-red' : ''}">${esc(note)}</text>`);
+      summary.push(e.reason ? texts.t('report.phase.row', { component: label, phase: current, note: e.reason }) : texts.t('report.phase.rowShort', { component: label, phase: current }));
       return;
     }
     const from = rel ?? start;
     const secEnd = sec ?? (e.phase === 'eol' ? active : undefined);
     if (active !== undefined && secEnd !== undefined && active < secEnd) {
-      bar(from, active, PHASE_COLOURS.active);
-      bar(active, secEnd, PHASE_COLOURS.security);
+      bar(from, active, 'active');
+      bar(active, secEnd, 'security');
     } else if (secEnd !== undefined) {
-      bar(from, secEnd, PHASE_COLOURS.active);
+      bar(from, secEnd, 'active');
     } else if (active !== undefined) {
-      bar(from, active, PHASE_COLOURS.active);
-      bar(active, end, PHASE_COLOURS.security);
+      bar(from, active, 'active');
+      bar(active, end, 'security');
     } else {
-      bar(from, end, e.phase === 'eol' ? PHASE_COLOURS.eol : PHASE_COLOURS.active);
+      bar(from, end, e.phase === 'eol' ? 'eol' : 'active');
     }
-    if (secEnd !== undefined) bar(secEnd, end, PHASE_COLOURS.eol);
-    const note = secEnd !== undefined ? texts.t(secEnd < now ? 'report.phase.ended' : 'report.phase.until', { date: new Date(secEnd).toISOString().slice(0, 10) }) : texts.t(`report.phase.${e.phase}`);
-    const tx = secEnd !== undefined && secEnd < now ? x(secEnd) + 4 : Math.max(labelW + 4, x(secEnd ?? from) - 4);
-    const anchor = secEnd !== undefined && secEnd < now ? 'start' : 'end';
-    parts.push(`<text x="${tx}" y="${y + 19}" text-anchor="${anchor}" class="bartext${anchor === 'start' ? ' on-red' : ''}">${esc(note)}</text>`);
+    if (secEnd !== undefined) bar(secEnd, end, 'eol');
+    const note = secEnd !== undefined ? texts.t(secEnd < now ? 'report.phase.ended' : 'report.phase.until', { date: isoDate(secEnd) }) : e.reason ?? current;
+    let tx: number;
+    let anchor: 'start' | 'end';
+    let onRed: boolean;
+    if (secEnd !== undefined && secEnd < now) [tx, anchor, onRed] = [x(secEnd) + 4, 'start', true];
+    else if (secEnd !== undefined) [tx, anchor, onRed] = [Math.max(labelW + 4, x(secEnd) - 4), 'end', false];
+    // No end date: before the bar when the note fits there, else inside it.
+    else if (x(from) - labelW > textWidth(note) + 8) [tx, anchor, onRed] = [x(from) - 4, 'end', false];
+    else [tx, anchor, onRed] = [x(from) + 4, 'start', e.phase === 'eol'];
+    parts.push(`<text x="${tx}" y="${y + 20}" text-anchor="${anchor}" class="bartext${onRed ? ' on-red' : ''}">${esc(note)}</text>`);
+    summary.push(note === current ? texts.t('report.phase.rowShort', { component: label, phase: current }) : texts.t('report.phase.row', { component: label, phase: current, note }));
   });
   const nx = x(now);
   parts.push(`<line x1="${nx}" y1="${top - 4}" x2="${nx}" y2="${H - 26}" class="today"/>`);
   const todayAnchor = nx > W - 70 ? 'end' : nx < labelW + 70 ? 'start' : 'middle';
-  parts.push(`<text x="${nx}" y="${H - 12}" text-anchor="${todayAnchor}" class="todaylbl">${esc(texts.t('report.chart.today'))} ${esc(new Date(now).toISOString().slice(0, 10))}</text>`);
+  parts.push(`<text x="${nx}" y="${H - 12}" text-anchor="${todayAnchor}" class="todaylbl">${esc(texts.t('report.chart.today'))} ${esc(isoDate(now))}</text>`);
   const phases = entries.some((e) => e.phase === 'unknown') ? (['active', 'security', 'eol', 'unknown'] as const) : (['active', 'security', 'eol'] as const);
   const legend = phases
-    .map((p, i) => `<rect x="${labelW + i * 125}" y="${H - 8}" width="10" height="10" fill="${PHASE_COLOURS[p]}"/><text x="${labelW + i * 125 + 14}" y="${H + 1}" class="legend">${esc(texts.t(`report.phase.${p}`))}</text>`)
+    .map((p, i) => `<rect x="${labelW + i * 125}" y="${H - 9}" width="12" height="12" fill="${phaseFill(p)}" class="swatch"/><text x="${labelW + i * 125 + 16}" y="${H + 1}" class="legend">${esc(phaseName(p))}</text>`)
     .join('');
-  return `<svg class="chart timeline-chart" role="img" aria-label="${esc(texts.t('report.chart.timeline'))}" viewBox="0 0 ${W} ${H + 8}" width="${W}" height="${H + 8}" xmlns="http://www.w3.org/2000/svg">${parts.join('')}${legend}</svg>`;
+  const aria = `${texts.t('report.chart.timeline')}: ${summary.join(texts.t('report.phase.rowSeparator'))}`;
+  return `<svg class="chart timeline-chart" role="img" aria-label="${esc(aria)}" viewBox="0 0 ${W} ${H + 8}" width="${W}" height="${H + 8}" xmlns="http://www.w3.org/2000/svg">${PHASE_DEFS}${parts.join('')}${legend}</svg>`;
 }
-

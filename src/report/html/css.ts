@@ -45,7 +45,8 @@ ol.first li::before { content: counter(n); position: absolute; left: 3mm; top: 2
 .chart text { font-family: inherit; fill: var(--ink); }
 .chart .lbl { font-size: 11px; } .chart .num { font-size: 11px; font-weight: bold; }
 .chart .year { font-size: 9px; fill: var(--muted); } .chart .grid { stroke: #e3e7ec; stroke-width: 1; }
-.chart .bartext { font-size: 9.5px; fill: #1f2937; } .chart .bartext.on-red { fill: #fff; font-weight: bold; } .chart .legend { font-size: 9.5px; }
+.chart .bartext { font-size: 9.5px; fill: #1f2937; stroke: #fff; stroke-width: 2.5px; stroke-opacity: .8; stroke-linejoin: round; paint-order: stroke; } .chart .bartext.on-red { fill: #fff; font-weight: bold; stroke: #6b1010; stroke-width: 2.5px; stroke-linejoin: round; paint-order: stroke; } .chart .legend { font-size: 9.5px; }
+.chart .phase { font-size: 9px; font-weight: bold; fill: #374151; } .chart .swatch { stroke: #4b5563; stroke-width: .6; }
 .chart .today { stroke: #111827; stroke-width: 1.6; stroke-dasharray: 4 2; } .chart .todaylbl { font-size: 9.5px; font-weight: bold; }
 svg.chart { max-width: 100%; height: auto; }
 .section-intro { break-after: avoid; break-inside: avoid; background: var(--bg); border-left: 4px solid var(--navy); padding: 2mm 3mm; margin: 2mm 0 3mm; }
