@@ -4,8 +4,10 @@
  * with loop detection, a header size cap, a request budget for the whole site, per-host concurrency and rate,
  * an identifiable User-Agent, private CAs. Identical requests are sent once (a promise cache), so checks that
  * share a URL share the answer. Expected failures are Result values with a code, never thrown.
+ * An optional scan deadline (an AbortSignal) aborts requests in flight and refuses new ones (`http.deadline`).
  */
-import { Agent, request } from 'undici';
+import { Agent, buildConnector, request } from 'undici';
+import type { Socket } from 'node:net';
 import { createBrotliDecompress, createGunzip, createInflate, constants as zc } from 'node:zlib';
 import type { Transform } from 'node:stream';
 import { fail, ok, type Result } from '../core/result.js';
@@ -78,6 +80,7 @@ export interface FetchOptions {
 
 export type HttpIssueCode =
   | 'http.budget'
+  | 'http.deadline'
   | 'http.timeout'
   | 'http.redirectLoop'
   | 'http.tooManyRedirects'
@@ -106,13 +109,24 @@ class HostLimiter {
     private readonly intervalMs: number,
   ) {}
 
-  async acquire(): Promise<void> {
+  /** The rate wait ends early when `signal` aborts (the caller re-checks it and releases). */
+  async acquire(signal?: AbortSignal): Promise<void> {
     if (this.inFlight >= this.concurrency) await new Promise<void>((r) => this.waiting.push(r));
     this.inFlight++;
+    if (signal?.aborted) return;
     const now = performance.now();
     const start = Math.max(now, this.nextStart);
     this.nextStart = start + this.intervalMs;
-    if (start > now) await new Promise((r) => setTimeout(r, start - now));
+    if (start > now)
+      await new Promise<void>((r) => {
+        const done = () => {
+          clearTimeout(t);
+          signal?.removeEventListener('abort', done);
+          r();
+        };
+        const t = setTimeout(done, start - now);
+        signal?.addEventListener('abort', done, { once: true });
+      });
   }
 
   release(): void {
@@ -192,10 +206,35 @@ export class HttpClient {
   private readonly agent: Agent;
   private readonly limiters = new Map<string, HostLimiter>();
   private readonly cache = new Map<string, Promise<Result<HttpResponse>>>();
+  /** Open sockets: at the deadline they are destroyed (undici does not abort a request still connecting). */
+  private readonly sockets = new Set<Socket>();
 
-  constructor(readonly opts: HttpOptions) {
+  /**
+   * `deadline`: the whole scan's time limit. When it aborts, requests in flight are cut off and later ones are
+   * not sent; both answer `http.deadline` (counted in `stats.errors`, never in `stats.sent` when not sent).
+   */
+  constructor(
+    readonly opts: HttpOptions,
+    private readonly deadline?: AbortSignal,
+  ) {
+    const base = buildConnector({ rejectUnauthorized: false, ca: opts.ca, timeout: opts.timeoutMs }) as unknown as (o: buildConnector.Options, cb: buildConnector.Callback) => Socket | undefined;
+    const connect = (o: buildConnector.Options, cb: buildConnector.Callback): void => {
+      if (deadline?.aborted) return void cb(new Error('scan time limit reached'), null);
+      const sock = base(o, cb);
+      if (sock && typeof sock.destroy === 'function') {
+        this.sockets.add(sock);
+        sock.once('close', () => this.sockets.delete(sock));
+      }
+    };
+    deadline?.addEventListener(
+      'abort',
+      () => {
+        for (const sock of this.sockets) sock.destroy(new Error('scan time limit reached'));
+      },
+      { once: true },
+    );
     this.agent = new Agent({
-      connect: { rejectUnauthorized: false, ca: opts.ca, timeout: opts.timeoutMs },
+      connect,
       maxHeaderSize: opts.maxHeaderBytes,
       headersTimeout: opts.timeoutMs,
       bodyTimeout: opts.timeoutMs,
@@ -204,12 +243,24 @@ export class HttpClient {
     });
   }
 
+  /** The scan's time limit has passed: nothing more will be sent. */
+  get expired(): boolean {
+    return this.deadline?.aborted === true;
+  }
+
+  private cut(url: string): Result<HttpResponse> {
+    this.stats.errors['http.deadline'] = (this.stats.errors['http.deadline'] ?? 0) + 1;
+    return fail('http.deadline', 'scan time limit reached', url);
+  }
+
   get remaining(): number {
     return Math.max(0, this.opts.budget - this.stats.sent);
   }
 
   async close(): Promise<void> {
     await this.agent.destroy();
+    // A socket still connecting survives agent.destroy() until its connect timeout: close it now.
+    for (const sock of this.sockets) sock.destroy();
   }
 
   private limiter(host: string): HostLimiter {
@@ -268,10 +319,15 @@ export class HttpClient {
       return fail('http.badUrl', (err as Error).message, url.slice(0, 200));
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return fail('http.badUrl', `unsupported scheme ${u.protocol}`, url);
+    if (this.expired) return this.cut(url);
     if (this.stats.sent >= this.opts.budget) return fail('http.budget', `request budget of ${this.opts.budget} spent`, url);
     const limiter = this.limiter(u.host);
-    await limiter.acquire();
-    // Budget re-check after waiting: others may have spent it meanwhile.
+    await limiter.acquire(this.deadline);
+    // Deadline and budget re-check after waiting: time passed and others may have spent the budget meanwhile.
+    if (this.expired) {
+      limiter.release();
+      return this.cut(url);
+    }
     if (this.stats.sent >= this.opts.budget) {
       limiter.release();
       return fail('http.budget', `request budget of ${this.opts.budget} spent`, url);
@@ -279,6 +335,8 @@ export class HttpClient {
     this.stats.sent++;
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(new DOMException('request time cap', 'TimeoutError')), this.opts.timeoutMs);
+    const onDeadline = () => ac.abort(new DOMException('scan time limit', 'AbortError'));
+    this.deadline?.addEventListener('abort', onDeadline, { once: true });
     const cap = Math.min(o.maxBytes ?? this.opts.maxBodyBytes, o.rangeBytes ?? Infinity, this.opts.maxBodyBytes);
     const headers: Record<string, string> = {
       'user-agent': this.opts.userAgent,
@@ -331,11 +389,13 @@ export class HttpClient {
       if (!res.body.destroyed) res.body.destroy();
       return ok({ url, finalUrl: url, status: res.statusCode, headers: flat, setCookies, body, truncated, hops: [] });
     } catch (err) {
+      if (this.expired) return this.cut(url);
       const c = ac.signal.aborted ? { code: 'http.timeout' as const, message: 'request time cap reached' } : classify(err);
       this.stats.errors[c.code] = (this.stats.errors[c.code] ?? 0) + 1;
       return fail(c.code, c.message, url);
     } finally {
       clearTimeout(timer);
+      this.deadline?.removeEventListener('abort', onDeadline);
       limiter.release();
     }
   }

@@ -7,6 +7,8 @@
  *    confirmed by content, bodies through the personal-data classifier; listings followed one level;
  * 4. version files for what was fingerprinted (readme.html, plugin readme.txt, mail-form readme).
  * Everything it could not do is a gap; findings carry stable ids (category + check + path).
+ * An overall time limit (`maxTimeMs`) aborts requests and handshakes in flight and starts no new ones; the scan
+ * then finishes with what it found, and each step that was cut short names what it left unchecked as a gap.
  */
 import { randomBytes } from 'node:crypto';
 import iconv from 'iconv-lite';
@@ -19,7 +21,8 @@ import type { ExposureProbe, MatchResult, MatcherName } from '../checks/types.js
 import { kentVersion, pluginReadmeVersion, WP_PLUGIN_RE, wordpressReadmeVersion } from '../checks/fingerprints.js';
 import { parseSetCookie, scoreObservatory, SESSION_COOKIE_RE, hstsMaxAge, type ObservatoryResult } from '../checks/observatory.js';
 import { gradeTls, type Protocol } from '../checks/tls-grade.js';
-import { HttpClient, textOf, type HttpOptions, type HttpResponse } from './http.js';
+import { HttpClient, textOf, type FetchOptions, type HttpOptions, type HttpResponse } from './http.js';
+import type { Result } from '../core/result.js';
 import { parsePage, resolveRef, type PageInfo } from './html.js';
 import { ComponentSet, detectInResponse, distroHints } from './fingerprint.js';
 import { probeTls, type TlsReport } from './tls.js';
@@ -41,6 +44,8 @@ export interface SiteScanOptions {
   classifierGap?: string;
   /** Skip TLS probing (tests of HTTP-only behaviour). */
   skipTls?: boolean;
+  /** Overall time limit of the scan in milliseconds (none when absent). */
+  maxTimeMs?: number;
 }
 
 export interface SiteScanResult {
@@ -85,11 +90,20 @@ interface Ctx {
   cookies: Map<string, { line: string; url: string }>;
   pages: number;
   confirmedUrls: Set<string>;
+  /** Files in open directories not fetched because of the time limit. */
+  listingCut: number;
 }
 
 function addGap(c: Ctx, code: string, what: string, why: string): void {
   if (!c.gaps.some((g) => g.what === what && g.why === why)) c.gaps.push({ what, why, code });
 }
+
+/** A step cut short by the time limit: `what` is the catalog text `${code}What`. */
+function deadlineGap(c: Ctx, code: string, params: Record<string, string | number>): void {
+  addGap(c, code, c.o.t(`${code}What`, params), c.o.t('site.gap.deadlineWhy', { seconds: (c.o.maxTimeMs ?? 0) / 1000 }));
+}
+
+const cutByDeadline = (r: { ok: boolean; issue?: { code: string } }): boolean => !r.ok && r.issue?.code === 'http.deadline';
 
 function addFinding(
   c: Ctx,
@@ -178,8 +192,10 @@ async function crawl(c: Ctx, start: HttpResponse, origin: string): Promise<{ url
   seen.add(start.finalUrl);
   handle(start);
   c.pages = 1;
+  let cut = 0;
   // robots.txt and sitemap.xml: same-origin paths only, never more than the page cap.
   const robots = await c.client.fetch(`${origin}/robots.txt`, { maxBytes: 64 * 1024 });
+  if (cutByDeadline(robots)) cut++;
   const sitemaps = [`${origin}/sitemap.xml`];
   if (robots.ok && robots.value.status === 200 && !/html/i.test(robots.value.headers['content-type'] ?? '')) {
     for (const line of textOf(robots.value.body).split(/\r?\n/)) {
@@ -191,18 +207,25 @@ async function crawl(c: Ctx, start: HttpResponse, origin: string): Promise<{ url
   }
   for (const sm of sitemaps.slice(0, 3)) {
     const r = await c.client.fetch(new URL(sm, origin).href, { maxBytes: 256 * 1024, identity: false });
+    if (cutByDeadline(r)) cut++;
     if (r.ok && r.value.status === 200) for (const m of decodeText(r.value.body).matchAll(/<loc>\s*([^<\s]+)\s*<\/loc>/gi)) enqueue(resolveRef(m[1]!, origin));
   }
   // Known entry points of carts and CMSs (forms that take personal data).
   for (const p of ['/entry/kiyaku.php', '/entry/', '/mypage/login.php', '/contact/', '/contact/index.php', '/wp-login.php', '/cart/', '/shopping/', '/inquiry/', '/usces-member/']) enqueue(resolveRef(p, origin));
-  while (queue.length && out.length < c.o.maxPages && c.client.remaining > 0) {
+  while (queue.length && out.length < c.o.maxPages && c.client.remaining > 0 && !c.client.expired) {
     const batch = queue.splice(0, Math.min(c.o.http.concurrency, c.o.maxPages - out.length));
     const results = await Promise.all(batch.map((u) => c.client.fetch(u, { identity: false })));
     for (const r of results) {
+      if (cutByDeadline(r)) {
+        cut++;
+        continue;
+      }
       c.pages++;
       if (r.ok) handle(r.value);
     }
   }
+  if (c.client.expired) cut += Math.min(queue.length, Math.max(0, c.o.maxPages - out.length));
+  if (cut) deadlineGap(c, 'site.gap.deadlineCrawl', { left: cut });
   return out;
 }
 
@@ -299,31 +322,37 @@ async function exposure(c: Ctx, origin: string, host: string): Promise<void> {
   const year = c.o.now.getUTCFullYear();
   const wanted = expandProbes(host, year);
   // Baselines: one random path per directory (soft 404 detection), fetched only when a probe there answers 200.
-  const baselines = new Map<string, Promise<Baseline | undefined>>();
+  const baselines = new Map<string, Promise<Baseline | 'deadline' | undefined>>();
   const rand = randomBytes(6).toString('hex');
-  const baselineFor = (d: string): Promise<Baseline | undefined> => {
+  // 'deadline': the baseline was cut off, so a 200 there cannot be told from a soft 404 (not checked).
+  const baselineFor = (d: string): Promise<Baseline | 'deadline' | undefined> => {
     let b = baselines.get(d);
     if (!b) {
       b = c.client.fetch(`${origin}${d}mamori-${rand}.txt`, { rangeBytes: 4096, follow: false }).then((r) =>
-        r.ok ? { status: r.value.status, length: r.value.body.byteLength, head: hex(r.value.body), body: r.value.body, contentType: r.value.headers['content-type'] ?? '' } : undefined,
+        r.ok ? { status: r.value.status, length: r.value.body.byteLength, head: hex(r.value.body), body: r.value.body, contentType: r.value.headers['content-type'] ?? '' } : cutByDeadline(r) ? 'deadline' : undefined,
       );
       baselines.set(d, b);
     }
     return b;
   };
   const confirmedUrls = c.confirmedUrls;
+  let cut = 0;
   const confirm = async (path: string, probes: readonly ProbeLike[], via: string): Promise<void> => {
     const range = Math.max(...probes.map((p) => p.rangeBytes));
     const url = `${origin}${path}`;
     const r = await c.client.fetch(url, { rangeBytes: range, follow: false });
     if (!r.ok) {
-      if (r.issue.code === 'http.budget') return;
+      if (cutByDeadline(r)) cut++;
       return;
     }
     const res = r.value;
     if (res.status !== 200 && res.status !== 206) return;
     const dir = path.replace(/[^/]*$/, '') || '/';
     const base = await baselineFor(dir);
+    if (base === 'deadline') {
+      cut++;
+      return;
+    }
     if (base && similar(res, base)) return;
     const text = decodeText(res.body);
     const input = { status: res.status, contentType: res.headers['content-type'] ?? '', body: res.body, text, path };
@@ -344,12 +373,18 @@ async function exposure(c: Ctx, origin: string, host: string): Promise<void> {
   const all: [string, readonly ProbeLike[]][] = [...dirProbes, ...entries];
   const limit = Math.max(1, c.o.http.concurrency * 2);
   for (let i = 0; i < all.length; i += limit) {
+    if (c.client.expired) {
+      cut += all.length - i;
+      break;
+    }
     if (c.client.remaining === 0) {
       addGap(c, 'site.gap.budget', c.o.t('site.gap.budgetWhat', { left: all.length - i }), c.o.t('site.gap.budgetWhy', { budget: c.o.http.budget }));
       break;
     }
     await Promise.all(all.slice(i, i + limit).map(([p, probes]) => confirm(p, probes, 'probe')));
   }
+  if (cut) deadlineGap(c, 'site.gap.deadlineExposure', { left: cut, total: all.length });
+  if (c.listingCut) deadlineGap(c, 'site.gap.deadlineListing', { left: c.listingCut });
 }
 
 const CHECK_FOR_MATCHER: Partial<Record<MatcherName, string>> = {
@@ -378,6 +413,7 @@ async function followListing(c: Ctx, listingUrl: string, html: string, origin: s
       const candidates = matchersForName(name);
       if (!candidates.length || confirmedUrls.has(u.href)) return;
       const r = await c.client.fetch(u.href, { rangeBytes: 64 * 1024, follow: false });
+      if (cutByDeadline(r)) c.listingCut++;
       if (!r.ok || (r.value.status !== 200 && r.value.status !== 206)) return;
       const text = decodeText(r.value.body);
       const input = { status: r.value.status, contentType: r.value.headers['content-type'] ?? '', body: r.value.body, text, path: u.pathname };
@@ -469,10 +505,16 @@ async function report(c: Ctx, url: string, res: HttpResponse, p: Omit<ProbeLike,
 
 async function versionFiles(c: Ctx, origin: string, pages: { url: string; page: PageInfo }[]): Promise<void> {
   const jobs: Promise<void>[] = [];
+  let cut = 0;
+  const get = async (url: string, fo: FetchOptions): Promise<Result<HttpResponse>> => {
+    const r = await c.client.fetch(url, fo);
+    if (cutByDeadline(r)) cut++;
+    return r;
+  };
   if (c.comps.has('wordpress')) {
     jobs.push(
       (async () => {
-        const r = await c.client.fetch(`${origin}/readme.html`, { maxBytes: 16 * 1024 });
+        const r = await get(`${origin}/readme.html`, { maxBytes: 16 * 1024 });
         if (r.ok && r.value.status === 200) {
           const v = wordpressReadmeVersion(decodeText(r.value.body));
           if (v) c.comps.add({ component: 'wordpress', version: v, detectedBy: 'file:/readme.html', location: `${origin}/readme.html`, confidence: 70 });
@@ -484,7 +526,7 @@ async function versionFiles(c: Ctx, origin: string, pages: { url: string; page: 
     jobs.push(
       (async () => {
         const url = `${origin}/wp-content/plugins/${slug}/readme.txt`;
-        const r = await c.client.fetch(url, { rangeBytes: 8192 });
+        const r = await get(url, { rangeBytes: 8192 });
         if (r.ok && (r.value.status === 200 || r.value.status === 206) && !/html/i.test(r.value.headers['content-type'] ?? '')) {
           const v = pluginReadmeVersion(decodeText(r.value.body));
           if (v) {
@@ -508,14 +550,14 @@ async function versionFiles(c: Ctx, origin: string, pages: { url: string; page: 
     jobs.push(
       (async () => {
         const url = `${origin}${d}readme.txt`;
-        const r = await c.client.fetch(url, { rangeBytes: 8192 });
+        const r = await get(url, { rangeBytes: 8192 });
         if (r.ok && (r.value.status === 200 || r.value.status === 206) && !/html/i.test(r.value.headers['content-type'] ?? '')) {
           const k = kentVersion(decodeText(r.value.body));
           if (k) c.comps.add({ component: k.product, version: k.version, detectedBy: `file:${d}readme.txt`, location: url, confidence: k.version ? 70 : 50 });
         }
         for (const f of ['init.cgi', 'data/log.cgi']) {
           const u = `${origin}${d}${f}`;
-          const rr = await c.client.fetch(u, { rangeBytes: 16 * 1024, follow: false });
+          const rr = await get(u, { rangeBytes: 16 * 1024, follow: false });
           if (!rr.ok || (rr.value.status !== 200 && rr.value.status !== 206)) continue;
           const text = decodeText(rr.value.body);
           const input = { status: rr.value.status, contentType: rr.value.headers['content-type'] ?? '', body: rr.value.body, text, path: `${d}${f}` };
@@ -534,23 +576,34 @@ async function versionFiles(c: Ctx, origin: string, pages: { url: string; page: 
     if (src)
       jobs.push(
         (async () => {
-          const r = await c.client.fetch(src.href, { rangeBytes: 1024 });
+          const r = await get(src.href, { rangeBytes: 1024 });
           const v = r.ok ? /jQuery (?:JavaScript Library )?v(\d+\.\d+(?:\.\d+)?)/.exec(decodeText(r.value.body)) : null;
           if (v) c.comps.add({ component: 'jquery', version: v[1], detectedBy: `file:${src.pathname}`, location: src.href, confidence: 90 });
         })(),
       );
   }
   await Promise.all(jobs);
+  if (cut) deadlineGap(c, 'site.gap.deadlineVersion', { left: cut });
 }
 
-function tlsFindings(c: Ctx, rep: TlsReport, origin: string, hsts: boolean): { grade: string; score: number } {
+function tlsFindings(c: Ctx, rep: TlsReport, origin: string, hsts: boolean): { grade: string; score: number } | undefined {
   const offered = rep.protocols.filter((p) => p.offered).map((p) => p.protocol);
+  // Cut short by the time limit: what was decided is reported, the rest (and the grade, which needs all of it) is a gap.
+  const nc = rep.notChecked;
+  if (nc) {
+    const endpoint = `${rep.host}:${rep.port}`;
+    if (nc.protocols.length) deadlineGap(c, 'site.gap.deadlineTlsProtocols', { endpoint, list: nc.protocols.join(', ') });
+    if (nc.weak.length) deadlineGap(c, 'site.gap.deadlineTlsWeak', { endpoint, list: nc.weak.map((f) => f.toUpperCase()).join(', ') });
+    if (nc.cert) deadlineGap(c, 'site.gap.deadlineTlsCert', { endpoint });
+    deadlineGap(c, 'site.gap.deadlineTlsGrade', { endpoint });
+  }
   const ids: Partial<Record<Protocol, string>> = { SSLv2: 'tls.sslv2', SSLv3: 'tls.sslv3', TLSv1: 'tls.tls10', 'TLSv1.1': 'tls.tls11' };
   for (const p of offered) {
     const id = ids[p];
     if (id) addFinding(c, id, `${rep.host}:${rep.port}`, { endpoint: `${rep.host}:${rep.port}`, protocol: p }, { location: origin, evidence: { endpoint: `${rep.host}:${rep.port}`, protocol: p, via: rep.protocols.find((x) => x.protocol === p)?.via } });
   }
-  if (offered.length && !offered.includes('TLSv1.2') && !offered.includes('TLSv1.3')) addFinding(c, 'tls.no-tls12', `${rep.host}:${rep.port}`, { endpoint: `${rep.host}:${rep.port}` }, { location: origin, evidence: { offered } });
+  const modernUnknown = nc?.protocols.some((p) => p === 'TLSv1.2' || p === 'TLSv1.3') ?? false;
+  if (offered.length && !modernUnknown && !offered.includes('TLSv1.2') && !offered.includes('TLSv1.3')) addFinding(c, 'tls.no-tls12', `${rep.host}:${rep.port}`, { endpoint: `${rep.host}:${rep.port}` }, { location: origin, evidence: { offered } });
   const weak = rep.weak.filter((w) => w.offered);
   for (const w of weak) {
     const sev: Severity = ['null', 'anon', 'export', 'des'].includes(w.family) ? 'high' : 'medium';
@@ -567,6 +620,7 @@ function tlsFindings(c: Ctx, rep: TlsReport, origin: string, hsts: boolean): { g
     if (cert.keyType === 'RSA' && cert.keyBits !== undefined && cert.keyBits < 2048) addFinding(c, 'cert.weak-key', ep, { endpoint: ep, bits: cert.keyBits }, { location: origin, evidence: ev });
     if (cert.weakSignature) addFinding(c, 'cert.weak-signature', ep, { endpoint: ep, algorithm: cert.signatureAlgorithm }, { location: origin, evidence: ev });
   }
+  if (nc) return undefined;
   const g = gradeTls({
     protocols: offered,
     weakFamilies: weak.map((w) => w.family),
@@ -589,8 +643,12 @@ function tlsFindings(c: Ctx, rep: TlsReport, origin: string, hsts: boolean): { g
 }
 
 export async function scanSite(o: SiteScanOptions): Promise<SiteScanResult> {
-  const client = new HttpClient(o.http);
-  const c: Ctx = { o, client, findings: new Map(), gaps: [], comps: new ComponentSet(), packages: new Map(), cookies: new Map(), pages: 0, confirmedUrls: new Set() };
+  // The overall time limit: aborts requests and handshakes in flight; nothing new starts after it.
+  const deadline = new AbortController();
+  const deadlineTimer = o.maxTimeMs !== undefined ? setTimeout(() => deadline.abort(new DOMException('scan time limit', 'TimeoutError')), o.maxTimeMs) : undefined;
+  const signal = deadline.signal;
+  const client = new HttpClient(o.http, signal);
+  const c: Ctx = { o, client, findings: new Map(), gaps: [], comps: new ComponentSet(), packages: new Map(), cookies: new Map(), pages: 0, confirmedUrls: new Set(), listingCut: 0 };
   const given = new URL(o.url);
   const host = given.hostname;
   const bare = host.replace(/^\[|\]$/g, '');
@@ -617,11 +675,13 @@ export async function scanSite(o: SiteScanOptions): Promise<SiteScanResult> {
     const httpOk = Boolean(httpR?.ok);
     const httpsOk = Boolean(httpsR?.ok);
     if (!httpOk && !httpsOk) {
-      const why = [httpR && !httpR.ok ? `http: ${httpR.issue.code} ${httpR.issue.message}` : '', httpsR && !httpsR.ok ? `https: ${httpsR.issue.code} ${httpsR.issue.message}` : ''].filter(Boolean).join('; ');
+      const why = client.expired
+        ? o.t('site.gap.deadlineWhy', { seconds: (o.maxTimeMs ?? 0) / 1000 })
+        : [httpR && !httpR.ok ? `http: ${httpR.issue.code} ${httpR.issue.message}` : '', httpsR && !httpsR.ok ? `https: ${httpsR.issue.code} ${httpsR.issue.message}` : ''].filter(Boolean).join('; ');
       result.fatal = why || 'no scheme reachable';
       // TLS may still answer (e.g. HTTP broken but handshake works): then something was checked.
-      if (!o.skipTls && httpsOrigin && httpsR && !httpsR.ok && httpsR.issue.code !== 'http.refused' && httpsR.issue.code !== 'http.dns') {
-        const rep = await probeTls({ host: bare, port: httpsPort ?? 443, servername: bare, ca: o.ca, timeoutMs: o.http.timeoutMs, now: o.now, concurrency: o.http.concurrency });
+      if (!o.skipTls && !client.expired && httpsOrigin && httpsR && !httpsR.ok && httpsR.issue.code !== 'http.refused' && httpsR.issue.code !== 'http.dns') {
+        const rep = await probeTls({ host: bare, port: httpsPort ?? 443, servername: bare, ca: o.ca, timeoutMs: o.http.timeoutMs, now: o.now, concurrency: o.http.concurrency, signal });
         if (rep.protocols.some((p) => p.offered)) {
           result.fatal = undefined;
           result.tls = rep;
@@ -636,7 +696,7 @@ export async function scanSite(o: SiteScanOptions): Promise<SiteScanResult> {
       if (httpsR && !httpsR.ok && httpsR.issue.code !== 'http.refused') addGap(c, 'site.gap.https', o.t('site.gap.httpsWhat'), `${httpsR.issue.code}: ${httpsR.issue.message}`);
       const tlsJob =
         !o.skipTls && httpsOk && httpsOrigin && new URL(httpsOrigin).protocol === 'https:'
-          ? probeTls({ host: bare, port: Number(new URL(httpsOrigin).port || 443), servername: bare, ca: o.ca, timeoutMs: o.http.timeoutMs, now: o.now, concurrency: o.http.concurrency })
+          ? probeTls({ host: bare, port: Number(new URL(httpsOrigin).port || 443), servername: bare, ca: o.ca, timeoutMs: o.http.timeoutMs, now: o.now, concurrency: o.http.concurrency, signal })
           : undefined;
       const primary = httpsOk && httpsR?.ok ? httpsR.value : (httpR as { ok: true; value: HttpResponse }).value;
       const primaryOrigin = new URL(primary.finalUrl).origin;
@@ -653,14 +713,17 @@ export async function scanSite(o: SiteScanOptions): Promise<SiteScanResult> {
       const pages = await crawl(c, primary, primaryOrigin);
       // Forms on https pages that are also served on http:// (no redirect).
       const recheck = formChecks(c, pages, httpsOk && httpR?.ok === true && redir === 'redirection-missing');
+      let recheckCut = 0;
       for (const { url } of recheck.slice(0, 10)) {
         const httpUrl = `${httpOrigin}${pathOf(url)}`;
         const r = await client.fetch(httpUrl, { identity: false, follow: false });
         if (r.ok && r.value.status === 200 && /html/i.test(r.value.headers['content-type'] ?? '')) {
           const page = parsePage(decodeText(r.value.body));
           formChecks(c, [{ url: httpUrl, page }], false);
-        } else if (!r.ok) addGap(c, 'site.gap.recheck', url, r.issue.code);
+        } else if (cutByDeadline(r)) recheckCut++;
+        else if (!r.ok) addGap(c, 'site.gap.recheck', url, r.issue.code);
       }
+      if (recheckCut) deadlineGap(c, 'site.gap.deadlineRecheck', { left: recheckCut });
       cookieChecks(c, httpsOk);
       const main = pages[0];
       const scripts = (main?.page.scripts ?? []).map((s) => {
@@ -668,7 +731,8 @@ export async function scanSite(o: SiteScanOptions): Promise<SiteScanResult> {
         return { url: u?.href ?? s, integrity: main?.page.integrity.includes(s) ?? false, sameOrigin: u?.origin === primaryOrigin };
       });
       const tlsRep = tlsJob ? await tlsJob : undefined;
-      const certValid = tlsRep?.cert ? tlsRep.cert.trusted && tlsRep.cert.hostnameOk && !tlsRep.cert.expired : false;
+      // A certificate the time limit left unread is not held against the headers score (it is a gap instead).
+      const certValid = tlsRep?.cert ? tlsRep.cert.trusted && tlsRep.cert.hostnameOk && !tlsRep.cert.expired : tlsRep?.notChecked?.cert === true;
       const obs = scoreObservatory({ https: httpsOk, headers: primary.headers, setCookies: [...c.cookies.values()].map((x) => x.line), redirection: redir, certValid, scripts });
       result.observatory = { score: obs.score, grade: obs.grade };
       const h = primary.headers;
@@ -695,8 +759,12 @@ export async function scanSite(o: SiteScanOptions): Promise<SiteScanResult> {
       }
       if (!o.classifier) addGap(c, 'site.gap.piiMissing', o.t('site.gap.piiWhat'), o.classifierGap ?? o.t('site.gap.piiWhy'));
       if (client.remaining === 0 && !c.gaps.some((g) => g.code === 'site.gap.budget')) addGap(c, 'site.gap.budget', o.t('site.gap.budgetWhat', { left: '?' }), o.t('site.gap.budgetWhy', { budget: o.http.budget }));
+      // Requests cut by the time limit that no step above accounted for (e.g. a zip's table of contents).
+      const cutTotal = client.stats.errors['http.deadline'] ?? 0;
+      if (cutTotal && !c.gaps.some((g) => g.code?.startsWith('site.gap.deadline'))) deadlineGap(c, 'site.gap.deadline', { left: cutTotal });
     }
   } finally {
+    clearTimeout(deadlineTimer);
     await client.close();
   }
   const comps: Component[] = c.comps.components();

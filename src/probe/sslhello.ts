@@ -35,7 +35,7 @@ export interface RawHelloAnswer {
   /** The version the server answered with (it may pick a lower one than asked, never higher). */
   serverVersion?: number;
   cipher?: number;
-  /** What ended it: `alert:40`, `closed`, `timeout`, `refused`, `other-version`, `garbage`. */
+  /** What ended it: `alert:40`, `closed`, `timeout`, `refused`, `other-version`, `garbage`, `deadline` (the scan's time limit: unknown). */
   reason: string;
 }
 
@@ -113,20 +113,25 @@ export function parseServerHello(buf: Buffer, asked: RawVersion): RawHelloAnswer
   return { accepted: true, serverVersion, cipher, reason: 'server-hello' };
 }
 
-export function rawHello(opts: { host: string; port: number; servername?: string; version: RawVersion; suites?: readonly number[]; timeoutMs: number }): Promise<RawHelloAnswer> {
+/** `signal`: the scan's deadline; when it aborts, the connection is closed and the answer is `deadline` (unknown). */
+export function rawHello(opts: { host: string; port: number; servername?: string; version: RawVersion; suites?: readonly number[]; timeoutMs: number; signal?: AbortSignal }): Promise<RawHelloAnswer> {
+  if (opts.signal?.aborted) return Promise.resolve({ accepted: false, reason: 'deadline' });
   const hello = opts.version === 'SSLv2' ? buildSsl2Hello() : buildClientHello(opts.version, opts.suites ?? BROAD_SUITES, opts.servername);
   return new Promise((resolve) => {
     let done = false;
     let got = Buffer.alloc(0);
     const sock: Socket = connect({ host: opts.host, port: opts.port });
+    const onAbort = () => finish({ accepted: false, reason: 'deadline' });
     const finish = (a: RawHelloAnswer) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
       sock.destroy();
       resolve(a);
     };
     const timer = setTimeout(() => finish({ accepted: false, reason: 'timeout' }), opts.timeoutMs);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     sock.on('connect', () => sock.write(hello));
     sock.on('data', (d: Buffer) => {
       got = Buffer.concat([got, d]);

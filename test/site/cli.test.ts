@@ -12,7 +12,9 @@ const built = existsSync(new URL('../../dist/cli/main.js', import.meta.url)) ? f
 
 describe('mamori scan site (CLI)', { skip: built }, () => {
   let server: Server;
+  let slow: Server;
   let port = 0;
+  let slowPort = 0;
   let closed = 0;
   let home = '';
   before(async () => {
@@ -25,11 +27,21 @@ describe('mamori scan site (CLI)', { skip: built }, () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const a = server.address();
     port = typeof a === 'object' && a ? a.port : 0;
+    // Every answer after 2 s (a tarpitting server).
+    slow = createServer((req, res) => {
+      const timer = setTimeout(() => res.writeHead(req.url === '/' ? 200 : 404, { server: 'Apache/2.2.15 (CentOS)', 'content-type': 'text/html' }).end('<html><body>shop</body></html>'), 2000);
+      res.on('close', () => clearTimeout(timer));
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', () => r()));
+    const b = slow.address();
+    slowPort = typeof b === 'object' && b ? b.port : 0;
     closed = await freePort();
   });
   after(async () => {
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
+    slow.closeAllConnections();
+    await new Promise<void>((r) => slow.close(() => r()));
     rmSync(home, { recursive: true, force: true });
   });
   const env = () => ({ MAMORI_HOME: home });
@@ -51,6 +63,22 @@ describe('mamori scan site (CLI)', { skip: built }, () => {
     assert.equal(r.code, 1, r.stderr);
   });
 
+  it('ends at --max-time with what it found and the unchecked parts as gaps (exit 0)', { timeout: 30_000 }, async () => {
+    const r = await runCli(['scan', 'site', `http://127.0.0.1:${slowPort}/`, '--https-port', String(closed), '--format', 'json', '--max-time', '3', '--rate', '200', '--no-tls'], { env: env(), timeoutMs: 30_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { findings: { source?: string }[]; gaps: { what: string; why: string; code?: string }[] };
+    assert.ok(doc.findings.some((f) => f.source === 'transport.no-https'), 'the finding from the home page is kept');
+    const gap = doc.gaps.find((g) => /^exposure probes: \d+ of \d+ not sent/.test(g.what));
+    assert.ok(gap, JSON.stringify(doc.gaps));
+    assert.match(gap.why, /time limit of 3 s .*--max-time/);
+  });
+
+  it('rejects a --max-time that is not a positive number', async () => {
+    const r = await runCli(['scan', 'site', `http://127.0.0.1:${slowPort}/`, '--max-time', '0'], { env: env() });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--max-time/);
+  });
+
   it('exits 2 on an invalid URL, with a hint', async () => {
     const r = await runCli(['scan', 'site', 'ftp://example.jp/'], { env: env() });
     assert.equal(r.code, 2);
@@ -69,5 +97,6 @@ describe('mamori scan site (CLI)', { skip: built }, () => {
     assert.ok(existsSync(binPath));
     const r = await runCli(['scan', 'site', '--help'], { env: env() });
     assert.match(r.stdout + r.stderr, /--max-pages/);
+    assert.match(r.stdout + r.stderr, /--max-time <SECONDS> +time limit of the whole scan/);
   });
 });

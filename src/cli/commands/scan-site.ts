@@ -13,6 +13,7 @@ const options: OptionSpec[] = [
   { name: 'concurrency', type: 'number', help: 'site.opt.concurrency', valueName: 'N' },
   { name: 'budget', type: 'number', help: 'site.opt.budget', valueName: 'N' },
   { name: 'timeout', type: 'number', help: 'site.opt.timeout', valueName: 'SECONDS' },
+  { name: 'max-time', type: 'number', help: 'site.opt.maxTime', valueName: 'SECONDS' },
   { name: 'user-agent', type: 'string', help: 'site.opt.userAgent', valueName: 'UA' },
   { name: 'http-port', type: 'number', help: 'site.opt.httpPort', valueName: 'PORT' },
   { name: 'https-port', type: 'number', help: 'site.opt.httpsPort', valueName: 'PORT' },
@@ -64,7 +65,7 @@ function trustAnchors(ctx: CommandContext): string[] {
 export const scanSiteCommand: Command = {
   path: ['scan', 'site'],
   summary: 'site.summary',
-  usage: 'URL [--ca FILE] [--max-pages N] [--rate N] [--budget N]',
+  usage: 'URL [--ca FILE] [--max-pages N] [--rate N] [--budget N] [--max-time SECONDS]',
   options,
   async run(ctx) {
     const [raw] = expectPositionals(ctx, ['URL']);
@@ -96,6 +97,7 @@ export const scanSiteCommand: Command = {
       classifier: classifier.ok ? classifier.value : undefined,
       classifierGap: classifier.ok ? undefined : classifier.issue.message,
       skipTls: Boolean(ctx.options['no-tls']),
+      maxTimeMs: Math.round(positive(ctx, 'max-time', 300, 86_400) * 1000),
     });
     if (res.fatal) throw new FatalError(ctx.t('site.err.unreachable', { url, why: res.fatal }), { code: 'site.err.unreachable', params: { url, why: res.fatal } });
     ctx.warn(ctx.t('site.done', { requests: res.stats.requests, pages: res.stats.pages, handshakes: res.stats.handshakes, findings: res.findings.length }));
