@@ -8,7 +8,8 @@ import { assessScanFindings, inventoryNeedsKnowledge } from '../core/assess/expl
 import { localize } from '../core/assess/localize.js';
 import type { AssessInput, ExceptionEntry } from '../core/assess/types.js';
 import type { KnowledgeSlice } from '../core/knowledge.js';
-import type { Finding, Gap, Inventory, ReportDocument } from '../core/model.js';
+import { messages } from '../core/messages/index.js';
+import type { Finding, Gap, Inventory, Lang, ReportDocument } from '../core/model.js';
 import type { CommandContext } from './context.js';
 import { buildDocument, emitReport, type Collected } from './scan-common.js';
 
@@ -16,7 +17,7 @@ import { buildDocument, emitReport, type Collected } from './scan-common.js';
  * Load the knowledge slice for this inventory; null when there is no DB (a gap says so) and when there is
  * nothing the knowledge could match (a files scan): the DB is then not even opened, and the report lists no feeds.
  */
-export async function loadKnowledge(inventory: Inventory, dbPath: string): Promise<{ slice: KnowledgeSlice | null; gaps: Gap[] }> {
+export async function loadKnowledge(inventory: Inventory, dbPath: string, lang: Lang): Promise<{ slice: KnowledgeSlice | null; gaps: Gap[] }> {
   if (!inventoryNeedsKnowledge(inventory)) return { slice: null, gaps: [] };
   const { KnowledgeDbError, openKnowledge } = await import('../knowledge/index.js');
   const { knowledgeQueries, mergeSlices } = await import('../core/assess/index.js');
@@ -24,7 +25,7 @@ export async function loadKnowledge(inventory: Inventory, dbPath: string): Promi
   try {
     store = openKnowledge(dbPath);
   } catch (err) {
-    if (err instanceof KnowledgeDbError) return { slice: null, gaps: [{ what: 'knowledge DB', why: err.message, code: 'assess.gap.dbDamaged' }] };
+    if (err instanceof KnowledgeDbError) return { slice: null, gaps: [{ what: messages.t(lang, 'assess.gap.what.db'), why: err.message, code: 'assess.gap.dbDamaged' }] };
     throw err;
   }
   if (!store) return { slice: null, gaps: [] };
@@ -46,7 +47,7 @@ export async function finishScanNow(collected: Collected, ctx: CommandContext): 
   const inputs = ignorePath || baselinePath ? await import('./assess-inputs.js') : undefined;
   const exceptions: ExceptionEntry[] = inputs?.loadIgnoreFile(ignorePath, ctx.commandName) ?? [];
   const baseline = inputs?.loadBaseline(baselinePath, ctx.commandName);
-  const k = await loadKnowledge(collected.inventory, ctx.dbPath);
+  const k = await loadKnowledge(collected.inventory, ctx.dbPath, ctx.lang);
   const input: AssessInput = {
     target: collected.target,
     inventory: collected.inventory,

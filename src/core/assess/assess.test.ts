@@ -263,6 +263,10 @@ test('no knowledge DB: a gap that says what to run, and the scan’s own finding
   // A files scan with nothing to match needs no DB: no gap is noise there.
   const files = assess(input({ packages: [], pendingUpdates: [], components: [] }, null, { findings: [pii], target: { kind: 'files', name: '/srv' } }));
   assert.equal(files.gaps.filter((x) => x.code === 'assess.gap.noDb').length, 0);
+  // in a Japanese report the gap's subject is Japanese too, as is a host without a known OS
+  const ja = assess(input({ packages: [], pendingUpdates: [], components: [php] }, null, { findings: [pii], lang: 'ja', target: { kind: 'host', name: 'web01' } }));
+  assert.equal(ja.gaps.find((x) => x.code === 'assess.gap.noDb')!.what, 'ナレッジ DB');
+  assert.equal(ja.gaps.find((x) => x.code === 'assess.gap.noOs')!.what, 'OS');
 });
 
 test('assessScanFindings is assess() for an inventory with nothing to match (files and site targets)', () => {

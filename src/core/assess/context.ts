@@ -24,6 +24,11 @@ export function gap(ctx: Ctx, what: string, code: string, params?: Record<string
   return { what, why: tr(ctx.lang, msg(code, params)), code };
 }
 
+/** A gap's subject (`what`) from the catalog, in the assessment's language. */
+export function what(ctx: Pick<Ctx, 'lang'>, code: string, params?: Record<string, string | number>): string {
+  return tr(ctx.lang, msg(code, params));
+}
+
 export const isoDay = (d: { getTime(): number }): string => isoFromDay(dayOf(d));
 /** `now + days` as YYYY-MM-DD. */
 export const isoDayPlus = (d: { getTime(): number }, days: number): string => isoFromDay(dayOf(d) + days);

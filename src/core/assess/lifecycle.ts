@@ -7,7 +7,7 @@
 import { findingId } from '../ids.js';
 import type { LifecycleCycle } from '../knowledge.js';
 import type { Finding, Gap, LifecycleEntry, MessageRef, Severity, SupportPhase } from '../model.js';
-import { type Ctx, gap, msg, newFinding, type Step, step, tr } from './context.js';
+import { type Ctx, gap, msg, newFinding, type Step, step, tr, what } from './context.js';
 import { dayOf, epochDay } from './dates.js';
 import { COMPONENT_LIFECYCLE, osLifecycleProduct } from './platform.js';
 import { upstreamVersion } from './upstream.js';
@@ -69,7 +69,7 @@ function activePhase(c: LifecycleCycle, t: number): SupportPhase {
 }
 
 /** A lifecycle gap's subject ("nginx support phase") in the assessment's language. */
-const phaseWhat = (ctx: Pick<Ctx, 'lang'>, subject: string): string => tr(ctx.lang, msg('assess.gap.what.lifecycle', { subject }));
+const phaseWhat = (ctx: Pick<Ctx, 'lang'>, subject: string): string => what(ctx, 'assess.gap.what.lifecycle', { subject });
 
 interface Subject {
   kind: 'os' | 'php' | 'webserver' | 'database' | 'openssl' | 'application';
