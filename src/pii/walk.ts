@@ -14,7 +14,7 @@ import type { Finding, Gap, Lang } from '../core/model.js';
 import type { Classified } from './classify.js';
 import { verdictToFindings, type Located } from './findings.js';
 import { classifyFile, type FileResult, type FileTask } from './read.js';
-import { addBytes, SHARED_QUEUE_BYTES, sharedQueue, takeTask, type WorkerInit } from './queue.js';
+import { classifyNext, SHARED_QUEUE_BYTES, sharedQueue, type WorkerInit } from './queue.js';
 import { DEFAULT_MAX_FILE_BYTES, type FileVerdict } from './types.js';
 
 export interface ScanTreeOptions {
@@ -240,10 +240,9 @@ class Pool {
     const started = performance.now();
     let since = started;
     let done = 0;
-    for (let i = takeTask(this.queue, tasks.length, this.maxTotalBytes); i >= 0; i = takeTask(this.queue, tasks.length, this.maxTotalBytes)) {
-      const r = classifyFile(tasks[i]!, this.maxFileBytes);
-      addBytes(this.queue, r.bytesRead);
-      results[i] = r;
+    for (let n = classifyNext(this.queue, tasks, this.maxFileBytes, this.maxTotalBytes); n; n = classifyNext(this.queue, tasks, this.maxFileBytes, this.maxTotalBytes)) {
+      const i = n.index;
+      results[i] = n.result;
       done++;
       const now = performance.now();
       if (!this.workers.length && now - started >= this.join.afterMs && ((now - started) / done) * (tasks.length - i - 1) >= this.join.leftMs && i + 1 < tasks.length) {
@@ -265,6 +264,17 @@ class Pool {
   }
 }
 
+/** Classify, on this thread, every task without a result while the bytes read (those already counted too) stay under the budget. */
+function classifyRest(tasks: readonly FileTask[], results: (FileResult | undefined)[], maxFileBytes: number, maxTotalBytes: number): void {
+  let read = results.reduce((n, r) => n + (r?.bytesRead ?? 0), 0);
+  for (let i = 0; i < tasks.length && read < maxTotalBytes; i++) {
+    if (results[i]) continue;
+    const r = classifyFile(tasks[i]!, maxFileBytes);
+    read += r.bytesRead;
+    results[i] = r;
+  }
+}
+
 export async function scanTree(root: string, opts: ScanTreeOptions = {}): Promise<ScanTreeResult> {
   const started = performance.now();
   const lang = opts.lang ?? 'en';
@@ -281,26 +291,14 @@ export async function scanTree(root: string, opts: ScanTreeOptions = {}): Promis
     const enough = pool && opts.workers ? { count: SEQUENTIAL_BELOW, then: () => pool.start() } : undefined;
     walked = walk(root, { maxFiles: opts.maxFiles ?? 200_000, maxDepth: opts.maxDepth ?? 32 }, t, enough);
     results.length = walked.tasks.length;
-    if (!pool || walked.tasks.length < SEQUENTIAL_BELOW) {
-      let read = 0;
-      for (let i = 0; i < walked.tasks.length && read < maxTotalBytes; i++) {
-        const r = classifyFile(walked.tasks[i]!, maxFileBytes);
-        read += r.bytesRead;
-        results[i] = r;
-      }
-    } else {
+    if (!pool || walked.tasks.length < SEQUENTIAL_BELOW) classifyRest(walked.tasks, results, maxFileBytes, maxTotalBytes);
+    else {
       try {
         await pool.run(walked.tasks, results);
       } catch (err) {
         // A worker died (out of memory on a hostile file, a crash): finish on this thread and say so.
         walked.gaps.push({ what: root, why: t('pii.gap.worker', { reason: (err as Error).message }), code: 'pii.gap.worker' });
-        let read = results.reduce((n, r) => n + (r?.bytesRead ?? 0), 0);
-        for (let i = 0; i < walked.tasks.length && read < maxTotalBytes; i++) {
-          if (results[i]) continue;
-          const r = classifyFile(walked.tasks[i]!, maxFileBytes);
-          read += r.bytesRead;
-          results[i] = r;
-        }
+        classifyRest(walked.tasks, results, maxFileBytes, maxTotalBytes);
       }
     }
   } finally {

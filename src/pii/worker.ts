@@ -3,8 +3,8 @@
  * each file and posts the verdicts back in small batches, then says it is done.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { classifyFile, type FileResult, type FileTask } from './read.js';
-import { addBytes, sharedQueue, takeTask, type WorkerInit } from './queue.js';
+import type { FileResult, FileTask } from './read.js';
+import { classifyNext, sharedQueue, type WorkerInit } from './queue.js';
 
 const port = parentPort;
 if (!port) throw new Error('pii/worker.ts must run in a worker thread');
@@ -13,10 +13,8 @@ const queue = sharedQueue(init.shared);
 
 port.once('message', ({ tasks }: { tasks: FileTask[] }) => {
   let batch: [number, FileResult][] = [];
-  for (let i = takeTask(queue, tasks.length, init.maxTotalBytes); i >= 0; i = takeTask(queue, tasks.length, init.maxTotalBytes)) {
-    const r = classifyFile(tasks[i]!, init.maxFileBytes);
-    addBytes(queue, r.bytesRead);
-    batch.push([i, r]);
+  for (let n = classifyNext(queue, tasks, init.maxFileBytes, init.maxTotalBytes); n; n = classifyNext(queue, tasks, init.maxFileBytes, init.maxTotalBytes)) {
+    batch.push([n.index, n.result]);
     if (batch.length >= 16) {
       port.postMessage({ results: batch });
       batch = [];
