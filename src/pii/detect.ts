@@ -222,8 +222,10 @@ function scanLongDigits(text: string, c: Collector, from: number, to: number, an
   }
 }
 
-/** A card number: issuer prefix + length + Luhn, and a card keyword or expiry nearby (or a card column). */
-/** `around`: the text around a free-text candidate (made only for candidates that pass the number checks). */
+/**
+ * A card number: issuer prefix + length + Luhn, and a card keyword or expiry nearby (or a card column).
+ * `around`: the text around a free-text candidate (made only for candidates that pass the number checks).
+ */
 export function addCardCandidate(c: Collector, raw: string, d: string, around: string | (() => string), column: boolean, anyKeyword?: () => boolean): void {
   if (d.length < 13 || d.length > 19) return;
   if (!cardBrand(d) || !luhn(d)) return;
@@ -288,8 +290,6 @@ export function addBirth(c: Collector, raw: string): boolean {
   }
   return false;
 }
-
-// ---------------------------------------------------------------- all detectors
 
 // ---------------------------------------------------------------- digit regions
 
