@@ -35,7 +35,7 @@ export function sensitiveFromContent(path: string, text: string, byName: Sensiti
   if (byName === 'credentials') return byName;
   if (byName) return byName;
   // Cheap literal checks first (a literal pattern is searched by skipping, unlike includes): most files are code and markup with none of these.
-  if (/phpinfo/.test(text.slice(0, 8192)) && PHPINFO.test(head)) return 'phpinfo';
+  if (/phpinfo/.test(head) && PHPINFO.test(head)) return 'phpinfo';
   const served = /\.(?:php\d?|phtml|cgi|pl|py|rb|asp|aspx|jsp)$/.test(name);
   if (served || /\.(?:html?|js|css|md|svg)$/.test(name)) return undefined;
   if (/\.(?:txt|inc|ini|conf|cnf|yml|yaml|json|env|xml|bak|dat)$|^[^.]+$/.test(name) && CREDENTIALS.test(head)) return 'credentials';
