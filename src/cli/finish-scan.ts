@@ -4,7 +4,7 @@
  * inventory the assessment can match, yaml and zod only when --ignore-file or --baseline is given.
  */
 import { applyBaseline, applyExceptions } from '../core/assess/exceptions.js';
-import { assessScanFindings, inventoryNeedsKnowledge } from '../core/assess/explain.js';
+import { assessScanFindings, inventoryNeedsKnowledge, needsMatchers } from '../core/assess/explain.js';
 import { localize } from '../core/assess/localize.js';
 import type { AssessInput, ExceptionEntry } from '../core/assess/types.js';
 import type { KnowledgeSlice } from '../core/knowledge.js';
@@ -58,7 +58,7 @@ export async function finishScanNow(collected: Collected, ctx: CommandContext): 
     dbPath: ctx.dbPath,
   };
   // Nothing to match (a files scan): the same assessment without loading the matchers.
-  const out = inventoryNeedsKnowledge(collected.inventory) || collected.target.kind === 'host' ? (await import('../core/assess/index.js')).assess(input) : assessScanFindings(input);
+  const out = needsMatchers(input) ? (await import('../core/assess/index.js')).assess(input) : assessScanFindings(input);
   const exc = applyExceptions(out.findings, exceptions, now, ctx.lang);
   let findings: Finding[] = localize(exc.findings, ctx.lang);
   findings.forEach((f, i) => (f.rank = i + 1));

@@ -44,12 +44,17 @@ export function explain(input: AssessInput, ctx: Ctx, mine: readonly Finding[], 
   return { findings: rankFindings(merged, scores), gaps: dedupeGaps(gaps), lifecycle, feeds };
 }
 
+/** Whether `assess()` (the matchers) is needed, or `assessScanFindings` gives the same output: a host scan always needs it. */
+export function needsMatchers(input: Pick<AssessInput, 'inventory' | 'target'>): boolean {
+  return inventoryNeedsKnowledge(input.inventory) || input.target.kind === 'host';
+}
+
 /**
  * `assess()` for an inventory nothing can be matched against (no OS, packages, components or pending
  * updates) outside a host scan: the same output, without the matchers. Any other input goes to `assess()`.
  */
 export function assessScanFindings(input: AssessInput): AssessOutput {
-  if (inventoryNeedsKnowledge(input.inventory) || input.target.kind === 'host') throw new Error('assessScanFindings: this inventory needs assess()');
+  if (needsMatchers(input)) throw new Error('assessScanFindings: this inventory needs assess()');
   return explain(input, assessContext(input), [], [], [], []);
 }
 
@@ -93,4 +98,3 @@ function dedupeGaps(gaps: readonly Gap[]): Gap[] {
     return true;
   });
 }
-
