@@ -91,6 +91,9 @@ export function timelineChart(entries: readonly LifecycleEntry[], now: number, t
         : to >= end
           ? texts.t('report.phase.spanFrom', { phase: phaseName(p), from: isoDate(from) })
           : texts.t('report.phase.span', { phase: phaseName(p), from: isoDate(from), to: isoDate(to) });
+  /** A row for the chart's aria-label: the component, its phase, and the note beside the bar when it says more. */
+  const rowSummary = (component: string, phase: string, note: string | undefined) =>
+    note ? texts.t('report.phase.row', { component, phase, note }) : texts.t('report.phase.rowShort', { component, phase });
   entries.forEach((e, i) => {
     const y = top + i * rowH;
     const label = `${displayName(e.component)} ${e.cycle ?? e.version ?? ''}`.trim();
@@ -110,7 +113,7 @@ export function timelineChart(entries: readonly LifecycleEntry[], now: number, t
       bar(start, end, e.phase);
       const note = e.reason ?? current;
       parts.push(`<text x="${labelW + 6}" y="${y + 20}" class="bartext${e.phase === 'eol' ? ' on-red' : ''}">${esc(note)}</text>`);
-      summary.push(e.reason ? texts.t('report.phase.row', { component: label, phase: current, note: e.reason }) : texts.t('report.phase.rowShort', { component: label, phase: current }));
+      summary.push(rowSummary(label, current, e.reason));
       return;
     }
     const from = rel ?? start;
@@ -137,7 +140,7 @@ export function timelineChart(entries: readonly LifecycleEntry[], now: number, t
     else if (x(from) - labelW > textWidth(note) + 8) [tx, anchor, onRed] = [x(from) - 4, 'end', false];
     else [tx, anchor, onRed] = [x(from) + 4, 'start', e.phase === 'eol'];
     parts.push(`<text x="${tx}" y="${y + 20}" text-anchor="${anchor}" class="bartext${onRed ? ' on-red' : ''}">${esc(note)}</text>`);
-    summary.push(note === current ? texts.t('report.phase.rowShort', { component: label, phase: current }) : texts.t('report.phase.row', { component: label, phase: current, note }));
+    summary.push(rowSummary(label, current, note === current ? undefined : note));
   });
   const nx = x(now);
   parts.push(`<line x1="${nx}" y1="${top - 4}" x2="${nx}" y2="${H - 26}" class="today"/>`);
