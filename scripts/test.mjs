@@ -49,6 +49,8 @@ const res = spawnSync(
     `--test-reporter=${join(root, 'scripts/summary-reporter.mjs')}`, '--test-reporter-destination=stdout',
     ...files.map((f) => relative(root, f)),
   ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0' } },
+  // MAMORI_OFFLINE: no scan run by a test refreshes the knowledge DB from the real feeds (tests that test the
+  // refresh clear it and point the feeds at a loopback mirror).
+  { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0', MAMORI_OFFLINE: '1' } },
 );
 process.exit(res.status ?? 1);

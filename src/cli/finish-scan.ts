@@ -11,13 +11,15 @@ import type { KnowledgeSlice } from '../core/knowledge.js';
 import { messages } from '../core/messages/index.js';
 import type { Finding, Gap, Inventory, Lang, ReportDocument } from '../core/model.js';
 import type { CommandContext } from './context.js';
+import type { KnowledgeStore } from '../knowledge/store/sqlite.js';
+import { snapshotInfo } from './knowledge-prep.js';
 import { buildDocument, emitReport, type Collected } from './scan-common.js';
 
 /**
  * Load the knowledge slice for this inventory; null when there is no DB (a gap says so) and when there is
  * nothing the knowledge could match (a files scan): the DB is then not even opened, and the report lists no feeds.
  */
-export async function loadKnowledge(inventory: Inventory, dbPath: string, lang: Lang): Promise<{ slice: KnowledgeSlice | null; gaps: Gap[] }> {
+export async function loadKnowledge(inventory: Inventory, dbPath: string, lang: Lang): Promise<{ slice: KnowledgeSlice | null; gaps: Gap[]; snapshot?: ReturnType<KnowledgeStore['snapshot']> }> {
   if (!inventoryNeedsKnowledge(inventory)) return { slice: null, gaps: [] };
   const { KnowledgeDbError, openKnowledge } = await import('../knowledge/index.js');
   const { knowledgeQueries, mergeSlices } = await import('../core/assess/index.js');
@@ -30,7 +32,7 @@ export async function loadKnowledge(inventory: Inventory, dbPath: string, lang: 
   }
   if (!store) return { slice: null, gaps: [] };
   try {
-    return { slice: mergeSlices(knowledgeQueries(inventory).map((q) => store.slice(q))), gaps: [] };
+    return { slice: mergeSlices(knowledgeQueries(inventory).map((q) => store.slice(q))), gaps: [], snapshot: store.snapshot() };
   } finally {
     store.close();
   }
@@ -72,6 +74,7 @@ export async function finishScanNow(collected: Collected, ctx: CommandContext): 
   const assessGaps = k.gaps.length ? out.gaps.filter((g) => g.code !== 'assess.gap.noDb') : out.gaps;
   const doc = buildDocument({ ...collected, scannedAt: now, findings, gaps: [...collected.gaps, ...k.gaps, ...assessGaps, ...exc.gaps] }, ctx);
   doc.knowledge = { feeds: out.feeds };
+  if (k.snapshot) doc.knowledge.snapshot = snapshotInfo(k.snapshot, now, collected.refresh);
   doc.lifecycle = out.lifecycle;
   if (exceptions.length) doc.suppressed = exc.suppressed;
   if (resolved) doc.resolved = resolved;

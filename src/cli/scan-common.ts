@@ -3,7 +3,7 @@
  * `finishScan`, which turns what a scan collected into the report document, renders it and sets the exit code.
  */
 import { writeFileSync } from 'node:fs';
-import { SEVERITIES, severityRank, summarize, type Finding, type Gap, type Inventory, type ReportDocument, type Severity, type TargetKind } from '../core/model.js';
+import { SEVERITIES, severityRank, summarize, type Finding, type Gap, type Inventory, type RefreshOutcome, type ReportDocument, type Severity, type TargetKind } from '../core/model.js';
 import { binaryFormats, renderers } from '../report/index.js';
 import type { OptionSpec } from './args.js';
 import type { CommandContext } from './context.js';
@@ -25,6 +25,8 @@ export interface Collected {
   findings: Finding[];
   gaps: Gap[];
   scannedAt?: Date;
+  /** What the automatic knowledge refresh before the scan did (src/cli/knowledge-prep.ts). */
+  refresh?: RefreshOutcome;
 }
 
 export function buildDocument(c: Collected, ctx: Pick<CommandContext, 'lang'>): ReportDocument {

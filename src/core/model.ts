@@ -198,13 +198,33 @@ export interface FeedStatus {
   stale?: boolean;
 }
 
+/** Where the knowledge DB's data came from: the snapshot shipped in the package, an online update, or an import. */
+export const SNAPSHOT_KINDS = ['embedded', 'updated', 'imported'] as const;
+export type SnapshotKind = (typeof SNAPSHOT_KINDS)[number];
+
+/** What happened to the DB before the scan (automatic refresh). */
+export const REFRESH_OUTCOMES = ['updated', 'partial', 'failed', 'fresh', 'offline', 'skipped', 'busy'] as const;
+export type RefreshOutcome = (typeof REFRESH_OUTCOMES)[number];
+
+export interface KnowledgeSnapshot {
+  kind: SnapshotKind;
+  /** Date of the data (embedded snapshot) or of the last update / import (ISO 8601). */
+  builtAt: string;
+  /** Whole days between builtAt and the scan. */
+  ageDays: number;
+  /** Date of the embedded snapshot the DB began from, when it did. */
+  embeddedAt?: string;
+  /** The automatic refresh before this scan. */
+  refresh?: RefreshOutcome;
+}
+
 export interface ReportDocument {
   schemaVersion: 1;
   tool: { name: 'mamori'; version: string };
   scannedAt: string;
   target: { kind: TargetKind; name: string };
   lang?: Lang;
-  knowledge: { feeds: FeedStatus[] };
+  knowledge: { feeds: FeedStatus[]; snapshot?: KnowledgeSnapshot };
   inventory: Inventory;
   findings: Finding[];
   gaps: Gap[];

@@ -5,7 +5,7 @@
  * or a non-terminal).
  */
 import { messages } from '../core/messages/index.js';
-import { SEVERITIES, type Finding, type LifecycleEntry, type ReportDocument, type Severity, type SupportPhase } from '../core/model.js';
+import { SEVERITIES, type Finding, type KnowledgeSnapshot, type LifecycleEntry, type ReportDocument, type Severity, type SupportPhase } from '../core/model.js';
 import type { RenderOptions } from './index.js';
 
 const SEV_COLOR: Record<Severity, string> = { critical: '1;31', high: '31', medium: '33', low: '36', info: '2' };
@@ -100,6 +100,7 @@ export function renderTableSync(doc: ReportDocument, opts: RenderOptions): strin
   const s = doc.summary;
   const total = doc.findings.length;
   for (const l of wrap(t('assess.table.summary', { target: doc.target.name, total, critical: s.critical, high: s.high, medium: s.medium, low: s.low, info: s.info }), cols)) out.push(paint('1', l));
+  if (doc.knowledge.snapshot) out.push(...wrap(snapshotLine(doc.knowledge.snapshot, t), cols).map((l) => paint('2', l)));
   out.push('');
   if (total === 0) out.push(t('assess.table.none'), '');
   const ordered = [...doc.findings].sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9));
@@ -195,4 +196,14 @@ export function combinedUpdate(findings: readonly Finding[]): string | undefined
     if (n >= 2) return build([...pk].sort());
   }
   return undefined;
+}
+
+/** "Knowledge: embedded snapshot of 2026-08-22 (106 days old); refresh: offline" (table, db status). */
+export function snapshotLine(s: KnowledgeSnapshot, t: (code: string, params?: Record<string, string | number>) => string): string {
+  return t('knowledge.snapshot.line', {
+    kind: t(`knowledge.snapshot.${s.kind}`),
+    date: s.builtAt.slice(0, 10),
+    days: s.ageDays,
+    refresh: s.refresh ? t('knowledge.snapshot.refresh', { outcome: s.refresh }) : '',
+  });
 }

@@ -17,7 +17,8 @@ import { mirrorPath, sharedData, SKIP_SHARED, startMirror, upstreamFiles, type M
 
 const tmp = mkdtempSync(join(tmpdir(), 'mamori-'));
 const home = join(tmp, 'home');
-const env = { MAMORI_HOME: home, MAMORI_RETRY_BASE_MS: '5', MAMORI_NVD_DELAY_MS: '0', MAMORI_JVN_DELAY_MS: '0' };
+// MAMORI_EMBEDDED_DATA=none: these DBs start empty, not from the embedded snapshot (test/knowledge/default.test.ts).
+const env = { MAMORI_HOME: home, MAMORI_RETRY_BASE_MS: '5', MAMORI_NVD_DELAY_MS: '0', MAMORI_JVN_DELAY_MS: '0', MAMORI_EMBEDDED_DATA: 'none' };
 const fixture = (n: string) => readFileSync(join(repoRoot, 'test/knowledge/fixtures', n));
 const urlOf = (feed: string, i = 0) => FEED_SOURCES.find((s) => s.feed === feed)!.urls[i]!;
 const FEEDS = ['kev', 'epss', 'endoflife', 'distro-info', 'php-version-audit', 'httpd', 'nginx', 'friendsofphp', 'debian-tracker', 'debian-cpe', 'osv-almalinux', 'jvn', 'nvd'];
@@ -57,7 +58,7 @@ after(async () => {
 });
 
 test('db status without a DB says what to do and exits 2', async () => {
-  const r = await runCli(['db', 'status'], { env: { MAMORI_HOME: join(tmp, 'empty-home') } });
+  const r = await runCli(['db', 'status'], { env: { MAMORI_HOME: join(tmp, 'empty-home'), MAMORI_EMBEDDED_DATA: 'none' } });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /no knowledge DB .*mamori db update.*mamori db import/);
 });

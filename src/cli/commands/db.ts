@@ -2,11 +2,12 @@
 import { dirname } from 'node:path';
 import { existsSync } from 'node:fs';
 import { SCHEMA_VERSION } from '../../knowledge/store/schema.js';
-import type { ProgressEvent } from '../../knowledge/update/index.js';
 import { FEED_SOURCES } from '../../knowledge/update/sources.js';
 import { expectPositionals } from '../args.js';
-import { mamoriHome, type Command, type CommandContext } from '../context.js';
+import { mamoriHome, type Command } from '../context.js';
 import { FatalError, UsageError } from '../errors.js';
+import { ensureEmbedded, feedProgress, snapshotInfo } from '../knowledge-prep.js';
+import { snapshotLine } from '../../report/table.js';
 
 /** The store, its feeds and the updater load on demand: `--help` and usage errors stay fast. */
 const knowledge = () => import('../../knowledge/index.js');
@@ -29,6 +30,7 @@ export const dbStatus: Command = {
     expectPositionals(ctx, []);
     let store;
     try {
+      await ensureEmbedded(ctx);
       store = openKnowledge(ctx.dbPath);
     } catch (err) {
       fatal(err);
@@ -38,9 +40,11 @@ export const dbStatus: Command = {
       throw new FatalError(ctx.t('db.noDb', { path: ctx.dbPath }), { code: 'db.noDb', params: { path: ctx.dbPath } });
     }
     const feeds = store.feeds();
+    const snap = store.snapshot();
     store.close();
+    const snapshot = snap ? snapshotInfo(snap, new Date()) : undefined;
     if (ctx.options.format === 'json') {
-      ctx.io.stdout.write(`${JSON.stringify({ feeds, staleAfterDays: STALE_DAYS, path: ctx.dbPath }, null, 2)}\n`);
+      ctx.io.stdout.write(`${JSON.stringify({ feeds, staleAfterDays: STALE_DAYS, path: ctx.dbPath, snapshot }, null, 2)}\n`);
     } else {
       const rows = feeds.map((f) => [
         f.name,
@@ -53,7 +57,8 @@ export const dbStatus: Command = {
       const header = ['feed', 'records', 'rejected', 'updated (UTC)', 'age', 'source'];
       const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
       const line = (r: string[]) => r.map((c, i) => (i === 1 || i === 2 ? c.padStart(w[i]!) : c.padEnd(w[i]!))).join('  ').trimEnd();
-      ctx.io.stdout.write(`${ctx.t('db.status.header', { path: ctx.dbPath, schema: SCHEMA_VERSION })}\n\n${line(header)}\n${w.map((n) => '-'.repeat(n)).join('  ')}\n${rows.map(line).join('\n')}\n`);
+      const snapLine = snapshot ? `${snapshotLine(snapshot, ctx.t)}\n` : '';
+      ctx.io.stdout.write(`${ctx.t('db.status.header', { path: ctx.dbPath, schema: SCHEMA_VERSION })}\n${snapLine}\n${line(header)}\n${w.map((n) => '-'.repeat(n)).join('  ')}\n${rows.map(line).join('\n')}\n`);
     }
     for (const f of feeds) {
       if (f.error) ctx.warn(ctx.t('db.status.error', { feed: f.name, error: f.error }));
@@ -77,6 +82,7 @@ export const dbImport: Command = {
     const tty = Boolean(ctx.io.stderr.isTTY);
     let s;
     try {
+      await ensureEmbedded(ctx);
       s = importPath(ctx.dbPath, path, {
         onFile: (i, n, rel) => {
           if (tty && (i % 25 === 0 || i === n - 1)) ctx.io.stderr.write(`\r\x1b[K${ctx.t('db.import.progress', { i: i + 1, n, file: rel.slice(-60) })}`);
@@ -127,23 +133,6 @@ export const dbExport: Command = {
   },
 };
 
-function progressRenderer(ctx: CommandContext): (e: ProgressEvent) => void {
-  const tty = Boolean(ctx.io.stderr.isTTY);
-  let lastDraw = 0;
-  return (e) => {
-    if (!tty) return;
-    if (e.kind === 'start') ctx.io.stderr.write(`\r\x1b[K${e.feed} [${' '.repeat(20)}]`);
-    else if (e.kind === 'bytes') {
-      const now = performance.now();
-      if (now - lastDraw < 100) return;
-      lastDraw = now;
-      const frac = e.total ? Math.min(1, e.received / e.total) : null;
-      const bar = frac === null ? '#'.repeat(Math.floor(now / 200) % 20).padEnd(20) : '#'.repeat(Math.round(frac * 20)).padEnd(20);
-      ctx.io.stderr.write(`\r\x1b[K${e.feed} [${bar}] ${(e.received / 1048576).toFixed(1)} MB${frac === null ? '' : ` ${Math.round(frac * 100)}%`}`);
-    } else ctx.io.stderr.write('\r\x1b[K');
-  };
-}
-
 export const dbUpdate: Command = {
   path: ['db', 'update'],
   summary: 'db.update.summary',
@@ -162,6 +151,7 @@ export const dbUpdate: Command = {
     let s;
     try {
       const config = loadConfig(mamoriHome(ctx.env));
+      await ensureEmbedded(ctx);
       s = await updateFeeds(ctx.dbPath, {
         feeds: ctx.options.feed as string[] | undefined,
         mirror,
@@ -172,7 +162,7 @@ export const dbUpdate: Command = {
         nvdDelayMs: ctx.env.MAMORI_NVD_DELAY_MS ? Number(ctx.env.MAMORI_NVD_DELAY_MS) : undefined,
         jvnDelayMs: ctx.env.MAMORI_JVN_DELAY_MS ? Number(ctx.env.MAMORI_JVN_DELAY_MS) : undefined,
         nvdApiKey: ctx.env.MAMORI_NVD_API_KEY,
-        onProgress: progressRenderer(ctx),
+        onProgress: feedProgress(ctx, false),
       });
     } catch (err) {
       fatal(err);

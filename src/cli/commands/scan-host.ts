@@ -6,6 +6,7 @@ import { expectPositionals, type OptionSpec } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
 import { FatalError, UsageError } from '../errors.js';
 import { finishScan, scanOptions, type Collected } from '../scan-common.js';
+import { knowledgeOptions, maxAgeOption, prepareScanKnowledge } from '../knowledge-prep.js';
 
 const options: OptionSpec[] = [
   { name: 'ssh', type: 'string', help: 'host.opt.ssh', valueName: 'USER@HOST[:PORT]' },
@@ -16,6 +17,7 @@ const options: OptionSpec[] = [
   { name: 'docroot', type: 'string', repeatable: true, help: 'host.opt.docroot', valueName: 'DIR' },
   { name: 'timeout', type: 'number', help: 'host.opt.timeout', valueName: 'SECONDS' },
   ...scanOptions,
+  ...knowledgeOptions,
 ];
 
 const SSH_ERROR_CODES = { auth: 'host.err.auth', 'host-key-mismatch': 'host.err.hostKeyMismatch', 'host-key-unknown': 'host.err.hostKeyUnknown', connect: 'host.err.connect', identity: 'host.err.identity' } as const;
@@ -66,6 +68,7 @@ export const scanHostCommand: Command = {
       if (ctx.options.ssh) throw new UsageError({ code: 'host.err.docrootRelative', params: { value: d } }, ctx.commandName);
       return resolve(d);
     });
+    maxAgeOption(ctx);
     const transport = await openTransport(ctx);
     const [{ collectHost }, { loadPii }] = await Promise.all([import('../../collect/host/index.js'), import('../../collect/host/pii-bridge.js')]);
     let res;
@@ -86,7 +89,8 @@ export const scanHostCommand: Command = {
         gaps: res.gaps.length,
       }),
     );
-    const collected: Collected = { target: { kind: 'host', name: transport.name }, inventory: res.inventory, findings: res.findings, gaps: res.gaps, scannedAt: started };
+    const kn = await prepareScanKnowledge(ctx);
+    const collected: Collected = { target: { kind: 'host', name: transport.name }, inventory: res.inventory, findings: res.findings, gaps: [...res.gaps, ...kn.gaps], scannedAt: started, refresh: kn.refresh };
     return finishScan(collected, ctx);
   },
 };

@@ -4,6 +4,7 @@ import { expectPositionals, type OptionSpec } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
 import { FatalError, UsageError } from '../errors.js';
 import { finishScan, scanOptions, type Collected } from '../scan-common.js';
+import { knowledgeOptions, maxAgeOption, prepareScanKnowledge } from '../knowledge-prep.js';
 import { toolVersion } from '../version.js';
 
 const options: OptionSpec[] = [
@@ -19,6 +20,7 @@ const options: OptionSpec[] = [
   { name: 'https-port', type: 'number', help: 'site.opt.httpsPort', valueName: 'PORT' },
   { name: 'no-tls', type: 'boolean', help: 'site.opt.noTls' },
   ...scanOptions,
+  ...knowledgeOptions,
 ];
 
 export const defaultUserAgent = `mamori/${toolVersion} (security assessment; +https://github.com/mamori-scanner/mamori)`;
@@ -70,6 +72,7 @@ export const scanSiteCommand: Command = {
   async run(ctx) {
     const [raw] = expectPositionals(ctx, ['URL']);
     const url = parseTarget(ctx, raw);
+    maxAgeOption(ctx);
     // The prober loads on demand: `--help` and usage errors stay fast.
     const [{ defaultHttpOptions }, { loadClassifier }, { scanSite }] = await Promise.all([
       import('../../probe/http.js'),
@@ -101,7 +104,8 @@ export const scanSiteCommand: Command = {
     });
     if (res.fatal) throw new FatalError(ctx.t('site.err.unreachable', { url, why: res.fatal }), { code: 'site.err.unreachable', params: { url, why: res.fatal } });
     ctx.warn(ctx.t('site.done', { requests: res.stats.requests, pages: res.stats.pages, handshakes: res.stats.handshakes, findings: res.findings.length }));
-    const collected: Collected = { target: { kind: 'site', name: url }, inventory: res.inventory, findings: res.findings, gaps: res.gaps, scannedAt: started };
+    const kn = await prepareScanKnowledge(ctx);
+    const collected: Collected = { target: { kind: 'site', name: url }, inventory: res.inventory, findings: res.findings, gaps: [...res.gaps, ...kn.gaps], scannedAt: started, refresh: kn.refresh };
     // The assessment (end-of-life, CVEs) joins through finishScan.
     return finishScan(collected, ctx);
   },

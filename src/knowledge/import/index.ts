@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { looksLikeBundle, unpackBundle, type BundleManifest } from '../export/bundle.js';
 import { KnowledgeDbError, KnowledgeStore, openWritable } from '../store/sqlite.js';
 import { abortBuild, acquireLock, beginBuild, buildPath, cleanLeftovers, commitBuild } from '../store/swap.js';
-import { expand, listFiles, readHead } from './archive.js';
+import { expand, listFiles, readHead, type FileEntry } from './archive.js';
 import { batchingSink, codenamesFromStore, emptySummary, renormalise, type IngestSummary } from './ingest.js';
 import * as distroInfo from '../feeds/distro-info/parse.js';
 
@@ -37,20 +37,13 @@ export function importPath(dbPath: string, path: string, opts: ImportOptions = {
       const head = readFileSync(path);
       if (looksLikeBundle(head)) return importBundle(dbPath, head, started);
     }
-    // Files are read one at a time (a large tree never sits in memory at once); distro-info first, so the
-    // Debian lists find the codenames imported in the same run.
-    const isDistroInfo = (abs: string) => distroInfo.recognise(Buffer.from(readHead(abs, 64)).toString('utf8'));
-    const entries = listFiles(path).sort((a, b) => Number(isDistroInfo(b.abs)) - Number(isDistroInfo(a.abs)));
     const build = beginBuild(dbPath);
     try {
       const store = new KnowledgeStore(build.db, () => now);
       const s = emptySummary();
-      const sink = batchingSink(store, { debianCodenames: codenamesFromStore(store) }, { fetchedAt: now.toISOString(), summary: s });
-      for (const [i, e] of entries.entries()) {
-        opts.onFile?.(i, entries.length, e.rel);
-        expand({ rel: e.rel, source: e.abs, bytes: readFileSync(e.abs) }, sink, s.problems);
-      }
-      sink.finish();
+      ingestTree(store, listFiles(path), now.toISOString(), s, opts.onFile);
+      store.setMeta('snapshot.kind', 'imported');
+      store.setMeta('snapshot.at', now.toISOString());
       for (const f of s.feeds) if (f.files > f.unchanged || f.records > 0 || f.unchanged > 0) store.markFeed(f.name, now.toISOString(), `import:${path}`);
       const imported = s.feeds.reduce((n, f) => n + f.files, 0);
       const failed = imported === 0;
@@ -64,6 +57,21 @@ export function importPath(dbPath: string, path: string, opts: ImportOptions = {
   } finally {
     release();
   }
+}
+
+/**
+ * Ingest files into an open store, one at a time (a large tree never sits in memory at once); distro-info
+ * first, so the Debian lists find the codenames imported in the same run.
+ */
+export function ingestTree(store: KnowledgeStore, files: readonly FileEntry[], fetchedAt: string, s: IngestSummary, onFile?: ImportOptions['onFile']): void {
+  const isDistroInfo = (abs: string) => distroInfo.recognise(Buffer.from(readHead(abs, 64)).toString('utf8'));
+  const entries = [...files].sort((a, b) => Number(isDistroInfo(b.abs)) - Number(isDistroInfo(a.abs)));
+  const sink = batchingSink(store, { debianCodenames: codenamesFromStore(store) }, { fetchedAt, summary: s });
+  for (const [i, e] of entries.entries()) {
+    onFile?.(i, entries.length, e.rel);
+    expand({ rel: e.rel, source: e.abs, bytes: readFileSync(e.abs) }, sink, s.problems);
+  }
+  sink.finish();
 }
 
 function importBundle(dbPath: string, bytes: Uint8Array, started: number): ImportSummary {

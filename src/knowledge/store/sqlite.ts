@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Advisory, CveRecord, EpssEntry, KevEntry, KnowledgeQuery, KnowledgeSlice, KnowledgeSource, LifecycleCycle } from '../../core/knowledge.js';
+import { SNAPSHOT_KINDS, type SnapshotKind } from '../../core/model.js';
 import type { FeedStatus, Normalized, Rejection } from '../types.js';
 import { countRecords } from '../types.js';
 import { KNOWN_FEEDS } from '../feeds/registry.js';
@@ -16,7 +17,11 @@ export const STALE_DAYS = 7;
 const CHUNK = 500;
 
 export class KnowledgeDbError extends Error {
-  constructor(message: string) {
+  /** `locked`: another mamori holds the DB's lock (a refresh can skip; nothing is wrong). */
+  constructor(
+    message: string,
+    readonly code?: 'locked',
+  ) {
     super(message);
     this.name = 'KnowledgeDbError';
   }
@@ -272,6 +277,16 @@ export class KnowledgeStore implements KnowledgeSource {
         rejections: rej.get(name) ?? [],
       };
     });
+  }
+
+  /** Where the data came from (meta written by the embedded load, db update and db import). */
+  snapshot(): { kind: SnapshotKind; at: string; embedded: string | null } | null {
+    const kind = this.getMeta('snapshot.kind') as SnapshotKind | undefined;
+    const at = this.getMeta('snapshot.at');
+    if (kind && at && (SNAPSHOT_KINDS as readonly string[]).includes(kind)) return { kind, at, embedded: this.getMeta('snapshot.embedded') ?? null };
+    // A DB made before snapshots were recorded: as old as its newest feed.
+    const newest = this.feeds().map((f) => f.updatedAt).filter((d): d is string => Boolean(d)).sort().pop();
+    return newest ? { kind: 'updated', at: newest, embedded: null } : null;
   }
 
   private selectIn<T>(sqlPrefix: string, fixed: unknown[], values: readonly string[], sqlSuffix = ''): T[] {

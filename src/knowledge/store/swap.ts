@@ -3,7 +3,7 @@
  * mamori at any moment leaves the previous DB whole. A lock file keeps two writers apart; leftovers of a
  * killed run (build copies, a lock whose process is gone) are cleaned up by the next run.
  */
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { KnowledgeDbError, openWritable } from './sqlite.js';
@@ -28,14 +28,35 @@ export function acquireLock(dbPath: string): () => void {
       return () => rmSync(lock, { force: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number(readFileSync(lock, 'utf8').trim());
+      let pid = NaN;
+      try {
+        pid = Number(readFileSync(lock, 'utf8').trim());
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; // released meanwhile: try again
+        continue;
+      }
+      // An empty lock file: its writer is between creating and filling it (unless it was killed there long ago).
+      if (!pid && Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? 0) < 5000) throw new KnowledgeDbError(`another mamori is updating ${dbPath}; wait for it to finish`, 'locked');
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid)) {
-        throw new KnowledgeDbError(`another mamori (pid ${pid}) is updating ${dbPath}; wait for it to finish`);
+        throw new KnowledgeDbError(`another mamori (pid ${pid}) is updating ${dbPath}; wait for it to finish`, 'locked');
       }
       rmSync(lock, { force: true }); // left by a killed run
     }
   }
-  throw new KnowledgeDbError(`cannot lock ${dbPath}`);
+  throw new KnowledgeDbError(`cannot lock ${dbPath}`, 'locked');
+}
+
+/** acquireLock, waiting (polling) while another live mamori holds the lock, up to `timeoutMs`. */
+export async function acquireLockWaiting(dbPath: string, timeoutMs: number): Promise<() => void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return acquireLock(dbPath);
+    } catch (err) {
+      if (!(err instanceof KnowledgeDbError) || err.code !== 'locked' || Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }
 
 /** Remove build copies left by killed runs (their process is gone). */

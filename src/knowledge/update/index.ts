@@ -37,6 +37,8 @@ export interface UpdateOptions {
   /** Pause between NVD requests (default 6 s without an API key, 0.6 s with one: NVD's published limits). */
   nvdDelayMs?: number;
   nvdApiKey?: string;
+  /** Feeds downloaded at the same time (default 4). */
+  concurrency?: number;
   onProgress?: (e: ProgressEvent) => void;
 }
 
@@ -114,7 +116,9 @@ export async function updateFeeds(dbPath: string, opts: UpdateOptions = {}): Pro
       const summary = emptySummary();
       const outcomes: FeedOutcome[] = [];
       const problems: ExpandProblem[] = [];
-      for (const src of sources) {
+      // Feeds download in parallel (a few at a time); each is ingested as soon as it has arrived (ingest is
+      // synchronous, so the store sees one feed at a time). Outcomes keep the order of the sources.
+      const runFeed = async (src: FeedSource, slot: number): Promise<void> => {
         const urls = resolveUrls(src, mirror, config);
         opts.onProgress?.({ kind: 'start', feed: src.feed, urls: urls.length });
         const outcome: FeedOutcome = { name: src.feed, status: 'not-modified', urls, records: 0, rejected: 0 };
@@ -158,7 +162,19 @@ export async function updateFeeds(dbPath: string, opts: UpdateOptions = {}): Pro
           outcome.staleDays = st?.ageDays ?? null;
         } else store.markFeed(src.feed, now.toISOString(), mirror && !config.feeds?.[src.feed] ? `mirror:${mirror}` : urls[0]!);
         opts.onProgress?.({ kind: 'done', feed: src.feed, status: outcome.status, records: outcome.records, error: outcome.error });
-        outcomes.push(outcome);
+        outcomes[slot] = outcome;
+      };
+      // distro-info first: the Debian lists need its codenames.
+      const order = [...sources.keys()];
+      const di = sources.findIndex((x) => x.feed === 'distro-info');
+      if (di >= 0) await runFeed(sources[di]!, order.splice(di, 1)[0]!);
+      const worker = async () => {
+        for (let i = order.shift(); i !== undefined; i = order.shift()) await runFeed(sources[i]!, i);
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, order.length)) }, worker));
+      if (outcomes.some((o) => o.status !== 'failed')) {
+        store.setMeta('snapshot.kind', 'updated');
+        store.setMeta('snapshot.at', now.toISOString());
       }
       commitBuild(dbPath, build);
       return { feeds: outcomes, ingest: summary, problems, durationMs: performance.now() - started };
