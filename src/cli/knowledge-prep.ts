@@ -143,8 +143,10 @@ export async function prepareScanKnowledge(ctx: CommandContext): Promise<{ gaps:
         config,
         retryBaseMs: ctx.env.MAMORI_RETRY_BASE_MS ? Number(ctx.env.MAMORI_RETRY_BASE_MS) : undefined,
         jvnDelayMs: ctx.env.MAMORI_JVN_DELAY_MS ? Number(ctx.env.MAMORI_JVN_DELAY_MS) : undefined,
-        // A scan waits for its refresh: fewer retries than `db update`.
-        retries: config.retries ?? 1,
+        // A scan waits for its refresh: no retries (the next scan tries again), and no feed is started once
+        // one failed at the network level before any succeeded (outbound traffic blocked).
+        retries: config.retries ?? 0,
+        failFast: true,
         onProgress: feedProgress(ctx, true),
       },
     });

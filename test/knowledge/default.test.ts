@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -110,6 +111,27 @@ test('no network: scan site on a fresh home reports end of life and CVEs from th
   assert.equal(t.code, 0, t.stderr);
   assert.match(t.stdout, new RegExp(`Knowledge: embedded snapshot of ${SNAPSHOT_DATE} \\(\\d+ days old\\); refresh: offline`));
   assert.doesNotMatch(t.stderr, /loaded the embedded snapshot/);
+});
+
+test('outbound traffic cut off: the refresh gives up after the first feed instead of waiting on each', { skip: built }, async () => {
+  // Accepts each connection and drops it at once: a network-level failure, no HTTP answer.
+  let connections = 0;
+  const dropper = createNetServer((sock) => {
+    connections++;
+    sock.destroy();
+  });
+  await new Promise<void>((r) => dropper.listen(0, '127.0.0.1', () => r()));
+  try {
+    const h = home('dropped', `http://127.0.0.1:${(dropper.address() as { port: number }).port}`);
+    const r = await scanSite(h);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as ReportDocument;
+    assert.equal(doc.knowledge.snapshot?.refresh, 'failed');
+    assert.match(doc.gaps.find((g) => g.code === 'knowledge.gap')?.why ?? '', /network seems unreachable/);
+    assert.equal(connections, 1, 'one feed tried, the rest not attempted');
+  } finally {
+    await new Promise<void>((r) => dropper.close(() => r()));
+  }
 });
 
 test('--offline and --skip-db-update send no request to any feed; MAMORI_OFFLINE too', { skip: SKIP_SHARED || built }, async () => {

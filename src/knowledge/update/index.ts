@@ -39,6 +39,11 @@ export interface UpdateOptions {
   nvdApiKey?: string;
   /** Feeds downloaded at the same time (default 4). */
   concurrency?: number;
+  /**
+   * Stop starting feeds once one has failed at the network level (no HTTP answer) while none has succeeded:
+   * a host whose outbound traffic is blocked learns it after one round of timeouts, not one per feed.
+   */
+  failFast?: boolean;
   onProgress?: (e: ProgressEvent) => void;
 }
 
@@ -118,11 +123,16 @@ export async function updateFeeds(dbPath: string, opts: UpdateOptions = {}): Pro
       const problems: ExpandProblem[] = [];
       // Feeds download in parallel (a few at a time); each is ingested as soon as it has arrived (ingest is
       // synchronous, so the store sees one feed at a time). Outcomes keep the order of the sources.
+      let unreachable: string | null = null;
+      let reached = false;
       const runFeed = async (src: FeedSource, slot: number): Promise<void> => {
         const urls = resolveUrls(src, mirror, config);
         opts.onProgress?.({ kind: 'start', feed: src.feed, urls: urls.length });
         const outcome: FeedOutcome = { name: src.feed, status: 'not-modified', urls, records: 0, rejected: 0 };
-        if (!urls.length) {
+        if (unreachable !== null) {
+          outcome.status = 'failed';
+          outcome.error = `not attempted: the network seems unreachable (${unreachable})`;
+        } else if (!urls.length) {
           outcome.status = 'failed';
           outcome.error = src.note ?? 'no URL configured for this feed';
         } else {
@@ -135,6 +145,7 @@ export async function updateFeeds(dbPath: string, opts: UpdateOptions = {}): Pro
           if ('error' in fetched) {
             outcome.status = 'failed';
             outcome.error = fetched.error;
+            if (opts.failFast && 'network' in fetched && fetched.network && !reached) unreachable ??= fetched.error;
           } else if (fetched.files.length) {
             const before = summary.feeds.map((f) => ({ ...f }));
             const sink = batchingSink(store, { debianCodenames: codenamesFromStore(store) }, { fetchedAt: now.toISOString(), summary });
@@ -156,6 +167,7 @@ export async function updateFeeds(dbPath: string, opts: UpdateOptions = {}): Pro
             }
           }
         }
+        if (outcome.status !== 'failed') reached = true;
         if (outcome.status === 'failed') {
           store.markFeedError(src.feed, outcome.error ?? 'failed', now.toISOString());
           const st = store.feeds().find((f) => f.name === src.feed);
@@ -194,7 +206,7 @@ interface Fetched {
   meta: Map<string, string>;
 }
 
-async function fetchAll(store: KnowledgeStore, feed: string, urls: string[], fo: Omit<FetchOptions, 'validators' | 'onProgress'>, opts: UpdateOptions): Promise<Fetched | { error: string }> {
+async function fetchAll(store: KnowledgeStore, feed: string, urls: string[], fo: Omit<FetchOptions, 'validators' | 'onProgress'>, opts: UpdateOptions): Promise<Fetched | { error: string; network?: boolean }> {
   const out: Fetched = { files: [], problems: [], validators: [], meta: new Map() };
   for (const [i, url] of urls.entries()) {
     const r = await fetchFeed(url, {
@@ -202,7 +214,7 @@ async function fetchAll(store: KnowledgeStore, feed: string, urls: string[], fo:
       validators: store.httpValidators(url),
       onProgress: (received, total) => opts.onProgress?.({ kind: 'bytes', feed, url: i, received, total }),
     });
-    if (r.kind === 'failed') return { error: `${url}: ${r.reason}` };
+    if (r.kind === 'failed') return { error: `${url}: ${r.reason}`, network: r.status === undefined };
     if (r.kind === 'not-modified') continue;
     const name = new URL(url).pathname.split('/').filter(Boolean).pop() ?? feed;
     // Kept compressed until ingest, which expands archives member by member.
