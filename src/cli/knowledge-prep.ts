@@ -87,10 +87,6 @@ export async function ensureEmbedded(ctx: CommandContext): Promise<void> {
   if (r.loaded && r.data) ctx.warn(ctx.t('knowledge.embedded.loaded', { date: r.data.date, path: ctx.dbPath, seconds: (r.durationMs / 1000).toFixed(2) }));
 }
 
-/**
- * Before a host or site scan: prepare the DB and return the gaps to report and what the refresh did. Usage
- * errors (a bad --db-max-age) throw; everything else becomes a gap.
- */
 /** --db-max-age (else MAMORI_DB_MAX_AGE) in ms, null when not given; a bad value is a usage error (exit 2). */
 export function maxAgeOption(ctx: CommandContext): number | null {
   const opt = ctx.options['db-max-age'] as string | undefined;
@@ -101,6 +97,10 @@ export function maxAgeOption(ctx: CommandContext): number | null {
   return ms;
 }
 
+/**
+ * Before a host or site scan: prepare the DB and return the gaps to report and what the refresh did. Usage
+ * errors (a bad --db-max-age) throw; everything else becomes a gap.
+ */
 export async function prepareScanKnowledge(ctx: CommandContext): Promise<{ gaps: Gap[]; refresh?: RefreshOutcome }> {
   const offline = Boolean(ctx.options.offline) || truthy(ctx.env.MAMORI_OFFLINE);
   const skipUpdate = Boolean(ctx.options['skip-db-update']) || truthy(ctx.env.MAMORI_SKIP_DB_UPDATE);
