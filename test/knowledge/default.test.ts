@@ -178,6 +178,10 @@ test('a stale DB is refreshed from a loopback mirror in the real formats; fresh 
     assert.ok(doc.findings.some((f) => f.cves?.includes('CVE-2012-1823')));
     const kevPath = mirrorPath(FEED_SOURCES.find((s) => s.feed === 'kev')!.urls[0]!);
     assert.equal(m.requests.filter((q) => q.path === kevPath).length, 1);
+    // Only the feeds about what the scan found: Red Hat's for a CentOS server, not Ubuntu's or Composer's.
+    const osv = (feed: string) => mirrorPath(FEED_SOURCES.find((s) => s.feed === feed)!.urls[0]!);
+    assert.ok(m.requests.some((q) => q.path === osv('osv-redhat')));
+    for (const feed of ['osv-ubuntu', 'osv-debian', 'osv-packagist', 'debian-tracker']) assert.ok(!m.requests.some((q) => q.path === osv(feed)), feed);
 
     // Within the maximum age: only the feeds that failed are asked again.
     m.requests.length = 0;

@@ -89,7 +89,7 @@ export const scanHostCommand: Command = {
         gaps: res.gaps.length,
       }),
     );
-    const kn = await prepareScanKnowledge(ctx);
+    const kn = await prepareScanKnowledge(ctx, res.inventory);
     const collected: Collected = { target: { kind: 'host', name: transport.name }, inventory: res.inventory, findings: res.findings, gaps: [...res.gaps, ...kn.gaps], scannedAt: started, refresh: kn.refresh };
     return finishScan(collected, ctx);
   },

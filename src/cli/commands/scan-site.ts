@@ -104,7 +104,7 @@ export const scanSiteCommand: Command = {
     });
     if (res.fatal) throw new FatalError(ctx.t('site.err.unreachable', { url, why: res.fatal }), { code: 'site.err.unreachable', params: { url, why: res.fatal } });
     ctx.warn(ctx.t('site.done', { requests: res.stats.requests, pages: res.stats.pages, handshakes: res.stats.handshakes, findings: res.findings.length }));
-    const kn = await prepareScanKnowledge(ctx);
+    const kn = await prepareScanKnowledge(ctx, res.inventory);
     const collected: Collected = { target: { kind: 'site', name: url }, inventory: res.inventory, findings: res.findings, gaps: [...res.gaps, ...kn.gaps], scannedAt: started, refresh: kn.refresh };
     // The assessment (end-of-life, CVEs) joins through finishScan.
     return finishScan(collected, ctx);

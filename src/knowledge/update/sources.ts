@@ -10,6 +10,12 @@ export interface FeedSource {
   /** In the default set of `db update` (large or slow feeds are opt-in with --feed). */
   byDefault: boolean;
   note?: string;
+  /**
+   * What the feed's records are about: OS families (`inventory.os.family`: debian, centos…) or library
+   * ecosystems (composer, npm). The automatic refresh before a scan skips a feed that serves none of what the
+   * scan found (a CentOS host does not download Ubuntu's advisories); absent: every scan needs it.
+   */
+  serves?: readonly string[];
 }
 
 /** endoflife.date products fetched online (the ones mamori's checks ask about). */
@@ -34,16 +40,16 @@ export const FEED_SOURCES: readonly FeedSource[] = [
   { feed: 'httpd', urls: ['https://codeload.github.com/apache/httpd-site/tar.gz/refs/heads/main'], byDefault: true, note: 'content/security/json/*.json inside the site archive' },
   { feed: 'nginx', urls: ['https://raw.githubusercontent.com/nginx/nginx.org/main/xml/en/security_advisories.xml'], byDefault: true },
   { feed: 'friendsofphp', urls: ['https://codeload.github.com/FriendsOfPHP/security-advisories/tar.gz/refs/heads/master'], byDefault: true },
-  { feed: 'debian-tracker', urls: [`${SALSA_TRACKER}/DSA/list`, `${SALSA_TRACKER}/DLA/list`, 'https://security-tracker.debian.org/tracker/data/json'], byDefault: true },
-  { feed: 'debian-cpe', urls: [`${SALSA_TRACKER}/CPE/list`, `${SALSA_TRACKER}/CPE/aliases`], byDefault: true },
-  { feed: 'osv-almalinux', urls: [OSV('AlmaLinux')], byDefault: true },
-  { feed: 'osv-rocky-linux', urls: [OSV('Rocky Linux')], byDefault: true },
-  { feed: 'osv-redhat', urls: [OSV('Red Hat')], byDefault: true },
-  { feed: 'osv-debian', urls: [OSV('Debian')], byDefault: true },
-  { feed: 'osv-ubuntu', urls: [OSV('Ubuntu')], byDefault: true },
-  { feed: 'osv-alpine', urls: [OSV('Alpine')], byDefault: true },
-  { feed: 'osv-packagist', urls: [OSV('Packagist')], byDefault: true },
-  { feed: 'osv-npm', urls: [OSV('npm')], byDefault: false, note: 'large; opt in with --feed osv-npm' },
+  { feed: 'debian-tracker', urls: [`${SALSA_TRACKER}/DSA/list`, `${SALSA_TRACKER}/DLA/list`, 'https://security-tracker.debian.org/tracker/data/json'], byDefault: true, serves: ['debian'] },
+  { feed: 'debian-cpe', urls: [`${SALSA_TRACKER}/CPE/list`, `${SALSA_TRACKER}/CPE/aliases`], byDefault: true, serves: ['debian'] },
+  { feed: 'osv-almalinux', urls: [OSV('AlmaLinux')], byDefault: true, serves: ['almalinux'] },
+  { feed: 'osv-rocky-linux', urls: [OSV('Rocky Linux')], byDefault: true, serves: ['rocky'] },
+  { feed: 'osv-redhat', urls: [OSV('Red Hat')], byDefault: true, serves: ['rhel', 'centos', 'almalinux', 'rocky', 'oracle'] },
+  { feed: 'osv-debian', urls: [OSV('Debian')], byDefault: true, serves: ['debian'] },
+  { feed: 'osv-ubuntu', urls: [OSV('Ubuntu')], byDefault: true, serves: ['ubuntu'] },
+  { feed: 'osv-alpine', urls: [OSV('Alpine')], byDefault: true, serves: ['alpine'] },
+  { feed: 'osv-packagist', urls: [OSV('Packagist')], byDefault: true, serves: ['composer'] },
+  { feed: 'osv-npm', urls: [OSV('npm')], byDefault: false, note: 'large; opt in with --feed osv-npm', serves: ['npm'] },
   {
     feed: 'nvd',
     urls: ['https://services.nvd.nist.gov/rest/json/cves/2.0?lastModStartDate={start}&lastModEndDate={end}&startIndex={index}&resultsPerPage=2000'],
