@@ -105,7 +105,7 @@ export async function prepareScanKnowledge(ctx: CommandContext, inventory?: Inve
   const offline = Boolean(ctx.options.offline) || truthy(ctx.env.MAMORI_OFFLINE);
   const skipUpdate = Boolean(ctx.options['skip-db-update']) || truthy(ctx.env.MAMORI_SKIP_DB_UPDATE);
   let maxAgeMs = maxAgeOption(ctx);
-  const gap = (why: string): Gap => ({ what: ctx.t('knowledge.gap.what'), why, code: 'knowledge.gap' });
+  const gap = (code: string, params: Record<string, string | number>): Gap => ({ what: ctx.t('knowledge.gap.what'), why: ctx.t(code, params), code });
   const [{ prepareKnowledge, DEFAULT_MAX_AGE_MS }, { loadConfig }, { KnowledgeDbError }] = await Promise.all([
     import('../knowledge/snapshot/refresh.js'),
     import('../knowledge/update/index.js'),
@@ -118,12 +118,12 @@ export async function prepareScanKnowledge(ctx: CommandContext, inventory?: Inve
       config = loadConfig(mamoriHome(ctx.env));
     } catch (err) {
       if (!(err instanceof KnowledgeDbError)) throw err;
-      gaps.push(gap(ctx.t('knowledge.gap.load', { error: err.message })));
+      gaps.push(gap('knowledge.gap.load', { error: err.message }));
     }
   }
   if (maxAgeMs === null && config.dbMaxAge !== undefined) {
     maxAgeMs = parseMaxAge(config.dbMaxAge);
-    if (maxAgeMs === null) gaps.push(gap(ctx.t('knowledge.gap.load', { error: `dbMaxAge in ${mamoriHome(ctx.env)}/config.json is not an age such as 24h (${String(config.dbMaxAge)})` })));
+    if (maxAgeMs === null) gaps.push(gap('knowledge.gap.load', { error: `dbMaxAge in ${mamoriHome(ctx.env)}/config.json is not an age such as 24h (${String(config.dbMaxAge)})` }));
   }
   const maxAge = maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   let started = performance.now();
@@ -154,7 +154,7 @@ export async function prepareScanKnowledge(ctx: CommandContext, inventory?: Inve
     });
   } catch (err) {
     if (!(err instanceof KnowledgeDbError)) throw err;
-    return { gaps: [...gaps, gap(ctx.t('knowledge.gap.load', { error: err.message }))] };
+    return { gaps: [...gaps, gap('knowledge.gap.load', { error: err.message })] };
   }
   const age = r.oldestDays === null ? ctx.t('knowledge.age.never') : ctx.t('knowledge.age.days', { days: r.oldestDays });
   switch (r.status) {
@@ -169,7 +169,7 @@ export async function prepareScanKnowledge(ctx: CommandContext, inventory?: Inve
       break;
     case 'busy':
       ctx.warn(ctx.t('knowledge.refresh.busyWarn', { error: r.error ?? '?', age }));
-      gaps.push(gap(ctx.t('knowledge.gap.busy', { age })));
+      gaps.push(gap('knowledge.gap.busy', { age }));
       break;
     case 'partial':
     case 'failed': {
@@ -179,7 +179,7 @@ export async function prepareScanKnowledge(ctx: CommandContext, inventory?: Inve
       const feeds = names.length > 4 ? `${names.length} feeds (${names.slice(0, 3).join(', ')}, …)` : names.join(', ') || 'the knowledge DB';
       const error = failed[0]?.error ?? r.error ?? '?';
       ctx.warn(ctx.t('knowledge.refresh.failedWarn', { feeds, error, age }));
-      gaps.push(gap(ctx.t('knowledge.gap.failed', { feeds, error, age })));
+      gaps.push(gap('knowledge.gap.failed', { feeds, error, age }));
       break;
     }
     case 'fresh':

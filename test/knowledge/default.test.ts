@@ -102,7 +102,7 @@ test('no network: scan site on a fresh home reports end of life and CVEs from th
   const kev = doc.knowledge.feeds.find((f) => f.name === 'kev');
   assert.equal(kev?.updatedAt?.slice(0, 10), '2025-08-25', 'a feed is as old as its data, not as its loading');
   assert.match(kev?.source ?? '', /^embedded: https:\/\/github.com\/cisagov\/kev-data/);
-  const gap = doc.gaps.find((g) => g.code === 'knowledge.gap');
+  const gap = doc.gaps.find((g) => g.code === 'knowledge.gap.failed');
   assert.match(gap?.why ?? '', /Could not refresh \d+ feeds \(kev, .*ECONNREFUSED.*previous data/s);
   assert.match(r.stderr, new RegExp(`loaded the embedded snapshot of ${SNAPSHOT_DATE} into .*no network`));
   assert.match(r.stderr, /warning: knowledge refresh failed/);
@@ -134,7 +134,7 @@ test('outbound traffic cut off: the refresh gives up after the first feed instea
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as ReportDocument;
     assert.equal(doc.knowledge.snapshot?.refresh, 'failed');
-    assert.match(doc.gaps.find((g) => g.code === 'knowledge.gap')?.why ?? '', /network seems unreachable/);
+    assert.match(doc.gaps.find((g) => g.code === 'knowledge.gap.failed')?.why ?? '', /network seems unreachable/);
     assert.equal(connections, 1, 'one feed tried, the rest not attempted');
   } finally {
     await new Promise<void>((r) => dropper.close(() => r()));
@@ -172,7 +172,7 @@ test('a stale DB is refreshed from a loopback mirror in the real formats; fresh 
     const kev = doc.knowledge.feeds.find((f) => f.name === 'kev')!;
     assert.equal(kev.source, `mirror:${m.url}`);
     assert.ok(Date.now() - Date.parse(kev.updatedAt!) < 3_600_000, 'kev was refreshed now');
-    assert.match(doc.gaps.find((g) => g.code === 'knowledge.gap')?.why ?? '', /HTTP 404/);
+    assert.match(doc.gaps.find((g) => g.code === 'knowledge.gap.failed')?.why ?? '', /HTTP 404/);
     assert.match(r.stderr, /refreshing \d+ feed\(s\) older than 24h/);
     assert.match(r.stderr, /knowledge: kev: updated/);
     assert.ok(doc.findings.some((f) => f.cves?.includes('CVE-2012-1823')));
@@ -210,7 +210,7 @@ test('a failing refresh keeps the previous data, is reported, and the scan still
     const r = await scanSite(h);
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as ReportDocument;
-    assert.match(doc.gaps.find((g) => g.code === 'knowledge.gap')?.why ?? '', /kev/);
+    assert.match(doc.gaps.find((g) => g.code === 'knowledge.gap.failed')?.why ?? '', /kev/);
     assert.ok(doc.findings.some((f) => f.cves?.includes('CVE-2012-1823') && /exploited/.test(f.title)), 'KEV data of the embedded snapshot still used');
     const store = openKnowledge(join(h, 'db.sqlite'))!;
     try {
@@ -223,6 +223,22 @@ test('a failing refresh keeps the previous data, is reported, and the scan still
     }
   } finally {
     await m.close();
+  }
+});
+
+test('while another mamori updates the DB, a scan uses the current data and says so', { skip: built }, async () => {
+  const h = home('busy', `http://127.0.0.1:${closed}`);
+  assert.equal((await scanSite(h, ['--offline'])).code, 0);
+  writeFileSync(join(h, 'db.sqlite.lock'), String(process.pid)); // this test process: alive, not the CLI
+  try {
+    const r = await scanSite(h);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as ReportDocument;
+    assert.equal(doc.knowledge.snapshot?.refresh, 'busy');
+    assert.match(doc.gaps.find((g) => g.code === 'knowledge.gap.busy')?.why ?? '', /Another mamori was updating the knowledge DB/);
+    assert.ok(doc.findings.some((f) => f.cves?.includes('CVE-2012-1823')));
+  } finally {
+    rmSync(join(h, 'db.sqlite.lock'), { force: true });
   }
 });
 
