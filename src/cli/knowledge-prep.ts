@@ -67,10 +67,7 @@ export function feedProgress(ctx: CommandContext, lines: boolean): (e: ProgressE
     } else {
       active.delete(e.feed);
       if (tty) ctx.io.stderr.write('\r\x1b[K');
-      if (lines) {
-        const status = e.status === 'failed' ? `failed (${e.error ?? '?'})` : e.status === 'updated' ? `updated, ${e.records} record(s)` : 'not modified';
-        ctx.warn(ctx.t('knowledge.refresh.feed', { feed: e.feed, status }));
-      }
+      if (lines) ctx.warn(ctx.t(`knowledge.refresh.feed.${e.status}`, { feed: e.feed, records: e.records, error: e.error ?? '?' }));
       draw(true);
     }
   };

@@ -242,6 +242,20 @@ test('while another mamori updates the DB, a scan uses the current data and says
   }
 });
 
+test('a $MAMORI_HOME that cannot be written: the scan goes on with a gap; db status says what to do', { skip: built }, async () => {
+  const file = join(tmp, 'a-file');
+  writeFileSync(file, 'not a directory');
+  const h = join(file, 'home');
+  const r = await scanSite(h, ['--offline'], { MAMORI_HOME: h });
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as ReportDocument;
+  assert.match(doc.gaps.find((g) => g.code === 'knowledge.gap.load')?.why ?? '', /cannot write the knowledge DB at .*set MAMORI_HOME to a writable directory/);
+  assert.ok(doc.gaps.some((g) => g.code === 'assess.gap.noDb'));
+  const st = await runCli(['db', 'status'], { env: { MAMORI_HOME: h } });
+  assert.equal(st.code, 2);
+  assert.match(st.stderr, /cannot write the knowledge DB/);
+});
+
 test('concurrent first uses: one process loads the snapshot, the others wait and use it', { skip: built }, async () => {
   const h = join(tmp, 'concurrent');
   const runs = await Promise.all([0, 1, 2].map(() => runCli(['db', 'status', '--format', 'json'], { env: { MAMORI_HOME: h } })));

@@ -109,7 +109,17 @@ export async function loadEmbedded(dbPath: string, opts: { now?: Date; dataDir?:
   if (!dir) return { loaded: false, durationMs: 0 };
   const data = readEmbeddedData(dir);
   const now = opts.now ?? new Date();
-  const release = await acquireLockWaiting(dbPath, opts.waitMs ?? 120_000);
+  try {
+    return await build(dbPath, data, now, started, opts.waitMs ?? 120_000);
+  } catch (err) {
+    if (err instanceof KnowledgeDbError || !(err as NodeJS.ErrnoException).code) throw err;
+    throw new KnowledgeDbError(`cannot write the knowledge DB at ${dbPath} (${(err as Error).message}); set MAMORI_HOME to a writable directory or give --db PATH`);
+  }
+}
+
+async function build(dbPath: string, data: EmbeddedData, now: Date, started: number, waitMs: number): Promise<EmbeddedLoad> {
+  const dir = data.dir;
+  const release = await acquireLockWaiting(dbPath, waitMs);
   try {
     if (existsSync(dbPath)) return { loaded: false, durationMs: performance.now() - started };
     const build = beginBuild(dbPath, true);

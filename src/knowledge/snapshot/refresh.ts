@@ -91,8 +91,9 @@ export async function prepareKnowledge(dbPath: string, opts: PrepareOptions): Pr
   try {
     outcomes = (await updateFeeds(dbPath, { ...opts.update, feeds: stale.names, now })).feeds;
   } catch (err) {
-    if (!(err instanceof KnowledgeDbError)) throw err;
-    return { ...base, status: err.code === 'locked' ? 'busy' : 'failed', error: err.message };
+    // A file-system error (a read-only $MAMORI_HOME, a full disk) fails the refresh, not the scan.
+    if (!(err instanceof KnowledgeDbError) && !(err as NodeJS.ErrnoException).code) throw err;
+    return { ...base, status: err instanceof KnowledgeDbError && err.code === 'locked' ? 'busy' : 'failed', error: (err as Error).message };
   }
   const failed = outcomes.filter((o) => o.status === 'failed').length;
   const after = check();
