@@ -4,7 +4,8 @@
 //   node scripts/test.mjs                 all tests
 //   node scripts/test.mjs src/pii test/x  only test files under these paths
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -40,6 +41,8 @@ if (files.length === 0) {
   console.error(`no test files under ${roots.join(', ')}`);
   process.exit(1);
 }
+// Tests never touch the user's knowledge DB: without MAMORI_HOME, a temporary one (removed at the end).
+const home = process.env.MAMORI_HOME ?? mkdtempSync(join(tmpdir(), 'mamori-test-home-'));
 const res = spawnSync(
   process.execPath,
   [
@@ -51,6 +54,7 @@ const res = spawnSync(
   ],
   // MAMORI_OFFLINE: no scan run by a test refreshes the knowledge DB from the real feeds (tests that test the
   // refresh clear it and point the feeds at a loopback mirror).
-  { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0', MAMORI_OFFLINE: '1' } },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0', MAMORI_OFFLINE: '1', MAMORI_HOME: home } },
 );
+if (!process.env.MAMORI_HOME) rmSync(home, { recursive: true, force: true });
 process.exit(res.status ?? 1);
