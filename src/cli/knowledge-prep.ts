@@ -67,7 +67,8 @@ export function feedProgress(ctx: CommandContext, lines: boolean): (e: ProgressE
     } else {
       active.delete(e.feed);
       if (tty) ctx.io.stderr.write('\r\x1b[K');
-      if (lines) ctx.warn(ctx.t(`knowledge.refresh.feed.${e.status}`, { feed: e.feed, records: e.records, error: e.error ?? '?' }));
+      // Feeds skipped once the network proved unreachable are summed up by the final warning.
+      if (lines && !e.error?.startsWith('not attempted')) ctx.warn(ctx.t(`knowledge.refresh.feed.${e.status}`, { feed: e.feed, records: e.records, error: e.error ?? '?' }));
       draw(true);
     }
   };
@@ -174,7 +175,7 @@ export async function prepareScanKnowledge(ctx: CommandContext, inventory?: Inve
       const failed = r.outcomes.filter((o) => o.status === 'failed');
       const names = failed.length ? failed.map((o) => o.name) : r.stale;
       const feeds = names.length > 4 ? `${names.length} feeds (${names.slice(0, 3).join(', ')}, …)` : names.join(', ') || 'the knowledge DB';
-      const error = failed[0]?.error ?? r.error ?? '?';
+      const error = (failed.find((o) => !o.error?.startsWith('not attempted')) ?? failed[0])?.error ?? r.error ?? '?';
       ctx.warn(ctx.t('knowledge.refresh.failedWarn', { feeds, error, age }));
       gaps.push(gap('knowledge.gap.failed', { feeds, error, age }));
       break;

@@ -131,6 +131,7 @@ export async function updateFeeds(dbPath: string, opts: UpdateOptions = {}): Pro
         const outcome: FeedOutcome = { name: src.feed, status: 'not-modified', urls, records: 0, rejected: 0 };
         if (unreachable !== null) {
           outcome.status = 'failed';
+          // "not attempted" begins the error of every feed skipped this way (src/cli/knowledge-prep.ts reads it).
           outcome.error = `not attempted: the network seems unreachable (${unreachable})`;
         } else if (!urls.length) {
           outcome.status = 'failed';
