@@ -169,7 +169,15 @@ export function buildCycloneDx(doc: ReportDocument) {
       timestamp: doc.scannedAt,
       tools: { components: [{ type: 'application', name: 'mamori', version: doc.tool.version }] },
       component: { type: targetType, 'bom-ref': uniqueRef('target'), name: doc.target.name },
-      properties: [{ name: 'mamori:target:kind', value: doc.target.kind }],
+      properties: [
+        { name: 'mamori:target:kind', value: doc.target.kind },
+        ...(doc.knowledge.snapshot
+          ? [
+              { name: 'mamori:knowledge:snapshot', value: doc.knowledge.snapshot.kind },
+              { name: 'mamori:knowledge:builtAt', value: doc.knowledge.snapshot.builtAt },
+            ]
+          : []),
+      ],
     },
     components,
     vulnerabilities,

@@ -110,7 +110,7 @@ export function buildSarif(doc: ReportDocument, lang: RenderOptions['lang']) {
         automationDetails: { id: `mamori/${doc.target.kind}/${doc.target.name}/` },
         language: lang === 'ja' ? 'ja-JP' : 'en-US',
         results,
-        properties: { target: doc.target, scannedAt: doc.scannedAt, summary: doc.summary },
+        properties: { target: doc.target, scannedAt: doc.scannedAt, summary: doc.summary, ...(doc.knowledge.snapshot ? { knowledgeSnapshot: doc.knowledge.snapshot } : {}) },
       },
     ],
   };

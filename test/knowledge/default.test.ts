@@ -106,12 +106,16 @@ test('no network: scan site on a fresh home reports end of life and CVEs from th
   assert.match(gap?.why ?? '', /Could not refresh \d+ feeds \(kev, .*ECONNREFUSED.*previous data/s);
   assert.match(r.stderr, new RegExp(`loaded the embedded snapshot of ${SNAPSHOT_DATE} into .*no network`));
   assert.match(r.stderr, /warning: knowledge refresh failed/);
-  // The owner's report names it too.
+  // The owner's report names it too, and the SARIF and CycloneDX documents.
   const saved = join(h, 'scan.json');
   writeFileSync(saved, r.stdout);
   const html = await runCli(['report', saved, '--format', 'html', '--output', join(h, 'report.html')], { env: online(h) });
   assert.equal(html.code, 0, html.stderr);
   assert.match(readFileSync(join(h, 'report.html'), 'utf8'), new RegExp(`knowledge-snapshot">Knowledge: embedded snapshot of ${SNAPSHOT_DATE} \\(\\d+ days old\\); refresh: failed<`));
+  const sarif = await runCli(['report', saved, '--format', 'sarif'], { env: online(h) });
+  assert.equal((JSON.parse(sarif.stdout) as { runs: { properties: { knowledgeSnapshot: { kind: string } } }[] }).runs[0]!.properties.knowledgeSnapshot.kind, 'embedded');
+  const bom = await runCli(['report', saved, '--format', 'cyclonedx'], { env: online(h) });
+  assert.ok((JSON.parse(bom.stdout) as { metadata: { properties: { name: string; value: string }[] } }).metadata.properties.some((p) => p.name === 'mamori:knowledge:snapshot' && p.value === 'embedded'));
 
   // The table says which snapshot and how old; nothing is loaded twice.
   const t = await runCli(['scan', 'site', shopUrl, '--https-port', String(closed), '--no-tls', '--rate', '500', '--budget', '60', '--max-pages', '3', '--format', 'table', '--offline'], { env: online(h) });
