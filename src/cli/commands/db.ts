@@ -2,11 +2,12 @@
 import { dirname } from 'node:path';
 import { existsSync } from 'node:fs';
 import { SCHEMA_VERSION } from '../../knowledge/store/schema.js';
+import type { ProgressEvent } from '../../knowledge/update/index.js';
 import { FEED_SOURCES } from '../../knowledge/update/sources.js';
 import { expectPositionals } from '../args.js';
-import { mamoriHome, type Command } from '../context.js';
+import { mamoriHome, type Command, type CommandContext } from '../context.js';
 import { FatalError, UsageError } from '../errors.js';
-import { ensureEmbedded, feedProgress, snapshotInfo } from '../knowledge-prep.js';
+import { ensureEmbedded, snapshotInfo } from '../knowledge-prep.js';
 import { snapshotLine } from '../../report/table.js';
 
 /** The store, its feeds and the updater load on demand: `--help` and usage errors stay fast. */
@@ -133,6 +134,23 @@ export const dbExport: Command = {
   },
 };
 
+function progressRenderer(ctx: CommandContext): (e: ProgressEvent) => void {
+  const tty = Boolean(ctx.io.stderr.isTTY);
+  let lastDraw = 0;
+  return (e) => {
+    if (!tty) return;
+    if (e.kind === 'start') ctx.io.stderr.write(`\r\x1b[K${e.feed} [${' '.repeat(20)}]`);
+    else if (e.kind === 'bytes') {
+      const now = performance.now();
+      if (now - lastDraw < 100) return;
+      lastDraw = now;
+      const frac = e.total ? Math.min(1, e.received / e.total) : null;
+      const bar = frac === null ? '#'.repeat(Math.floor(now / 200) % 20).padEnd(20) : '#'.repeat(Math.round(frac * 20)).padEnd(20);
+      ctx.io.stderr.write(`\r\x1b[K${e.feed} [${bar}] ${(e.received / 1048576).toFixed(1)} MB${frac === null ? '' : ` ${Math.round(frac * 100)}%`}`);
+    } else ctx.io.stderr.write('\r\x1b[K');
+  };
+}
+
 export const dbUpdate: Command = {
   path: ['db', 'update'],
   summary: 'db.update.summary',
@@ -162,7 +180,7 @@ export const dbUpdate: Command = {
         nvdDelayMs: ctx.env.MAMORI_NVD_DELAY_MS ? Number(ctx.env.MAMORI_NVD_DELAY_MS) : undefined,
         jvnDelayMs: ctx.env.MAMORI_JVN_DELAY_MS ? Number(ctx.env.MAMORI_JVN_DELAY_MS) : undefined,
         nvdApiKey: ctx.env.MAMORI_NVD_API_KEY,
-        onProgress: feedProgress(ctx, false),
+        onProgress: progressRenderer(ctx),
       });
     } catch (err) {
       fatal(err);
