@@ -7,7 +7,7 @@ import { SEVERITIES, severityRank, type Finding, type Lang, type ReportDocument 
 import { messages } from '../core/messages/index.js';
 import type { RenderOptions } from './index.js';
 import { severityChart, timelineChart } from './html/charts.js';
-import { snapshotLine } from './table.js';
+import { snapshotLine } from './snapshot-line.js';
 import { CSS } from './html/css.js';
 import { esc, maskPersonal, slug } from './html/escape.js';
 import {

@@ -5,8 +5,9 @@
  * or a non-terminal).
  */
 import { messages } from '../core/messages/index.js';
-import { SEVERITIES, type Finding, type KnowledgeSnapshot, type LifecycleEntry, type ReportDocument, type Severity, type SupportPhase } from '../core/model.js';
+import { SEVERITIES, type Finding, type LifecycleEntry, type ReportDocument, type Severity, type SupportPhase } from '../core/model.js';
 import type { RenderOptions } from './index.js';
+import { snapshotLine } from './snapshot-line.js';
 
 const SEV_COLOR: Record<Severity, string> = { critical: '1;31', high: '31', medium: '33', low: '36', info: '2' };
 const PHASE_COLOR: Record<SupportPhase, string> = { active: '32', security: '33', eol: '31', unknown: '2' };
@@ -196,14 +197,4 @@ export function combinedUpdate(findings: readonly Finding[]): string | undefined
     if (n >= 2) return build([...pk].sort());
   }
   return undefined;
-}
-
-/** "Knowledge: embedded snapshot of 2026-08-22 (106 days old); refresh: offline" (table, db status). */
-export function snapshotLine(s: KnowledgeSnapshot, t: (code: string, params?: Record<string, string | number>) => string): string {
-  return t('knowledge.snapshot.line', {
-    kind: t(`knowledge.snapshot.${s.kind}`),
-    date: s.builtAt.slice(0, 10),
-    days: s.ageDays,
-    refresh: s.refresh ? t('knowledge.snapshot.refresh', { outcome: s.refresh }) : '',
-  });
 }

@@ -8,7 +8,7 @@ import { expectPositionals } from '../args.js';
 import { mamoriHome, type Command, type CommandContext } from '../context.js';
 import { FatalError, UsageError } from '../errors.js';
 import { ensureEmbedded, snapshotInfo } from '../knowledge-prep.js';
-import { snapshotLine } from '../../report/table.js';
+import { snapshotLine } from '../../report/snapshot-line.js';
 
 /** The store, its feeds and the updater load on demand: `--help` and usage errors stay fast. */
 const knowledge = () => import('../../knowledge/index.js');
