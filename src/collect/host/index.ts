@@ -84,7 +84,11 @@ export async function collectHost(t: Transport, opts: HostScanOptions): Promise<
   if (os) inventory.os = os;
   if (kernel) inventory.kernel = kernel;
   inventory.docroots = dr.docroots;
+  // Old systems (CentOS 5, minimal installs) have net-tools' netstat and no ss.
+  const netstat = isMissing(listening) ? await t.run('listeningNetstat') : undefined;
   if (!listening.failure && listening.code === 0) inventory.listening = parseSs(listening.stdout.toString('utf8'));
+  else if (netstat && !netstat.failure && netstat.code === 0) inventory.listening = parseNetstat(netstat.stdout.toString('utf8'));
+  else if (netstat) gaps.push({ what: 'listening ports', why: `ss not installed; netstat -tlnp: ${isMissing(netstat) ? 'not installed' : (netstat.failure ?? `exit ${netstat.code}`)} ${netstat.stderr.trim().slice(0, 200)}`.trim(), code: 'host.gap.command' });
   else gaps.push({ what: 'listening ports', why: `ss -tlnp: ${listening.failure ?? `exit ${listening.code}`} ${listening.stderr.trim().slice(0, 200)}`, code: 'host.gap.command' });
   if (web.configs.length)
     inventory.webServers = web.configs.map((c) => ({
@@ -314,10 +318,20 @@ export function phpFindings(php: readonly PhpSettings[]): Finding[] {
 
 /** `ss -tlnp`: `LISTEN 0 511 0.0.0.0:80 0.0.0.0:* users:(("nginx",pid=7092,fd=6),…)`. */
 export function parseSs(text: string): NonNullable<Inventory['listening']> {
+  return listeningFrom(text, /^LISTEN\s+\d+\s+\d+\s+(\S+):(\d+|\*)\s+\S+(?:\s+users:\(\("([^"]+)")?/);
+}
+
+/** `netstat -tlnp`: `tcp  0  0 0.0.0.0:80  0.0.0.0:*  LISTEN  2345/httpd` (`-` for other users' sockets). */
+export function parseNetstat(text: string): NonNullable<Inventory['listening']> {
+  return listeningFrom(text, /^tcp6?\s+\d+\s+\d+\s+(\S+):(\d+|\*)\s+\S+\s+LISTEN(?:\s+\d+\/(\S+))?/);
+}
+
+/** Listening sockets from lines matched by `re`: groups address, port, process name. */
+function listeningFrom(text: string, re: RegExp): NonNullable<Inventory['listening']> {
   const out: NonNullable<Inventory['listening']> = [];
   const seen = new Set<string>();
   for (const line of text.split('\n')) {
-    const m = /^LISTEN\s+\d+\s+\d+\s+(\S+):(\d+|\*)\s+\S+(?:\s+users:\(\("([^"]+)")?/.exec(line);
+    const m = re.exec(line);
     if (!m || m[2] === '*') continue;
     const address = m[1]!.replace(/^\[|\]$/g, '').replace(/%\S+$/, '');
     const key = `${address} ${m[2]}`;

@@ -28,6 +28,8 @@ export interface SiteConfig {
   locations?: { modifier: string; pattern: string; denied: boolean }[];
   denies: DenyRule[];
   file: string;
+  /** Apache `UserDir`: the directory name or path served at /~user/, and users it is disabled for. */
+  userDir?: { value: string; disabled: string[] };
 }
 
 export interface WebConfig {
@@ -212,7 +214,13 @@ export function nginxSites(tree: Directive[], confFile: string): WebConfig {
           const lroot = l.block?.find((d) => d.name === 'root')?.args[0];
           const alias = l.block?.find((d) => d.name === 'alias')?.args[0];
           if (alias && !denied && modifier !== '~' && modifier !== '~*') site.aliases.push({ url: pattern, path: alias });
-          else if (lroot && lroot !== site.root && !denied) site.aliases.push({ url: pattern, path: posix.join(lroot, pattern) });
+          else if (lroot && lroot !== site.root && !denied && modifier !== '~' && modifier !== '~*') {
+            // `location /../../x { root /var/www; }`: the joined path must stay under the root once resolved.
+            const path = posix.join(lroot, pattern);
+            const base = posix.normalize(lroot).replace(/\/+$/, '') || '/';
+            if (path === base || path.startsWith(base === '/' ? '/' : `${base}/`)) site.aliases.push({ url: pattern, path });
+            else cfg.problems.push(`${l.file}: location ${pattern} with root ${lroot} resolves to ${path}, outside that root: not walked`);
+          }
           if (l.block) walkLoc(l.block);
         }
       };
@@ -224,12 +232,21 @@ export function nginxSites(tree: Directive[], confFile: string): WebConfig {
   return cfg;
 }
 
-export async function readNginxConfig(t: Transport, confPath: string): Promise<WebConfig> {
+/** With `optional: true` a missing main file gives undefined (well-known paths tried on the off chance). */
+type ReadOpts = { optional?: boolean; prefix?: string };
+type ReadResultOf<O> = O extends { optional: true } ? WebConfig | undefined : WebConfig;
+
+/** The main file itself does not exist (a well-known path tried on the off chance): no configuration at all. */
+const mainMissing = (st: Loaded, path: string) => st.files.length === 0 && st.problems.length <= 1 && (st.problems[0] ?? `${path}: missing`).startsWith(`${path}: missing`);
+
+/** `prefix`: where relative includes resolve (nginx's --prefix; its conf directory by default). */
+export async function readNginxConfig<O extends ReadOpts>(t: Transport, confPath: string, opts?: O): Promise<ReadResultOf<O>> {
   const st: Loaded = { files: [], problems: [] };
-  const tree = await loadNginx(t, confPath, posix.dirname(confPath), st);
+  const tree = await loadNginx(t, confPath, opts?.prefix ?? posix.dirname(confPath), st);
+  if (opts?.optional && mainMissing(st, confPath)) return undefined as ReadResultOf<O>;
   const cfg = nginxSites(tree, confPath);
   cfg.files = st.files;
-  cfg.problems = st.problems;
+  cfg.problems = [...st.problems, ...cfg.problems];
   return cfg;
 }
 
@@ -271,9 +288,9 @@ async function loadApache(t: Transport, path: string, serverRoot: string, st: Lo
 
 async function expandApache(t: Transport, path: string): Promise<string[]> {
   if (/[*?[]/.test(path)) return expand(t, path);
-  // `Include conf.d/` (a directory): every file in it.
+  // `Include conf.d/` (a directory): every file in it. A file lists as nothing over SSH (`find FILE -mindepth 1`).
   const ents = await t.listDir(path);
-  if (ents) return ents.filter((e) => e.type !== 'd').map((e) => posix.join(path, e.name)).sort();
+  if (ents?.length) return ents.filter((e) => e.type !== 'd').map((e) => posix.join(path, e.name)).sort();
   return [path];
 }
 
@@ -339,6 +356,15 @@ export function apacheSites(lines: readonly ApacheLine[]): WebConfig {
       case 'listen':
         if (args[0]) globalListen.push(args.join(' '));
         break;
+      case 'userdir': {
+        const ud = (cur.userDir ??= { value: '', disabled: [] });
+        if (args[0]?.toLowerCase() === 'disabled') {
+          if (args.length === 1) ud.value = '';
+          else ud.disabled.push(...args.slice(1));
+        } else if (args[0]?.toLowerCase() === 'enabled') ud.disabled = ud.disabled.filter((u) => !args.slice(1).includes(u));
+        else if (args[0]) ud.value = args[0];
+        break;
+      }
       case 'sslprotocol':
         if (cur === main) globalTls = args.join(' ');
         else cur.tlsProtocols = args.join(' ');
@@ -351,10 +377,11 @@ export function apacheSites(lines: readonly ApacheLine[]): WebConfig {
   return cfg;
 }
 
-export async function readApacheConfig(t: Transport, serverRoot: string, confFile: string): Promise<WebConfig> {
+export async function readApacheConfig<O extends ReadOpts>(t: Transport, serverRoot: string, confFile: string, opts?: O): Promise<ReadResultOf<O>> {
   const st: Loaded = { files: [], problems: [] };
   const path = posix.isAbsolute(confFile) ? confFile : posix.join(serverRoot, confFile);
   const lines = await loadApache(t, path, serverRoot, st, false);
+  if (opts?.optional && mainMissing(st, path)) return undefined as ReadResultOf<O>;
   const cfg = apacheSites(lines);
   cfg.files = st.files;
   cfg.problems = st.problems;
@@ -362,10 +389,11 @@ export async function readApacheConfig(t: Transport, serverRoot: string, confFil
 }
 
 /** lighttpd: `server.document-root = "/var/www/html"` and `include`/`include_shell` lines (the latter not run). */
-export async function readLighttpdConfig(t: Transport, path: string): Promise<WebConfig> {
+export async function readLighttpdConfig<O extends ReadOpts>(t: Transport, path: string, opts?: O): Promise<ReadResultOf<O>> {
   const cfg: WebConfig = { server: 'lighttpd', files: [], sites: [], denies: [], problems: [] };
   const r = await t.readFile(path, MAX_FILE_BYTES);
   if (!r.ok) {
+    if (opts?.optional && r.failure === 'missing') return undefined as ReadResultOf<O>;
     cfg.problems.push(`${path}: ${r.failure} (${r.detail})`);
     return cfg;
   }

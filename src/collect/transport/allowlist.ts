@@ -31,6 +31,38 @@ export const ALLOWLIST = {
   deletedMaps: ['find', '/proc', '-mindepth', '2', '-maxdepth', '2', '-name', 'maps', '-exec', 'grep', '-H', '-F', '(deleted)', '{}', '+'],
   /** Listening TCP sockets (process names need root). */
   listening: ['ss', '-tlnp'],
+  /** The same from net-tools, where `ss` is missing (CentOS 5, minimal old systems). */
+  listeningNetstat: ['netstat', '-tlnp'],
+  /** Every process with its arguments: web servers found where PATH does not reach (`/usr/local/apache2/bin/httpd -k start`). */
+  processes: ['ps', '-e', '-o', 'pid=,args='],
+  /** Each process's executable (`/proc/N/exe` link targets; only the scanning user's own unless root). */
+  processExes: ['find', '/proc', '-mindepth', '2', '-maxdepth', '2', '-name', 'exe', '-printf', '%h\\t%l\\n'],
+  /** Web servers, PHP, MySQL and OpenSSL built from source under well-known prefixes (names only, one level). */
+  findPrefixBins: [
+    'find',
+    '/usr/local/apache2/bin',
+    '/usr/local/apache/bin',
+    '/usr/local/httpd/bin',
+    '/usr/local/nginx/sbin',
+    '/usr/local/lighttpd/sbin',
+    '/usr/local/php/bin',
+    '/usr/local/php/sbin',
+    '/usr/local/php5/bin',
+    '/usr/local/php7/bin',
+    '/usr/local/mysql/bin',
+    '/usr/local/ssl/bin',
+    '/opt/apache2/bin',
+    '/opt/httpd/bin',
+    '/opt/nginx/sbin',
+    '/opt/php/bin',
+    '/opt/lampp/bin',
+    '-maxdepth',
+    '1',
+    '-printf',
+    '%p\\n',
+  ],
+  /** `{webbin}`: an httpd/apache2/nginx/lighttpd binary under /usr or /opt found in the process list or a prefix. */
+  webBinV: ['{webbin}', '-V'],
   nginxV: ['nginx', '-V'],
   apache2V: ['apache2', '-V'],
   httpdV: ['httpd', '-V'],
@@ -54,6 +86,7 @@ export const PLACEHOLDERS: Record<string, RegExp> = {
   bytes: /^[1-9]\d{0,9}$/,
   depth: /^[1-9]\d?$/,
   bin: /^\/(usr|opt)\/[\w./+-]*\/php[\w.-]*$/,
+  webbin: /^\/(usr|opt)\/(?!.*(?:^|\/)\.\.(?:\/|$))[\w./+-]*\/(httpd|apache2|nginx|openresty|lighttpd)$/,
   // Package names (dpkg/rpm), space separated when several: expanded to one argument each.
   names: /^[a-z0-9][a-z0-9+.:_-]*( [a-z0-9][a-z0-9+.:_-]*)*$/,
 };
