@@ -81,21 +81,29 @@ export function webFromProcess(p: ProcessInfo, exe?: string): WebInstance | unde
   if (!family) return undefined;
   // The executable link is the truth; argv[0] can be anything a process chose to show.
   const bin = exeFamily ? exe : argv0.startsWith('/') ? posix.normalize(argv0) : undefined;
+  // Any user can run a program called httpd from their home (or title a process so): only servers installed
+  // under /usr or /opt are taken, so a process cannot point the scan at files of its choosing.
+  if (bin && !runnableWebBin(bin)) return undefined;
   const def = defaultsFor(family, bin);
   const opt = (flag: string) => {
     const i = args.indexOf(flag);
     return i >= 0 && args[i + 1] ? args[i + 1] : undefined;
   };
+  // A server root or prefix is absolute (as the server itself requires); anything else is not one.
+  const dirOpt = (flag: string) => {
+    const v = opt(flag);
+    return v?.startsWith('/') ? posix.normalize(v).replace(/(.)\/+$/, '$1') : undefined;
+  };
   let root = def.root;
   let conf = def.conf;
   if (family === 'apache-httpd') {
-    root = opt('-d') ?? root;
+    root = dirOpt('-d') ?? root;
     const f = opt('-f');
-    conf = f ? abs(root, f) : opt('-d') ? `${root}/conf/httpd.conf` : conf;
+    conf = f ? abs(root, f) : dirOpt('-d') ? abs(root, 'conf/httpd.conf') : conf;
   } else if (family === 'nginx') {
-    root = opt('-p')?.replace(/\/+$/, '') || root;
+    root = dirOpt('-p') ?? root;
     const c = opt('-c');
-    conf = c ? abs(root, c) : opt('-p') ? `${root}/conf/nginx.conf` : conf;
+    conf = c ? abs(root, c) : dirOpt('-p') ? abs(root, 'conf/nginx.conf') : conf;
   } else {
     const f = opt('-f');
     if (f) conf = abs('/', f);
@@ -144,9 +152,9 @@ export const parsePhpVersionH = (text: string) => /#define\s+PHP_VERSION\s+"(\d+
 
 /** An Apache `UserDir` value → that user's directory (`public_html` → HOME/public_html; `/home/STAR/www` with STAR = user; `/www/users` → /www/users/USER). */
 export function userDirPath(value: string, user: string, home: string): string | undefined {
-  if (!value.startsWith('/')) return posix.join(home, value);
-  if (value.includes('*')) return value.replace('*', user);
   if (/^\w+:/.test(value)) return undefined; // a redirect URL
+  if (!value.startsWith('/')) return posix.join(home, value);
+  if (value.includes('*')) return posix.normalize(value.replace('*', user));
   return posix.join(value, user);
 }
 

@@ -137,7 +137,7 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     }
     return r;
   };
-  const [nginx, apache2, httpd, lighttpd, mysqld, mariadbd, postgres, openssl, phpBins, ps, exes, prefixBins] = await Promise.all([
+  const [nginx, apache2, httpd, lighttpd, mysqld, mariadbd, postgres, openssl, phpBins, ps, exes, prefixBins, confs] = await Promise.all([
     tryRun('nginxV'),
     tryRun('apache2V'),
     tryRun('httpdV'),
@@ -150,6 +150,7 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     t.run('processes'),
     t.run('processExes'),
     t.run('findPrefixBins'),
+    t.run('findWebConfs'),
   ]);
   const packages = await packagesP;
   const tasks: Promise<void>[] = [];
@@ -180,7 +181,9 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
   const processes = listProcesses(ps, gaps);
   const exeOf = parseProcessExes(exes.stdout.toString('utf8'));
   const prefixPaths = prefixBins.failure ? [] : prefixBins.stdout.toString('utf8').split('\n').filter((p) => p.startsWith('/'));
-  await findMoreWebServers(t, known, processes, exeOf, prefixPaths, packages, ws, gaps);
+  // Well-known configuration files that exist (all of them are tried when `find` could not say).
+  const wellKnown = confs.failure || (confs.code !== 0 && !confs.stdout.length) ? WELL_KNOWN : WELL_KNOWN.filter((w) => confs.stdout.toString('utf8').split('\n').includes(w.conf));
+  await findMoreWebServers(t, known, processes, exeOf, prefixPaths, wellKnown, packages, ws, gaps);
   for (const w of known) {
     const optional = w.from === 'well-known';
     if (w.server === 'nginx') tasks.push(readNginxConfig(t, w.conf, { optional }).then((c) => void (c && ws.configs.push(c))));
@@ -295,7 +298,7 @@ function listProcesses(ps: ExecResult, gaps: Gap[]): ProcessInfo[] {
  * configuration paths. Each new installation's binary is asked for -V when the allowlist lets it run; when it
  * cannot run, the version comes from its installed headers (source builds) or stays unknown, said as a gap.
  */
-async function findMoreWebServers(t: Transport, known: Found[], processes: readonly ProcessInfo[], exeOf: ReadonlyMap<number, string>, prefixPaths: readonly string[], packages: readonly Package[], ws: WebStack, gaps: Gap[]): Promise<void> {
+async function findMoreWebServers(t: Transport, known: Found[], processes: readonly ProcessInfo[], exeOf: ReadonlyMap<number, string>, prefixPaths: readonly string[], wellKnown: readonly Omit<WebInstance, 'from'>[], packages: readonly Package[], ws: WebStack, gaps: Gap[]): Promise<void> {
   const seen = new Set(known.map((k) => k.conf));
   const fresh: Found[] = [];
   for (const w of [...processes.map((p) => webFromProcess(p, exeOf.get(p.pid))), ...webFromPrefixBins(prefixPaths)]) {
@@ -342,7 +345,7 @@ async function findMoreWebServers(t: Transport, known: Found[], processes: reado
     gaps.push({ what: `${w.server} version (${loc})`, why: `${w.bin ? `${w.bin} -V ${w.why ?? 'may not be run (outside /usr and /opt)'}` : 'no binary found'}; no version in its installed files`, code: 'host.gap.webVersion' });
   }
   known.push(...fresh);
-  for (const w of WELL_KNOWN) if (!seen.has(w.conf)) known.push({ ...w, from: 'well-known' });
+  for (const w of wellKnown) if (!seen.has(w.conf)) known.push({ ...w, from: 'well-known' });
 }
 
 /** Components whose binary could not be run: the version of the package that provides them (`package:httpd`). */

@@ -61,6 +61,24 @@ export const ALLOWLIST = {
     '-printf',
     '%p\\n',
   ],
+  /** Which of the web servers' well-known main configuration files exist (one command instead of a read each). */
+  findWebConfs: [
+    'find',
+    '/etc/httpd/conf/httpd.conf',
+    '/etc/apache2/apache2.conf',
+    '/usr/local/apache2/conf/httpd.conf',
+    '/usr/local/apache/conf/httpd.conf',
+    '/opt/lampp/etc/httpd.conf',
+    '/etc/nginx/nginx.conf',
+    '/usr/local/nginx/conf/nginx.conf',
+    '/opt/nginx/conf/nginx.conf',
+    '/etc/lighttpd/lighttpd.conf',
+    '/usr/local/etc/lighttpd/lighttpd.conf',
+    '-maxdepth',
+    '0',
+    '-printf',
+    '%p\\n',
+  ],
   /** `{webbin}`: an httpd/apache2/nginx/lighttpd binary under /usr or /opt found in the process list or a prefix. */
   webBinV: ['{webbin}', '-V'],
   nginxV: ['nginx', '-V'],
@@ -94,7 +112,7 @@ export const PLACEHOLDERS: Record<string, RegExp> = {
 export type Params = Partial<Record<keyof typeof PLACEHOLDERS, string>>;
 
 /** Commands that need root to give a full answer and get `sudo -n` with --sudo. */
-export const WANTS_ROOT: ReadonlySet<CommandId> = new Set<CommandId>(['id', 'deletedMaps', 'readFile', 'walk', 'listDir', 'apache2V', 'httpdV']);
+export const WANTS_ROOT: ReadonlySet<CommandId> = new Set<CommandId>(['id', 'deletedMaps', 'readFile', 'walk', 'listDir', 'apache2V', 'httpdV', 'processExes']);
 
 export class AllowlistError extends Error {
   override name = 'AllowlistError';
