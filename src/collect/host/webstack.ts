@@ -184,11 +184,16 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
   // Well-known configuration files that exist (all of them are tried when `find` could not say).
   const wellKnown = confs.failure || (confs.code !== 0 && !confs.stdout.length) ? WELL_KNOWN : WELL_KNOWN.filter((w) => confs.stdout.toString('utf8').split('\n').includes(w.conf));
   await findMoreWebServers(t, known, processes, exeOf, prefixPaths, wellKnown, packages, ws, gaps);
+  // A configuration none of whose files could be read says nothing but why (a gap).
+  const keep = (c: WebConfig | undefined) => {
+    if (c?.files.length) ws.configs.push(c);
+    else for (const p of c?.problems ?? []) gaps.push({ what: `${c!.server} configuration`, why: p, code: 'host.gap.config' });
+  };
   for (const w of known) {
     const optional = w.from === 'well-known';
-    if (w.server === 'nginx') tasks.push(readNginxConfig(t, w.conf, { optional }).then((c) => void (c && ws.configs.push(c))));
-    else if (w.server === 'apache-httpd') tasks.push(readApacheConfig(t, w.root, w.conf, { optional }).then((c) => void (c && ws.configs.push(c))));
-    else tasks.push(readLighttpdConfig(t, w.conf, { optional }).then((c) => void (c && ws.configs.push(c))));
+    if (w.server === 'nginx') tasks.push(readNginxConfig(t, w.conf, { optional }).then(keep));
+    else if (w.server === 'apache-httpd') tasks.push(readApacheConfig(t, w.root, w.conf, { optional }).then(keep));
+    else tasks.push(readLighttpdConfig(t, w.conf, { optional }).then(keep));
   }
   const db = (mariadbd && parseMysqldV(out(mariadbd))) || (mysqld && parseMysqldV(out(mysqld)));
   if (db) ws.components.push(component(db.name, db.version, mariadbd ? 'command:mariadbd --version' : 'command:mysqld --version', packages));
