@@ -214,6 +214,8 @@ export function buildCentosRoot(): CentosRoot {
   write(root, 'etc/centos-release', 'CentOS release 6.10 (Final)\n');
   write(root, 'etc/redhat-release', 'CentOS release 6.10 (Final)\n');
   write(root, 'etc/passwd', ['root:x:0:0:root:/root:/bin/bash', 'daemon:x:2:2:daemon:/sbin:/sbin/nologin', 'apache:x:48:48:Apache:/var/www:/sbin/nologin', 'nobody:x:99:99:Nobody:/:/sbin/nologin', 'tanaka:x:500:500::/home/tanaka:/bin/bash', 'scan:x:65534:65534::/tmp:/bin/sh', ''].join('\n'));
+  // CentOS 6's php.ini as shipped (the php package's mod_php reads it): expose_php on, display_errors off.
+  write(root, 'etc/php.ini', '[PHP]\nengine = On\nshort_open_tag = Off\n; Decides whether PHP may expose the fact that it is installed on the server\nexpose_php = On\nmax_execution_time = 30\nerror_reporting = E_ALL & ~E_DEPRECATED\ndisplay_errors = Off\n');
   // Apache 2.2.31 built from source: bin/httpd only root may run; the installed headers carry its version.
   write(root, 'usr/local/apache2/bin/httpd', '\x7fELF (stand-in: not runnable by the scanning user)\n', 0o700);
   write(root, 'usr/local/apache2/bin/apachectl', '#!/bin/sh\n', 0o700);

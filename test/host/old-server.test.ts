@@ -89,6 +89,9 @@ test('CentOS 6 with Apache built from source and no runnable binary: document ro
   assert.deepEqual(comp('openssl').map((c) => [c.version, c.detectedBy]), [['1.0.1e', 'package:openssl']]);
   assert.deepEqual(comp('mysql').map((c) => [c.version, c.detectedBy]), [['5.1.73', 'package:mysql-server']]);
 
+  // mod_php's settings from /etc/php.ini although no php binary could be run.
+  assert.deepEqual(doc.findings.filter((f) => f.category === 'information-disclosure').map((f) => f.title), ['expose_php = On in /etc/php.ini: PHP announces its version to every visitor']);
+
   // Customer data: the Shift_JIS export EC-CUBE wrote, the UserDir list, the second shop's export.
   const pii = doc.findings.filter((f) => f.category === 'personal-data-exposure').map((f) => f.location).sort();
   assert.deepEqual(pii, ['/home/tanaka/public_html/meibo.csv', '/opt/shop2/htdocs/order_export.csv', '/var/www/shop/data/upload/csv/customer_20130401.csv']);

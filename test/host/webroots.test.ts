@@ -1,7 +1,8 @@
 /**
- * Document roots a configuration names must stay inside what it names (issue 13, item 6): nginx joins a
- * location's URI to its root, so `location /../../x { root /var/www; }` would resolve to /x. The walk takes
- * the path after resolving and only when it is still under that root.
+ * Document roots from web server configuration: they must stay inside what the configuration names (issue
+ * 13, item 6: nginx joins a location's URI to its root, so `location /../../x { root /var/www; }` would
+ * resolve to /x; the walk takes the path after resolving and only when it is still under that root), and
+ * they are found when the scanning user may not run the web server's binary (item 2).
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -45,4 +46,33 @@ test('nginx location URIs with .. do not move the walk outside the location root
   const site = r.web.configs.find((c) => c.server === 'nginx')!.sites[0]!;
   assert.deepEqual(site.aliases, [{ url: '/static/', path: '/srv/static/' }], 'regex locations are not paths either');
   assert.ok(r.gaps.some((g) => /location \/\.\.\/\.\.\/x with root \/var\/www resolves to \/x, outside that root/.test(g.why)), r.gaps.map((g) => g.why).join('\n'));
+});
+
+const RPM = (rows: [string, string, string][]) => rows.map(([n, v, r]) => `${n}\t(none)\t${v}\t${r}\tx86_64\tCentOS\t${n}-${v}-${r}.src.rpm\n`).join('');
+
+test('CentOS 7 where httpd -V is denied: configuration from /etc/httpd with conf.modules.d and conf.d, versions from the packages', async () => {
+  const tree = makeTree({
+    'commands/id.txt': '1000\n',
+    'commands/httpdV.err': 'sh: /usr/sbin/httpd: Permission denied\n',
+    'commands/httpdV.exit': '126',
+    'commands/rpmQuery.txt': RPM([['httpd', '2.4.6', '99.el7.centos.1'], ['php', '5.4.16', '48.el7'], ['php-cli', '5.4.16', '48.el7'], ['openssl', '1.0.2k', '26.el7_9'], ['centos-release', '7', '9.2009.1.el7.centos']]),
+    'files/etc/centos-release': 'CentOS Linux release 7.9.2009 (Core)\n',
+    'files/etc/httpd/conf/httpd.conf': 'ServerRoot "/etc/httpd"\nListen 80\nInclude conf.modules.d/*.conf\nUser apache\nDocumentRoot "/var/www/html"\n<Directory "/var/www/html">\n    AllowOverride None\n    Require all granted\n</Directory>\nIncludeOptional conf.d/*.conf\n',
+    'files/etc/httpd/conf.modules.d/00-base.conf': 'LoadModule alias_module modules/mod_alias.so\n',
+    'files/etc/httpd/conf.d/shop.conf': '<VirtualHost *:80>\n    ServerName shop.example.jp\n    DocumentRoot /var/www/shop\n    Alias /old /home/shop/old_site\n</VirtualHost>\n',
+    'files/var/www/html/index.html': '<html></html>\n',
+    'files/var/www/shop/order.csv': customersCsv(15),
+    'files/home/shop/old_site/index.html': '<html></html>\n',
+  });
+  dirs.push(tree);
+  const pii = await loadPii();
+  const r = await collectHost(new FixtureTransport(tree), { docroots: [], pii: pii.ok ? pii.mod : undefined });
+  const apache = r.web.configs.filter((c) => c.server === 'apache-httpd');
+  assert.deepEqual(apache.map((c) => c.files), [['/etc/httpd/conf/httpd.conf', '/etc/httpd/conf.modules.d/00-base.conf', '/etc/httpd/conf.d/shop.conf']]);
+  assert.deepEqual((r.inventory.docroots ?? []).map((d) => d.path).sort(), ['/home/shop/old_site', '/var/www/html', '/var/www/shop']);
+  const comp = (n: string) => r.inventory.components.filter((c) => c.name === n).map((c) => [c.version, c.detectedBy, c.distroBuild]);
+  assert.deepEqual(comp('apache-httpd'), [['2.4.6', 'package:httpd', true]]);
+  assert.deepEqual(comp('php'), [['5.4.16', 'package:php', true]]);
+  assert.deepEqual(comp('openssl'), [['1.0.2k', 'package:openssl', true]]);
+  if (pii.ok) assert.deepEqual(r.findings.filter((f) => f.category === 'personal-data-exposure').map((f) => [f.location, f.evidence?.served]), [['/var/www/shop/order.csv', true]]);
 });

@@ -276,6 +276,17 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
       if (rr.ok) ws.php.push({ binary: 'mod_php', sapi: 'apache2handler', version: ws.php.find((p) => p.version?.startsWith(`${v}.`))?.version, iniFile: f, ...parsePhpIni(rr.data.toString('utf8')) } as PhpSettings);
     }
   }
+  // No PHP binary answered (not runnable, or built from source): the ini files mod_php reads on RHEL/CentOS
+  // (/etc/php.ini) and in source builds (PREFIX/lib/php.ini), with the version found above.
+  if (!ws.php.length && ws.components.some((c) => c.name === 'apache-httpd')) {
+    const php = ws.components.filter((c) => c.name === 'php');
+    const prefixes = php.map((c) => c.location).filter((l): l is string => Boolean(l?.startsWith('/')));
+    const inis: { f: string; version: string | undefined }[] = [{ f: '/etc/php.ini', version: php.find((c) => c.detectedBy.startsWith('package:'))?.version }, ...prefixes.map((x) => ({ f: `${x}/lib/php.ini`, version: php.find((c) => c.location === x)?.version }))];
+    for (const { f, version } of inis) {
+      const rr = await t.readFile(f, 512 * 1024);
+      if (rr.ok) ws.php.push({ binary: 'mod_php', sapi: 'apache2handler', ...(version ? { version } : {}), iniFile: f, ...parsePhpIni(rr.data.toString('utf8')) });
+    }
+  }
   await Promise.all(tasks);
   ws.components.sort((a, b) => a.name.localeCompare(b.name) || (a.location ?? '').localeCompare(b.location ?? ''));
   ws.configs.sort((a, b) => a.server.localeCompare(b.server) || (a.files[0] ?? '').localeCompare(b.files[0] ?? ''));
