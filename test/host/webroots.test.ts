@@ -76,3 +76,15 @@ test('CentOS 7 where httpd -V is denied: configuration from /etc/httpd with conf
   assert.deepEqual(comp('openssl'), [['1.0.2k', 'package:openssl', true]]);
   if (pii.ok) assert.deepEqual(r.findings.filter((f) => f.category === 'personal-data-exposure').map((f) => [f.location, f.evidence?.served]), [['/var/www/shop/order.csv', true]]);
 });
+
+test('a configuration found with no binary and no package: its document root is walked, the version is an unknown said as a gap', async () => {
+  const tree = makeTree({
+    'files/etc/lighttpd/lighttpd.conf': 'server.document-root = "/srv/www"\nserver.port = 8080\n',
+    'files/srv/www/index.html': '<html></html>\n',
+  });
+  dirs.push(tree);
+  const r = await collectHost(new FixtureTransport(tree), { docroots: [] });
+  assert.deepEqual((r.inventory.docroots ?? []).map((d) => d.path), ['/srv/www']);
+  assert.deepEqual(r.inventory.components.map((c) => [c.name, c.version ?? null, c.detectedBy]), [['lighttpd', null, 'config:/etc/lighttpd/lighttpd.conf']]);
+  assert.ok(r.gaps.some((g) => g.code === 'host.gap.webVersion' && /lighttpd\.conf/.test(g.why)));
+});

@@ -189,7 +189,10 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     if (c?.files.length) ws.configs.push(c);
     else for (const p of c?.problems ?? []) gaps.push({ what: `${c!.server} configuration`, why: p, code: 'host.gap.config' });
   };
+  const reading = new Set<string>();
   for (const w of known) {
+    if (reading.has(w.conf)) continue;
+    reading.add(w.conf);
     const optional = w.from === 'well-known';
     if (w.server === 'nginx') tasks.push(readNginxConfig(t, w.conf, { optional }).then(keep));
     else if (w.server === 'apache-httpd') tasks.push(readApacheConfig(t, w.root, w.conf, { optional }).then(keep));
@@ -288,6 +291,12 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     }
   }
   await Promise.all(tasks);
+  // A configuration in use whose server gave no version anywhere (binary, headers, package): said, not dropped.
+  for (const c of ws.configs)
+    if (!ws.components.some((x) => x.name === c.server)) {
+      ws.components.push({ name: c.server, detectedBy: `config:${c.files[0]}` });
+      gaps.push({ what: `${c.server} version`, why: `configuration read from ${c.files[0]}, but no binary answered and no installed package provides it`, code: 'host.gap.webVersion' });
+    }
   ws.components.sort((a, b) => a.name.localeCompare(b.name) || (a.location ?? '').localeCompare(b.location ?? ''));
   ws.configs.sort((a, b) => a.server.localeCompare(b.server) || (a.files[0] ?? '').localeCompare(b.files[0] ?? ''));
   await userDirs(t, ws.configs, gaps);
@@ -322,10 +331,12 @@ async function findMoreWebServers(t: Transport, known: Found[], processes: reado
     seen.add(w.conf);
     fresh.push(w);
   }
+  const asked = new Map<string, Promise<ExecResult>>(); // one -V per binary, however many instances run it
   await Promise.all(
     fresh.map(async (w) => {
       if (!runnableWebBin(w.bin)) return;
-      const r = await t.run('webBinV', { webbin: w.bin });
+      const bin = w.bin;
+      const r = await (asked.get(bin) ?? (asked.set(bin, t.run('webBinV', { webbin: bin })), asked.get(bin)!));
       const text = out(r);
       const v = w.server === 'nginx' ? parseNginxV(text) : w.server === 'apache-httpd' ? parseApacheV(text) : { version: parseLighttpdV(text) };
       if (!v.version) {
@@ -342,8 +353,11 @@ async function findMoreWebServers(t: Transport, known: Found[], processes: reado
   );
   for (const w of fresh) {
     const loc = w.bin ?? w.root;
+    if (ws.components.some((c) => c.name === w.server && c.location === loc)) continue; // another instance of the same installation
     if (w.version) {
-      ws.components.push(component(w.server, w.version, `command:${w.bin} -V`, packages, loc));
+      // The PATH binary again (a second instance with its own configuration): the component is already there.
+      const again = /^\/(usr\/(local\/)?)?s?bin\/[^/]+$/.test(loc) && ws.components.some((c) => c.name === w.server && c.version === w.version && c.detectedBy.startsWith('command:') && !c.location);
+      if (!again) ws.components.push(component(w.server, w.version, `command:${w.bin} -V`, packages, loc));
       continue;
     }
     // Source builds keep their headers: include/ap_release.h names the Apache version.
