@@ -88,3 +88,24 @@ test('a configuration found with no binary and no package: its document root is 
   assert.deepEqual(r.inventory.components.map((c) => [c.name, c.version ?? null, c.detectedBy]), [['lighttpd', null, 'config:/etc/lighttpd/lighttpd.conf']]);
   assert.ok(r.gaps.some((g) => g.code === 'host.gap.webVersion' && /lighttpd\.conf/.test(g.why)));
 });
+
+test('nginx built from source under /usr/local/nginx, found by its prefix: -V, relative roots resolved against --prefix', async () => {
+  const tree = makeTree({
+    'commands/findPrefixBins.txt': '/usr/local/nginx/sbin\n/usr/local/nginx/sbin/nginx\n',
+    'commands/findPrefixBins.err': "find: '/usr/local/apache2/bin': No such file or directory\n",
+    'commands/findPrefixBins.exit': '1',
+    'commands/webBinV.err': 'nginx version: nginx/1.0.15\nbuilt by gcc 4.4.7 20120313 (Red Hat 4.4.7-17) (GCC)\nTLS SNI support enabled\nconfigure arguments: --prefix=/usr/local/nginx --with-http_ssl_module\n',
+    // The nginx.conf `make install` writes, trimmed.
+    'files/usr/local/nginx/conf/nginx.conf': 'worker_processes  1;\nevents {\n    worker_connections  1024;\n}\nhttp {\n    include       mime.types;\n    default_type  application/octet-stream;\n    server {\n        listen       80;\n        server_name  localhost;\n        location / {\n            root   html;\n            index  index.html index.htm;\n        }\n        error_page   500 502 503 504  /50x.html;\n        location = /50x.html {\n            root   html;\n        }\n    }\n}\n',
+    'files/usr/local/nginx/conf/mime.types': 'types {\n    text/html html;\n}\n',
+    'files/usr/local/nginx/html/index.html': '<html></html>\n',
+    'files/usr/local/nginx/html/backup/members.csv': customersCsv(10),
+  });
+  dirs.push(tree);
+  const pii = await loadPii();
+  const r = await collectHost(new FixtureTransport(tree), { docroots: [], pii: pii.ok ? pii.mod : undefined });
+  assert.deepEqual(r.inventory.components.filter((c) => c.name === 'nginx').map((c) => [c.version, c.detectedBy, c.location]), [['1.0.15', 'command:/usr/local/nginx/sbin/nginx -V', '/usr/local/nginx/sbin/nginx']]);
+  assert.deepEqual(r.web.configs.map((c) => c.files), [['/usr/local/nginx/conf/nginx.conf', '/usr/local/nginx/conf/mime.types']]);
+  assert.deepEqual((r.inventory.docroots ?? []).map((d) => d.path), ['/usr/local/nginx/html']);
+  if (pii.ok) assert.deepEqual(r.findings.filter((f) => f.category === 'personal-data-exposure').map((f) => f.location), ['/usr/local/nginx/html/backup/members.csv']);
+});

@@ -7,6 +7,7 @@
  * source package, id `findingId('missing-security-update', 'host-pending', source)`, listing its binary packages) from what the package manager
  * itself would install, so the assessment does not need to generate them again.
  */
+import { posix } from 'node:path';
 import type { Finding, Gap, Inventory, KernelInfo, OsInfo, Package, PendingUpdate } from '../../core/model.js';
 import { findingId } from '../../core/ids.js';
 import { isMissing, type Transport } from '../transport/types.js';
@@ -53,10 +54,11 @@ export async function collectHost(t: Transport, opts: HostScanOptions): Promise<
     t.run('listening'),
   ]);
   const roots: { path: string; from: string; url?: string }[] = [];
+  // Paths as the server's open() resolves them (`/var/www/../shop` is /var/shop); variables cannot be resolved.
   for (const c of web.configs)
     for (const s of c.sites) {
-      if (s.root && !/\$/.test(s.root)) roots.push({ path: s.root, from: `${c.server}:${s.file}` });
-      for (const a of s.aliases) if (!/\$/.test(a.path) && a.path.startsWith('/')) roots.push({ path: a.path, from: `${c.server}:${s.file} (alias ${a.url})`, url: a.url });
+      if (s.root?.startsWith('/') && !/\$/.test(s.root)) roots.push({ path: posix.normalize(s.root), from: `${c.server}:${s.file}` });
+      for (const a of s.aliases) if (!/\$/.test(a.path) && a.path.startsWith('/')) roots.push({ path: posix.normalize(a.path), from: `${c.server}:${s.file} (alias ${a.url})`, url: a.url });
     }
   for (const d of opts.docroots) roots.push({ path: d, from: '--docroot' });
   const dr = await collectDocroots(t, roots, web.configs, opts.pii, { ...DEFAULT_DOCROOT_LIMITS, ...opts.limits }, gaps);

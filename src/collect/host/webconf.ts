@@ -181,12 +181,15 @@ async function loadNginx(t: Transport, path: string, prefix: string, st: Loaded,
 const denies = (block: Directive[] | undefined) =>
   (block ?? []).some((d) => (d.name === 'deny' && d.args[0] === 'all') || (d.name === 'return' && /^(403|404|444)$/.test(d.args[0] ?? '')) || d.name === 'internal');
 
-export function nginxSites(tree: Directive[], confFile: string): WebConfig {
+/** `prefix`: nginx's --prefix, against which a relative `root html;` resolves (source builds' default config). */
+export function nginxSites(tree: Directive[], confFile: string, prefix?: string): WebConfig {
+  const at = (p: string) => (posix.isAbsolute(p) || !prefix ? p : posix.join(prefix, p));
   const cfg: WebConfig = { server: 'nginx', files: [], sites: [], denies: [], problems: [] };
   const http = tree.filter((d) => d.name === 'http');
   for (const h of http) {
     const httpTls = h.block?.find((d) => d.name === 'ssl_protocols')?.args.join(' ');
-    const httpRoot = h.block?.find((d) => d.name === 'root')?.args[0];
+    const httpRoot0 = h.block?.find((d) => d.name === 'root')?.args[0];
+    const httpRoot = httpRoot0 === undefined ? undefined : at(httpRoot0);
     for (const s of h.block?.filter((d) => d.name === 'server') ?? []) {
       const b = s.block ?? [];
       const site: SiteConfig = {
@@ -199,7 +202,8 @@ export function nginxSites(tree: Directive[], confFile: string): WebConfig {
         file: s.file,
       };
       if (!site.listen.length) site.listen.push('80');
-      const root = b.find((d) => d.name === 'root')?.args[0] ?? httpRoot;
+      const root0 = b.find((d) => d.name === 'root')?.args[0];
+      const root = root0 === undefined ? httpRoot : at(root0);
       if (root) site.root = root;
       const tls = b.find((d) => d.name === 'ssl_protocols')?.args.join(' ') ?? httpTls;
       if (tls) site.tlsProtocols = tls;
@@ -211,10 +215,13 @@ export function nginxSites(tree: Directive[], confFile: string): WebConfig {
           const denied = denies(l.block);
           site.locations!.push({ modifier, pattern, denied });
           if (denied) site.denies.push({ kind: 'nginx-location', modifier, pattern, file: l.file });
-          const lroot = l.block?.find((d) => d.name === 'root')?.args[0];
-          const alias = l.block?.find((d) => d.name === 'alias')?.args[0];
+          const lroot0 = l.block?.find((d) => d.name === 'root')?.args[0];
+          const lroot = lroot0 === undefined ? undefined : at(lroot0);
+          const alias0 = l.block?.find((d) => d.name === 'alias')?.args[0];
+          const alias = alias0 === undefined ? undefined : at(alias0);
           if (alias && !denied && modifier !== '~' && modifier !== '~*') site.aliases.push({ url: pattern, path: alias });
-          else if (lroot && lroot !== site.root && !denied && modifier !== '~' && modifier !== '~*') {
+          else if (lroot && lroot !== site.root && !denied && (modifier === '' || modifier === '^~')) {
+            // Prefix locations only: a regex is no path, and `=` names one URI, not a tree.
             // `location /../../x { root /var/www; }`: the joined path must stay under the root once resolved.
             const path = posix.join(lroot, pattern);
             const base = posix.normalize(lroot).replace(/\/+$/, '') || '/';
@@ -239,12 +246,12 @@ type ReadResultOf<O> = O extends { optional: true } ? WebConfig | undefined : We
 /** The main file itself does not exist (a well-known path tried on the off chance): no configuration at all. */
 const mainMissing = (st: Loaded, path: string) => st.files.length === 0 && st.problems.length <= 1 && (st.problems[0] ?? `${path}: missing`).startsWith(`${path}: missing`);
 
-/** `prefix`: where relative includes resolve (nginx's --prefix; its conf directory by default). */
+/** Includes resolve against the main file's directory; `prefix` (nginx's --prefix) is for relative roots. */
 export async function readNginxConfig<O extends ReadOpts>(t: Transport, confPath: string, opts?: O): Promise<ReadResultOf<O>> {
   const st: Loaded = { files: [], problems: [] };
-  const tree = await loadNginx(t, confPath, opts?.prefix ?? posix.dirname(confPath), st);
+  const tree = await loadNginx(t, confPath, posix.dirname(confPath), st);
   if (opts?.optional && mainMissing(st, confPath)) return undefined as ReadResultOf<O>;
-  const cfg = nginxSites(tree, confPath);
+  const cfg = nginxSites(tree, confPath, opts?.prefix);
   cfg.files = st.files;
   cfg.problems = [...st.problems, ...cfg.problems];
   return cfg;
@@ -296,7 +303,9 @@ async function expandApache(t: Transport, path: string): Promise<string[]> {
 
 const unquote = (s: string) => s.replace(/^"(.*)"$/, '$1');
 
-export function apacheSites(lines: readonly ApacheLine[]): WebConfig {
+/** `serverRoot`: against which a relative DocumentRoot or Alias path resolves (as httpd's ap_server_root_relative). */
+export function apacheSites(lines: readonly ApacheLine[], serverRoot?: string): WebConfig {
+  const at = (p: string) => (posix.isAbsolute(p) || !serverRoot ? p : posix.join(serverRoot, p));
   const cfg: WebConfig = { server: 'apache-httpd', files: [], sites: [], denies: [], problems: [] };
   const main: SiteConfig = { server: 'apache-httpd', names: [], listen: [], aliases: [], denies: [], file: lines[0]?.file ?? '' };
   let cur: SiteConfig = main;
@@ -343,11 +352,11 @@ export function apacheSites(lines: readonly ApacheLine[]): WebConfig {
     if (name === 'allowoverride' && top?.kind === 'directory') (cfg.allowOverride ??= []).push({ dir: top.arg.replace(/\/+$/, '') || '/', value: args.join(' ') });
     switch (name) {
       case 'documentroot':
-        if (args[0]) cur.root = args[0];
+        if (args[0]) cur.root = at(args[0]);
         break;
       case 'alias':
       case 'scriptalias':
-        if (args[0] && args[1]) cur.aliases.push({ url: args[0], path: args[1] });
+        if (args[0] && args[1]) cur.aliases.push({ url: args[0], path: at(args[1]) });
         break;
       case 'servername':
       case 'serveralias':
@@ -382,7 +391,7 @@ export async function readApacheConfig<O extends ReadOpts>(t: Transport, serverR
   const path = posix.isAbsolute(confFile) ? confFile : posix.join(serverRoot, confFile);
   const lines = await loadApache(t, path, serverRoot, st, false);
   if (opts?.optional && mainMissing(st, path)) return undefined as ReadResultOf<O>;
-  const cfg = apacheSites(lines);
+  const cfg = apacheSites(lines, serverRoot);
   cfg.files = st.files;
   cfg.problems = st.problems;
   return cfg;

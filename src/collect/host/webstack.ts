@@ -29,13 +29,15 @@ export interface WebStack {
 const out = (r: ExecResult) => `${r.stdout.toString('utf8')}\n${r.stderr}`;
 
 /** `nginx version: nginx/1.22.1` (+ `--conf-path=` from -V). */
-export function parseNginxV(text: string): { version?: string; confPath?: string; distro?: string } {
+export function parseNginxV(text: string): { version?: string; confPath?: string; distro?: string; prefix?: string } {
   const v = /nginx version: (?:nginx|openresty)\/(\S+)(?:\s+\(([^)]+)\))?/.exec(text);
   const c = /--conf-path=(\S+)/.exec(text);
-  const r: { version?: string; confPath?: string; distro?: string } = {};
+  const p = /--prefix=(\/\S*)/.exec(text);
+  const r: { version?: string; confPath?: string; distro?: string; prefix?: string } = {};
   if (v) r.version = v[1]!;
   if (v?.[2]) r.distro = v[2];
   if (c) r.confPath = c[1]!;
+  if (p) r.prefix = p[1]!.replace(/(.)\/+$/, '$1');
   return r;
 }
 
@@ -160,8 +162,8 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     const v = parseNginxV(out(nginx));
     if (v.version) ws.components.push(component('nginx', v.version, 'command:nginx -V', packages));
     else gaps.push({ what: 'nginx version', why: `unrecognised output of nginx -V: ${out(nginx).trim().slice(0, 120)}`, code: 'host.gap.garbage' });
-    const conf = v.confPath ?? '/etc/nginx/nginx.conf';
-    known.push({ server: 'nginx', root: posix.dirname(conf), conf, from: 'command:nginx -V', ...(v.version ? { version: v.version } : {}) });
+    const conf = v.confPath ?? (v.prefix ? `${v.prefix}/conf/nginx.conf` : '/etc/nginx/nginx.conf');
+    known.push({ server: 'nginx', root: posix.dirname(conf), conf, from: 'command:nginx -V', ...(v.version ? { version: v.version } : {}), ...(v.prefix ? { prefix: v.prefix } : {}) });
   }
   for (const [r, cmd] of [[apache2, 'apache2 -V'], [httpd, 'httpd -V']] as const) {
     if (!r) continue;
@@ -194,7 +196,7 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     if (reading.has(w.conf)) continue;
     reading.add(w.conf);
     const optional = w.from === 'well-known';
-    if (w.server === 'nginx') tasks.push(readNginxConfig(t, w.conf, { optional }).then(keep));
+    if (w.server === 'nginx') tasks.push(readNginxConfig(t, w.conf, { optional, prefix: w.prefix ?? (w.root.startsWith('/etc/') ? '/usr/share/nginx' : w.root) }).then(keep));
     else if (w.server === 'apache-httpd') tasks.push(readApacheConfig(t, w.root, w.conf, { optional }).then(keep));
     else tasks.push(readLighttpdConfig(t, w.conf, { optional }).then(keep));
   }
@@ -308,6 +310,8 @@ interface Found extends WebInstance {
   version?: string;
   /** Why its binary gave no version (`denied`, `exit 1`). */
   why?: string;
+  /** nginx --prefix from -V. */
+  prefix?: string;
 }
 
 function listProcesses(ps: ExecResult, gaps: Gap[]): ProcessInfo[] {
@@ -349,6 +353,7 @@ async function findMoreWebServers(t: Transport, known: Found[], processes: reado
       // What the binary was built with, unless the process named its own configuration.
       if (w.server === 'apache-httpd' && a.root && w.conf === defaultsFor(w.server, w.bin).conf) Object.assign(w, { root: a.root, conf: a.conf ? (posix.isAbsolute(a.conf) ? a.conf : posix.join(a.root, a.conf)) : w.conf });
       if (w.server === 'nginx' && n.confPath && w.conf === defaultsFor(w.server, w.bin).conf) w.conf = n.confPath;
+      if (w.server === 'nginx' && n.prefix) w.prefix = n.prefix;
     }),
   );
   for (const w of fresh) {
