@@ -150,6 +150,8 @@ async function expand(t: Transport, path: string): Promise<string[]> {
 interface Loaded {
   files: string[];
   problems: string[];
+  /** Apache: the last `ServerRoot` read so far (relative includes and paths resolve against it). */
+  serverRoot?: string;
 }
 
 async function loadNginx(t: Transport, path: string, prefix: string, st: Loaded, depth = 0): Promise<Directive[]> {
@@ -280,10 +282,12 @@ async function loadApache(t: Transport, path: string, serverRoot: string, st: Lo
   for (const raw of lines) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
+    const sr = /^ServerRoot\s+"?(\/[^"]*?)"?\s*$/i.exec(line);
+    if (sr) st.serverRoot = posix.normalize(sr[1]!);
     const inc = /^(Include|IncludeOptional)\s+"?([^"]+?)"?\s*$/i.exec(line);
     if (inc) {
       const p = inc[2]!;
-      const target = posix.isAbsolute(p) ? p : posix.join(serverRoot, p);
+      const target = posix.isAbsolute(p) ? p : posix.join(st.serverRoot ?? serverRoot, p);
       const files = await expandApache(t, target);
       for (const f of files) out.push(...(await loadApache(t, f, serverRoot, st, /optional/i.test(inc[1]!) || /[*?]/.test(p), depth + 1)));
       continue;
@@ -391,7 +395,7 @@ export async function readApacheConfig<O extends ReadOpts>(t: Transport, serverR
   const path = posix.isAbsolute(confFile) ? confFile : posix.join(serverRoot, confFile);
   const lines = await loadApache(t, path, serverRoot, st, false);
   if (opts?.optional && mainMissing(st, path)) return undefined as ReadResultOf<O>;
-  const cfg = apacheSites(lines, serverRoot);
+  const cfg = apacheSites(lines, st.serverRoot ?? serverRoot);
   cfg.files = st.files;
   cfg.problems = st.problems;
   return cfg;

@@ -195,7 +195,8 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
   for (const w of known) {
     if (reading.has(w.conf)) continue;
     reading.add(w.conf);
-    const optional = w.from === 'well-known';
+    // Paths guessed from a prefix or a process (not said by the binary itself) may simply not exist.
+    const optional = !w.from.startsWith('command:');
     if (w.server === 'nginx') tasks.push(readNginxConfig(t, w.conf, { optional, prefix: w.prefix ?? (w.root.startsWith('/etc/') ? '/usr/share/nginx' : w.root) }).then(keep));
     else if (w.server === 'apache-httpd') tasks.push(readApacheConfig(t, w.root, w.conf, { optional }).then(keep));
     else tasks.push(readLighttpdConfig(t, w.conf, { optional }).then(keep));
