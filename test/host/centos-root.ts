@@ -35,7 +35,12 @@ const TOOLS = ['/bin/sh', '/usr/bin/env', '/usr/bin/id', '/usr/bin/uname', '/usr
 
 export const centosRootMissing = (): string | undefined => {
   if (process.getuid?.() !== 0) return 'needs root (chroot, mount namespace)';
-  for (const b of ['/usr/bin/rpmbuild', '/usr/bin/unshare', '/usr/sbin/chroot', '/usr/bin/ldd', ...TOOLS]) if (!existsSync(b)) return `${b} not installed`;
+  for (const b of ['/usr/bin/rpmbuild', '/usr/bin/unshare', '/usr/sbin/chroot', '/usr/bin/ldd', '/usr/bin/perl', ...TOOLS]) if (!existsSync(b)) return `${b} not installed`;
+  try {
+    execFileSync('unshare', ['--mount', '--propagation', 'private', 'true'], { stdio: 'ignore' });
+  } catch (err) {
+    return `cannot create a mount namespace here (unshare --mount: ${(err as Error).message.split('\n')[0]})`;
+  }
   return undefined;
 };
 
