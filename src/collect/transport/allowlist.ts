@@ -79,7 +79,11 @@ export const ALLOWLIST = {
     '-printf',
     '%p\\n',
   ],
-  /** `{webbin}`: an httpd/apache2/nginx/lighttpd binary under /usr or /opt found in the process list or a prefix. */
+  /**
+   * `{webbin}`: an httpd/apache2/nginx/lighttpd binary under /usr or /opt found in the process list or a prefix.
+   * Never with sudo (not in WANTS_ROOT): a tree under /opt may belong to an ordinary user, and running their
+   * file as root would hand them root.
+   */
   webBinV: ['{webbin}', '-V'],
   nginxV: ['nginx', '-V'],
   apache2V: ['apache2', '-V'],
