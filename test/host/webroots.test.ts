@@ -91,7 +91,7 @@ test('a configuration found with no binary and no package: its document root is 
 
 test('nginx built from source under /usr/local/nginx, found by its prefix: -V, relative roots resolved against --prefix', async () => {
   const tree = makeTree({
-    'commands/findPrefixBins.txt': '/usr/local/nginx/sbin\n/usr/local/nginx/sbin/nginx\n',
+    'commands/findPrefixBins.txt': '0\t/usr/local/nginx/sbin\n0\t/usr/local/nginx/sbin/nginx\n',
     'commands/findPrefixBins.err': "find: '/usr/local/apache2/bin': No such file or directory\n",
     'commands/findPrefixBins.exit': '1',
     'commands/webBinV.err': 'nginx version: nginx/1.0.15\nbuilt by gcc 4.4.7 20120313 (Red Hat 4.4.7-17) (GCC)\nTLS SNI support enabled\nconfigure arguments: --prefix=/usr/local/nginx --with-http_ssl_module\n',

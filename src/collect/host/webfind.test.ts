@@ -4,36 +4,39 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { ALLOWLIST } from '../transport/allowlist.js';
 import { parseNetstat } from './index.js';
-import { WELL_KNOWN, parseApRelease, parseProcesses, parseProcessExes, parsePhpVersionH, passwdUsers, userDirPath, webFromPrefixBins, webFromProcess } from './webfind.js';
+import { WELL_KNOWN, parseApRelease, parsePrefixBins, parseProcesses, parseProcessExes, parsePhpVersionH, passwdUsers, userDirPath, webFromPrefixBins, webFromProcess } from './webfind.js';
 
 /** `ps -e -o pid=,args=` as CentOS 6 prints it for a source-built Apache, a distro nginx, lighttpd and php-fpm. */
-const PS = `    1 /sbin/init
- 1402 /usr/local/apache2/bin/httpd -k start
- 1405 /usr/local/apache2/bin/httpd -k start
- 1520 nginx: master process /usr/sbin/nginx -c /etc/nginx/nginx.conf
- 1521 nginx: worker process
- 1600 /usr/sbin/lighttpd -D -f /etc/lighttpd/lighttpd.conf
- 1700 php-fpm: master process (/usr/local/php/etc/php-fpm.conf)
- 1800 /opt/shop2/apache/bin/httpd -d /opt/shop2/apache -f conf/shop2.conf -k start
- 1900 nginx: master process /usr/local/openresty/nginx/sbin/nginx -p /usr/local/openresty/nginx/
- 2000 httpd -DFOREGROUND
- 2100 /home/mallory/bin/httpd -f /etc/shadow
+const PS = `    1     0 /sbin/init
+ 1402     0 /usr/local/apache2/bin/httpd -k start
+ 1405     2 /usr/local/apache2/bin/httpd -k start
+ 1520     0 nginx: master process /usr/sbin/nginx -c /etc/nginx/nginx.conf
+ 1521   498 nginx: worker process
+ 1600     0 /usr/sbin/lighttpd -D -f /etc/lighttpd/lighttpd.conf
+ 1700     0 php-fpm: master process (/usr/local/php/etc/php-fpm.conf)
+ 1800     0 /opt/shop2/apache/bin/httpd -d /opt/shop2/apache -f conf/shop2.conf -k start
+ 1900     0 nginx: master process /usr/local/openresty/nginx/sbin/nginx -p /usr/local/openresty/nginx/
+ 2000     0 httpd -DFOREGROUND
+ 2100   500 /home/mallory/bin/httpd -f /etc/shadow
+ 2200   500 /opt/tools/nginx -c /home/mallory/nginx.conf
 `;
 
 test('web servers from the process list: binaries and the configuration their arguments name', () => {
   const procs = parseProcesses(PS);
-  assert.equal(procs.length, 11);
+  assert.equal(procs.length, 12);
   const exes = parseProcessExes('/proc/1\t\n/proc/2000\t/usr/sbin/httpd\n/proc/2100\t/home/mallory/bin/httpd (deleted)\n');
-  const found = procs.map((p) => webFromProcess(p, exes.get(p.pid))).filter(Boolean).map((w) => [w!.server, w!.bin ?? null, w!.root, w!.conf]);
+  const found = procs.map((p) => webFromProcess(p, exes.get(p.pid))).filter(Boolean).map((w) => [w!.server, w!.bin ?? null, w!.root, w!.conf, w!.trusted]);
   assert.deepEqual(found, [
-    ['apache-httpd', '/usr/local/apache2/bin/httpd', '/usr/local/apache2', '/usr/local/apache2/conf/httpd.conf'],
-    ['apache-httpd', '/usr/local/apache2/bin/httpd', '/usr/local/apache2', '/usr/local/apache2/conf/httpd.conf'],
-    ['nginx', '/usr/sbin/nginx', '/etc/nginx', '/etc/nginx/nginx.conf'],
-    ['lighttpd', '/usr/sbin/lighttpd', '/etc/lighttpd', '/etc/lighttpd/lighttpd.conf'],
-    ['apache-httpd', '/opt/shop2/apache/bin/httpd', '/opt/shop2/apache', '/opt/shop2/apache/conf/shop2.conf'],
-    ['nginx', '/usr/local/openresty/nginx/sbin/nginx', '/usr/local/openresty/nginx', '/usr/local/openresty/nginx/conf/nginx.conf'],
+    ['apache-httpd', '/usr/local/apache2/bin/httpd', '/usr/local/apache2', '/usr/local/apache2/conf/httpd.conf', true],
+    ['apache-httpd', '/usr/local/apache2/bin/httpd', '/usr/local/apache2', '/usr/local/apache2/conf/httpd.conf', false],
+    ['nginx', '/usr/sbin/nginx', '/etc/nginx', '/etc/nginx/nginx.conf', true],
+    ['lighttpd', '/usr/sbin/lighttpd', '/etc/lighttpd', '/etc/lighttpd/lighttpd.conf', true],
+    ['apache-httpd', '/opt/shop2/apache/bin/httpd', '/opt/shop2/apache', '/opt/shop2/apache/conf/shop2.conf', true],
+    ['nginx', '/usr/local/openresty/nginx/sbin/nginx', '/usr/local/openresty/nginx', '/usr/local/openresty/nginx/conf/nginx.conf', true],
     // argv[0] without a path: /proc/N/exe (readable here) names the binary.
-    ['apache-httpd', '/usr/sbin/httpd', '/etc/httpd', '/etc/httpd/conf/httpd.conf'],
+    ['apache-httpd', '/usr/sbin/httpd', '/etc/httpd', '/etc/httpd/conf/httpd.conf', true],
+    // A user's own server under /opt: its configuration is read, its binary is never run (not root's).
+    ['nginx', '/opt/tools/nginx', '/opt', '/home/mallory/nginx.conf', false],
     // Not /home/mallory/bin/httpd -f /etc/shadow: a server outside /usr and /opt is not taken from a process.
   ]);
 });
@@ -42,7 +45,7 @@ test('a process title never yields a relative or unnormalised configuration path
   const word = fc.stringMatching(/^[\w./-]{1,12}$/);
   fc.assert(
     fc.property(fc.constantFrom('/usr/sbin/httpd', 'httpd', '/opt/x/bin/apache2', 'nginx: master process /usr/sbin/nginx', '/usr/sbin/lighttpd'), fc.array(fc.oneof(fc.constantFrom('-f', '-d', '-c', '-p', '-k'), word), { maxLength: 6 }), (argv0, rest) => {
-      const w = webFromProcess({ pid: 1, args: [argv0, ...rest].join(' ') });
+      const w = webFromProcess({ pid: 1, uid: 0, args: [argv0, ...rest].join(' ') });
       if (!w) return;
       assert.ok(posix.isAbsolute(w.conf) && posix.normalize(w.conf) === w.conf, w.conf);
     }),
@@ -50,10 +53,10 @@ test('a process title never yields a relative or unnormalised configuration path
 });
 
 test('binaries under source-build prefixes', () => {
-  const w = webFromPrefixBins(['/usr/local/apache2/bin/httpd', '/usr/local/apache2/bin/apachectl', '/usr/local/nginx/sbin/nginx', '/usr/local/php/bin/php']);
-  assert.deepEqual(w.map((x) => [x.server, x.conf, x.from]), [
-    ['apache-httpd', '/usr/local/apache2/conf/httpd.conf', 'prefix:/usr/local/apache2/bin'],
-    ['nginx', '/usr/local/nginx/conf/nginx.conf', 'prefix:/usr/local/nginx/sbin'],
+  const w = webFromPrefixBins(parsePrefixBins('0\t/usr/local/apache2/bin\n0\t/usr/local/apache2/bin/httpd\n0\t/usr/local/apache2/bin/apachectl\n1000\t/usr/local/nginx/sbin/nginx\n0\t/usr/local/php/bin/php\n'));
+  assert.deepEqual(w.map((x) => [x.server, x.conf, x.from, x.trusted]), [
+    ['apache-httpd', '/usr/local/apache2/conf/httpd.conf', 'prefix:/usr/local/apache2/bin', true],
+    ['nginx', '/usr/local/nginx/conf/nginx.conf', 'prefix:/usr/local/nginx/sbin', false],
   ]);
 });
 

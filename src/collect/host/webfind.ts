@@ -20,21 +20,37 @@ export interface WebInstance {
   root: string;
   /** The main configuration file (absolute). */
   conf: string;
-  /** `process:PID`, `prefix:/usr/local/apache2/bin`, `well-known`. */
+  /** `process-list (pid N)`, `prefix:/usr/local/apache2/bin`, `well-known`, `command:httpd -V`. */
   from: string;
+  /**
+   * Its binary may be run (`-V`): root already runs it (a root process) or root owns it. A file under /opt
+   * may belong to an ordinary user; running it as the scanning user (often root) would run their code.
+   */
+  trusted?: boolean;
 }
 
 export interface ProcessInfo {
   pid: number;
+  uid: number;
   args: string;
 }
 
-/** `ps -e -o pid=,args=`: `  812 /usr/local/apache2/bin/httpd -k start`. */
+/** `ps -e -o pid=,uid=,args=`: `  812     0 /usr/local/apache2/bin/httpd -k start`. */
 export function parseProcesses(text: string): ProcessInfo[] {
   const out: ProcessInfo[] = [];
   for (const line of text.split('\n')) {
-    const m = /^\s*(\d+)\s+(\S.*?)\s*$/.exec(line);
-    if (m) out.push({ pid: Number(m[1]), args: m[2]! });
+    const m = /^\s*(\d+)\s+(\d+)\s+(\S.*?)\s*$/.exec(line);
+    if (m) out.push({ pid: Number(m[1]), uid: Number(m[2]), args: m[3]! });
+  }
+  return out;
+}
+
+/** `find <prefixes> -maxdepth 1 -printf '%U\t%p\n'`: owner uid and path of each entry. */
+export function parsePrefixBins(text: string): { uid: number; path: string }[] {
+  const out: { uid: number; path: string }[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^(\d+)\t(\/.*)$/.exec(line);
+    if (m) out.push({ uid: Number(m[1]), path: m[2]! });
   }
   return out;
 }
@@ -109,19 +125,19 @@ export function webFromProcess(p: ProcessInfo, exe?: string): WebInstance | unde
     if (f) conf = abs('/', f);
     root = posix.dirname(conf);
   }
-  return { server: family, ...(bin ? { bin } : {}), root, conf, from: `process-list (pid ${p.pid})` };
+  return { server: family, ...(bin ? { bin } : {}), root, conf, from: `process-list (pid ${p.pid})`, trusted: p.uid === 0 };
 }
 
 const abs = (base: string, p: string) => posix.normalize(posix.isAbsolute(p) ? p : posix.join(base, p));
 
 /** Web server binaries among `find <prefixes> -maxdepth 1` names. */
-export function webFromPrefixBins(paths: readonly string[]): WebInstance[] {
+export function webFromPrefixBins(entries: readonly { uid: number; path: string }[]): WebInstance[] {
   const out: WebInstance[] = [];
-  for (const bin of paths) {
+  for (const { uid, path: bin } of entries) {
     const family = FAMILY_OF[posix.basename(bin)];
     if (!family) continue;
     const def = defaultsFor(family, bin);
-    out.push({ server: family, bin, root: def.root, conf: def.conf, from: `prefix:${posix.dirname(bin)}` });
+    out.push({ server: family, bin, root: def.root, conf: def.conf, from: `prefix:${posix.dirname(bin)}`, trusted: uid === 0 });
   }
   return out;
 }

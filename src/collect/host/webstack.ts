@@ -9,7 +9,7 @@ import type { Component, Gap, Package } from '../../core/model.js';
 import { isMissing, type ExecResult, type Transport } from '../transport/types.js';
 import { PLACEHOLDERS, type CommandId } from '../transport/allowlist.js';
 import { readApacheConfig, readLighttpdConfig, readNginxConfig, type WebConfig } from './webconf.js';
-import { defaultsFor, parseApRelease, parseProcesses, parseProcessExes, parsePhpVersionH, passwdUsers, runnableWebBin, userDirPath, webFromPrefixBins, webFromProcess, WELL_KNOWN, type ProcessInfo, type WebInstance } from './webfind.js';
+import { defaultsFor, parseApRelease, parsePrefixBins, parseProcesses, parseProcessExes, parsePhpVersionH, passwdUsers, runnableWebBin, userDirPath, webFromPrefixBins, webFromProcess, WELL_KNOWN, type ProcessInfo, type WebInstance } from './webfind.js';
 
 export interface PhpSettings {
   binary: string;
@@ -182,7 +182,7 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
   }
   const processes = listProcesses(ps, gaps);
   const exeOf = parseProcessExes(exes.stdout.toString('utf8'));
-  const prefixPaths = prefixBins.failure ? [] : prefixBins.stdout.toString('utf8').split('\n').filter((p) => p.startsWith('/'));
+  const prefixPaths = prefixBins.failure ? [] : parsePrefixBins(prefixBins.stdout.toString('utf8'));
   // Well-known configuration files that exist (all of them are tried when `find` could not say).
   const wellKnown = confs.failure || (confs.code !== 0 && !confs.stdout.length) ? WELL_KNOWN : WELL_KNOWN.filter((w) => confs.stdout.toString('utf8').split('\n').includes(w.conf));
   await findMoreWebServers(t, known, processes, exeOf, prefixPaths, wellKnown, packages, ws, gaps);
@@ -226,8 +226,10 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
   // PHP: every php / php-fpm binary in the usual places, plus php -i for the CLI's ini settings.
   // Also PHP built from source (/usr/local/php/bin/php) and the binaries of running PHP processes.
   const phpLike = (p: string) => /\/php(-fpm)?[\d.]*$|\/php\d*-fpm$|\/php-cgi[\d.]*$/.test(p);
-  const fromProcesses = processes.map((p) => exeOf.get(p.pid) ?? p.args.split(/\s+/)[0] ?? '').filter((b) => /^\/(usr|opt)\//.test(b));
-  const bins = [...new Set([...(phpBins ? phpBins.stdout.toString('utf8').split('\n') : []), ...prefixPaths, ...fromProcesses].filter((p) => phpLike(p) && PLACEHOLDERS.bin!.test(p)))].sort();
+  // Only binaries root runs or owns (see WebInstance.trusted).
+  const fromProcesses = processes.filter((p) => p.uid === 0).map((p) => exeOf.get(p.pid) ?? p.args.split(/\s+/)[0] ?? '');
+  const fromPrefixes = prefixPaths.filter((e) => e.uid === 0).map((e) => e.path);
+  const bins = [...new Set([...(phpBins ? phpBins.stdout.toString('utf8').split('\n') : []), ...fromPrefixes, ...fromProcesses].filter((p) => phpLike(p) && PLACEHOLDERS.bin!.test(p)))].sort();
   await Promise.all(
     bins.map(async (bin) => {
       const r = await tryRun('phpV', { bin });
@@ -328,7 +330,7 @@ function listProcesses(ps: ExecResult, gaps: Gap[]): ProcessInfo[] {
  * configuration paths. Each new installation's binary is asked for -V when the allowlist lets it run; when it
  * cannot run, the version comes from its installed headers (source builds) or stays unknown, said as a gap.
  */
-async function findMoreWebServers(t: Transport, known: Found[], processes: readonly ProcessInfo[], exeOf: ReadonlyMap<number, string>, prefixPaths: readonly string[], wellKnown: readonly Omit<WebInstance, 'from'>[], packages: readonly Package[], ws: WebStack, gaps: Gap[]): Promise<void> {
+async function findMoreWebServers(t: Transport, known: Found[], processes: readonly ProcessInfo[], exeOf: ReadonlyMap<number, string>, prefixPaths: readonly { uid: number; path: string }[], wellKnown: readonly Omit<WebInstance, 'from'>[], packages: readonly Package[], ws: WebStack, gaps: Gap[]): Promise<void> {
   const seen = new Set(known.map((k) => k.conf));
   const fresh: Found[] = [];
   for (const w of [...processes.map((p) => webFromProcess(p, exeOf.get(p.pid))), ...webFromPrefixBins(prefixPaths)]) {
@@ -340,6 +342,10 @@ async function findMoreWebServers(t: Transport, known: Found[], processes: reado
   await Promise.all(
     fresh.map(async (w) => {
       if (!runnableWebBin(w.bin)) return;
+      if (!w.trusted) {
+        w.why = 'not run: neither run by root nor owned by root';
+        return;
+      }
       const bin = w.bin;
       const r = await (asked.get(bin) ?? (asked.set(bin, t.run('webBinV', { webbin: bin })), asked.get(bin)!));
       const text = out(r);

@@ -34,10 +34,10 @@ export const ALLOWLIST = {
   /** The same from net-tools, where `ss` is missing (CentOS 5, minimal old systems). */
   listeningNetstat: ['netstat', '-tlnp'],
   /** Every process with its arguments: web servers found where PATH does not reach (`/usr/local/apache2/bin/httpd -k start`). */
-  processes: ['ps', '-e', '-o', 'pid=,args='],
+  processes: ['ps', '-e', '-o', 'pid=,uid=,args='],
   /** Each process's executable (`/proc/N/exe` link targets; only the scanning user's own unless root). */
   processExes: ['find', '/proc', '-mindepth', '2', '-maxdepth', '2', '-name', 'exe', '-printf', '%h\\t%l\\n'],
-  /** Web servers, PHP, MySQL and OpenSSL built from source under well-known prefixes (names only, one level). */
+  /** Web servers, PHP, MySQL and OpenSSL built from source under well-known prefixes (owner uid and path, one level). */
   findPrefixBins: [
     'find',
     '/usr/local/apache2/bin',
@@ -59,7 +59,7 @@ export const ALLOWLIST = {
     '-maxdepth',
     '1',
     '-printf',
-    '%p\\n',
+    '%U\\t%p\\n',
   ],
   /** Which of the web servers' well-known main configuration files exist (one command instead of a read each). */
   findWebConfs: [
