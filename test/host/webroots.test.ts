@@ -109,3 +109,41 @@ test('nginx built from source under /usr/local/nginx, found by its prefix: -V, r
   assert.deepEqual((r.inventory.docroots ?? []).map((d) => d.path), ['/usr/local/nginx/html']);
   if (pii.ok) assert.deepEqual(r.findings.filter((f) => f.category === 'personal-data-exposure').map((f) => f.location), ['/usr/local/nginx/html/backup/members.csv']);
 });
+
+test('lighttpd as CentOS ships it: variables, includes, a host condition and alias.url', async () => {
+  const tree = makeTree({
+    'commands/lighttpdV.txt': 'lighttpd/1.4.54 (ssl) - a light and fast webserver\n',
+    'files/etc/lighttpd/lighttpd.conf': [
+      '#######################################################################',
+      '## Some Variable definition which will make chrooting easier.',
+      'var.log_root    = "/var/log/lighttpd"',
+      'var.server_root = "/var/www"',
+      'var.conf_dir    = "/etc/lighttpd"',
+      'include "modules.conf"',
+      'server.port = 80',
+      'server.document-root = server_root + "/lighttpd"',
+      'include conf_dir + "/conf.d/*.conf"',
+      'include_shell "cat /etc/lighttpd/vhosts.d/*.conf"',
+      '$HTTP["host"] == "shop.example.jp" {',
+      '  server.document-root = "/home/shop/www"',
+      '}',
+      'alias.url += ( "/files" => "/srv/files",',
+      '               "/logs"  => var.log_root )',
+      '',
+    ].join('\n'),
+    'files/etc/lighttpd/modules.conf': 'server.modules = (\n  "mod_access",\n  "mod_alias",\n)\n',
+    'files/etc/lighttpd/conf.d/mime.conf': 'mimetype.assign = ( ".html" => "text/html" )\n',
+    'files/var/www/lighttpd/index.html': '<html></html>\n',
+    'files/home/shop/www/index.html': '<html></html>\n',
+    'files/srv/files/a.txt': 'a\n',
+  });
+  dirs.push(tree);
+  const r = await collectHost(new FixtureTransport(tree), { docroots: [] });
+  const c = r.web.configs.find((x) => x.server === 'lighttpd')!;
+  assert.deepEqual(c.files, ['/etc/lighttpd/lighttpd.conf', '/etc/lighttpd/modules.conf', '/etc/lighttpd/conf.d/mime.conf']);
+  assert.deepEqual(c.sites.map((s) => s.root), ['/var/www/lighttpd', '/home/shop/www']);
+  assert.deepEqual(c.sites[0]!.aliases, [{ url: '/files', path: '/srv/files' }, { url: '/logs', path: '/var/log/lighttpd' }]);
+  assert.deepEqual((r.inventory.docroots ?? []).map((d) => d.path).sort(), ['/home/shop/www', '/srv/files', '/var/www/lighttpd']);
+  assert.deepEqual(r.inventory.components.filter((x) => x.name === 'lighttpd').map((x) => x.version), ['1.4.54']);
+  assert.ok(r.gaps.some((g) => /include_shell .*not run/.test(g.why)), 'what include_shell would add is said to be unchecked');
+});

@@ -401,19 +401,87 @@ export async function readApacheConfig<O extends ReadOpts>(t: Transport, serverR
   return cfg;
 }
 
-/** lighttpd: `server.document-root = "/var/www/html"` and `include`/`include_shell` lines (the latter not run). */
+/**
+ * lighttpd: variables (`var.server_root = "/var/www"`, used as `server_root + "/lighttpd"`), `include` of
+ * files and globs (relative to the main file's directory; `include_shell` is never run), every
+ * `server.document-root` (also inside `$HTTP["host"]` conditions, one site each) and `alias.url` pairs.
+ */
 export async function readLighttpdConfig<O extends ReadOpts>(t: Transport, path: string, opts?: O): Promise<ReadResultOf<O>> {
   const cfg: WebConfig = { server: 'lighttpd', files: [], sites: [], denies: [], problems: [] };
-  const r = await t.readFile(path, MAX_FILE_BYTES);
-  if (!r.ok) {
-    if (opts?.optional && r.failure === 'missing') return undefined as ReadResultOf<O>;
-    cfg.problems.push(`${path}: ${r.failure} (${r.detail})`);
-    return cfg;
-  }
-  cfg.files.push(path);
-  const text = r.data.toString('utf8');
-  const root = /^\s*server\.document-root\s*=\s*"([^"]+)"/m.exec(text)?.[1];
-  const port = /^\s*server\.port\s*=\s*(\d+)/m.exec(text)?.[1];
-  cfg.sites.push({ server: 'lighttpd', names: [], listen: [port ?? '80'], aliases: [], denies: [], file: path, ...(root ? { root } : {}) });
-  return cfg;
+  const vars = new Map<string, string>();
+  const base = posix.dirname(path);
+  let port = '80';
+  const roots: { root: string; file: string }[] = [];
+  const aliases: { url: string; path: string }[] = [];
+  const evalExpr = (expr: string): string | undefined => {
+    let out = '';
+    for (const part of expr.match(/"(?:[^"\\]|\\.)*"|[^+\s]+/g) ?? []) {
+      if (part.startsWith('"')) out += part.slice(1, -1).replace(/\\(.)/g, '$1');
+      else {
+        const v = vars.get(part.replace(/^var\./, ''));
+        if (v === undefined) return undefined;
+        out += v;
+      }
+    }
+    return out;
+  };
+  const load = async (file: string, depth: number): Promise<boolean> => {
+    if (cfg.files.length >= MAX_FILES || depth > 12) {
+      cfg.problems.push(`include limit reached at ${file}`);
+      return true;
+    }
+    const r = await t.readFile(file, MAX_FILE_BYTES);
+    if (!r.ok) {
+      if (depth === 0 && opts?.optional && r.failure === 'missing') return false;
+      cfg.problems.push(`${file}: ${r.failure} (${r.detail})`);
+      return true;
+    }
+    cfg.files.push(file);
+    // One statement per line, except lists in parentheses that span lines (`alias.url = ( … )`).
+    const stmts: string[] = [];
+    for (const raw of r.data.toString('utf8').split(/\r?\n/)) {
+      const line = raw.replace(/^\s*#.*$/, '').trim();
+      const prev = stmts[stmts.length - 1];
+      if (prev !== undefined && (prev.match(/\(/g)?.length ?? 0) > (prev.match(/\)/g)?.length ?? 0)) stmts[stmts.length - 1] = `${prev} ${line}`;
+      else if (line) stmts.push(line);
+    }
+    for (const line of stmts) {
+      if (/^include_shell\s/.test(line)) {
+        cfg.problems.push(`${file}: ${line}: not run (no command from a configuration file is run); what it includes is not checked`);
+        continue;
+      }
+      const inc = /^include\s+(.+)$/.exec(line);
+      if (inc) {
+        const target = evalExpr(inc[1]!);
+        if (target === undefined) {
+          cfg.problems.push(`${file}: include ${inc[1]}: unknown variable, not followed`);
+          continue;
+        }
+        for (const f of await expand(t, posix.isAbsolute(target) ? target : posix.join(base, target))) await load(f, depth + 1);
+        continue;
+      }
+      const m = /^(?:\$\w+\[[^\]]*\]\s*[=!~]+\s*"[^"]*"\s*\{\s*)?([\w.-]+)\s*(\+?=|:=)\s*(.+?)\s*\}?$/.exec(line);
+      if (!m) continue;
+      const [, name, , expr] = m as unknown as [string, string, string, string];
+      if (name.startsWith('var.')) {
+        const v = evalExpr(expr);
+        if (v !== undefined) vars.set(name.slice(4), v);
+      } else if (name === 'server.document-root') {
+        const v = evalExpr(expr);
+        if (v !== undefined) roots.push({ root: v, file });
+        else cfg.problems.push(`${file}: server.document-root = ${expr}: unknown variable`);
+      } else if (name === 'server.port') port = expr.replace(/"/g, '');
+      else if (name === 'alias.url') {
+        for (const pair of expr.matchAll(/"([^"]+)"\s*=>\s*((?:"[^"]*"|[\w.]+)(?:\s*\+\s*(?:"[^"]*"|[\w.]+))*)/g)) {
+          const target = evalExpr(pair[2]!);
+          if (target !== undefined) aliases.push({ url: pair[1]!, path: target });
+        }
+      }
+    }
+    return true;
+  };
+  if (!(await load(path, 0))) return undefined as ReadResultOf<O>;
+  if (!roots.length) roots.push({ root: '', file: path });
+  for (const [i, r] of roots.entries()) cfg.sites.push({ server: 'lighttpd', names: [], listen: [port], aliases: i === 0 ? aliases : [], denies: [], file: r.file, ...(r.root ? { root: r.root } : {}) });
+  return cfg as ReadResultOf<O>;
 }
