@@ -1,7 +1,7 @@
 /**
  * Web server configuration read as files (never `nginx -T`/`apachectl -S`: those open log files and may
- * create them): nginx and Apache httpd with their includes resolved by mamori, bounded; lighttpd's
- * document root. What comes out: sites (names, listen, root, aliases, TLS protocols) and deny rules that
+ * create them): nginx, Apache httpd and lighttpd with their includes resolved by mamori, bounded (never
+ * lighttpd's include_shell). What comes out: sites (names, listen, root, aliases, TLS protocols) and deny rules that
  * decide whether a file under a document root would be served.
  */
 import { posix } from 'node:path';

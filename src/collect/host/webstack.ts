@@ -2,7 +2,9 @@
  * Web stack versions and configuration: nginx, Apache httpd, lighttpd, PHP (CLI, FPM) with expose_php and
  * display_errors, MySQL/MariaDB/PostgreSQL servers, OpenSSL. Components provided by a distro package are
  * marked `distroBuild` with the package name, so the assessment matches the package against distro
- * advisories and never the component against upstream ranges.
+ * advisories and never the component against upstream ranges. Web servers PATH does not reach (source
+ * builds, binaries the scanning user may not run) are found through ./webfind.ts; a version nothing
+ * gives is a gap.
  */
 import { posix } from 'node:path';
 import type { Component, Gap, Package } from '../../core/model.js';
