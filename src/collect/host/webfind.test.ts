@@ -68,7 +68,7 @@ test('versions from installed headers of source builds', () => {
 });
 
 test('UserDir: users and their directories', () => {
-  const users = passwdUsers('root:x:0:0:root:/root:/bin/bash\napache:x:48:48:Apache:/var/www:/sbin/nologin\nnfsnobody:x:65534:65534::/var/lib/nfs:/sbin/nologin\ntanaka:x:500:500::/home/tanaka:/bin/bash\nbroken\nsato:x:1001:1001::/:/bin/sh\n');
+  const users = passwdUsers('root:x:0:0:root:/root:/bin/bash\napache:x:48:48:Apache:/var/www:/sbin/nologin\nnfsnobody:x:65534:65534::/var/lib/nfs:/sbin/nologin\ntanaka:x:500:500::/home/tanaka:/bin/bash\nbroken\nsato:x:1001:1001::/:/bin/sh\nsystemd-network:x:998:998:systemd Network Management:/nonexistent:/usr/sbin/nologin\n');
   assert.deepEqual(users, [{ user: 'tanaka', home: '/home/tanaka' }]);
   assert.equal(userDirPath('public_html', 'tanaka', '/home/tanaka'), '/home/tanaka/public_html');
   assert.equal(userDirPath('/home/*/www', 'tanaka', '/home/tanaka'), '/home/tanaka/www');

@@ -181,7 +181,7 @@ export function passwdUsers(text: string): { user: string; home: string }[] {
     const f = line.split(':');
     if (f.length < 7) continue;
     const uid = Number(f[2]);
-    if (!(uid >= 500) || uid === 65534 || !f[5]?.startsWith('/') || f[5] === '/') continue;
+    if (!(uid >= 500) || uid === 65534 || !f[5]?.startsWith('/') || f[5] === '/' || /^\/(nonexistent|dev|proc|run|var\/run)(\/|$)/.test(f[5])) continue;
     out.push({ user: f[0]!, home: f[5] });
   }
   return out;
