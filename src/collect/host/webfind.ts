@@ -142,10 +142,11 @@ export function webFromPrefixBins(entries: readonly { uid: number; path: string 
   return out;
 }
 
-/** Each family's well-known configuration: distro layouts (RHEL/CentOS 5–9, Debian/Ubuntu) and source-build prefixes. */
+/** Each family's well-known configuration: distro layouts (RHEL/CentOS 5–9, Debian/Ubuntu), control panels (cPanel EasyApache 3/4, XAMPP) and source-build prefixes. */
 export const WELL_KNOWN: readonly Omit<WebInstance, 'from'>[] = [
   { server: 'apache-httpd', root: '/etc/httpd', conf: '/etc/httpd/conf/httpd.conf' },
   { server: 'apache-httpd', root: '/etc/apache2', conf: '/etc/apache2/apache2.conf' },
+  { server: 'apache-httpd', root: '/etc/apache2', conf: '/etc/apache2/conf/httpd.conf' }, // cPanel EasyApache 4
   { server: 'apache-httpd', root: '/usr/local/apache2', conf: '/usr/local/apache2/conf/httpd.conf' },
   { server: 'apache-httpd', root: '/usr/local/apache', conf: '/usr/local/apache/conf/httpd.conf' },
   { server: 'apache-httpd', root: '/opt/lampp', conf: '/opt/lampp/etc/httpd.conf' },

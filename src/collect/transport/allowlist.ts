@@ -66,6 +66,7 @@ export const ALLOWLIST = {
     'find',
     '/etc/httpd/conf/httpd.conf',
     '/etc/apache2/apache2.conf',
+    '/etc/apache2/conf/httpd.conf',
     '/usr/local/apache2/conf/httpd.conf',
     '/usr/local/apache/conf/httpd.conf',
     '/opt/lampp/etc/httpd.conf',
