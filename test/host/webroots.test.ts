@@ -30,17 +30,22 @@ http {
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
+/** A host scan of a target laid out as `commands/<id>.txt|.err|.exit` and `files/<abs path>`, with the personal-data detector. */
+async function scanTree(files: Record<string, string | Buffer>) {
+  const tree = makeTree(files);
+  dirs.push(tree);
+  const pii = await loadPii();
+  return { r: await collectHost(new FixtureTransport(tree), { docroots: [], pii: pii.ok ? pii.mod : undefined }), pii: pii.ok };
+}
+
 test('nginx location URIs with .. do not move the walk outside the location root', async () => {
-  const tree = makeTree({
+  const { r } = await scanTree({
     'commands/nginxV.err': 'nginx version: nginx/1.20.1\nconfigure arguments: --prefix=/usr/share/nginx --conf-path=/etc/nginx/nginx.conf\n',
     'files/etc/nginx/nginx.conf': NGINX_CONF,
     'files/var/www/html/index.html': '<html></html>\n',
     'files/srv/static/app.css': 'body{}\n',
     'files/x/customers.csv': customersCsv(20),
   });
-  dirs.push(tree);
-  const pii = await loadPii();
-  const r = await collectHost(new FixtureTransport(tree), { docroots: [], pii: pii.ok ? pii.mod : undefined });
   assert.deepEqual((r.inventory.docroots ?? []).map((d) => d.path).sort(), ['/srv/static', '/var/www/html']);
   assert.deepEqual(r.findings.filter((f) => f.location?.startsWith('/x/')), [], 'nothing outside the roots is read');
   const site = r.web.configs.find((c) => c.server === 'nginx')!.sites[0]!;
@@ -51,7 +56,7 @@ test('nginx location URIs with .. do not move the walk outside the location root
 const RPM = (rows: [string, string, string][]) => rows.map(([n, v, r]) => `${n}\t(none)\t${v}\t${r}\tx86_64\tCentOS\t${n}-${v}-${r}.src.rpm\n`).join('');
 
 test('CentOS 7 where httpd -V is denied: configuration from /etc/httpd with conf.modules.d and conf.d, versions from the packages', async () => {
-  const tree = makeTree({
+  const { r, pii } = await scanTree({
     'commands/id.txt': '1000\n',
     'commands/httpdV.err': 'sh: /usr/sbin/httpd: Permission denied\n',
     'commands/httpdV.exit': '126',
@@ -64,9 +69,6 @@ test('CentOS 7 where httpd -V is denied: configuration from /etc/httpd with conf
     'files/var/www/shop/order.csv': customersCsv(15),
     'files/home/shop/old_site/index.html': '<html></html>\n',
   });
-  dirs.push(tree);
-  const pii = await loadPii();
-  const r = await collectHost(new FixtureTransport(tree), { docroots: [], pii: pii.ok ? pii.mod : undefined });
   const apache = r.web.configs.filter((c) => c.server === 'apache-httpd');
   assert.deepEqual(apache.map((c) => c.files), [['/etc/httpd/conf/httpd.conf', '/etc/httpd/conf.modules.d/00-base.conf', '/etc/httpd/conf.d/shop.conf']]);
   assert.deepEqual((r.inventory.docroots ?? []).map((d) => d.path).sort(), ['/home/shop/old_site', '/var/www/html', '/var/www/shop']);
@@ -74,23 +76,21 @@ test('CentOS 7 where httpd -V is denied: configuration from /etc/httpd with conf
   assert.deepEqual(comp('apache-httpd'), [['2.4.6', 'package:httpd', true]]);
   assert.deepEqual(comp('php'), [['5.4.16', 'package:php', true]]);
   assert.deepEqual(comp('openssl'), [['1.0.2k', 'package:openssl', true]]);
-  if (pii.ok) assert.deepEqual(r.findings.filter((f) => f.category === 'personal-data-exposure').map((f) => [f.location, f.evidence?.served]), [['/var/www/shop/order.csv', true]]);
+  if (pii) assert.deepEqual(r.findings.filter((f) => f.category === 'personal-data-exposure').map((f) => [f.location, f.evidence?.served]), [['/var/www/shop/order.csv', true]]);
 });
 
 test('a configuration found with no binary and no package: its document root is walked, the version is an unknown said as a gap', async () => {
-  const tree = makeTree({
+  const { r } = await scanTree({
     'files/etc/lighttpd/lighttpd.conf': 'server.document-root = "/srv/www"\nserver.port = 8080\n',
     'files/srv/www/index.html': '<html></html>\n',
   });
-  dirs.push(tree);
-  const r = await collectHost(new FixtureTransport(tree), { docroots: [] });
   assert.deepEqual((r.inventory.docroots ?? []).map((d) => d.path), ['/srv/www']);
   assert.deepEqual(r.inventory.components.map((c) => [c.name, c.version ?? null, c.detectedBy]), [['lighttpd', null, 'config:/etc/lighttpd/lighttpd.conf']]);
   assert.ok(r.gaps.some((g) => g.code === 'host.gap.webVersion' && /lighttpd\.conf/.test(g.why)));
 });
 
 test('nginx built from source under /usr/local/nginx, found by its prefix: -V, relative roots resolved against --prefix', async () => {
-  const tree = makeTree({
+  const { r, pii } = await scanTree({
     'commands/findPrefixBins.txt': '0\t/usr/local/nginx/sbin\n0\t/usr/local/nginx/sbin/nginx\n',
     'commands/findPrefixBins.err': "find: '/usr/local/apache2/bin': No such file or directory\n",
     'commands/findPrefixBins.exit': '1',
@@ -101,17 +101,14 @@ test('nginx built from source under /usr/local/nginx, found by its prefix: -V, r
     'files/usr/local/nginx/html/index.html': '<html></html>\n',
     'files/usr/local/nginx/html/backup/members.csv': customersCsv(10),
   });
-  dirs.push(tree);
-  const pii = await loadPii();
-  const r = await collectHost(new FixtureTransport(tree), { docroots: [], pii: pii.ok ? pii.mod : undefined });
   assert.deepEqual(r.inventory.components.filter((c) => c.name === 'nginx').map((c) => [c.version, c.detectedBy, c.location]), [['1.0.15', 'command:/usr/local/nginx/sbin/nginx -V', '/usr/local/nginx/sbin/nginx']]);
   assert.deepEqual(r.web.configs.map((c) => c.files), [['/usr/local/nginx/conf/nginx.conf', '/usr/local/nginx/conf/mime.types']]);
   assert.deepEqual((r.inventory.docroots ?? []).map((d) => d.path), ['/usr/local/nginx/html']);
-  if (pii.ok) assert.deepEqual(r.findings.filter((f) => f.category === 'personal-data-exposure').map((f) => f.location), ['/usr/local/nginx/html/backup/members.csv']);
+  if (pii) assert.deepEqual(r.findings.filter((f) => f.category === 'personal-data-exposure').map((f) => f.location), ['/usr/local/nginx/html/backup/members.csv']);
 });
 
 test('lighttpd as CentOS ships it: variables, includes, a host condition and alias.url', async () => {
-  const tree = makeTree({
+  const { r } = await scanTree({
     'commands/lighttpdV.txt': 'lighttpd/1.4.54 (ssl) - a light and fast webserver\n',
     'files/etc/lighttpd/lighttpd.conf': [
       '#######################################################################',
@@ -137,8 +134,6 @@ test('lighttpd as CentOS ships it: variables, includes, a host condition and ali
     'files/home/shop/www/index.html': '<html></html>\n',
     'files/srv/files/a.txt': 'a\n',
   });
-  dirs.push(tree);
-  const r = await collectHost(new FixtureTransport(tree), { docroots: [] });
   const c = r.web.configs.find((x) => x.server === 'lighttpd')!;
   assert.deepEqual(c.files, ['/etc/lighttpd/lighttpd.conf', '/etc/lighttpd/modules.conf', '/etc/lighttpd/conf.d/mime.conf']);
   assert.deepEqual(c.sites.map((s) => s.root), ['/var/www/lighttpd', '/home/shop/www']);
