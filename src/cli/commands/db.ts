@@ -68,8 +68,8 @@ export const dbStatus: Command = {
 export const dbImport: Command = {
   path: ['db', 'import'],
   summary: 'db.import.summary',
-  usage: 'PATH',
-  options: [],
+  usage: 'PATH [--force]',
+  options: [{ name: 'force', type: 'boolean', help: 'db.opt.force' }],
   run: async (ctx) => {
     const { importPath } = await knowledge();
     const path = expectPositionals(ctx, ['PATH'])[0];
@@ -78,6 +78,7 @@ export const dbImport: Command = {
     let s;
     try {
       s = importPath(ctx.dbPath, path, {
+        force: Boolean(ctx.options.force),
         onFile: (i, n, rel) => {
           if (tty && (i % 25 === 0 || i === n - 1)) ctx.io.stderr.write(`\r\x1b[K${ctx.t('db.import.progress', { i: i + 1, n, file: rel.slice(-60) })}`);
           else if (!tty && i === 0) ctx.warn(ctx.t('db.import.progress', { i: 1, n, file: rel }));
