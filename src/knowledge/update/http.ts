@@ -53,8 +53,8 @@ export function networkFailure(err: unknown, url: string): NetworkFailure | unde
 const hostOf = (url: string) => {
   try {
     return new URL(url).host;
-  } catch {
-    return url;
+  } catch (_err) {
+    return url; // not a URL: named as it is
   }
 };
 

@@ -38,7 +38,8 @@ function order(c: number): number {
 }
 
 /** The UTF-8 bytes of a non-ASCII string, one char per byte (what dpkg's verrevcmp() walks); ASCII as is. */
-const asBytes = (s: string): string => (/^[\x00-\x7f]*$/.test(s) ? s : Buffer.from(s, 'utf8').toString('latin1'));
+const utf8 = new TextEncoder();
+const asBytes = (s: string): string => (/^[\x00-\x7f]*$/.test(s) ? s : String.fromCharCode(...utf8.encode(s)));
 
 /** dpkg's verrevcmp(): one part (upstream or revision) against another. */
 export function verrevcmp(a: string, b: string): Sign {
