@@ -99,18 +99,19 @@ test('the overall deadline: a mirror that never answers stops the run at --deadl
   }
 });
 
-/** What global fetch (undici) throws when the name does not resolve. */
-function dnsFailure(host: string): TypeError {
-  const cause = Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', errno: -3008, syscall: 'getaddrinfo', hostname: host });
-  return new TypeError('fetch failed', { cause });
+/** A fetch that fails as global fetch (undici) does when no name resolves; it records the URLs asked for. */
+function unresolvingFetch(calls: string[]): typeof fetch {
+  return (async (url: string | URL | Request) => {
+    calls.push(String(url));
+    const host = new URL(String(url)).hostname;
+    const cause = Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', errno: -3008, syscall: 'getaddrinfo', hostname: host });
+    throw new TypeError('fetch failed', { cause });
+  }) as typeof fetch;
 }
 
 test('name resolution failure: not retried, the host is marked unreachable, later URLs on it fail without a request', async () => {
   const calls: string[] = [];
-  const fetchImpl = (async (url: string | URL | Request) => {
-    calls.push(String(url));
-    throw dnsFailure(new URL(String(url)).hostname);
-  }) as typeof fetch;
+  const fetchImpl = unresolvingFetch(calls);
   const net = new NetState();
   const o = { timeoutMs: 60_000, retries: 3, retryBaseMs: 60_000, maxBytes: 1 << 20, net, fetchImpl };
   const a = await fetchFeed('https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json', o);
@@ -126,10 +127,7 @@ test('name resolution failure: not retried, the host is marked unreachable, late
 
 test('name resolution failing for two hosts: the update calls the network unreachable and tries nothing more', async () => {
   const calls: string[] = [];
-  const fetchImpl = (async (url: string | URL | Request) => {
-    calls.push(String(url));
-    throw dnsFailure(new URL(String(url)).hostname);
-  }) as typeof fetch;
+  const fetchImpl = unresolvingFetch(calls);
   const events: string[] = [];
   const s = await updateFeeds(join(home, 'db.sqlite'), {
     fetchImpl,

@@ -38,13 +38,10 @@ function malformedWarnings(ctx: CommandContext, eco: VersionEcosystem, inputs: r
   });
 }
 
-async function runPairs(
-  ctx: CommandContext,
-  names: [string, string],
-  answer: (a: string, b: string) => Result<string>,
-  malformed: (v: string) => string | undefined = () => undefined,
-): Promise<number> {
+async function runPairs(ctx: CommandContext, names: [string, string], answer: (a: string, b: string) => Result<string>): Promise<number> {
   const eco = ecosystemOf(ctx);
+  const { malformedReason } = await versioning();
+  const malformed = (v: string) => malformedReason(eco, v);
   if (!ctx.options.batch) {
     const [a, b] = expectPositionals(ctx, names);
     const r = answer(a, b);
@@ -101,16 +98,11 @@ export const versionCompare: Command = {
   options,
   run: async (ctx) => {
     const eco = ecosystemOf(ctx);
-    const { compareVersions, malformedReason } = await versioning();
-    return runPairs(
-      ctx,
-      ['A', 'B'],
-      (a, b) => {
-        const r = compareVersions(eco, a, b);
-        return r.ok ? { ok: true, value: String(r.value) } : r;
-      },
-      (v) => malformedReason(eco, v),
-    );
+    const { compareVersions } = await versioning();
+    return runPairs(ctx, ['A', 'B'], (a, b) => {
+      const r = compareVersions(eco, a, b);
+      return r.ok ? { ok: true, value: String(r.value) } : r;
+    });
   },
 };
 
@@ -121,15 +113,10 @@ export const versionSatisfies: Command = {
   options,
   run: async (ctx) => {
     const eco = ecosystemOf(ctx);
-    const { satisfies, malformedReason } = await versioning();
-    return runPairs(
-      ctx,
-      ['VERSION', 'RANGE'],
-      (v, range) => {
-        const r = satisfies(eco, v, range);
-        return r.ok ? { ok: true, value: String(r.value) } : r;
-      },
-      (v) => malformedReason(eco, v),
-    );
+    const { satisfies } = await versioning();
+    return runPairs(ctx, ['VERSION', 'RANGE'], (v, range) => {
+      const r = satisfies(eco, v, range);
+      return r.ok ? { ok: true, value: String(r.value) } : r;
+    });
   },
 };
