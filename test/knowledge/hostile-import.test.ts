@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { constants as zc, createGzip, deflateRawSync, gzipSync, inflateRawSync } from 'node:zlib';
+import { zipSync } from 'fflate';
 import { binPath, repoRoot, runCli, type CliResult } from '../helpers/cli.js';
 import { sharedData, SKIP_SHARED } from './helpers.js';
 import { openKnowledge } from '../../src/knowledge/index.js';
@@ -145,7 +146,7 @@ test('a zip whose central directory lies about member sizes: refused member by m
   assertKept('lying zip');
 });
 
-test('a gzip with a random head and 1 GiB of spaces: refused at 256 MiB inflated, under 512 MB RSS, DB kept', { skip: !haveTime && `${TIME} (Debian package "time") is absent: cannot measure the peak RSS` }, async () => {
+test('a gzip with a random head and 1 GiB of spaces: refused at 128 MiB inflated, under 512 MB RSS, DB kept', { skip: !haveTime && `${TIME} (Debian package "time") is absent: cannot measure the peak RSS` }, async () => {
   const file = join(tmp, 'spaces.json.gz');
   const gz = createGzip({ level: 1 });
   const done = once(gz.pipe(createWriteStream(file)), 'finish');
@@ -156,10 +157,28 @@ test('a gzip with a random head and 1 GiB of spaces: refused at 256 MiB inflated
   await done;
   const r = await runMeasured(['db', 'import', file]);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /spaces\.json\.gz: decompresses to more than 256 MiB/);
+  assert.match(r.stderr, /spaces\.json\.gz: decompresses to more than 128 MiB/);
   assert.ok(r.rssKb < RSS_LIMIT_KB, `peak RSS ${Math.round(r.rssKb / 1024)} MB, limit 512 MB`);
   console.log(`# gzip bomb (1 GiB of spaces): peak RSS ${Math.round(r.rssKb / 1024)} MB (limit 512 MB)`);
   assertKept('gzip bomb');
+});
+
+test('just under the caps: a KEV head then 120 MiB of spaces (gzip), and a zip of three 120 MiB members, stay under 512 MB RSS', { skip: !haveTime && `${TIME} (Debian package "time") is absent: cannot measure the peak RSS` }, async () => {
+  const spaces = Buffer.alloc(120 * 1024 * 1024, 0x20);
+  const kev = join(tmp, 'kev-spaces.json.gz');
+  writeFileSync(kev, gzipSync(Buffer.concat([Buffer.from(kevDoc(2).slice(0, -1)), spaces, Buffer.from('}')]), { level: 1 }));
+  const zip = join(tmp, 'spaces.zip');
+  writeFileSync(zip, zipSync({ 'a.json': spaces, 'b.json': spaces, 'c.json': spaces }, { level: 1 }));
+  for (const [file, code] of [
+    [kev, 0],
+    [zip, 2],
+  ] as const) {
+    const h = join(tmp, `near-${code}`);
+    const r = await runMeasured(['--db', join(h, 'db.sqlite'), 'db', 'import', file]);
+    assert.equal(r.code, code, r.stderr);
+    assert.ok(r.rssKb < RSS_LIMIT_KB, `${file}: peak RSS ${Math.round(r.rssKb / 1024)} MB, limit 512 MB`);
+    console.log(`# ${file.split('/').pop()}: peak RSS ${Math.round(r.rssKb / 1024)} MB (limit 512 MB)`);
+  }
 });
 
 test('a pax-format tar.gz of real feed files (long names in pax records) is imported', { skip: SKIP_SHARED }, async () => {

@@ -12,12 +12,15 @@ import { join, relative } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { Gunzip, Inflate } from 'fflate';
 
-/** The largest single file (plain, or one archive member) read into memory. */
-export const MAX_MEMBER_BYTES = 256 * 1024 * 1024;
+/**
+ * The largest single file (plain, or one archive member) read into memory. Upstream feed files are tens of MB
+ * at most; with the text decoded beside the bytes, this keeps an import well under 512 MB of memory.
+ */
+export const MAX_MEMBER_BYTES = 128 * 1024 * 1024;
 /** The most bytes one archive may inflate to in all (streamed through, never held at once). */
 export const MAX_ARCHIVE_BYTES = 2 * 1024 * 1024 * 1024;
 /** Compressed bytes per inflate step: deflate expands at most ~1032:1, so one step yields ≤ ~17 MB. */
-const STEP = 16 * 1024;
+const STEP = 4 * 1024;
 /** Read size from disk for stored (uncompressed) tar archives. */
 const READ = 1024 * 1024;
 /** Zip members declared up to this size inflate natively in one call (≤ 2× this in memory). */
@@ -429,7 +432,8 @@ class GzipContent implements ByteSink {
   private head: Uint8Array[] = [];
   private headLen = 0;
   private tar: TarReader | undefined;
-  private plain: Uint8Array[] | undefined;
+  /** The plain content, written in place (sized from the gzip trailer's ISIZE, grown if that lied). */
+  private plain: Buffer | undefined;
   private plainLen = 0;
   tooLarge = false;
 
@@ -438,6 +442,8 @@ class GzipContent implements ByteSink {
     private readonly out: Out,
     private readonly problems: ExpandProblem[],
     private readonly depth: number,
+    /** ISIZE of the gzip trailer (the size mod 2^32 the stream claims), 0 when unknown. */
+    private readonly sizeHint: number,
   ) {}
 
   write(chunk: Uint8Array): boolean {
@@ -456,19 +462,26 @@ class GzipContent implements ByteSink {
       this.tar = new TarReader(this.file.rel, this.file.source, this.out, this.problems);
       return this.tar.write(head);
     }
-    this.plain = [];
+    this.plain = Buffer.allocUnsafe(Math.max(head.length, Math.min(this.sizeHint, MAX_MEMBER_BYTES)));
     return this.collect(head);
   }
 
   private collect(chunk: Uint8Array): boolean {
-    this.plainLen += chunk.length;
-    if (this.plainLen > MAX_MEMBER_BYTES) {
-      this.plain = [];
+    const need = this.plainLen + chunk.length;
+    if (need > MAX_MEMBER_BYTES) {
+      this.plain = Buffer.alloc(0);
+      this.plainLen = 0;
       this.tooLarge = true;
       this.problems.push({ file: this.file.rel, reason: `decompresses to more than ${MiB(MAX_MEMBER_BYTES)} (not an archive mamori reads member by member); not imported` });
       return false;
     }
-    this.plain!.push(chunk);
+    if (need > this.plain!.length) {
+      const grown = Buffer.allocUnsafe(Math.min(MAX_MEMBER_BYTES, Math.max(need, this.plain!.length * 2)));
+      this.plain!.copy(grown, 0, 0, this.plainLen);
+      this.plain = grown;
+    }
+    this.plain!.set(chunk, this.plainLen);
+    this.plainLen = need;
     return true;
   }
 
@@ -484,7 +497,7 @@ class GzipContent implements ByteSink {
       this.tar.end(damaged);
       return;
     }
-    const bytes = Buffer.concat(this.plain!);
+    const bytes = this.plain!.subarray(0, this.plainLen);
     this.plain = undefined;
     const inner = { rel: this.file.rel.replace(/\.gz$|\.tgz$/, (m) => (m === '.tgz' ? '.tar' : '')), source: this.file.source, bytes };
     if (damaged) {
@@ -501,7 +514,8 @@ function expandSource(file: { rel: string; source: string; bytes?: Uint8Array },
   }
   const head = src.read(0, 512);
   if (isGzip(head)) {
-    const content = new GzipContent(file, out, problems, depth);
+    const trailer = src.size >= 18 ? Buffer.from(src.read(src.size - 4, 4)) : undefined;
+    const content = new GzipContent(file, out, problems, depth, trailer?.length === 4 ? trailer.readUInt32LE(0) : 0);
     const stop = gunzipInto(src, content, MAX_ARCHIVE_BYTES);
     if (stop && !content.tooLarge && /^decompresses/.test(stop)) problems.push({ file: file.rel, reason: `${stop}; the rest was not read` });
     return;

@@ -99,6 +99,9 @@ export function jsonTooDeep(text: string, limit = MAX_JSON_DEPTH): boolean {
   return false;
 }
 
+/** How much of a large file is decoded to recognise its format first. */
+const HEAD_BYTES = 8 * 1024 * 1024;
+
 const looksLikeJson = (text: string) => /^\s*[[{]/.test(text.slice(0, 64));
 const TOO_DEEP = `JSON nested deeper than ${MAX_JSON_DEPTH} levels (no feed nests like this; a hostile or broken file)`;
 
@@ -164,6 +167,14 @@ function ingestFiles(
     if (file.bytes.subarray(0, 4096).includes(0)) {
       s.unrecognised.push({ file: file.rel, reason: 'binary file that is not a gzip, tar or zip archive' });
       continue;
+    }
+    // A large file is decoded whole only when its head is a known format (junk is never held twice).
+    if (file.bytes.length > HEAD_BYTES && !opts.expectFormat) {
+      const head = utf8.decode(file.bytes.subarray(0, HEAD_BYTES));
+      if (!recogniseFormat(head)) {
+        s.unrecognised.push({ file: file.rel, reason: `no feed format recognised in its first ${HEAD_BYTES >> 20} MiB (a file of ${Math.round(file.bytes.length / 1048576)} MiB)` });
+        continue;
+      }
     }
     const text = utf8.decode(file.bytes);
     if (looksLikeJson(text) && jsonTooDeep(text)) {
