@@ -85,9 +85,14 @@ export function unpackBundle(path: string, outPath: string): BundleManifest {
   const writeDb = (b: Uint8Array): boolean => {
     size += b.length;
     if (size > manifest!.size) return fail('the bundle holds more bytes than its manifest declares; copy it again');
-    fd ??= openSync(outPath, 'w');
     hash.update(b);
-    writeSync(fd, b);
+    try {
+      fd ??= openSync(outPath, 'w');
+      writeSync(fd, b);
+    } catch (err) {
+      // handled: a full disk or a read-only directory is named as such, not as a damaged bundle
+      return fail(`cannot write the bundled DB to ${outPath} (${(err as Error).message})`);
+    }
     return true;
   };
   /** The header is whole (magic, manifest line, SQLite's magic) or the stream ended: judge it, then stream. */

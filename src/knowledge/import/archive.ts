@@ -93,11 +93,20 @@ export interface ByteSink {
 function gunzipInto(src: Source, sink: ByteSink, limit: number): string | undefined {
   let total = 0;
   let stop: string | undefined;
+  // what the sink throws (a store error, a bug) is not a damaged stream: it goes up as it is
+  let sinkError: { err: unknown } | undefined;
   const g = new Gunzip((chunk) => {
     if (stop !== undefined || chunk.length === 0) return;
     total += chunk.length;
     if (total > limit) stop = `decompresses to more than ${MiB(limit)}`;
-    else if (!sink.write(chunk)) stop = '';
+    else {
+      try {
+        if (!sink.write(chunk)) stop = '';
+      } catch (err) {
+        sinkError = { err };
+        stop = '';
+      }
+    }
   });
   let damaged: string | undefined;
   try {
@@ -108,6 +117,7 @@ function gunzipInto(src: Source, sink: ByteSink, limit: number): string | undefi
   } catch (err) {
     damaged = `truncated or damaged gzip stream (${(err as Error).message})`;
   }
+  if (sinkError) throw sinkError.err;
   if (stop === undefined) sink.end(damaged);
   return stop || damaged;
 }
