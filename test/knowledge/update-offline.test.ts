@@ -4,17 +4,19 @@
  * unreachable, an overall deadline, and one closing message saying how to work offline.
  *
  * No packet leaves this machine: connection refusal is tested on loopback through the CLI; name resolution
- * failure (which would ask the configured resolver) is tested in-process with a fetch that fails exactly as
+ * failure through the CLI inside a network namespace of its own with no interface up (`unshare -n`: the
+ * resolver cannot be reached, getaddrinfo fails at once), and in-process with a fetch that fails exactly as
  * undici does without DNS (`TypeError: fetch failed`, cause `getaddrinfo ENOTFOUND host`).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { runCli } from '../helpers/cli.js';
+import { binPath, repoRoot, runCli } from '../helpers/cli.js';
 import { openKnowledge } from '../../src/knowledge/index.js';
 import { updateFeeds } from '../../src/knowledge/update/index.js';
 import { fetchFeed, NetState } from '../../src/knowledge/update/http.js';
@@ -140,5 +142,24 @@ test('name resolution failing for two hosts: the update calls the network unreac
   assert.equal(s.feeds.filter((f) => f.skipped === 'offline').length, DEFAULT_FEEDS - 2);
   assert.ok(s.feeds.every((f) => f.status === 'failed'));
   assert.deepEqual(events.slice(0, 5), ['start:kev', 'done:kev', 'start:epss', 'done:epss', `skipped:${DEFAULT_FEEDS - 2}`]);
+  assert.equal(kevRecords(), 1, 'previous data kept');
+});
+
+const canUnshare = spawnSync('unshare', ['-n', 'true']).status === 0;
+
+test('no network at all (the CLI in a network namespace with no interface): names fail at once, two hosts, then nothing more is tried', { skip: !canUnshare && 'unshare -n is not permitted here: cannot build a namespace without a network' }, async () => {
+  const child = spawn('unshare', ['-n', process.execPath, binPath, 'db', 'update'], { cwd: repoRoot, env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: '', ...env } });
+  let stderr = '';
+  let stdout = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  assert.equal(code, 2, stderr);
+  assert.match(stderr, new RegExp(`\\[1/${DEFAULT_FEEDS}\\] kev: FAILED: .*cannot resolve the name www\\.cisa\\.gov \\((EAI_AGAIN|ENOTFOUND)\\)`));
+  assert.match(stderr, new RegExp(`not tried \\(${DEFAULT_FEEDS - 2} feed\\(s\\)`), 'after two hosts, the rest is not tried');
+  const closing = stderr.split('\n').filter((l) => l.startsWith('mamori: error:'));
+  assert.equal(closing.length, 1, stderr);
+  assert.match(closing[0]!, /the network looks unreachable .*mamori db export .*mamori db import/);
+  assert.match(stdout, new RegExp(`0 feed\\(s\\) fine, ${DEFAULT_FEEDS} failed`));
   assert.equal(kevRecords(), 1, 'previous data kept');
 });
