@@ -5,6 +5,10 @@ export const assessMessages = defineCatalog({
   en: {
     'assess.title.distroUpdate': 'Security update not applied: {package} ({count} CVEs fixed in {fixed})',
     'assess.title.distroUnfixed': '{package}: {count} vulnerabilities the distribution has not fixed',
+    'assess.title.distroExtendedOnly': '{package}: {count} vulnerabilities fixed only under Red Hat extended support ({advisories}); not available for {os}',
+    'assess.action.extendedOnly': 'Red Hat fixed {package} ({fixed}) only in its paid extended life-cycle support ({advisories}), which {os} never ships: no update will come from the distribution. The real choices are to migrate or to buy extended support.',
+    'assess.step.extendedOnly.migrate': 'Migrate the server to a supported release (AlmaLinux, Rocky Linux or RHEL 9 or later): build a new server, move the sites and data, then switch DNS.',
+    'assess.step.extendedOnly.buy': 'Or, to stay on this release for now: buy extended support that ships {fixed} ({advisories}): Red Hat Extended Life Cycle Support on RHEL (convert the server to RHEL first), or a commercial extended-support service for {os}.',
     'assess.title.pendingUpdate': 'Security update not applied: {package} (update {candidate} is available)',
     'assess.title.upstreamVulns': '{component} {version}: {count} published vulnerabilities ({critical} critical)',
     'assess.title.upstreamVulnsDistro': '{component} {version} (distribution build): {count} vulnerabilities published upstream, back-ports unconfirmed',
@@ -149,6 +153,10 @@ export const assessMessages = defineCatalog({
   ja: {
     'assess.title.distroUpdate': 'セキュリティ更新が未適用: {package} ({fixed} で {count} 件の CVE を修正済み)',
     'assess.title.distroUnfixed': '{package}: ディストリビューションが未修正の脆弱性 {count} 件',
+    'assess.title.distroExtendedOnly': '{package}: Red Hat の延長サポートでのみ修正された脆弱性 {count} 件 ({advisories})。{os} には提供されません',
+    'assess.action.extendedOnly': 'Red Hat は {package} を有償の延長サポート (ELS) でのみ修正しました ({advisories}、{fixed})。{os} にはこの更新が提供されないため、ディストリビューションからの修正は来ません。選択肢は移行するか、延長サポートを購入するかです。',
+    'assess.step.extendedOnly.migrate': 'サポート中のリリース (AlmaLinux、Rocky Linux、RHEL 9 以降) へ移行してください: 新しいサーバーを構築し、サイトとデータを移してから DNS を切り替えます。',
+    'assess.step.extendedOnly.buy': '当面このリリースを使い続ける場合は、{fixed} ({advisories}) を提供する延長サポートを購入してください: RHEL の Extended Life Cycle Support (先に RHEL へ変換)、または {os} 向けの商用延長サポート。',
     'assess.title.pendingUpdate': 'セキュリティ更新が未適用: {package} (更新 {candidate} が提供されています)',
     'assess.title.upstreamVulns': '{component} {version}: 公開済みの脆弱性 {count} 件 (うち緊急 {critical} 件)',
     'assess.title.upstreamVulnsDistro': '{component} {version} (ディストリビューション版): 開発元で公開済みの脆弱性 {count} 件、バックポート状況は未確認',
