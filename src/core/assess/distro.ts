@@ -14,7 +14,7 @@ import { isRebuildRelease, normaliseRelease, rebuildView } from './rebuild.js';
 export interface DistroResult {
   findings: Finding[];
   gaps: Gap[];
-  /** Source packages the distro data covered (so pending updates are not reported twice). */
+  /** Source packages with a missing-update finding here (so their pending updates are not reported twice). */
   covered: Set<string>;
 }
 
@@ -121,7 +121,6 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
       }
     }
     if (!platform || !advs) continue;
-    out.covered.add(source);
     const eco = pkgs[0]!.ecosystem;
     const sourceVersions = sourceVersionsOf(source, pkgs);
     const fixable = new Map<string, CveEvidence>();
@@ -169,6 +168,9 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
     const installed = [...new Set(pkgs.map(comparableVersion))].join(', ');
     const common = { platform, sourcePackage: source, binaries, installed, ...(normalised ? { releaseNormalised: true } : {}) };
     if (fixable.size) {
+      // This finding carries the package manager's pending updates of the source; without it (the data knows
+      // no fix the host lacks), a security update the package manager offers is still reported on its own.
+      out.covered.add(source);
       const cves = sortCves([...fixable.values()]);
       const tool = updateTool(inv.os, eco);
       const command = tool ? updateCommand(tool, binaries, [...advIds]) : undefined;
