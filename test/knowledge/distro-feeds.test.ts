@@ -12,7 +12,17 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runCli } from '../helpers/cli.js';
 import { ALPINE_RELEASES, FEED_SOURCES } from '../../src/knowledge/update/sources.js';
+import { spawnSync } from 'node:child_process';
+import { rhsa20161421Xml } from '../../src/knowledge/feeds/redhat-oval/xml-fixture.js';
 import { mirrorPath, sharedData, SKIP_SHARED, startMirror, type Mirror } from './helpers.js';
+
+const hasBzip2 = spawnSync('bzip2', ['--help']).status === 0;
+/** bzip2 by the real tool (Debian package bzip2), as Red Hat compresses its OVAL streams. */
+const bzip2 = (text: string): Buffer => {
+  const r = spawnSync('bzip2', ['-c'], { input: text, maxBuffer: 64 << 20 });
+  assert.equal(r.status, 0, String(r.stderr));
+  return r.stdout;
+};
 
 const tmp = mkdtempSync(join(tmpdir(), 'mamori-distro-feeds-'));
 const env = { MAMORI_HOME: join(tmp, 'home'), MAMORI_RETRY_BASE_MS: '5' };
@@ -65,6 +75,11 @@ before(async () => {
   files.set('https://cdn.amazonlinux.com/al2023/core/guids/0123abcd/x86_64/repodata/updateinfo.xml.gz', gzipSync(updateinfo()));
   files.set('https://cdn.amazonlinux.com/2/core/2.0/x86_64/0123abcd/repodata/repomd.xml', repomd('repodata/0a1b-updateinfo.xml.gz'));
   files.set('https://cdn.amazonlinux.com/2/core/2.0/x86_64/0123abcd/repodata/0a1b-updateinfo.xml.gz', gzipSync('<?xml version="1.0" encoding="UTF-8"?>\n<updates>\n</updates>\n'));
+  if (hasBzip2) {
+    const oval = rhsa20161421Xml(readFileSync(join(sharedData, 'redhat/oval-vuln-list-json/oval/6/rhel-6/definitions/2016/RHSA-2016:1421.json'), 'utf8'));
+    const empty = '<?xml version="1.0" encoding="utf-8"?>\n<oval_definitions xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5"><!-- oval:com.redhat.rhsa: --><definitions></definitions></oval_definitions>\n';
+    for (const [i, u] of urlsOf('redhat-oval').entries()) files.set(u, bzip2(i === 0 ? oval : empty));
+  }
   mirror = await startMirror(files);
   // The CVE list: pages of summaries (newest first) until an empty page, as the API answers.
   mirror.behave.set(mirrorPath(`${API}/cve.json`), (req, res) => {
@@ -127,4 +142,13 @@ test('db import reads the same records as files: Red Hat API, OVAL, Oracle ELSA,
   assert.ok(n('oracle-elsa') > 5);
   assert.ok(n('alpine-secdb') > 1000);
   assert.ok(n('amazon-alas') > 5);
+});
+
+test('db update --feed redhat-oval reads Red Hat’s bzip2-compressed OVAL XML streams', { skip: SKIP_SHARED || (!hasBzip2 && 'bzip2 not installed (Debian package bzip2)') }, async () => {
+  const r = await runCli(['db', 'update', '--mirror', mirror.url, '--feed', 'redhat-oval'], { env });
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const s = JSON.parse((await runCli(['db', 'status', '--format', 'json'], { env })).stdout) as Status;
+  const st = s.feeds.find((x) => x.name === 'redhat-oval')!;
+  assert.equal(st.records, 5, 'RHSA-2016:1421: httpd, httpd-devel, httpd-manual, httpd-tools, mod_ssl on rhel:6');
+  assert.equal(st.error, null);
 });

@@ -59,6 +59,7 @@ export const FORMATS: readonly Format[] = [
   simple('redhat-securitydata-cve-json', redhatApi.FEED, redhatApi.recognise, redhatApi.parse),
   simple('redhat-oval-vuln-list-json', oval.FEED_REDHAT, oval.recogniseRedhat, oval.parseRedhat),
   simple('oracle-elsa-oval-vuln-list-json', oval.FEED_ORACLE, oval.recogniseOracle, oval.parseOracle),
+  { id: 'oval-xml', feed: oval.FEED_REDHAT, recognise: oval.recogniseXml, parse: (r, t) => ({ feed: oval.xmlFeed(t), out: oval.parseXml(r, t) }) },
   simple('alpine-secdb', alpine.FEED, alpine.recognise, alpine.parse),
   simple('amazon-alas-json', alas.FEED, alas.recogniseJson, alas.parseJson),
   simple('amazon-updateinfo-xml', alas.FEED, alas.recogniseXml, alas.parseXml),

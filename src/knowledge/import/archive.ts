@@ -1,11 +1,12 @@
 /**
- * Expand what import is given into raw inputs: directories are walked, gzip / tar / tar.gz / zip archives are
+ * Expand what import is given into raw inputs: directories are walked, gzip / bzip2 / tar / tar.gz / zip archives are
  * opened by their magic bytes (not their names), with bounded decompression. A truncated archive yields the
  * members read before the damage plus a problem naming it.
  */
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { constants as zc, gunzipSync, inflateRawSync } from 'node:zlib';
+import { bunzip2Bounded, isBzip2 } from './bzip2.js';
 
 export const MAX_MEMBER_BYTES = 512 * 1024 * 1024;
 export const MAX_ARCHIVE_BYTES = 2 * 1024 * 1024 * 1024;
@@ -183,6 +184,17 @@ export function expand(file: InputFile, out: Out, problems: ExpandProblem[], dep
     else if (g.truncated) {
       if (inner.bytes.length) out.push(inner);
     } else expand(inner, out, problems, depth + 1);
+    return;
+  }
+  if (isBzip2(b)) {
+    let inner: Uint8Array;
+    try {
+      inner = bunzip2Bounded(b, MAX_ARCHIVE_BYTES);
+    } catch (err) {
+      problems.push({ file: file.rel, reason: (err as Error).message });
+      return;
+    }
+    expand({ ...file, rel: file.rel.replace(/\.bz2$/, ''), bytes: inner }, out, problems, depth + 1);
     return;
   }
   if (isTar(b)) {

@@ -136,7 +136,7 @@ function ingestFiles(
       continue;
     }
     if (file.bytes.subarray(0, 4096).includes(0)) {
-      s.unrecognised.push({ file: file.rel, reason: 'binary file that is not a gzip, tar or zip archive' });
+      s.unrecognised.push({ file: file.rel, reason: 'binary file that is not a gzip, bzip2, tar or zip archive' });
       continue;
     }
     const text = utf8.decode(file.bytes);

@@ -72,8 +72,13 @@ export const FEED_SOURCES: readonly FeedSource[] = [
     byDefault: true,
     note: 'updateinfo.xml of the Amazon Linux 2023 and 2 repositories (mirror.list → repodata/repomd.xml → updateinfo)',
   },
-  { feed: 'redhat-oval', urls: [], byDefault: false, note: 'Red Hat OVAL v2 as JSON (aquasecurity/vuln-list-redhat oval/): give a tar.gz in config.json (Red Hat publishes XML in bz2, which mamori cannot read yet)' },
-  { feed: 'oracle-elsa', urls: [], byDefault: false, note: 'Oracle ELSA OVAL as JSON (aquasecurity/vuln-list oval/oracle/): give a tar.gz in config.json (Oracle publishes XML in bz2, which mamori cannot read yet)' },
+  {
+    feed: 'redhat-oval',
+    urls: ['6', '7', '8', '9'].map((v) => `https://security.access.redhat.com/data/oval/v2/RHEL${v}/rhel-${v}.oval.xml.bz2`),
+    byDefault: false,
+    note: 'Red Hat OVAL v2, the general channel of RHEL 6–9 (large: hundreds of MB of XML once unpacked); opt in with --feed redhat-oval',
+  },
+  { feed: 'oracle-elsa', urls: ['https://linux.oracle.com/security/oval/com.oracle.elsa-all.xml.bz2'], byDefault: false, note: 'Oracle Linux ELSA OVAL, every release in one file; opt in with --feed oracle-elsa' },
 ];
 
 /** The mirror form of an upstream URL: `<mirror>/<host>/<path>?<query>`. */

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { raw, shared } from '../test-util.js';
-import { majorOf, parseOracle, parseRedhat, recogniseOracle, recogniseRedhat } from './parse.js';
+import { ovalXml, rhsa20161421Xml } from './xml-fixture.js';
+import { majorOf, moduleStreamStart, parseOracle, parseRedhat, parseXml, recogniseOracle, recogniseRedhat, recogniseXml, xmlFeed } from './parse.js';
 
 test('Red Hat OVAL v2 (rhel-6 stream): RHSA-2016:1421 fixes httpd binaries at 2.2.15-54.el6_8, mod_ssl with epoch 1', (t) => {
   const text = shared('redhat/oval-vuln-list-json/oval/6/rhel-6/definitions/2016/RHSA-2016:1421.json');
@@ -30,4 +31,27 @@ test('major from the release tag', () => {
   assert.equal(majorOf('0:2.2.15-54.el6_8'), '6');
   assert.equal(majorOf('0:2.4.37-51.module+el8.7.0+18026+7b169787.1'), '8');
   assert.equal(majorOf('0:1.0-1.fc30'), undefined);
+});
+
+test('Red Hat OVAL XML (the published form): patch definitions only, same rows as the JSON rendering; module streams bounded', (t) => {
+  const json = shared('redhat/oval-vuln-list-json/oval/6/rhel-6/definitions/2016/RHSA-2016:1421.json');
+  if (json === null) return t.skip('../shared/data not found');
+  const xml = rhsa20161421Xml(json);
+  assert.ok(recogniseXml(xml) && !recogniseRedhat(xml));
+  const fromXml = parseXml(raw('rhel-6.oval.xml', xml), xml);
+  const fromJson = parseRedhat(raw('RHSA-2016:1421.json', json), json);
+  const rows = (o: typeof fromXml) => o.advisories.map((a) => `${a.id} ${a.scope.platform} ${a.scope.package} ${a.fixedVersion} ${a.cves.join(',')}`).sort();
+  assert.deepEqual(rows(fromXml), rows(fromJson));
+  assert.equal(fromXml.advisories[0]!.feed, 'redhat-oval');
+  const mod = ovalXml([{ id: 'RHSA-2024:0001', title: 'RHSA-2024:0001: php:7.4 and php:8.0 security update (Moderate)', cves: ['CVE-2024-1'], severity: 'Moderate', issued: '2024-01-01', fixed: ['php is earlier than 0:7.4.33-1.module+el8.9.0+1+a', 'php is earlier than 0:8.0.30-1.module+el8.9.0+2+b'] }], 'redhat');
+  const m = parseXml(raw('rhel-8.oval.xml', mod), mod).advisories[0]!;
+  assert.deepEqual(m.ranges.map((r) => r.events[0]!.introduced), ['0:7.4', '0:8.0']);
+  assert.equal(moduleStreamStart('0:2.2.15-54.el6_8'), undefined);
+});
+
+test('Oracle ELSA OVAL XML: oracle:N rows', () => {
+  const xml = ovalXml([{ id: 'ELSA-2016-1421', title: 'ELSA-2016-1421:  httpd security update (IMPORTANT)', cves: ['CVE-2016-5387'], severity: 'IMPORTANT', issued: '2016-07-18', fixed: ['httpd is earlier than 0:2.2.15-54.0.1.el6_8', 'mod_ssl is earlier than 1:2.2.15-54.0.1.el6_8'] }], 'oracle');
+  assert.equal(xmlFeed(xml), 'oracle-elsa');
+  const out = parseXml(raw('com.oracle.elsa-all.xml', xml), xml);
+  assert.deepEqual(out.advisories.map((a) => `${a.scope.platform} ${a.scope.package} ${a.fixedVersion}`).sort(), ['oracle:6 httpd 0:2.2.15-54.0.1.el6_8', 'oracle:6 mod_ssl 1:2.2.15-54.0.1.el6_8']);
 });
