@@ -107,3 +107,14 @@ test('Alpine 3.19: secdb advisories for the origin package, apk order', async (t
   assert.equal(ev(ssl).fixedVersion, '3.1.4-r5');
   assert.equal(ssl.remediation.command, 'apk update && apk upgrade libcrypto3');
 });
+
+test('Amazon Linux 2023: ALAS by binary package with the dnf command', async (t) => {
+  if (!db) return t.skip(SKIP_NO_DATA);
+  const { out } = await host('amazon2023');
+  const rs = distro(out.findings, 'rsyslog', 'missing-security-update')[0]!;
+  assert.equal(rs.source, 'distro:amazon:2023');
+  assert.deepEqual(ev(rs).advisories, ['ALAS2023-2023-001']);
+  assert.deepEqual(rs.cves!.sort(), ['CVE-2014-3634', 'CVE-2022-24903']);
+  assert.equal(ev(rs).fixedVersion, '0:8.2204.0-3.amzn2023.0.2');
+  assert.equal(rs.remediation.command, 'dnf upgrade --advisory ALAS2023-2023-001');
+});
