@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { collectHost } from '../../src/collect/host/index.js';
 import { assess } from '../../src/core/assess/index.js';
 import { markSecurityUpdates } from '../../src/core/assess/pending.js';
-import type { Finding, Lang } from '../../src/core/model.js';
+import type { Finding, Inventory, Lang } from '../../src/core/model.js';
 import { importPath } from '../../src/knowledge/index.js';
 import { FixtureTransport } from '../host/fixture-transport.js';
 import { buildDb, hasSharedData, SKIP_NO_DATA, sliceFor } from './helpers.js';
@@ -117,4 +117,33 @@ test('Amazon Linux 2023: ALAS by binary package with the dnf command', async (t)
   assert.deepEqual(rs.cves!.sort(), ['CVE-2014-3634', 'CVE-2022-24903']);
   assert.equal(ev(rs).fixedVersion, '0:8.2204.0-3.amzn2023.0.2');
   assert.equal(rs.remediation.command, 'dnf upgrade --advisory ALAS2023-2023-001');
+});
+
+const run = (inv: Inventory, lang: Lang = 'en') => assess({ target: { kind: 'host', name: 'h' }, inventory: inv, findings: [], knowledge: sliceFor(db!.dbPath, inv), now: NOW, lang });
+
+test('Ubuntu 18.04 after standard support: an ESM-only fix is its own state unless the machine is attached to Ubuntu Pro', (t) => {
+  if (!db) return t.skip(SKIP_NO_DATA);
+  const pkgs: Inventory['packages'] = [{ name: 'php7.2-cli', version: '7.2.24-0ubuntu0.18.04.17', source: 'php7.2', ecosystem: 'dpkg', arch: 'amd64' }];
+  const inv: Inventory = { os: { family: 'ubuntu', name: 'Ubuntu', version: '18.04.6', codename: 'bionic' }, packages: pkgs, components: [], pendingUpdates: [] };
+  const out = run(inv);
+  const php = distro(out.findings, 'php7.2')[0]!;
+  assert.deepEqual([php.category, ev(php).state, ev(php).fixedVersion], ['vulnerability', 'extended-support-only', '7.2.24-0ubuntu0.18.04.17+esm3']);
+  assert.match(php.title, /fixed only in Ubuntu Pro \(ESM\).*not available to Ubuntu 18\.04 without Ubuntu Pro/);
+  assert.deepEqual(php.remediation.steps!.map((s) => s.actionMessage?.code), ['assess.step.proOnly.migrate', 'assess.step.proOnly.attach', 'assess.step.restrictUntilUpdated']);
+  // Attached: esm packages are installed, so apt offers the fix.
+  const attached = run({ ...inv, packages: [...pkgs, { name: 'libssl1.1', version: '1.1.1-1ubuntu2.1~18.04.23+esm5', source: 'openssl', ecosystem: 'dpkg', arch: 'amd64' }] });
+  const upd = distro(attached.findings, 'php7.2')[0]!;
+  assert.equal(upd.category, 'missing-security-update');
+  assert.equal(upd.remediation.command, 'apt-get update && apt-get install --only-upgrade php7.2-cli');
+});
+
+test('Oracle Linux 6: ELSA data with Oracle’s own .0.1 builds; without it, Red Hat’s data read through the retag', (t) => {
+  if (!db) return t.skip(SKIP_NO_DATA);
+  const inv = (v: string): Inventory => ({ os: { family: 'oracle', name: 'Oracle Linux Server', version: '6.8' }, packages: [{ name: 'httpd', version: v, source: 'httpd', ecosystem: 'rpm', arch: 'x86_64' }, { name: 'mod_ssl', version: v, epoch: '1', source: 'httpd', ecosystem: 'rpm', arch: 'x86_64' }], components: [], pendingUpdates: [] });
+  const old = distro(run(inv('2.2.15-45.0.1.el6')).findings, 'httpd', 'missing-security-update')[0]!;
+  assert.equal(old.source, 'distro:oracle:6', 'Oracle’s own ELSA first');
+  assert.ok(ev(old).advisories!.includes('ELSA-2016-1421'));
+  assert.equal(ev(old).fixedVersion, '0:2.2.15-54.0.1.el6_8', 'the source’s own target; mod_ssl compared with its own epoch');
+  const fixed = run(inv('2.2.15-54.0.1.el6_8')).findings.filter((f) => f.category === 'missing-security-update' && f.cves?.includes('CVE-2016-5387'));
+  assert.deepEqual(fixed.map((f) => f.title), [], 'the Oracle build of the fix is not missing it');
 });

@@ -54,8 +54,9 @@ function pendingFor(pending: readonly PendingUpdate[], binaries: readonly string
 
 const FAMILY_LABEL: Partial<Record<NonNullable<Inventory['os']>['family'], string>> = { centos: 'CentOS', oracle: 'Oracle Linux', almalinux: 'AlmaLinux', rocky: 'Rocky Linux', rhel: 'RHEL' };
 
-/** `CentOS 6`, `Oracle Linux 7`: the release that does not receive Red Hat's extended-support updates. */
+/** `CentOS 6`, `Oracle Linux 7`, `Ubuntu 18.04`: the release that does not receive the extended-support updates. */
 function rebuildLabel(os: Inventory['os'], platform: string): string {
+  if (os?.family === 'ubuntu') return `Ubuntu ${platform.split(':')[1] ?? os.version}`;
   const major = /^(\d+)/.exec(os?.version ?? '')?.[1] ?? platform.split(':')[1] ?? '';
   const label = os ? FAMILY_LABEL[os.family] : undefined;
   return label ? `${label} ${major}`.trim() : (os?.name ?? platform);
@@ -105,6 +106,8 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
     else groups.set(s, [p]);
   }
   const unknowns: string[] = [];
+  // An Ubuntu machine attached to Ubuntu Pro receives the ESM fixes: its packages or updates come from esm.
+  const proAttached = inv.os?.family === 'ubuntu' && (distroPkgs.some((p) => /\+esm\d/.test(p.version) || /esm/i.test(p.repository ?? '')) || inv.pendingUpdates.some((u) => /esm/i.test(u.repository ?? '')));
   for (const [source, pkgs] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     // The most specific platform that has data for this source (almalinux:9 before rhel:9). RPM feeds
     // (AlmaLinux/Rocky OSV, OVAL, ALAS) name binary packages, so binary names are looked up too.
@@ -129,6 +132,7 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
     const advIds = new Set<string>();
     const extIds = new Set<string>();
     let fixTarget: string | undefined;
+    let binaryTarget: string | undefined;
     let extTarget: string | undefined;
     let normalised = false;
     for (const a of advs) {
@@ -147,11 +151,13 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
         if (view.normalised) normalised = true;
         const fx = a.fixedVersion ?? m.fixed;
         for (const cve of advisoryCves(a)) {
-          if (a.fixState === 'fixed') {
+          if (a.fixState === 'fixed' || (a.fixState === 'extended-support-only' && proAttached && a.scope.platform.startsWith('ubuntu:'))) {
             if (!fixable.has(cve)) fixable.set(cve, cveEvidence(ctx, cve, a, m));
             advIds.add(a.advisory ?? a.id);
-            if (fx) fixTarget = maxVersion(a.scope.versionScheme, fixTarget, fx);
-          } else if (a.fixState === 'extended-support-only') {
+            // The target shown is the source's own (`httpd 2.2.15-54`), not a binary's epoch (`mod_ssl 1:`).
+            if (fx && a.scope.package === source) fixTarget = maxVersion(a.scope.versionScheme, fixTarget, fx);
+            else if (fx) binaryTarget = maxVersion(a.scope.versionScheme, binaryTarget, fx);
+          } else if (a.fixState === 'extended-support-only' && !(proAttached && a.scope.platform.startsWith('ubuntu:'))) {
             if (!extended.has(cve)) extended.set(cve, cveEvidence(ctx, cve, a, m));
             extIds.add(a.advisory ?? a.id);
             if (fx) extTarget = maxVersion(a.scope.versionScheme, extTarget, fx);
@@ -159,6 +165,7 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
         }
       }
     }
+    fixTarget ??= binaryTarget;
     for (const c of fixable.keys()) {
       open.delete(c);
       extended.delete(c);
@@ -205,25 +212,27 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
     if (extended.size) {
       const cves = sortCves([...extended.values()]);
       const osName = rebuildLabel(inv.os, platform);
-      const p = { package: source, count: cves.length, fixed: extTarget ?? '?', advisories: [...extIds].sort().join(', '), os: osName };
+      const p = { package: source, count: cves.length, fixed: extTarget ?? '?', advisories: [...extIds].sort().join(', '), os: osName, packages: binaries.join(' ') };
+      const ubuntu = platform.startsWith('ubuntu:');
+      const code = (rh: string, ub: string) => (ubuntu ? ub : rh);
       out.findings.push(
         newFinding(
           {
             id: findingId('vulnerability', platform, source, 'extended-support-only'),
             category: 'vulnerability',
             severity: worst(cves),
-            message: msg('assess.title.distroExtendedOnly', p),
+            message: msg(code('assess.title.distroExtendedOnly', 'assess.title.distroProOnly'), p),
             component: { name: source, version: installed },
             cves: cves.map((c) => c.id),
             location: binaries.join(', '),
             evidence: { ...common, state: 'extended-support-only', fixedVersion: extTarget, advisories: [...extIds].sort(), cves },
             remediation: {
               priority: 1,
-              action: tr(ctx.lang, msg('assess.action.extendedOnly', p)),
-              actionMessage: msg('assess.action.extendedOnly', p),
+              action: tr(ctx.lang, msg(code('assess.action.extendedOnly', 'assess.action.proOnly'), p)),
+              actionMessage: msg(code('assess.action.extendedOnly', 'assess.action.proOnly'), p),
               steps: [
-                step(ctx, 1, msg('assess.step.extendedOnly.migrate', p)),
-                step(ctx, 1, msg('assess.step.extendedOnly.buy', p)),
+                step(ctx, 1, msg(code('assess.step.extendedOnly.migrate', 'assess.step.proOnly.migrate'), p)),
+                step(ctx, 1, msg(code('assess.step.extendedOnly.buy', 'assess.step.proOnly.attach'), p)),
                 step(ctx, 2, msg('assess.step.restrictUntilUpdated'), { reviewBy: ctx.reviewBy }),
               ],
               reviewBy: ctx.reviewBy,
