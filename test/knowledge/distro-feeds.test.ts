@@ -87,7 +87,9 @@ before(async () => {
     listQueries.push(`after=${q.get('after')} page=${q.get('page')}`);
     const per = Number(q.get('per_page'));
     const page = Number(q.get('page'));
-    const slice = records.slice((page - 1) * per, page * per).map((r) => ({ CVE: r.cve, severity: 'important', resource_url: `${API}/cve/${r.cve}.json` }));
+    // Public after `after`: every record on the first run, none made public since on the next.
+    const all = q.get('after') === '2005-01-01' ? records : [];
+    const slice = all.slice((page - 1) * per, page * per).map((r) => ({ CVE: r.cve, severity: 'important', resource_url: `${API}/cve/${r.cve}.json` }));
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(slice));
     return true;
   });
@@ -121,12 +123,22 @@ test('db update fetches Red Hat’s per-CVE records, Alpine secdb and Amazon upd
   const text = await runCli(['db', 'status'], { env });
   assert.match(text.stdout, /redhat-api\s+\d+/);
   assert.match(text.stdout, /alpine-secdb\s+\d+/);
-  // The next run asks only for what changed since.
+  // The next run asks for CVEs made public since, and re-fetches the ones Red Hat changed since (VEX changes.csv):
+  // an old CVE that gained a fix is not missed.
   listQueries.length = 0;
+  const later = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, '+00:00');
+  const changes = `"2021/cve-2021-3156.json","${later}"\n"2024/cve-2024-6387.json","${later}"\n"2014/cve-2014-0160.json","2020-01-01T00:00:00+00:00"\n`;
+  mirror.behave.set(mirrorPath(urlsOf('redhat-api')[1]!), (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/csv' }).end(changes);
+    return true;
+  });
+  const before2 = mirror.requests.length;
   const again = await runCli(['db', 'update', '--mirror', mirror.url, '--feed', 'redhat-api'], { env });
   assert.equal(again.code, 0, again.stderr);
   assert.match(listQueries[0] ?? '', /^after=\d{4}-\d\d-\d\d page=1$/);
   assert.notEqual(listQueries[0], 'after=2005-01-01 page=1');
+  const refetched = mirror.requests.slice(before2).filter((q) => q.path.includes('/securitydata/cve/')).map((q) => q.path.split('/').pop()).sort();
+  assert.deepEqual(refetched, ['CVE-2021-3156.json', 'CVE-2024-6387.json']);
 });
 
 test('db import reads the same records as files: Red Hat API, OVAL, Oracle ELSA, Alpine, Amazon', { skip: SKIP_SHARED }, async () => {

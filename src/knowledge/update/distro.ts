@@ -1,8 +1,8 @@
 /**
  * Online fetchers of the distribution feeds that are not one file per URL:
- * - Red Hat Security Data API: the CVE list (`cve.json?after=…&per_page=…&page=N`, newest first) names each
- *   CVE's `resource_url`; every new or changed CVE record is fetched on its own (a few in parallel). The
- *   `after` date is kept in meta, so the next run only asks for what changed.
+ * - Red Hat Security Data API: the CVE list (`cve.json?after=…&per_page=…&page=N`) names each CVE's
+ *   `resource_url`; every new or changed CVE record is fetched on its own (a few in parallel); later runs
+ *   find the changed ones in Red Hat's VEX `changes.csv`.
  * - Amazon Linux: a repository's `mirror.list` names the current repository, whose `repodata/repomd.xml` names
  *   the `updateinfo.xml.gz` holding every ALAS.
  */
@@ -22,11 +22,19 @@ type Progress = (url: number, received: number, total: number | null) => void;
 
 const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
 
-/** Red Hat: list pages, then each CVE record. `pattern` has {after} and {page}. */
-export async function fetchRedhatApi(store: KnowledgeStore, pattern: string, now: Date, fo: Fo, o: { since?: string; concurrency?: number; maxPages?: number; onProgress?: Progress }): Promise<DistroFetched | { error: string }> {
+/**
+ * Red Hat. First run: the CVE list pages (`pattern` with {after} and {page}) from `since`, then each record.
+ * Later runs: the list's `after` filter is by public date, so an old CVE that gained a fix (an ELS update for
+ * CVE-2021-3156) would be missed; Red Hat's VEX `changes.csv` (`"2021/cve-2021-3156.json","<modified>"`) names
+ * every CVE changed since, and those records are fetched again — plus the list for CVEs made public since.
+ */
+export async function fetchRedhatApi(store: KnowledgeStore, urls: readonly string[], now: Date, fo: Fo, o: { since?: string; concurrency?: number; maxPages?: number; onProgress?: Progress }): Promise<DistroFetched | { error: string }> {
   const out: DistroFetched = { files: [], problems: [], validators: [], meta: new Map() };
-  const after = store.getMeta('redhat-api.after') ?? o.since ?? '2005-01-01';
-  const todo: string[] = [];
+  const pattern = urls[0]!;
+  const changesUrl = urls.find((u) => /changes\.csv$/.test(u));
+  const lastRun = store.getMeta('redhat-api.after');
+  const after = lastRun?.slice(0, 10) ?? o.since ?? '2005-01-01';
+  const todo = new Set<string>();
   for (let page = 1; page <= (o.maxPages ?? 200); page++) {
     const url = pattern.replace('{after}', encodeURIComponent(after)).replace('{page}', String(page));
     const r = await fetchFeed(url, fo);
@@ -40,28 +48,36 @@ export async function fetchRedhatApi(store: KnowledgeStore, pattern: string, now
     if (!Array.isArray(list)) return { error: `${url}: expected a JSON array of CVE summaries` };
     for (const c of list) {
       const u = typeof c === 'object' && c !== null ? (c as { resource_url?: unknown }).resource_url : undefined;
-      if (typeof u === 'string' && /^https?:\/\//.test(u)) todo.push(u);
-      else out.problems.push({ file: url, reason: 'a CVE summary without resource_url' });
+      const cve = typeof u === 'string' ? /\/(CVE-\d{4}-\d+)\.json$/.exec(u)?.[1] : undefined;
+      if (cve) todo.add(cve);
+      else out.problems.push({ file: url, reason: 'a CVE summary without a resource_url naming its CVE' });
     }
     if (list.length === 0) break;
   }
-  // Per-CVE records relative to the list's origin (a mirror serves both).
-  const base = new URL(pattern.replace('{after}', '').replace('{page}', '1'));
+  if (lastRun && changesUrl) {
+    const r = await fetchFeed(changesUrl, fo);
+    if (r.kind !== 'ok') return { error: `${changesUrl}: ${r.kind === 'failed' ? r.reason : 'unexpected 304'}` };
+    for (const m of text(r.bytes).matchAll(/cve-(\d{4})-(\d+)\.json"?\s*,\s*"?([0-9][0-9T:+\-.Z ]*)/gi)) {
+      if (Date.parse(m[3]!.trim()) >= Date.parse(lastRun)) todo.add(`CVE-${m[1]}-${m[2]}`);
+    }
+  }
+  // Per-CVE records next to the list (a mirror serves both).
+  const recordBase = pattern.slice(0, pattern.indexOf('?')).replace(/\/[^/]*$/, '');
+  const list = [...todo];
   let next = 0;
   let failed: string | undefined;
   const worker = async () => {
-    while (next < todo.length && !failed) {
+    while (next < list.length && !failed) {
       const i = next++;
-      const upstream = new URL(todo[i]!);
-      const url = upstream.host === base.host ? upstream.href : `${base.origin}${base.pathname.replace(/\/[^/]*$/, '')}/cve/${upstream.pathname.split('/').pop()}`;
+      const url = `${recordBase}/cve/${list[i]}.json`;
       const r = await fetchFeed(url, { ...fo, onProgress: (rec, tot) => o.onProgress?.(i, rec, tot) });
       if (r.kind === 'failed') failed = `${url}: ${r.reason}`;
-      else if (r.kind === 'ok') out.files.push({ rel: `redhat-api/${upstream.pathname.split('/').pop()}`, source: url, bytes: r.bytes });
+      else if (r.kind === 'ok') out.files.push({ rel: `redhat-api/${list[i]}.json`, source: url, bytes: r.bytes });
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 6) }, worker));
   if (failed) return { error: failed };
-  out.meta.set('redhat-api.after', now.toISOString().slice(0, 10));
+  out.meta.set('redhat-api.after', now.toISOString());
   return out;
 }
 

@@ -129,7 +129,7 @@ export async function updateFeeds(dbPath: string, opts: UpdateOptions = {}): Pro
               : src.feed === 'jvn'
                 ? await fetchJvn(urls, fo, opts)
                 : src.feed === 'redhat-api' && urls[0]!.includes('{page}')
-                  ? await fetchRedhatApi(store, urls[0]!, now, fo, { onProgress: (u, r, t) => opts.onProgress?.({ kind: 'bytes', feed: src.feed, url: u, received: r, total: t }) })
+                  ? await fetchRedhatApi(store, urls, now, fo, { onProgress: (u, r, t) => opts.onProgress?.({ kind: 'bytes', feed: src.feed, url: u, received: r, total: t }) })
                   : src.feed === 'amazon-alas' && urls.some((u) => u.endsWith('mirror.list'))
                     ? await fetchAmazon(urls, fo, (u, r, t) => opts.onProgress?.({ kind: 'bytes', feed: src.feed, url: u, received: r, total: t }))
                     : await fetchAll(store, src.feed, urls, fo, opts);

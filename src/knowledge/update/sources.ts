@@ -61,9 +61,9 @@ export const FEED_SOURCES: readonly FeedSource[] = [
   { feed: 'redhat-csaf', urls: [], byDefault: false, note: 'give a tar.gz or zip of CSAF VEX files in config.json (Red Hat publishes tar.zst, which mamori cannot read yet)' },
   {
     feed: 'redhat-api',
-    urls: [`${REDHAT_API}/cve.json?after={after}&per_page=1000&page={page}`],
+    urls: [`${REDHAT_API}/cve.json?after={after}&per_page=1000&page={page}`, 'https://security.access.redhat.com/data/csaf/v2/vex/changes.csv'],
     byDefault: false,
-    note: 'Red Hat Security Data API, one request per CVE: the first run fetches every CVE since 2005 (tens of thousands of small requests), later runs only what changed; opt in with --feed redhat-api, or give a tar.gz of the records (vuln-list-redhat api/) in config.json',
+    note: 'Red Hat Security Data API, one request per CVE: the first run fetches every CVE since 2005 (tens of thousands of small requests), later runs the CVEs Red Hat changed since (VEX changes.csv) and the new ones; opt in with --feed redhat-api, or give a tar.gz of the records (vuln-list-redhat api/) in config.json',
   },
   { feed: 'alpine-secdb', urls: ALPINE_RELEASES.flatMap((v) => [`https://secdb.alpinelinux.org/v${v}/main.json`, `https://secdb.alpinelinux.org/v${v}/community.json`]), byDefault: true },
   {
