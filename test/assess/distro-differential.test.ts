@@ -7,17 +7,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assess } from '../../src/core/assess/index.js';
 import type { Finding, Inventory, Package } from '../../src/core/model.js';
 import { importPath } from '../../src/knowledge/index.js';
+import { hasRpm, rpmVercmp } from '../helpers/rpm.js';
 import { hasSharedData, sharedData, SKIP_NO_DATA, sliceFor } from './helpers.js';
 
 const NOW = new Date('2026-11-23T00:00:00Z');
-const hasRpm = spawnSync('rpm', ['--version']).status === 0;
 let dir: string | undefined;
 let dbPath = '';
 
@@ -75,18 +74,6 @@ function hosts(major: string, sources: Set<string>, epochs: Map<string, string>)
   return states;
 }
 
-/** rpm.vercmp() of the real rpm over all pairs at once. */
-function rpmVercmp(pairs: [string, string][]): number[] {
-  const file = join(dir!, 'pairs.tsv');
-  writeFileSync(file, pairs.map(([a, b]) => `${a}\t${b}\n`).join(''));
-  const lua = `%{lua: local out = {}; for line in io.lines("${file}") do local a, b = line:match("^([^\t]*)\t(.*)$"); out[#out + 1] = rpm.vercmp(a, b) end; print(table.concat(out, " ")) }`;
-  const r = spawnSync('rpm', ['--eval', lua], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  assert.equal(r.status, 0, r.stderr);
-  const out = r.stdout.trim().split(/\s+/).map(Number);
-  assert.equal(out.length, pairs.length);
-  return out;
-}
-
 /**
  * The rebuild's view, written here on its own: CentOS drops Red Hat's `_M` minor tag (and may add `.centos`);
  * where it did, Red Hat's `elN_M` is read as `elN`; where it kept `_M`, both are compared as published.
@@ -135,7 +122,7 @@ function reported(findings: Finding[]): string[] {
 }
 
 before(() => {
-  if (!hasSharedData || !hasRpm) return;
+  if (!hasSharedData || !hasRpm()) return;
   dir = mkdtempSync(join(tmpdir(), 'mamori-differential-'));
   dbPath = join(dir, 'db.sqlite');
   importPath(dbPath, join(sharedData, 'redhat/api'), {});
@@ -147,7 +134,7 @@ after(() => {
 for (const major of ['6', '7']) {
   test(`CentOS ${major}: every package of every host state gets exactly the advisories rpm's own comparison gives`, (t) => {
     if (!hasSharedData) return t.skip(SKIP_NO_DATA);
-    if (!hasRpm) return t.skip('rpm not installed (Debian package "rpm", scripts/system-deps.txt): no independent comparison');
+    if (!hasRpm()) return t.skip('rpm not installed (Debian package "rpm", scripts/system-deps.txt): no independent comparison');
     if (!existsSync(join(sharedData, 'centos/cyberwatch-errata'))) return t.skip('../shared/data/centos not found');
     const recs = records(major);
     const sources = new Set(recs.flatMap((r) => [...r.main.keys(), ...r.els.keys(), ...r.states.keys()]));
