@@ -7,10 +7,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { makeT, type CommandContext } from '../../src/cli/context.js';
+import { finishScan } from '../../src/cli/scan-common.js';
 import { collectHost } from '../../src/collect/host/index.js';
 import { assess } from '../../src/core/assess/index.js';
 import { markSecurityUpdates } from '../../src/core/assess/pending.js';
-import type { Finding, Inventory, Lang } from '../../src/core/model.js';
+import type { Finding, Inventory, Lang, ReportDocument } from '../../src/core/model.js';
 import { importPath } from '../../src/knowledge/index.js';
 import { FixtureTransport } from '../host/fixture-transport.js';
 import { buildDb, hasSharedData, SKIP_NO_DATA, sliceFor } from './helpers.js';
@@ -146,4 +149,34 @@ test('Oracle Linux 6: ELSA data with Oracle’s own .0.1 builds; without it, Red
   assert.equal(ev(old).fixedVersion, '0:2.2.15-54.0.1.el6_8', 'the source’s own target; mod_ssl compared with its own epoch');
   const fixed = run(inv('2.2.15-54.0.1.el6_8')).findings.filter((f) => f.category === 'missing-security-update' && f.cves?.includes('CVE-2016-5387'));
   assert.deepEqual(fixed.map((f) => f.title), [], 'the Oracle build of the fix is not missing it');
+});
+
+/** The report as `mamori scan host` emits it (finishScan: assess, localise, render). */
+async function report(system: string, format: 'json' | 'table', lang: Lang = 'en'): Promise<string> {
+  const r = await collectHost(new FixtureTransport(system), { docroots: [] });
+  const chunks: string[] = [];
+  const stdout = Object.assign(new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c.toString()), cb()) }), { isTTY: false, columns: 100 });
+  const ctx: CommandContext = {
+    commandName: 'mamori scan host',
+    positionals: [],
+    options: { format },
+    lang,
+    io: { stdout, stderr: new Writable({ write: (_c, _e, cb) => cb() }), stdin: process.stdin },
+    env: { NO_COLOR: '1' },
+    dbPath: db!.dbPath,
+    t: makeT(lang),
+    warn: () => undefined,
+  };
+  await finishScan({ target: { kind: 'host', name: system }, inventory: r.inventory, findings: r.findings, gaps: r.gaps, scannedAt: NOW }, ctx);
+  return chunks.join('');
+}
+
+test('the report: CentOS 5.4’s pending yum updates marked security by mamori in the JSON inventory; the ELS state in the Japanese table', async (t) => {
+  if (!db) return t.skip(SKIP_NO_DATA);
+  const doc = JSON.parse(await report('centos54', 'json')) as ReportDocument;
+  const httpd = doc.inventory.pendingUpdates.find((u) => u.package === 'httpd')!;
+  assert.deepEqual([httpd.security, httpd.securityFrom], [true, 'mamori']);
+  assert.ok(doc.knowledge.feeds.some((f) => f.name === 'redhat-api' && f.records > 0), 'the report names the feed it used');
+  const table = await report('centos610-final', 'table', 'ja');
+  assert.match(table, /sudo: Red Hat の延長サポートでのみ修正された脆弱性 1 件 \(RHSA-2021:0227\)/);
 });
