@@ -180,3 +180,14 @@ test('the report: CentOS 5.4’s pending yum updates marked security by mamori i
   const table = await report('centos610-final', 'table', 'ja');
   assert.match(table, /sudo: Red Hat の延長サポートでのみ修正された脆弱性 1 件 \(RHSA-2021:0227\)/);
 });
+
+test('a CentOS host without Red Hat data: the gap says which feed to fetch', async () => {
+  const r = await collectHost(new FixtureTransport('centos610-final'), { docroots: [] });
+  const empty = { advisories: [], lifecycle: [], kev: [], epss: [], cves: [], feeds: [{ name: 'kev', records: 1404, updatedAt: '2026-11-20T00:00:00Z' }] };
+  for (const lang of ['en', 'ja'] as const) {
+    const out = assess({ target: { kind: 'host', name: 'h' }, inventory: r.inventory, findings: [], knowledge: empty, now: NOW, lang });
+    const g = out.gaps.find((x) => x.code === 'assess.gap.noDistroDataRedhat')!;
+    assert.match(g.why, /centos:6 \/ rhel:6/);
+    assert.match(g.why, /mamori db update --feed redhat-api/);
+  }
+});

@@ -95,7 +95,8 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
   }
   const known = platforms.filter((p) => byPlatform.has(p));
   if (known.length === 0) {
-    out.gaps.push(gap(ctx, what(ctx, 'assess.gap.what.distroAdvisories', { platform: platforms.join(' / ') }), 'assess.gap.noDistroData', { platform: platforms.join(' / ') }));
+    const redhat = platforms.some((p) => p.startsWith('rhel:'));
+    out.gaps.push(gap(ctx, what(ctx, 'assess.gap.what.distroAdvisories', { platform: platforms.join(' / ') }), redhat ? 'assess.gap.noDistroDataRedhat' : 'assess.gap.noDistroData', { platform: platforms.join(' / ') }));
     return out;
   }
   const groups = new Map<string, Package[]>();
