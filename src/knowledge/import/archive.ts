@@ -7,6 +7,7 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } fr
 import { join, relative } from 'node:path';
 import { constants as zc, gunzipSync, inflateRawSync } from 'node:zlib';
 import { bunzip2Bounded, isBzip2 } from './bzip2.js';
+import { isLargeOval, splitOval } from '../feeds/redhat-oval/split.js';
 
 export const MAX_MEMBER_BYTES = 512 * 1024 * 1024;
 export const MAX_ARCHIVE_BYTES = 2 * 1024 * 1024 * 1024;
@@ -195,6 +196,10 @@ export function expand(file: InputFile, out: Out, problems: ExpandProblem[], dep
       return;
     }
     expand({ ...file, rel: file.rel.replace(/\.bz2$/, ''), bytes: inner }, out, problems, depth + 1);
+    return;
+  }
+  if (isLargeOval(b)) {
+    for (const [i, part] of splitOval(b).entries()) out.push({ ...file, rel: `${file.rel}#part${i + 1}`, bytes: part });
     return;
   }
   if (isTar(b)) {

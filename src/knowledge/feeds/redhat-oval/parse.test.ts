@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { raw, shared } from '../test-util.js';
 import { ovalXml, rhsa20161421Xml } from './xml-fixture.js';
+import { isLargeOval, splitOval } from './split.js';
 import { majorOf, moduleStreamStart, parseOracle, parseRedhat, parseXml, recogniseOracle, recogniseRedhat, recogniseXml, xmlFeed } from './parse.js';
 
 test('Red Hat OVAL v2 (rhel-6 stream): RHSA-2016:1421 fixes httpd binaries at 2.2.15-54.el6_8, mod_ssl with epoch 1', (t) => {
@@ -54,4 +55,20 @@ test('Oracle ELSA OVAL XML: oracle:N rows', () => {
   assert.equal(xmlFeed(xml), 'oracle-elsa');
   const out = parseXml(raw('com.oracle.elsa-all.xml', xml), xml);
   assert.deepEqual(out.advisories.map((a) => `${a.scope.platform} ${a.scope.package} ${a.fixedVersion}`).sort(), ['oracle:6 httpd 0:2.2.15-54.0.1.el6_8', 'oracle:6 mod_ssl 1:2.2.15-54.0.1.el6_8']);
+});
+
+test('a large OVAL document is cut into whole definitions that parse to the same rows', () => {
+  const defs = Array.from({ length: 40 }, (_, i) => ({ id: `RHSA-2020:${1000 + i}`, title: `RHSA-2020:${1000 + i}: pkg${i} security update (Low)`, cves: [`CVE-2020-${10000 + i}`], severity: 'Low', issued: '2020-01-01', fixed: [`pkg${i} is earlier than 0:1.0-${i}.el7_9`] }));
+  const xml = ovalXml(defs, 'redhat');
+  const whole = parseXml(raw('rhel-7.oval.xml', xml), xml).advisories.map((a) => `${a.id} ${a.scope.package}`).sort();
+  const parts = splitOval(Buffer.from(xml), 2000);
+  assert.ok(parts.length > 5);
+  assert.ok(isLargeOval(Buffer.from(xml), 2000) && !isLargeOval(Buffer.from(xml)));
+  const joined = parts.flatMap((p, i) => {
+    const t = Buffer.from(p).toString('utf8');
+    assert.ok(recogniseXml(t), `part ${i} is a document of its own`);
+    return parseXml(raw(`rhel-7.oval.xml#part${i + 1}`, t), t).advisories.map((a) => `${a.id} ${a.scope.package}`);
+  });
+  assert.deepEqual(joined.sort(), whole);
+  assert.equal(whole.length, 40);
 });
