@@ -191,3 +191,23 @@ test('a CentOS host without Red Hat data: the gap says which feed to fetch', asy
     assert.match(g.why, /mamori db update --feed redhat-api/);
   }
 });
+
+test('a pending update is marked security only when it reaches at least one fix', (t) => {
+  if (!db) return t.skip(SKIP_NO_DATA);
+  const inv = (candidate: string): Inventory => ({
+    os: { family: 'centos', name: 'CentOS', version: '5.4' },
+    packages: [{ name: 'php', version: '5.1.6-24.el5_4.5', source: 'php', ecosystem: 'rpm', arch: 'x86_64' }],
+    components: [],
+    pendingUpdates: [{ package: 'php', installed: '5.1.6-24.el5_4.5', candidate, security: false, repository: 'updates' }],
+  });
+  const pend = (c: string) => {
+    const out = run(inv(c));
+    const f = distro(out.findings, 'php', 'missing-security-update')[0]!;
+    return { ev: ev(f).pendingUpdates![0]!, marked: markSecurityUpdates(inv(c), out.findings).pendingUpdates[0]! };
+  };
+  const some = pend('5.1.6-27.el5_7.4');
+  assert.deepEqual([some.ev.fixesAll, some.marked.security, some.marked.securityFrom], [false, true, 'mamori'], 'fixes CVE-2011-4885, not CVE-2012-1823');
+  const none = pend('5.1.6-25.el5_4');
+  assert.deepEqual([none.ev.fixesAll, none.marked.security, none.marked.securityFrom], [false, false, undefined], 'reaches no fix: left as yum said');
+  assert.equal(pend('5.1.6-45.el5_11').ev.fixesAll, true);
+});

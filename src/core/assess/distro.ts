@@ -30,24 +30,27 @@ export function sourceVersionsOf(source: string, pkgs: readonly Package[]): stri
 }
 
 /**
- * The package manager's pending updates of these binaries that reach the fix: on CentOS (no updateinfo)
- * mamori's own matching is what says they are security updates.
+ * The package manager's pending updates of these binaries, and whether each reaches the fixes: on CentOS (no
+ * updateinfo) mamori's own matching is what says they are security updates (`security`: the candidate fixes at
+ * least one of the CVEs; `fixesAll`: every one; null where a version could not be compared).
  */
-function pendingFor(pending: readonly PendingUpdate[], binaries: readonly string[], eco: Package['ecosystem'], fixed: string | undefined): (PendingUpdate & { fixesAll: boolean | null })[] {
+function pendingFor(pending: readonly PendingUpdate[], binaries: readonly string[], eco: Package['ecosystem'], fixes: readonly string[]): (PendingUpdate & { fixesAll: boolean | null })[] {
   const out: (PendingUpdate & { fixesAll: boolean | null })[] = [];
   const vc = eco === 'rpm' || eco === 'dpkg' || eco === 'apk' ? versionCache(eco) : undefined;
+  // Version-release only: a binary's epoch can differ from its source's (mod_ssl 1: from httpd).
+  const noEpoch = (v: string) => (eco === 'rpm' ? v.replace(/^\d+:/, '') : v);
   for (const u of pending) {
     if (!binaries.includes(u.package)) continue;
-    let fixesAll: boolean | null = null;
-    if (fixed && vc?.ok) {
-      // Version-release only: a binary's epoch can differ from its source's (mod_ssl 1: from httpd).
-      const noEpoch = (v: string) => (eco === 'rpm' ? v.replace(/^\d+:/, '') : v);
-      const view = eco === 'rpm' && isRebuildRelease(u.candidate) ? { c: normaliseRelease(noEpoch(u.candidate)), f: normaliseRelease(noEpoch(fixed)) } : { c: noEpoch(u.candidate), f: noEpoch(fixed) };
-      const c = vc.value.parse(view.c);
-      const f = vc.value.parse(view.f);
-      if (c.ok && f.ok) fixesAll = vc.value.compare(c.value, f.value) >= 0;
+    let reached: boolean[] | null = null;
+    if (fixes.length && vc?.ok) {
+      const rebuild = eco === 'rpm' && isRebuildRelease(u.candidate);
+      const view = (v: string) => (rebuild ? normaliseRelease(noEpoch(v)) : noEpoch(v));
+      const c = vc.value.parse(view(u.candidate));
+      const fs = fixes.map((f) => vc.value.parse(view(f)));
+      if (c.ok && fs.every((f) => f.ok)) reached = fs.map((f) => vc.value.compare(c.value, (f as { value: unknown }).value) >= 0);
     }
-    out.push({ ...u, security: true, fixesAll });
+    const fixesAll = reached ? reached.every(Boolean) : null;
+    out.push({ ...u, security: reached ? reached.some(Boolean) : u.security, fixesAll });
   }
   return out;
 }
@@ -190,7 +193,7 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
       if (command) remediation.command = command;
       remediation.steps = [step(ctx, 1, remediation.actionMessage!, command ? { command } : {})];
       if (likelyExploited(cves) && ctx.exposure.publicWeb) remediation.steps.push(step(ctx, 2, msg('assess.step.restrictUntilUpdated'), { reviewBy: ctx.reviewBy }));
-      const pending = pendingFor(inv.pendingUpdates, binaries, eco, fixTarget);
+      const pending = pendingFor(inv.pendingUpdates, binaries, eco, [...new Set(cves.map((c) => c.fixedIn).filter((f): f is string => Boolean(f)))]);
       out.findings.push(
         newFinding(
           {

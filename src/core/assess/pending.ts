@@ -11,7 +11,7 @@ export function markSecurityUpdates(inv: Inventory, findings: readonly Finding[]
   for (const f of findings) {
     if (f.category !== 'missing-security-update' || !f.source?.startsWith('distro:')) continue;
     const ev = f.evidence as { pendingUpdates?: PendingUpdate[]; advisories?: string[] } | undefined;
-    for (const u of ev?.pendingUpdates ?? []) marks.set(`${u.package}\u0000${u.candidate}`, ev?.advisories ?? []);
+    for (const u of ev?.pendingUpdates ?? []) if (u.security) marks.set(`${u.package}\u0000${u.candidate}`, ev?.advisories ?? []);
   }
   if (!marks.size) return inv;
   return {
