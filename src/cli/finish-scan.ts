@@ -5,7 +5,6 @@
  */
 import { applyBaseline, applyExceptions } from '../core/assess/exceptions.js';
 import { assessScanFindings, inventoryNeedsKnowledge, needsMatchers } from '../core/assess/explain.js';
-import { markSecurityUpdates } from '../core/assess/pending.js';
 import { localize } from '../core/assess/localize.js';
 import type { AssessInput, ExceptionEntry } from '../core/assess/types.js';
 import type { KnowledgeSlice } from '../core/knowledge.js';
@@ -72,7 +71,8 @@ export async function finishScanNow(collected: Collected, ctx: CommandContext): 
   // A damaged DB is reported as such, not also as "not found".
   const assessGaps = k.gaps.length ? out.gaps.filter((g) => g.code !== 'assess.gap.noDb') : out.gaps;
   const doc = buildDocument({ ...collected, scannedAt: now, findings, gaps: [...collected.gaps, ...k.gaps, ...assessGaps, ...exc.gaps] }, ctx);
-  doc.inventory = markSecurityUpdates(doc.inventory, out.findings);
+  // Pending updates mamori's matching found to be security fixes (yum on CentOS has no updateinfo).
+  if (doc.inventory.pendingUpdates.length) doc.inventory = (await import('../core/assess/pending.js')).markSecurityUpdates(doc.inventory, out.findings);
   doc.knowledge = { feeds: out.feeds };
   doc.lifecycle = out.lifecycle;
   if (exceptions.length) doc.suppressed = exc.suppressed;
