@@ -211,3 +211,13 @@ test('a pending update is marked security only when it reaches at least one fix'
   assert.deepEqual([none.ev.fixesAll, none.marked.security, none.marked.securityFrom], [false, false, undefined], 'reaches no fix: left as yum said');
   assert.equal(pend('5.1.6-45.el5_11').ev.fixesAll, true);
 });
+
+test('RHEL 6 itself: the ELS-only fix is open unless the server has the ELS add-on, which ships it', (t) => {
+  if (!db) return t.skip(SKIP_NO_DATA);
+  const inv = (v: string): Inventory => ({ os: { family: 'rhel', name: 'Red Hat Enterprise Linux Server', version: '6.10' }, packages: [{ name: 'sudo', version: v, source: 'sudo', ecosystem: 'rpm', arch: 'x86_64' }], components: [], pendingUpdates: [] });
+  const f = distro(run(inv('1.8.6p3-29.el6_10.3')).findings, 'sudo')[0]!;
+  assert.equal(ev(f).state, 'extended-support-only');
+  assert.match(f.title, /fixed only in Red Hat Extended Life-cycle Support \(RHSA-2021:0227\): open unless this server has the ELS add-on/);
+  assert.deepEqual(f.remediation.steps!.map((s) => s.actionMessage?.code).slice(0, 2), ['assess.step.elsAddOn.migrate', 'assess.step.elsAddOn.buy']);
+  assert.deepEqual(distro(run(inv('1.8.6p3-29.el6_10.4')).findings, 'sudo'), [], 'the ELS build installed: nothing open');
+});

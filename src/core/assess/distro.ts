@@ -55,6 +55,13 @@ function pendingFor(pending: readonly PendingUpdate[], binaries: readonly string
   return out;
 }
 
+/** The messages of a fix only under extended support: a RHEL rebuild (never ships it), RHEL (with the ELS add-on), Ubuntu (Pro). */
+const EXTENDED_CODES = {
+  rebuild: { title: 'assess.title.distroExtendedOnly', action: 'assess.action.extendedOnly', migrate: 'assess.step.extendedOnly.migrate', extend: 'assess.step.extendedOnly.buy' },
+  rhel: { title: 'assess.title.distroElsAddOn', action: 'assess.action.elsAddOn', migrate: 'assess.step.elsAddOn.migrate', extend: 'assess.step.elsAddOn.buy' },
+  ubuntu: { title: 'assess.title.distroProOnly', action: 'assess.action.proOnly', migrate: 'assess.step.proOnly.migrate', extend: 'assess.step.proOnly.attach' },
+} as const;
+
 const FAMILY_LABEL: Partial<Record<NonNullable<Inventory['os']>['family'], string>> = { centos: 'CentOS', oracle: 'Oracle Linux', almalinux: 'AlmaLinux', rocky: 'Rocky Linux', rhel: 'RHEL' };
 
 /** `CentOS 6`, `Oracle Linux 7`, `Ubuntu 18.04`: the release that does not receive the extended-support updates. */
@@ -218,25 +225,27 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
       const osName = rebuildLabel(inv.os, platform);
       const p = { package: source, count: cves.length, fixed: extTarget ?? '?', advisories: [...extIds].sort().join(', '), os: osName, packages: binaries.join(' ') };
       const ubuntu = platform.startsWith('ubuntu:');
-      const code = (rh: string, ub: string) => (ubuntu ? ub : rh);
+      // RHEL itself receives ELS updates with the add-on; the rebuilds never do.
+      const rhel = inv.os?.family === 'rhel';
+      const codes = ubuntu ? EXTENDED_CODES.ubuntu : rhel ? EXTENDED_CODES.rhel : EXTENDED_CODES.rebuild;
       out.findings.push(
         newFinding(
           {
             id: findingId('vulnerability', platform, source, 'extended-support-only'),
             category: 'vulnerability',
             severity: worst(cves),
-            message: msg(code('assess.title.distroExtendedOnly', 'assess.title.distroProOnly'), p),
+            message: msg(codes.title, p),
             component: { name: source, version: installed },
             cves: cves.map((c) => c.id),
             location: binaries.join(', '),
             evidence: { ...common, state: 'extended-support-only', fixedVersion: extTarget, advisories: [...extIds].sort(), cves },
             remediation: {
               priority: 1,
-              action: tr(ctx.lang, msg(code('assess.action.extendedOnly', 'assess.action.proOnly'), p)),
-              actionMessage: msg(code('assess.action.extendedOnly', 'assess.action.proOnly'), p),
+              action: tr(ctx.lang, msg(codes.action, p)),
+              actionMessage: msg(codes.action, p),
               steps: [
-                step(ctx, 1, msg(code('assess.step.extendedOnly.migrate', 'assess.step.proOnly.migrate'), p)),
-                step(ctx, 1, msg(code('assess.step.extendedOnly.buy', 'assess.step.proOnly.attach'), p)),
+                step(ctx, 1, msg(codes.migrate, p)),
+                step(ctx, 1, msg(codes.extend, p)),
                 step(ctx, 2, msg('assess.step.restrictUntilUpdated'), { reviewBy: ctx.reviewBy }),
               ],
               reviewBy: ctx.reviewBy,
