@@ -7,8 +7,6 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { makeT, type CommandContext } from '../../src/cli/context.js';
 import { finishScan } from '../../src/cli/scan-common.js';
 import { collectHost } from '../../src/collect/host/index.js';
 import { assess } from '../../src/core/assess/index.js';
@@ -16,7 +14,7 @@ import { markSecurityUpdates } from '../../src/core/assess/pending.js';
 import type { Finding, Inventory, Lang, ReportDocument } from '../../src/core/model.js';
 import { importPath } from '../../src/knowledge/index.js';
 import { FixtureTransport } from '../host/fixture-transport.js';
-import { buildDb, hasSharedData, SKIP_NO_DATA, sliceFor } from './helpers.js';
+import { buildDb, fakeCtx, hasSharedData, SKIP_NO_DATA, sliceFor } from './helpers.js';
 
 const NOW = new Date('2026-11-23T00:00:00Z');
 let db: ReturnType<typeof buildDb> | undefined;
@@ -154,21 +152,9 @@ test('Oracle Linux 6: ELSA data with Oracle’s own .0.1 builds; without it, Red
 /** The report as `mamori scan host` emits it (finishScan: assess, localise, render). */
 async function report(system: string, format: 'json' | 'table', lang: Lang = 'en'): Promise<string> {
   const r = await collectHost(new FixtureTransport(system), { docroots: [] });
-  const chunks: string[] = [];
-  const stdout = Object.assign(new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c.toString()), cb()) }), { isTTY: false, columns: 100 });
-  const ctx: CommandContext = {
-    commandName: 'mamori scan host',
-    positionals: [],
-    options: { format },
-    lang,
-    io: { stdout, stderr: new Writable({ write: (_c, _e, cb) => cb() }), stdin: process.stdin },
-    env: { NO_COLOR: '1' },
-    dbPath: db!.dbPath,
-    t: makeT(lang),
-    warn: () => undefined,
-  };
+  const { ctx, out } = fakeCtx(db!.dbPath, { format }, lang, format === 'table' ? 100 : undefined);
   await finishScan({ target: { kind: 'host', name: system }, inventory: r.inventory, findings: r.findings, gaps: r.gaps, scannedAt: NOW }, ctx);
-  return chunks.join('');
+  return out();
 }
 
 test('the report: CentOS 5.4’s pending yum updates marked security by mamori in the JSON inventory; the ELS state in the Japanese table', async (t) => {

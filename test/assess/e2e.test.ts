@@ -16,7 +16,7 @@ import { openKnowledge } from '../../src/knowledge/index.js';
 import { finishScan, type Collected } from '../../src/cli/scan-common.js';
 import { makeT, type CommandContext } from '../../src/cli/context.js';
 import { strWidth } from '../../src/report/table.js';
-import { buildDb, fixture, hasSharedData, sharedData, SKIP_NO_DATA, sliceFor } from './helpers.js';
+import { buildDb, fakeCtx as sharedFakeCtx, fixture, hasSharedData, sharedData, SKIP_NO_DATA, sliceFor } from './helpers.js';
 
 const NOW = new Date('2026-11-23T00:00:00Z');
 let db: ReturnType<typeof buildDb> | undefined;
@@ -240,30 +240,7 @@ test('the cached matcher agrees with versioning’s isAffected on every advisory
   assert.ok(n > 1000, `compared ${n}`);
 });
 
-function fakeCtx(options: CommandContext['options'], lang: 'en' | 'ja' = 'en', columns?: number): { ctx: CommandContext; out: () => string } {
-  const chunks: string[] = [];
-  const stdout = Object.assign(
-    new Writable({
-      write(c: Buffer, _e, cb) {
-        chunks.push(c.toString());
-        cb();
-      },
-    }),
-    { isTTY: columns !== undefined, columns },
-  );
-  const ctx: CommandContext = {
-    commandName: 'mamori scan host',
-    positionals: [],
-    options,
-    lang,
-    io: { stdout, stderr: new Writable({ write: (_c, _e, cb) => cb() }), stdin: process.stdin },
-    env: { NO_COLOR: '1' },
-    dbPath: db!.dbPath,
-    t: makeT(lang),
-    warn: () => undefined,
-  };
-  return { ctx, out: () => chunks.join('') };
-}
+const fakeCtx = (options: CommandContext['options'], lang: 'en' | 'ja' = 'en', columns?: number) => sharedFakeCtx(db!.dbPath, options, lang, columns);
 
 test('finishScan: JSON of the contract with --ignore-file, --baseline and --fail-on; the table fits in Japanese', async (t) => {
   if (!db) return t.skip(SKIP_NO_DATA);
