@@ -1,5 +1,5 @@
 /**
- * Expand what import is given into raw inputs: directories are walked, gzip / tar / tar.gz / zip archives are
+ * Expand what import is given into raw inputs: directories are walked, gzip / bzip2 / tar / tar.gz / zip archives are
  * opened by their magic bytes (not their names). Decompression is streamed and bounded by the bytes really
  * inflated (never by the sizes an archive declares): gzip goes through in small steps, a tar inside it is read
  * member by member as it inflates, zip members are inflated one at a time up to their declared size, and
@@ -11,6 +11,8 @@ import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 
 import { join, relative } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { Gunzip, Inflate } from 'fflate';
+import { bunzip2Bounded, isBzip2 } from './bzip2.js';
+import { isLargeOval, splitOval } from '../feeds/redhat-oval/split.js';
 
 /**
  * The largest single file (plain, or one archive member) read into memory. Upstream feed files are tens of MB
@@ -528,6 +530,28 @@ function expandSource(file: { rel: string; source: string; bytes?: Uint8Array },
     const content = new GzipContent(file, out, problems, depth, trailer?.length === 4 ? trailer.readUInt32LE(0) : 0);
     const stop = gunzipInto(src, content, MAX_ARCHIVE_BYTES);
     if (stop && !content.tooLarge && /^decompresses/.test(stop)) problems.push({ file: file.rel, reason: `${stop}; the rest was not read` });
+    return;
+  }
+  if (isBzip2(head)) {
+    // bzip2 (the OVAL streams) has no streaming decoder here: the compressed file is read whole, and what it
+    // inflates to is bounded by MAX_ARCHIVE_BYTES.
+    if (src.size > MAX_MEMBER_BYTES) {
+      problems.push({ file: file.rel, reason: `file larger than ${MiB(MAX_MEMBER_BYTES)}; not imported` });
+      return;
+    }
+    let inner: Uint8Array;
+    try {
+      inner = bunzip2Bounded(file.bytes ?? src.read(0, src.size), MAX_ARCHIVE_BYTES);
+    } catch (err) {
+      problems.push({ file: file.rel, reason: (err as Error).message });
+      return;
+    }
+    const rel = file.rel.replace(/\.bz2$/, '');
+    if (isLargeOval(inner)) {
+      for (const [i, part] of splitOval(inner).entries()) out.push({ rel: `${rel}#part${i + 1}`, source: file.source, bytes: part });
+      return;
+    }
+    expandSource({ rel, source: file.source, bytes: inner }, memorySource(inner), out, problems, depth + 1);
     return;
   }
   if (isTar(head)) {

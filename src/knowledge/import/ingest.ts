@@ -165,7 +165,7 @@ function ingestFiles(
       continue;
     }
     if (file.bytes.subarray(0, 4096).includes(0)) {
-      s.unrecognised.push({ file: file.rel, reason: 'binary file that is not a gzip, tar or zip archive' });
+      s.unrecognised.push({ file: file.rel, reason: 'binary file that is not a gzip, bzip2, tar or zip archive' });
       continue;
     }
     // A large file is decoded whole only when its head is a known format (junk is never held twice).

@@ -8,6 +8,7 @@ import { expand, type ExpandProblem, type InputFile } from '../import/archive.js
 import { batchingSink, codenamesFromStore, emptySummary, type IngestSummary } from '../import/ingest.js';
 import { KnowledgeDbError, KnowledgeStore } from '../store/sqlite.js';
 import { abortBuild, acquireLock, beginBuild, commitBuild } from '../store/swap.js';
+import { fetchAmazon, fetchRedhatApi } from './distro.js';
 import { fetchFeed, NetState, type FetchOptions } from './http.js';
 import { FEED_SOURCES, mirrorUrl, type FeedSource } from './sources.js';
 
@@ -164,7 +165,11 @@ export async function updateFeeds(dbPath: string, opts: UpdateOptions = {}): Pro
               ? await fetchNvd(store, urls[0]!, now, fo, opts, config)
               : src.feed === 'jvn'
                 ? await fetchJvn(urls, fo, opts)
-                : await fetchAll(store, src.feed, urls, fo, opts);
+                : src.feed === 'redhat-api' && urls[0]!.includes('{page}')
+                  ? await fetchRedhatApi(store, urls, now, fo, { onProgress: (u, r, t) => opts.onProgress?.({ kind: 'bytes', feed: src.feed, url: u, received: r, total: t }) })
+                  : src.feed === 'amazon-alas' && urls.some((u) => u.endsWith('mirror.list'))
+                    ? await fetchAmazon(urls, fo, (u, r, t) => opts.onProgress?.({ kind: 'bytes', feed: src.feed, url: u, received: r, total: t }))
+                    : await fetchAll(store, src.feed, urls, fo, opts);
           if ('error' in fetched) {
             outcome.status = 'failed';
             outcome.error = fetched.error;
