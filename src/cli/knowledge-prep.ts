@@ -64,11 +64,15 @@ export function feedProgress(ctx: CommandContext, lines: boolean): (e: ProgressE
     } else if (e.kind === 'bytes') {
       active.set(e.feed, e.total ? `${Math.min(100, Math.round((e.received / e.total) * 100))}%` : `${(e.received / 1048576).toFixed(1)} MB`);
       draw();
-    } else {
+    } else if (e.kind === 'done') {
       active.delete(e.feed);
       if (tty) ctx.io.stderr.write('\r\x1b[K');
-      // Feeds skipped once the network proved unreachable are summed up by the final warning.
-      if (lines && !e.error?.startsWith('not attempted')) ctx.warn(ctx.t(`knowledge.refresh.feed.${e.status}`, { feed: e.feed, records: e.records, error: e.error ?? '?' }));
+      if (lines) ctx.warn(ctx.t(`knowledge.refresh.feed.${e.status}`, { feed: e.feed, records: e.records, error: e.error ?? '?' }));
+      draw(true);
+    } else if (lines) {
+      // Feeds not tried (the network looks unreachable, or the deadline passed): one line for them all.
+      if (tty) ctx.io.stderr.write('\r\x1b[K');
+      ctx.warn(ctx.t(e.why === 'offline' ? 'db.update.skippedOffline' : 'db.update.skippedDeadline', { count: e.feeds.length, feeds: e.feeds.join(', ') }));
       draw(true);
     }
   };
@@ -143,10 +147,9 @@ export async function prepareScanKnowledge(ctx: CommandContext, inventory?: Inve
         config,
         retryBaseMs: ctx.env.MAMORI_RETRY_BASE_MS ? Number(ctx.env.MAMORI_RETRY_BASE_MS) : undefined,
         jvnDelayMs: ctx.env.MAMORI_JVN_DELAY_MS ? Number(ctx.env.MAMORI_JVN_DELAY_MS) : undefined,
-        // A scan waits for its refresh: no retries (the next scan tries again), and no feed is started once
-        // one failed at the network level before any succeeded (outbound traffic blocked).
-        retries: config.retries ?? 0,
-        failFast: true,
+        // A scan waits for its refresh: one retry at most (failed names and connections are never retried, and
+        // once the network looks unreachable the other feeds are not tried: see updateFeeds).
+        retries: config.retries ?? 1,
         onProgress: feedProgress(ctx, true),
       },
     });
@@ -175,7 +178,7 @@ export async function prepareScanKnowledge(ctx: CommandContext, inventory?: Inve
       const failed = r.outcomes.filter((o) => o.status === 'failed');
       const names = failed.length ? failed.map((o) => o.name) : r.stale;
       const feeds = names.length > 4 ? `${names.length} feeds (${names.slice(0, 3).join(', ')}, …)` : names.join(', ') || 'the knowledge DB';
-      const error = (failed.find((o) => !o.error?.startsWith('not attempted')) ?? failed[0])?.error ?? r.error ?? '?';
+      const error = r.offline ? `the network looks unreachable: ${r.offline}` : ((failed.find((o) => !o.skipped) ?? failed[0])?.error ?? r.error ?? '?');
       ctx.warn(ctx.t('knowledge.refresh.failedWarn', { feeds, error, age }));
       gaps.push(gap('knowledge.gap.failed', { feeds, error, age }));
       break;

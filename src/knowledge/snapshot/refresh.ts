@@ -43,6 +43,8 @@ export interface PrepareResult {
   error?: string;
   /** Age in days of the oldest of the stale feeds' data after all this (null: never updated). */
   oldestDays: number | null;
+  /** Why the network looked unreachable during the refresh, when it did. */
+  offline?: string;
 }
 
 /** Default feeds (of what the scan found, when `subjects` is given) whose data is missing or older than maxAgeMs. */
@@ -87,9 +89,12 @@ export async function prepareKnowledge(dbPath: string, opts: PrepareOptions): Pr
   if (opts.skipUpdate) return { ...base, status: 'skipped' };
   if (!stale.names.length) return { ...base, status: 'fresh' };
   let outcomes: FeedOutcome[];
+  let offline: string | undefined;
   opts.onRefresh?.(stale.names);
   try {
-    outcomes = (await updateFeeds(dbPath, { ...opts.update, feeds: stale.names, now })).feeds;
+    const u = await updateFeeds(dbPath, { ...opts.update, feeds: stale.names, now });
+    outcomes = u.feeds;
+    offline = u.offline;
   } catch (err) {
     // A file-system error (a read-only $MAMORI_HOME, a full disk) fails the refresh, not the scan.
     if (!(err instanceof KnowledgeDbError) && !(err as NodeJS.ErrnoException).code) throw err;
@@ -97,5 +102,5 @@ export async function prepareKnowledge(dbPath: string, opts: PrepareOptions): Pr
   }
   const failed = outcomes.filter((o) => o.status === 'failed').length;
   const after = check();
-  return { ...base, outcomes, oldestDays: after.oldestDays, status: failed === 0 ? 'updated' : failed === outcomes.length ? 'failed' : 'partial' };
+  return { ...base, outcomes, oldestDays: after.oldestDays, ...(offline ? { offline } : {}), status: failed === 0 ? 'updated' : failed === outcomes.length ? 'failed' : 'partial' };
 }

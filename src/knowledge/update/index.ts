@@ -8,7 +8,8 @@ import { expand, type ExpandProblem, type InputFile } from '../import/archive.js
 import { batchingSink, codenamesFromStore, emptySummary, type IngestSummary } from '../import/ingest.js';
 import { KnowledgeDbError, KnowledgeStore } from '../store/sqlite.js';
 import { abortBuild, acquireLock, beginBuild, commitBuild } from '../store/swap.js';
-import { fetchFeed, type FetchOptions } from './http.js';
+import { fetchAmazon, fetchRedhatApi } from './distro.js';
+import { fetchFeed, NetState, type FetchOptions } from './http.js';
 import { FEED_SOURCES, mirrorUrl, type FeedSource } from './sources.js';
 
 export { FEED_SOURCES, mirrorUrl } from './sources.js';
@@ -20,6 +21,8 @@ export interface UpdateConfig {
   feeds?: Record<string, { url?: string; urls?: string[] }>;
   timeoutMs?: number;
   retries?: number;
+  /** Overall deadline of one `db update` run. */
+  deadlineMs?: number;
   nvdApiKey?: string;
 }
 
@@ -32,6 +35,10 @@ export interface UpdateOptions {
   retries?: number;
   retryBaseMs?: number;
   maxBytes?: number;
+  /** Overall deadline of the run (default 30 minutes): feeds not finished by then fail, the rest are not tried. */
+  deadlineMs?: number;
+  /** The fetch implementation (tests). */
+  fetchImpl?: typeof fetch;
   /** Pause between MyJVN requests (default 1 s). */
   jvnDelayMs?: number;
   /** Pause between NVD requests (default 6 s without an API key, 0.6 s with one: NVD's published limits). */
@@ -39,18 +46,15 @@ export interface UpdateOptions {
   nvdApiKey?: string;
   /** Feeds downloaded at the same time (default 4). */
   concurrency?: number;
-  /**
-   * Stop starting feeds once one has failed at the network level (no HTTP answer) while none has succeeded:
-   * a host whose outbound traffic is blocked learns it after one round of timeouts, not one per feed.
-   */
-  failFast?: boolean;
   onProgress?: (e: ProgressEvent) => void;
 }
 
 export type ProgressEvent =
-  | { kind: 'start'; feed: string; urls: number }
+  | { kind: 'start'; feed: string; urls: number; index: number; total: number }
   | { kind: 'bytes'; feed: string; url: number; received: number; total: number | null }
-  | { kind: 'done'; feed: string; status: FeedOutcome['status']; records: number; error?: string };
+  | { kind: 'done'; feed: string; status: FeedOutcome['status']; records: number; rejected: number; error?: string; staleDays?: number | null }
+  /** Feeds not tried: the network is unreachable, or the deadline passed. */
+  | { kind: 'skipped'; feeds: string[]; why: 'offline' | 'deadline'; reason: string };
 
 export interface FeedOutcome {
   name: string;
@@ -61,6 +65,8 @@ export interface FeedOutcome {
   error?: string;
   /** Age in days of the data kept when the feed failed. */
   staleDays?: number | null;
+  /** Not tried at all: the network was unreachable, or the deadline had passed. */
+  skipped?: 'offline' | 'deadline';
 }
 
 export interface UpdateSummary {
@@ -68,7 +74,13 @@ export interface UpdateSummary {
   ingest: IngestSummary;
   problems: ExpandProblem[];
   durationMs: number;
+  /** Why the network looked unreachable (names did not resolve, connections failed), when it did. */
+  offline?: string;
+  /** The overall deadline (ms) when it passed before every feed was done. */
+  deadlinePassedMs?: number;
 }
+
+export const DEFAULT_DEADLINE_MS = 30 * 60_000;
 
 /** `$MAMORI_HOME/config.json`, when present. */
 export function loadConfig(home: string): UpdateConfig {
@@ -107,11 +119,20 @@ export async function updateFeeds(dbPath: string, opts: UpdateOptions = {}): Pro
   const config = opts.config ?? {};
   const mirror = opts.mirror ?? config.mirror;
   const sources = sourcesFor(opts.feeds);
+  const deadlineMs = opts.deadlineMs ?? config.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const deadline = new AbortController();
+  const deadlineTimer = setTimeout(() => deadline.abort(new Error('the overall deadline passed')), deadlineMs);
+  deadlineTimer.unref(); // never what keeps the process alive (acquireLock below may throw before the try that clears it)
+  // one mirror is one host: when it cannot be reached, nothing can
+  const net = new NetState(mirror ? 1 : 2);
   const fo: Omit<FetchOptions, 'validators' | 'onProgress'> = {
     timeoutMs: opts.timeoutMs ?? config.timeoutMs ?? 60_000,
     retries: opts.retries ?? config.retries ?? 3,
     retryBaseMs: opts.retryBaseMs ?? 1000,
     maxBytes: opts.maxBytes ?? 1024 * 1024 * 1024,
+    deadline: deadline.signal,
+    net,
+    fetchImpl: opts.fetchImpl,
   };
   const release = acquireLock(dbPath);
   try {
@@ -121,19 +142,24 @@ export async function updateFeeds(dbPath: string, opts: UpdateOptions = {}): Pro
       const summary = emptySummary();
       const outcomes: FeedOutcome[] = [];
       const problems: ExpandProblem[] = [];
+      let offline: string | undefined;
       // Feeds download in parallel (a few at a time); each is ingested as soon as it has arrived (ingest is
       // synchronous, so the store sees one feed at a time). Outcomes keep the order of the sources.
-      let unreachable: string | null = null;
-      let reached = false;
-      const runFeed = async (src: FeedSource, slot: number): Promise<void> => {
+      const skipped: number[] = [];
+      let skipWhy: 'offline' | 'deadline' | undefined;
+      const runFeed = async (index: number): Promise<void> => {
+        const src = sources[index]!;
+        offline ??= net.offline;
+        const why = deadline.signal.aborted ? 'deadline' : offline !== undefined ? 'offline' : undefined;
+        if (why) {
+          skipWhy ??= why;
+          skipped.push(index);
+          return;
+        }
         const urls = resolveUrls(src, mirror, config);
-        opts.onProgress?.({ kind: 'start', feed: src.feed, urls: urls.length });
+        opts.onProgress?.({ kind: 'start', feed: src.feed, urls: urls.length, index, total: sources.length });
         const outcome: FeedOutcome = { name: src.feed, status: 'not-modified', urls, records: 0, rejected: 0 };
-        if (unreachable !== null) {
-          outcome.status = 'failed';
-          // "not attempted" begins the error of every feed skipped this way (src/cli/knowledge-prep.ts reads it).
-          outcome.error = `not attempted: the network seems unreachable (${unreachable})`;
-        } else if (!urls.length) {
+        if (!urls.length) {
           outcome.status = 'failed';
           outcome.error = src.note ?? 'no URL configured for this feed';
         } else {
@@ -142,11 +168,14 @@ export async function updateFeeds(dbPath: string, opts: UpdateOptions = {}): Pro
               ? await fetchNvd(store, urls[0]!, now, fo, opts, config)
               : src.feed === 'jvn'
                 ? await fetchJvn(urls, fo, opts)
-                : await fetchAll(store, src.feed, urls, fo, opts);
+                : src.feed === 'redhat-api' && urls[0]!.includes('{page}')
+                  ? await fetchRedhatApi(store, urls, now, fo, { onProgress: (u, r, t) => opts.onProgress?.({ kind: 'bytes', feed: src.feed, url: u, received: r, total: t }) })
+                  : src.feed === 'amazon-alas' && urls.some((u) => u.endsWith('mirror.list'))
+                    ? await fetchAmazon(urls, fo, (u, r, t) => opts.onProgress?.({ kind: 'bytes', feed: src.feed, url: u, received: r, total: t }))
+                    : await fetchAll(store, src.feed, urls, fo, opts);
           if ('error' in fetched) {
             outcome.status = 'failed';
             outcome.error = fetched.error;
-            if (opts.failFast && 'network' in fetched && fetched.network && !reached) unreachable ??= fetched.error;
           } else if (fetched.files.length) {
             const before = summary.feeds.map((f) => ({ ...f }));
             const sink = batchingSink(store, { debianCodenames: codenamesFromStore(store) }, { fetchedAt: now.toISOString(), summary });
@@ -168,34 +197,56 @@ export async function updateFeeds(dbPath: string, opts: UpdateOptions = {}): Pro
             }
           }
         }
-        if (outcome.status !== 'failed') reached = true;
         if (outcome.status === 'failed') {
           store.markFeedError(src.feed, outcome.error ?? 'failed', now.toISOString());
           const st = store.feeds().find((f) => f.name === src.feed);
           outcome.staleDays = st?.ageDays ?? null;
         } else store.markFeed(src.feed, now.toISOString(), mirror && !config.feeds?.[src.feed] ? `mirror:${mirror}` : urls[0]!);
-        opts.onProgress?.({ kind: 'done', feed: src.feed, status: outcome.status, records: outcome.records, error: outcome.error });
-        outcomes[slot] = outcome;
+        opts.onProgress?.({ kind: 'done', feed: src.feed, status: outcome.status, records: outcome.records, rejected: outcome.rejected, error: outcome.error, staleDays: outcome.staleDays });
+        outcomes[index] = outcome;
+        offline ??= net.offline;
       };
-      // distro-info first: the Debian lists need its codenames.
+      // One feed at a time until one got through, so an unreachable network (or a mirror that never answers) is
+      // found as without parallelism; then in parallel. The Debian lists wait for distro-info (its codenames).
       const order = [...sources.keys()];
-      const di = sources.findIndex((x) => x.feed === 'distro-info');
-      if (di >= 0) await runFeed(sources[di]!, order.splice(di, 1)[0]!);
+      const running = new Map<string, Promise<void>>();
+      const start = (i: number) => {
+        const p = (sources[i]!.feed === 'debian-tracker' ? (running.get('distro-info') ?? Promise.resolve()) : Promise.resolve()).then(() => runFeed(i));
+        running.set(sources[i]!.feed, p);
+        return p;
+      };
+      while (order.length && !outcomes.some((o) => o && o.status !== 'failed')) await start(order.shift()!);
       const worker = async () => {
-        for (let i = order.shift(); i !== undefined; i = order.shift()) await runFeed(sources[i]!, i);
+        for (let i = order.shift(); i !== undefined; i = order.shift()) await start(i);
       };
       await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, order.length)) }, worker));
+      if (skipped.length) {
+        skipped.sort((a, b) => a - b);
+        const why = skipWhy!;
+        const reason = why === 'deadline' ? `not tried: the overall deadline of ${Math.round(deadlineMs / 1000)} s passed` : `not tried: the network looks unreachable (${offline})`;
+        opts.onProgress?.({ kind: 'skipped', feeds: skipped.map((i) => sources[i]!.feed), why, reason });
+        for (const i of skipped) {
+          const r = sources[i]!;
+          store.markFeedError(r.feed, reason, now.toISOString());
+          const st = store.feeds().find((f) => f.name === r.feed);
+          outcomes[i] = { name: r.feed, status: 'failed', urls: resolveUrls(r, mirror, config), records: 0, rejected: 0, error: reason, staleDays: st?.ageDays ?? null, skipped: why };
+        }
+      }
       if (outcomes.some((o) => o.status !== 'failed')) {
         store.setMeta('snapshot.kind', 'updated');
         store.setMeta('snapshot.at', now.toISOString());
       }
       commitBuild(dbPath, build);
-      return { feeds: outcomes, ingest: summary, problems, durationMs: performance.now() - started };
+      const result: UpdateSummary = { feeds: outcomes, ingest: summary, problems, durationMs: performance.now() - started };
+      if (offline ?? net.offline) result.offline = offline ?? net.offline;
+      if (deadline.signal.aborted && outcomes.some((o) => o.status === 'failed')) result.deadlinePassedMs = deadlineMs;
+      return result;
     } catch (err) {
       abortBuild(build);
       throw err;
     }
   } finally {
+    clearTimeout(deadlineTimer);
     release();
   }
 }
@@ -207,7 +258,7 @@ interface Fetched {
   meta: Map<string, string>;
 }
 
-async function fetchAll(store: KnowledgeStore, feed: string, urls: string[], fo: Omit<FetchOptions, 'validators' | 'onProgress'>, opts: UpdateOptions): Promise<Fetched | { error: string; network?: boolean }> {
+async function fetchAll(store: KnowledgeStore, feed: string, urls: string[], fo: Omit<FetchOptions, 'validators' | 'onProgress'>, opts: UpdateOptions): Promise<Fetched | { error: string }> {
   const out: Fetched = { files: [], problems: [], validators: [], meta: new Map() };
   for (const [i, url] of urls.entries()) {
     const r = await fetchFeed(url, {
@@ -215,7 +266,7 @@ async function fetchAll(store: KnowledgeStore, feed: string, urls: string[], fo:
       validators: store.httpValidators(url),
       onProgress: (received, total) => opts.onProgress?.({ kind: 'bytes', feed, url: i, received, total }),
     });
-    if (r.kind === 'failed') return { error: `${url}: ${r.reason}`, network: r.status === undefined };
+    if (r.kind === 'failed') return { error: `${url}: ${r.reason}` };
     if (r.kind === 'not-modified') continue;
     const name = new URL(url).pathname.split('/').filter(Boolean).pop() ?? feed;
     // Kept compressed until ingest, which expands archives member by member.
