@@ -28,7 +28,8 @@ const haveTime = existsSync(TIME);
 const tmp = mkdtempSync(join(tmpdir(), 'mamori-hostile-'));
 const home = join(tmp, 'home');
 const db = join(home, 'db.sqlite');
-const env = { MAMORI_HOME: home };
+// MAMORI_EMBEDDED_DATA=none: these DBs start empty, not from the embedded snapshot (test/knowledge/default.test.ts).
+const env = { MAMORI_HOME: home, MAMORI_EMBEDDED_DATA: 'none' };
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
 /** A KEV catalogue in CISA's format (the fields mamori reads), so the DB has data without ../shared. */
