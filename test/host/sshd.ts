@@ -42,7 +42,16 @@ async function freePort(): Promise<number> {
 
 const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file], { stdio: 'ignore' });
 
-export async function startSshd(): Promise<Sshd> {
+export interface SshdOptions {
+  /** Wrap sshd's argument vector (e.g. in `unshare` for a private pid namespace). */
+  wrap?: (argv: string[]) => string[];
+  /** What the forced command runs after logging (default: the received command with /bin/sh). */
+  run?: string;
+  /** How stop() ends the process (a wrapper such as `unshare --kill-child` ignores SIGTERM). */
+  stopSignal?: NodeJS.Signals;
+}
+
+export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
   const dir = mkdtempSync(join(tmpdir(), 'mamori-'));
   const user = userInfo().username;
   for (const k of ['host', 'user', 'other-host', 'stranger']) keygen(join(dir, k));
@@ -50,7 +59,7 @@ export async function startSshd(): Promise<Sshd> {
   const log = join(dir, 'commands.log');
   writeFileSync(log, '');
   const force = join(dir, 'force.sh');
-  writeFileSync(force, `#!/bin/sh\nprintf '%s\\n' "$SSH_ORIGINAL_COMMAND" >> '${log}'\nexec /bin/sh -c "$SSH_ORIGINAL_COMMAND"\n`);
+  writeFileSync(force, `#!/bin/sh\nprintf '%s\\n' "$SSH_ORIGINAL_COMMAND" >> '${log}'\n${opts.run ?? 'exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"'}\n`);
   chmodSync(force, 0o755);
   const port = await freePort();
   const conf = join(dir, 'sshd_config');
@@ -85,7 +94,8 @@ export async function startSshd(): Promise<Sshd> {
   // sshd's privilege-separation directory is compiled in (/run/sshd); systemd creates it for the service
   // (RuntimeDirectory=sshd). Without the service running, create it the same way (empty, root-owned, 0755).
   if (!existsSync('/run/sshd')) mkdirSync('/run/sshd', { mode: 0o755 });
-  const child: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const argv = (opts.wrap ?? ((a: string[]) => a))([SSHD, '-D', '-e', '-f', conf]);
+  const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   // Wait until it accepts connections.
@@ -117,7 +127,7 @@ export async function startSshd(): Promise<Sshd> {
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
+        child.kill(opts.stopSignal ?? 'SIGTERM');
         await exited;
       }
       rmSync(dir, { recursive: true, force: true });

@@ -164,7 +164,15 @@ export class SshTransport implements Transport {
     return r;
   }
 
-  private async exec(cmd: string): Promise<ExecResult> {
+  /**
+   * For `mamori patch apply` only: run a command line rendered from the apply allowlist
+   * (src/remediate/allowlist.ts) with its own time limit. Scans never reach this (they see a Transport).
+   */
+  execApply(cmd: string, timeoutMs: number): Promise<ExecResult> {
+    return this.exec(cmd, timeoutMs);
+  }
+
+  private async exec(cmd: string, timeoutMs = this.opts.timeoutMs): Promise<ExecResult> {
     const release = await this.slot();
     const maxOutput = this.opts.maxOutput ?? 64 * 1024 * 1024;
     try {
@@ -180,7 +188,7 @@ export class SshTransport implements Transport {
           const timer = setTimeout(() => {
             failure = 'timeout';
             stream.close();
-          }, this.opts.timeoutMs);
+          }, timeoutMs);
           stream.on('data', (d: Buffer) => {
             size += d.length;
             if (size > maxOutput) {

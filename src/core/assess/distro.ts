@@ -8,7 +8,7 @@ import { findingId } from '../ids.js';
 import type { Finding, Gap, Package, Remediation } from '../model.js';
 import { matchVersion, versionCache } from './affected.js';
 import { advisoryCves, type CveEvidence, cveEvidence, type Ctx, gap, likelyExploited, msg, newFinding, sortCves, step, tr, what, worst } from './context.js';
-import { distroPlatforms, updateCommand, updateTool } from './platform.js';
+import { distroPlatforms, packageUpdate, updateCommand, updateTool } from './platform.js';
 
 export interface DistroResult {
   findings: Finding[];
@@ -84,6 +84,7 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
     const open = new Map<string, CveEvidence & { state: string }>();
     const advIds = new Set<string>();
     let fixTarget: string | undefined;
+    let publishedAt: string | undefined;
     for (const a of advs) {
       if (a.fixState === 'not-affected') continue;
       for (const v of versions) {
@@ -97,6 +98,8 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
           if (a.fixState === 'fixed') {
             if (!fixable.has(cve)) fixable.set(cve, cveEvidence(ctx, cve, a, m));
             advIds.add(a.id);
+            const day = a.published?.slice(0, 10);
+            if (day && /^\d{4}-\d\d-\d\d$/.test(day) && (!publishedAt || day < publishedAt)) publishedAt = day;
             const fx = a.fixedVersion ?? m.fixed;
             if (fx) fixTarget = maxVersion(a.scope.versionScheme, fixTarget, fx);
           } else if (!open.has(cve)) open.set(cve, { ...cveEvidence(ctx, cve, a, m), state: a.fixState });
@@ -116,6 +119,8 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
         actionMessage: msg('assess.action.distroUpdate', { packages: binaries.join(' '), fixed: fixTarget ?? '?' }),
       };
       if (command) remediation.command = command;
+      const from = new Map(pkgs.map((p) => [p.name, p.version]));
+      remediation.update = packageUpdate(tool, binaries.map((name) => ({ name, from: from.get(name)!, ...(fixTarget ? { to: fixTarget } : {}) })), [...advIds], publishedAt);
       remediation.steps = [step(ctx, 1, remediation.actionMessage!, command ? { command } : {})];
       if (likelyExploited(cves) && ctx.exposure.publicWeb) remediation.steps.push(step(ctx, 2, msg('assess.step.restrictUntilUpdated'), { reviewBy: ctx.reviewBy }));
       out.findings.push(

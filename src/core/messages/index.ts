@@ -13,5 +13,6 @@ import { siteMessages } from './site.js';
 import { hostMessages } from './host.js';
 import { dbMessages } from './db.js';
 import { versioningMessages } from './versioning.js';
+import { patchMessages } from './patch.js';
 
-export const messages = new Messages([cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages]);
+export const messages = new Messages([cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages]);
