@@ -138,6 +138,26 @@ test('a broken security update is rolled back to the recorded version; the fixed
   assert.deepEqual(out[0]!.verify.resolved, p2.hosts[0]!.steps[0]!.fixes);
   assert.deepEqual([...new Set(checkCommands(from).mutating)].sort(), ['aptUpdate', 'aptUpgrade', 'lockAcquire', 'lockRelease']);
 
+  // An update that would pull an upgrade outside the plan, or remove a package: refused, nothing changed.
+  for (const [v, why] of [
+    ['1.0-4', /refused \(nothing changed\): the simulation would also upgrade packages outside the plan: minitools/],
+    ['1.0-5', /refused \(nothing changed\): the simulation would remove packages: minitools/],
+  ] as const) {
+    d!.publishSecurity(v);
+    d!.sh('apt-get -q update');
+    const pv = await plan(join(home, `plan-${v}.json`));
+    assert.deepEqual(pv.hosts[0]!.steps.find((s) => s.kind === 'update')!.packages.map((x) => x.name), ['minihttpd'], 'minitools 2.0 is not a security update: not in the plan');
+    from = d!.sshd.commands().length;
+    const r = await runCli(['patch', 'apply', '--plan', join(home, `plan-${v}.json`), ...sshArgs(), '--yes'], { env: env(), timeoutMs: 600_000 });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, why);
+    assert.equal(installed(), '1.0-3');
+    assert.equal(d!.sh("dpkg-query -W -f '${Version}' minitools"), '1.0-1');
+    assert.deepEqual([...new Set(checkCommands(from).mutating)].sort(), ['aptUpdate', 'lockAcquire', 'lockRelease'], 'only the lists were refreshed');
+  }
+  d!.publishSecurity('1.0-3');
+  d!.sh('apt-get -q update');
+
   // Applying the same plan again: nothing to do, nothing changed (exit 2).
   const again = await runCli(['patch', 'apply', '--plan', join(home, 'plan-2.json'), ...sshArgs(), '--yes'], { env: env(), timeoutMs: 600_000 });
   assert.equal(again.code, 2, again.stderr);

@@ -70,9 +70,13 @@ export function baseRoot(): string {
 /** Prefix of the commands the test itself sends (set-up, assertions), so command checks can tell them apart. */
 export const TEST_MARK = ': mamori-test;';
 
-export type MiniVersion = '1.0-1' | '1.0-2' | '1.0-3';
+export type MiniVersion = '1.0-1' | '1.0-2' | '1.0-3' | '1.0-4' | '1.0-5';
 
-/** minihttpd VERSION: 1.0-1 and 1.0-3 serve the page; 1.0-2 is the broken update (its page is gone: 404). */
+/**
+ * minihttpd VERSION: 1.0-1 and 1.0-3 serve the page; 1.0-2 is the broken update (its docroot is gone: the
+ * service does not come up); 1.0-4 needs minitools 2 (an upgrade outside the plan); 1.0-5 conflicts with
+ * minitools (the update would remove it).
+ */
 function buildDeb(work: string, version: MiniVersion): string {
   const d = join(work, `minihttpd-${version}`);
   rmSync(d, { recursive: true, force: true });
@@ -80,7 +84,8 @@ function buildDeb(work: string, version: MiniVersion): string {
   mkdirSync(join(d, 'etc/init.d'), { recursive: true });
   mkdirSync(join(d, 'usr/share/minihttpd/www'), { recursive: true });
   const docroot = version === '1.0-2' ? '/usr/share/minihttpd/missing' : '/usr/share/minihttpd/www';
-  writeFileSync(join(d, 'DEBIAN/control'), `Package: minihttpd\nVersion: ${version}\nArchitecture: all\nMaintainer: mamori tests <tests@example.invalid>\nDepends: busybox\nSection: web\nPriority: optional\nDescription: tiny web service for the mamori patch tests\n`);
+  const rel = version === '1.0-4' ? 'Depends: busybox, minitools (>= 2.0)\n' : version === '1.0-5' ? 'Depends: busybox\nConflicts: minitools\n' : 'Depends: busybox\n';
+  writeFileSync(join(d, 'DEBIAN/control'), `Package: minihttpd\nVersion: ${version}\nArchitecture: all\nMaintainer: mamori tests <tests@example.invalid>\n${rel}Section: web\nPriority: optional\nDescription: tiny web service for the mamori patch tests\n`);
   writeFileSync(join(d, 'DEBIAN/postinst'), '#!/bin/sh\nset -e\nif [ "$1" = configure ] && [ -z "$MINIHTTPD_NOSTART" ]; then /etc/init.d/minihttpd restart; fi\nexit 0\n');
   chmodSync(join(d, 'DEBIAN/postinst'), 0o755);
   writeFileSync(
@@ -100,6 +105,18 @@ function buildDeb(work: string, version: MiniVersion): string {
   chmodSync(join(d, 'etc/init.d/minihttpd'), 0o755);
   writeFileSync(join(d, 'usr/share/minihttpd/www/index.html'), '<html><body>\n<h1>minihttpd</h1>\n<p>shop is open</p>\n</body></html>\n');
   const out = join(work, `minihttpd_${version}_all.deb`);
+  execFileSync('dpkg-deb', ['--root-owner-group', '-Zgzip', '--build', d, out], { stdio: 'ignore' });
+  return out;
+}
+
+/** minitools: a plain package with no service (1.0-1 installed; 2.0-1 a regular, non-security update). */
+function buildTools(work: string, version: '1.0-1' | '2.0-1'): string {
+  const d = join(work, `minitools-${version}`);
+  mkdirSync(join(d, 'DEBIAN'), { recursive: true });
+  mkdirSync(join(d, 'usr/share/minitools'), { recursive: true });
+  writeFileSync(join(d, 'DEBIAN/control'), `Package: minitools\nVersion: ${version}\nArchitecture: all\nMaintainer: mamori tests <tests@example.invalid>\nSection: utils\nPriority: optional\nDescription: helper files for the mamori patch tests\n`);
+  writeFileSync(join(d, 'usr/share/minitools/VERSION'), `${version}\n`);
+  const out = join(work, `minitools_${version}_all.deb`);
   execFileSync('dpkg-deb', ['--root-owner-group', '-Zgzip', '--build', d, out], { stdio: 'ignore' });
   return out;
 }
@@ -137,17 +154,18 @@ export async function startDebianTarget(): Promise<DebianTarget> {
   const work = mkdtempSync(join(tmpdir(), 'mamori-patch-'));
   const root = join(work, 'root');
   execFileSync('cp', ['-a', '--reflink=auto', base, root]);
-  const debs = { '1.0-1': buildDeb(work, '1.0-1'), '1.0-2': buildDeb(work, '1.0-2'), '1.0-3': buildDeb(work, '1.0-3') } as const;
+  const debs = Object.fromEntries((['1.0-1', '1.0-2', '1.0-3', '1.0-4', '1.0-5'] as const).map((v) => [v, buildDeb(work, v)])) as Record<MiniVersion, string>;
   const repo = join(root, 'srv/repo');
-  suite(repo, 'bookworm', [debs['1.0-1']]);
+  suite(repo, 'bookworm', [debs['1.0-1'], buildTools(work, '1.0-1')]);
+  suite(repo, 'bookworm-updates', [buildTools(work, '2.0-1')]);
   suite(repo, 'bookworm-security', []);
   // No network from the root: only the local repository.
   rmSync(join(root, 'etc/apt/sources.list.d'), { recursive: true, force: true });
   mkdirSync(join(root, 'etc/apt/sources.list.d'));
-  writeFileSync(join(root, 'etc/apt/sources.list'), 'deb [trusted=yes] file:/srv/repo bookworm main\ndeb [trusted=yes] file:/srv/repo bookworm-security main\n');
+  writeFileSync(join(root, 'etc/apt/sources.list'), 'deb [trusted=yes] file:/srv/repo bookworm main\ndeb [trusted=yes] file:/srv/repo bookworm-updates main\ndeb [trusted=yes] file:/srv/repo bookworm-security main\n');
   const port = await freePort();
   writeFileSync(join(root, 'etc/minihttpd.port'), `${port}\n`);
-  execFileSync('chroot', [root, '/bin/sh', '-c', 'apt-get -q update && MINIHTTPD_NOSTART=1 DEBIAN_FRONTEND=noninteractive apt-get -y -q install minihttpd'], { stdio: 'ignore', timeout: 300_000 });
+  execFileSync('chroot', [root, '/bin/sh', '-c', 'apt-get -q update && MINIHTTPD_NOSTART=1 DEBIAN_FRONTEND=noninteractive apt-get -y -q install minihttpd minitools=1.0-1'], { stdio: 'ignore', timeout: 300_000 });
   const sshd = await startSshd({
     wrap: (argv) => ['unshare', '--pid', '--fork', '--mount', '--kill-child', '--mount-proc', '/bin/sh', '-c', `mount -t proc proc '${root}/proc' && exec "$@"`, 'sh', ...argv],
     run: `exec /usr/sbin/chroot '${root}' /bin/sh -c "$SSH_ORIGINAL_COMMAND"`,

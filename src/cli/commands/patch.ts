@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Transport } from '../../collect/transport/types.js';
 import type { ReportDocument } from '../../core/model.js';
-import type { HealthCheck, HostPlan, PatchPlan } from '../../remediate/plan.js';
+import type { HealthCheck, PatchPlan } from '../../remediate/plan.js';
 import { expectPositionals, type OptionSpec } from '../args.js';
 import { mamoriHome, type Command, type CommandContext } from '../context.js';
 import { FatalError, UsageError } from '../errors.js';
@@ -169,7 +169,10 @@ export const patchApplyCommand: Command = {
       const p = s === undefined ? undefined : parseSshTarget(s);
       if (s !== undefined && !p) throw new UsageError({ code: 'host.err.badTarget', params: { value: s } }, ctx.commandName);
       const name = p ? `${p.user}@${p.host}:${p.port}` : 'localhost';
-      if (!plan.hosts.some((h) => h.target === name)) throw new FatalError(ctx.t('patch.err.noHost', { target: name, targets: plan.hosts.map((h) => h.target).join(', ') || '-' }), { code: 'patch.err.noHost' });
+      if (!plan.hosts.some((h) => h.target === name)) {
+        const params = { target: name, targets: plan.hosts.map((h) => h.target).join(', ') || '-' };
+        throw new FatalError(ctx.t('patch.err.noHost', params), { code: 'patch.err.noHost', params });
+      }
     }
     if (!ctx.options.yes && !(ctx.io.stdin as NodeJS.ReadStream).isTTY) throw new UsageError({ code: 'patch.err.needsYes' }, ctx.commandName);
     // Apply runs package managers: a generous per-command limit unless --timeout says otherwise.
@@ -195,8 +198,8 @@ export const patchApplyCommand: Command = {
     let allGood = true;
     for (const target of targets) {
       const outcome = await withTransport(applyCtx, target, async (t) => {
-        const host: HostPlan | undefined = plan.hosts.find((h) => h.target === t.name);
-        if (!host) throw new FatalError(ctx.t('patch.err.noHost', { target: t.name, targets: plan.hosts.map((h) => h.target).join(', ') || '-' }), { code: 'patch.err.noHost' });
+        // Checked before connecting; the transport's own name is the same `user@host:port`.
+        const host = plan.hosts.find((h) => h.target === t.name)!;
         if (!ctx.options.yes) {
           const steps = host.steps.filter((s) => s.kind === 'update' || s.kind === 'restart').length;
           if (!(await confirm(ctx, ctx.t('patch.apply.confirm', { steps, target: t.name })))) throw new FatalError(ctx.t('patch.err.declined'), { code: 'patch.err.declined' });
