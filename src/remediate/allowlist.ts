@@ -22,8 +22,8 @@ export const APPLY_ALLOWLIST = {
   deletedMaps: ['find', '/proc', '-mindepth', '2', '-maxdepth', '2', '-name', 'maps', '-exec', 'grep', '-H', '-F', '(deleted)', '{}', '+'],
   /** Simulations: show what would change, change nothing. */
   aptSimulate: ['apt-get', '-s', '-q', '-o', 'Debug::NoLocking=1', 'install', '--only-upgrade', '{names}'],
-  dnfSimulate: ['dnf', '-q', '--assumeno', 'upgrade', '{names}'],
-  yumSimulate: ['yum', '-q', '--assumeno', 'update', '{names}'],
+  dnfSimulate: ['dnf', '--assumeno', 'upgrade', '{names}'],
+  yumSimulate: ['yum', '--assumeno', 'update', '{names}'],
   yumHistoryLast: ['yum', '-q', 'history', 'list'],
   dnfHistoryLast: ['dnf', '-q', 'history', 'list'],
   // --- mutating ---

@@ -28,7 +28,7 @@ export interface Sshd {
 
 export const sshdMissing = (): string | undefined => (existsSync(SSHD) && existsSync('/usr/bin/ssh-keygen') ? undefined : 'openssh-server (sshd, ssh-keygen) not installed');
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.on('error', reject);

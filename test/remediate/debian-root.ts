@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sshdMissing, startSshd, type Sshd } from '../host/sshd.js';
+import { freePort, sshdMissing, startSshd, type Sshd } from '../host/sshd.js';
 
 /** Change when the root's recipe changes: a new key builds a new cached root. */
 export const ROOT_KEY = 'debian-bookworm-minbase-busybox-iproute2-v1';
@@ -188,17 +188,4 @@ export async function startDebianTarget(): Promise<DebianTarget> {
       execFileSync('rm', ['-rf', '--one-file-system', work]);
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
