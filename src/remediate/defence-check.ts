@@ -23,7 +23,7 @@ export async function checkDefence(base: string, d: DefenceSnippets, opts: { php
     // The check's own headers win (Shellshock's probe is its User-Agent); names compared without case.
     const headers: Record<string, string> = { 'user-agent': opts.userAgent };
     for (const [k, v] of Object.entries(d.check.headers ?? {})) headers[k.toLowerCase()] = v;
-    const res = await request(url, { method: 'GET', headers, headersTimeout: opts.timeoutMs ?? 10_000, bodyTimeout: opts.timeoutMs ?? 10_000, maxRedirections: 0 });
+    const res = await request(url, { method: 'GET', headers, headersTimeout: opts.timeoutMs ?? 10_000, bodyTimeout: opts.timeoutMs ?? 10_000 });
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const c of res.body) {
