@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { DEFENCE_SNIPPETS } from '../../src/core/assess/data/defences.js';
 import { checkDefence } from '../../src/remediate/defence-check.js';
 import { freePort, waitForPort, which } from '../site/servers.js';
+import { runCli } from '../helpers/cli.js';
 
 const nginxBin = which('nginx');
 const fpmBin = which('php-fpm8.2') ?? which('php-fpm');
@@ -78,4 +79,17 @@ test('each nginx snippet makes its outside check pass, and the site without it f
   // PHP-CGI: php-fpm is not php-cgi, so `?-s` does no harm even without the rule (the check says so); with it, 403.
   assert.equal(without.phpCgi!.works, true, 'no PHP source shown');
   assert.deepEqual([withD.phpCgi!.works, withD.phpCgi!.status], [true, 403]);
+});
+
+test('mamori patch check: the same checks from the CLI; exit 1 when a defence does not work, 2 on a bad name', { skip: missing ?? false, timeout: 60_000 }, async () => {
+  const ok = await runCli(['patch', 'check', `http://127.0.0.1:${ports.with}/`, '--defence', 'shellshock', '--defence', 'phpCgi']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /^ok {4}shellshock: http:\/\/127\.0\.0\.1:\d+\/cgi-bin\/ answered 400$/m);
+  assert.match(ok.stdout, /^ok {4}phpCgi: http:\/\/127\.0\.0\.1:\d+\/index\.php\?-s answered 403$/m);
+  const bad = await runCli(['patch', 'check', `http://127.0.0.1:${ports.without}/`, '--defence', 'shellshock', '--format', 'json']);
+  assert.equal(bad.code, 1, bad.stderr);
+  assert.deepEqual((JSON.parse(bad.stdout) as { key: string; works: boolean; status: number }[]).map((r) => [r.key, r.works, r.status]), [['shellshock', false, 200]]);
+  const wrong = await runCli(['patch', 'check', `http://127.0.0.1:${ports.with}/`, '--defence', 'heartbleed']);
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.stderr, /--defence/);
 });

@@ -245,4 +245,30 @@ export const patchApplyCommand: Command = {
   },
 };
 
-export const patchCommands: readonly Command[] = [patchPlanCommand, patchApplyCommand];
+export const patchCheckCommand: Command = {
+  path: ['patch', 'check'],
+  summary: 'patch.check.summary',
+  usage: 'URL [--defence KEY]… [--php PATH] [--format json|table]',
+  options: [
+    { name: 'defence', type: 'string', repeatable: true, help: 'patch.opt.defence', valueName: 'KEY' },
+    { name: 'php', type: 'string', help: 'patch.opt.php', valueName: 'PATH' },
+    { name: 'format', short: 'f', type: 'string', values: ['json', 'table'], help: 'patch.opt.format', valueName: 'json|table' },
+  ],
+  async run(ctx) {
+    const [url] = expectPositionals(ctx, ['URL']);
+    if (!/^https?:\/\/[^\s/]+/i.test(url) || !URL.canParse(url)) throw new UsageError({ code: 'patch.err.checkUrl', params: { value: url } }, ctx.commandName);
+    const [{ DEFENCE_SNIPPETS }, { checkDefence }] = await Promise.all([import('../../core/assess/data/defences.js'), import('../../remediate/defence-check.js')]);
+    const keys = (ctx.options.defence as string[] | undefined) ?? Object.keys(DEFENCE_SNIPPETS);
+    for (const k of keys) if (!DEFENCE_SNIPPETS[k]) throw new UsageError({ code: 'cli.badValue', params: { option: '--defence', expected: Object.keys(DEFENCE_SNIPPETS).join(' | '), value: k } }, ctx.commandName);
+    const php = ctx.options.php as string | undefined;
+    if (php !== undefined && !php.startsWith('/')) throw new UsageError({ code: 'cli.badValue', params: { option: '--php', expected: 'a path on the site starting with /', value: php } }, ctx.commandName);
+    const results = [];
+    // One harmless GET per defence, one after the other.
+    for (const k of keys) results.push(await checkDefence(url, DEFENCE_SNIPPETS[k]!, { userAgent: defaultUserAgent, ...(php ? { phpPage: php } : {}) }));
+    if ((ctx.options.format as string | undefined) === 'json') ctx.io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    else for (const r of results) ctx.io.stdout.write(`${ctx.t(r.works ? 'patch.check.works' : 'patch.check.fails', { key: r.key, url: r.url, detail: r.detail })}\n`);
+    return results.every((r) => r.works) ? 0 : 1;
+  },
+};
+
+export const patchCommands: readonly Command[] = [patchPlanCommand, patchApplyCommand, patchCheckCommand];
