@@ -43,10 +43,10 @@ export async function freePort(): Promise<number> {
 const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file], { stdio: 'ignore' });
 
 export interface SshdOptions {
-  /** Wrap sshd's argument vector (e.g. in `unshare` for a private pid namespace). */
+  /** The forced command's last line, which runs "$SSH_ORIGINAL_COMMAND" (default: `/bin/sh -c` on this machine). */
+  exec?: string;
+  /** Wrap sshd's argument vector (e.g. in `unshare` for a private pid and mount namespace). */
   wrap?: (argv: string[]) => string[];
-  /** What the forced command runs after logging (default: the received command with /bin/sh). */
-  run?: string;
   /** How stop() ends the process (a wrapper such as `unshare --kill-child` ignores SIGTERM). */
   stopSignal?: NodeJS.Signals;
 }
@@ -59,7 +59,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
   const log = join(dir, 'commands.log');
   writeFileSync(log, '');
   const force = join(dir, 'force.sh');
-  writeFileSync(force, `#!/bin/sh\nprintf '%s\\n' "$SSH_ORIGINAL_COMMAND" >> '${log}'\n${opts.run ?? 'exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"'}\n`);
+  writeFileSync(force, `#!/bin/sh\nprintf '%s\\n' "$SSH_ORIGINAL_COMMAND" >> '${log}'\n${opts.exec ?? 'exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"'}\n`);
   chmodSync(force, 0o755);
   const port = await freePort();
   const conf = join(dir, 'sshd_config');

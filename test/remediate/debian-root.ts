@@ -168,7 +168,7 @@ export async function startDebianTarget(): Promise<DebianTarget> {
   execFileSync('chroot', [root, '/bin/sh', '-c', 'apt-get -q update && MINIHTTPD_NOSTART=1 DEBIAN_FRONTEND=noninteractive apt-get -y -q install minihttpd minitools=1.0-1'], { stdio: 'ignore', timeout: 300_000 });
   const sshd = await startSshd({
     wrap: (argv) => ['unshare', '--pid', '--fork', '--mount', '--kill-child', '--mount-proc', '/bin/sh', '-c', `mount -t proc proc '${root}/proc' && exec "$@"`, 'sh', ...argv],
-    run: `exec /usr/sbin/chroot '${root}' /bin/sh -c "$SSH_ORIGINAL_COMMAND"`,
+    exec: `exec /usr/sbin/chroot '${root}' /bin/sh -c "$SSH_ORIGINAL_COMMAND"`,
     // unshare ignores SIGTERM while it waits; SIGKILL takes the whole namespace (sshd, sessions, services) with it.
     stopSignal: 'SIGKILL',
   });
