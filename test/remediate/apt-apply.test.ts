@@ -7,72 +7,40 @@
  * on the apply allowlist.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { isAllowlistedRemote } from '../../src/collect/transport/allowlist.js';
-import { isApplyAllowlistedRemote, MUTATING } from '../../src/remediate/allowlist.js';
-import type { PatchPlan } from '../../src/remediate/plan.js';
+import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
-import { debianRootMissing, startDebianTarget, TEST_MARK, type DebianTarget } from './debian-root.js';
+import { debianRootMissing, startDebianTarget } from './debian-root.js';
+import { cliEnv, mutatingSince, planFor, sshArgs as targetSsh, useTarget } from './target.js';
 
 const missing = debianRootMissing();
-let d: DebianTarget | undefined;
-let home: string;
+const use = useTarget(missing, startDebianTarget);
 
-before(async () => {
-  if (missing) return;
-  d = await startDebianTarget();
-  home = mkdtempSync(join(tmpdir(), 'mamori-patch-home-'));
-});
-after(async () => {
-  await d?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
-});
-
-const env = () => ({ MAMORI_HOME: home, HOME: home });
-const sshArgs = () => ['--ssh', d!.target, '--identity', d!.sshd.userKey, '--known-hosts', d!.sshd.knownHosts];
+const env = () => cliEnv(use.home());
+const sshArgs = () => targetSsh(use.target());
 const page = async () => {
-  const r = await fetch(`http://127.0.0.1:${d!.port}/`);
+  const r = await fetch(`http://127.0.0.1:${use.target().port}/`);
   return { status: r.status, body: await r.text() };
 };
-const installed = () => d!.sh("dpkg-query -W -f '${Version}' minihttpd");
-
-/** Commands the server received from index `from` on, each checked against the two allowlists. */
-function checkCommands(from: number): { mutating: string[] } {
-  const received = d!.sshd.commands().slice(from).filter((c) => !c.startsWith(TEST_MARK));
-  const mutating: string[] = [];
-  for (const c of received) {
-    const apply = isApplyAllowlistedRemote(c);
-    assert.ok(apply || isAllowlistedRemote(c), `not on either allowlist: ${c}`);
-    if (apply && MUTATING.has(apply.id)) mutating.push(apply.id);
-    // The scan allowlist never changes anything: whatever it accepts is not a mutating apply command.
-    if (isAllowlistedRemote(c)) assert.ok(!apply || !MUTATING.has(apply.id), c);
-  }
-  return { mutating };
-}
-
-async function plan(file: string): Promise<PatchPlan> {
-  const r = await runCli(['patch', 'plan', ...sshArgs(), '--check-url', `http://127.0.0.1:${d!.port}/`, '--format', 'json', '--output', file], { env: env(), timeoutMs: 300_000 });
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(readFileSync(file, 'utf8')) as PatchPlan;
-}
+const installed = () => use.target().sh("dpkg-query -W -f '${Version}' minihttpd");
+const checkCommands = (from: number) => ({ mutating: mutatingSince(use.target(), from) });
+const plan = (file: string) => planFor(use.target(), use.home(), file.slice(use.home().length + 1));
 
 test('a broken security update is rolled back to the recorded version; the fixed one is applied and the rescan shows it resolved', { skip: missing ?? false, timeout: 900_000 }, async () => {
   // The server's lists know the update (an administrator's `apt-get update` or cron did that).
-  d!.publishSecurity('1.0-2');
-  d!.sh('apt-get -q update');
+  use.target().publishSecurity('1.0-2');
+  use.target().sh('apt-get -q update');
   assert.equal((await page()).status, 200);
 
-  const planFile = join(home, 'plan-1.json');
-  let from = d!.sshd.commands().length;
+  const planFile = join(use.home(), 'plan-1.json');
+  let from = use.target().sshd.commands().length;
   const p1 = await plan(planFile);
   assert.equal(checkCommands(from).mutating.length, 0, 'planning changes nothing');
   assert.equal(p1.schemaVersion, 1);
   assert.equal(p1.hosts.length, 1);
   const h1 = p1.hosts[0]!;
-  assert.equal(h1.target, d!.target);
+  assert.equal(h1.target, use.target().target);
   const upd = h1.steps.find((s) => s.kind === 'update')!;
   assert.ok(upd, JSON.stringify(h1.steps));
   assert.equal(upd.order, 1);
@@ -81,30 +49,30 @@ test('a broken security update is rolled back to the recorded version; the fixed
   assert.equal(upd.command, 'apt-get update && apt-get install --only-upgrade minihttpd');
   assert.ok(upd.fixes.length === 1 && /^UPD-/.test(upd.fixes[0]!), JSON.stringify(upd.fixes));
   assert.ok(h1.healthChecks.some((c) => c.kind === 'http'), 'the --check-url');
-  assert.ok(h1.healthChecks.some((c) => c.kind === 'port' && c.port === d!.port), 'the service port that listened at scan time');
+  assert.ok(h1.healthChecks.some((c) => c.kind === 'port' && c.port === use.target().port), 'the service port that listened at scan time');
   assert.deepEqual(h1.lag.map((l) => [l.packages, l.status]), [[['minihttpd'], 'unknown']], 'no advisory date without the knowledge DB: lag unknown, not "fine"');
 
   // Without --yes and without a terminal: refused, nothing changed.
-  from = d!.sshd.commands().length;
+  from = use.target().sshd.commands().length;
   const noYes = await runCli(['patch', 'apply', '--plan', planFile, ...sshArgs()], { env: env() });
   assert.equal(noYes.code, 2, noYes.stderr);
   assert.match(noYes.stderr, /--yes/);
-  assert.equal(d!.sshd.commands().length, from, 'not even connected');
+  assert.equal(use.target().sshd.commands().length, from, 'not even connected');
 
   // Another apply holds the lock: exit 2, nothing changed.
-  d!.sh('mkdir /var/lock/mamori-patch.lock');
+  use.target().sh('mkdir /var/lock/mamori-patch.lock');
   const locked = await runCli(['patch', 'apply', '--plan', planFile, ...sshArgs(), '--yes'], { env: env(), timeoutMs: 300_000 });
   assert.equal(locked.code, 2, locked.stderr);
   assert.match(locked.stderr, /holds the lock/);
   assert.equal(installed(), '1.0-1');
-  d!.sh('rmdir /var/lock/mamori-patch.lock');
+  use.target().sh('rmdir /var/lock/mamori-patch.lock');
 
   // The broken update: applied, its service does not come up (page and port gone), rolled back to 1.0-1.
-  from = d!.sshd.commands().length;
-  const logFile = join(home, 'apply-1.json');
+  from = use.target().sshd.commands().length;
+  const logFile = join(use.home(), 'apply-1.json');
   const bad = await runCli(['patch', 'apply', '--plan', planFile, ...sshArgs(), '--yes', '--log', logFile], { env: env(), timeoutMs: 600_000 });
   assert.equal(bad.code, 1, bad.stderr);
-  assert.match(bad.stderr, new RegExp(`ROLLED BACK: health check failed after the update: http://127\\.0\\.0\\.1:${d!.port}/: http\\.refused.*; port ${d!.port} does not listen`));
+  assert.match(bad.stderr, new RegExp(`ROLLED BACK: health check failed after the update: http://127\\.0\\.0\\.1:${use.target().port}/: http\\.refused.*; port ${use.target().port} does not listen`));
   assert.match(bad.stderr, /rolled back to minihttpd 1\.0-1; health checks pass again/);
   assert.match(bad.stderr, /rescan: 0 of 1 finding\(s\) of the plan resolved/, 'the update is still missing, and the report says so');
   assert.equal(installed(), '1.0-1', 'the recorded version is installed again');
@@ -117,15 +85,15 @@ test('a broken security update is rolled back to the recorded version; the fixed
   assert.deepEqual(rec1!.result.recorded, [{ name: 'minihttpd', version: '1.0-1' }]);
   assert.ok(rec1!.log.some((e) => e.argv.join(' ').startsWith('apt-get -s') && /Inst minihttpd \[1\.0-1\] \(1\.0-2/.test(e.stdout)), 'the simulation and its output are in the log');
   assert.ok(rec1!.log.some((e) => e.argv.includes('minihttpd=1.0-1')), 'the rollback command is in the log');
-  assert.match(readFileSync(join(home, 'patch-log', readdirOne(join(home, 'patch-log'))), 'utf8'), /"aptReinstall"/, 'the latest log under $MAMORI_HOME/patch-log is this apply');
+  assert.match(readFileSync(join(use.home(), 'patch-log', readdirOne(join(use.home(), 'patch-log'))), 'utf8'), /"aptReinstall"/, 'the latest log under $MAMORI_HOME/patch-log is this apply');
 
   // The fixed update: applied, healthy, rescan resolved.
-  d!.publishSecurity('1.0-3');
-  d!.sh('apt-get -q update');
-  const p2 = await plan(join(home, 'plan-2.json'));
+  use.target().publishSecurity('1.0-3');
+  use.target().sh('apt-get -q update');
+  const p2 = await plan(join(use.home(), 'plan-2.json'));
   assert.deepEqual(p2.hosts[0]!.steps.find((s) => s.kind === 'update')!.packages, [{ name: 'minihttpd', from: '1.0-1', to: '1.0-3', arch: 'all' }]);
-  from = d!.sshd.commands().length;
-  const good = await runCli(['patch', 'apply', '--plan', join(home, 'plan-2.json'), ...sshArgs(), '--yes', '--format', 'json'], { env: env(), timeoutMs: 600_000 });
+  from = use.target().sshd.commands().length;
+  const good = await runCli(['patch', 'apply', '--plan', join(use.home(), 'plan-2.json'), ...sshArgs(), '--yes', '--format', 'json'], { env: env(), timeoutMs: 600_000 });
   assert.equal(good.code, 0, good.stderr);
   assert.match(good.stderr, /: applied/);
   assert.match(good.stderr, /rescan: 1 of 1 finding\(s\) of the plan resolved/);
@@ -143,23 +111,23 @@ test('a broken security update is rolled back to the recorded version; the fixed
     ['1.0-4', /refused \(nothing changed\): the simulation would also upgrade packages outside the plan: minitools/],
     ['1.0-5', /refused \(nothing changed\): the simulation would remove packages: minitools/],
   ] as const) {
-    d!.publishSecurity(v);
-    d!.sh('apt-get -q update');
-    const pv = await plan(join(home, `plan-${v}.json`));
+    use.target().publishSecurity(v);
+    use.target().sh('apt-get -q update');
+    const pv = await plan(join(use.home(), `plan-${v}.json`));
     assert.deepEqual(pv.hosts[0]!.steps.find((s) => s.kind === 'update')!.packages.map((x) => x.name), ['minihttpd'], 'minitools 2.0 is not a security update: not in the plan');
-    from = d!.sshd.commands().length;
-    const r = await runCli(['patch', 'apply', '--plan', join(home, `plan-${v}.json`), ...sshArgs(), '--yes'], { env: env(), timeoutMs: 600_000 });
+    from = use.target().sshd.commands().length;
+    const r = await runCli(['patch', 'apply', '--plan', join(use.home(), `plan-${v}.json`), ...sshArgs(), '--yes'], { env: env(), timeoutMs: 600_000 });
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, why);
     assert.equal(installed(), '1.0-3');
-    assert.equal(d!.sh("dpkg-query -W -f '${Version}' minitools"), '1.0-1');
+    assert.equal(use.target().sh("dpkg-query -W -f '${Version}' minitools"), '1.0-1');
     assert.deepEqual([...new Set(checkCommands(from).mutating)].sort(), ['aptUpdate', 'lockAcquire', 'lockRelease'], 'only the lists were refreshed');
   }
-  d!.publishSecurity('1.0-3');
-  d!.sh('apt-get -q update');
+  use.target().publishSecurity('1.0-3');
+  use.target().sh('apt-get -q update');
 
   // Applying the same plan again: nothing to do, nothing changed (exit 2).
-  const again = await runCli(['patch', 'apply', '--plan', join(home, 'plan-2.json'), ...sshArgs(), '--yes'], { env: env(), timeoutMs: 600_000 });
+  const again = await runCli(['patch', 'apply', '--plan', join(use.home(), 'plan-2.json'), ...sshArgs(), '--yes'], { env: env(), timeoutMs: 600_000 });
   assert.equal(again.code, 2, again.stderr);
   assert.match(again.stderr, /nothing to do/);
 });

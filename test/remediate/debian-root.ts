@@ -11,7 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, sshdMissing, startSshd, type Sshd } from '../host/sshd.js';
+import { freePort, sshdMissing, startSshd } from '../host/sshd.js';
+import { testShell, type PatchTarget } from './target.js';
 
 /** Change when the root's recipe changes: a new key builds a new cached root. */
 export const ROOT_KEY = 'debian-bookworm-minbase-busybox-iproute2-v1';
@@ -67,9 +68,6 @@ export function baseRoot(): string {
   }
 }
 
-/** Prefix of the commands the test itself sends (set-up, assertions), so command checks can tell them apart. */
-export const TEST_MARK = ': mamori-test;';
-
 export type MiniVersion = '1.0-1' | '1.0-2' | '1.0-3' | '1.0-4' | '1.0-5';
 
 /**
@@ -121,17 +119,10 @@ function buildTools(work: string, version: '1.0-1' | '2.0-1'): string {
   return out;
 }
 
-export interface DebianTarget {
+export interface DebianTarget extends PatchTarget {
   root: string;
-  sshd: Sshd;
-  port: number;
-  /** `root@127.0.0.1:PORT`: the transport's name, and the plan's target. */
-  target: string;
   /** Publish this version in bookworm-security (1.0-1 stays in bookworm, so a rollback can reinstall it). */
   publishSecurity(version: MiniVersion): void;
-  /** Run a shell command in the root through the sshd (inside its namespaces). */
-  sh(command: string): string;
-  stop(): Promise<void>;
 }
 
 function suite(repo: string, name: string, debs: string[]): void {
@@ -172,8 +163,7 @@ export async function startDebianTarget(): Promise<DebianTarget> {
     // unshare ignores SIGTERM while it waits; SIGKILL takes the whole namespace (sshd, sessions, services) with it.
     stopSignal: 'SIGKILL',
   });
-  const sh = (command: string) =>
-    execFileSync('ssh', ['-q', '-i', sshd.userKey, '-o', `UserKnownHostsFile=${sshd.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-p', String(sshd.port), 'root@127.0.0.1', `${TEST_MARK} ${command}`], { timeout: 120_000 }).toString('utf8');
+  const sh = testShell(sshd);
   sh('/etc/init.d/minihttpd start');
   return {
     root,

@@ -11,8 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, sshdMissing, startSshd, type Sshd } from '../host/sshd.js';
-import { TEST_MARK } from './debian-root.js';
+import { freePort, sshdMissing, startSshd } from '../host/sshd.js';
+import { testShell, type PatchTarget } from './target.js';
 
 const has = (bin: string) => ['/usr/sbin', '/usr/bin', '/sbin', '/bin'].some((d) => existsSync(join(d, bin)));
 
@@ -24,15 +24,10 @@ export function rpmRootMissing(): string | undefined {
 
 export type RpmVersion = '1.0-1' | '1.0-2' | '1.0-3';
 
-export interface RpmTarget {
+export interface RpmTarget extends PatchTarget {
   root: string;
-  sshd: Sshd;
-  port: number;
-  target: string;
   /** Publish VERSION with a security advisory (1.0-1 stays in the repository for the rollback). */
   publishSecurity(version: RpmVersion): void;
-  sh(command: string): string;
-  stop(): Promise<void>;
 }
 
 function buildRpm(work: string, version: RpmVersion, out: string): void {
@@ -132,8 +127,7 @@ export async function startRpmTarget(): Promise<RpmTarget> {
     wrap: (argv) => ['unshare', '--pid', '--fork', '--mount', '--kill-child', '--mount-proc', '/bin/sh', '-c', `${mounts} && exec "$@"`, 'sh', ...argv],
     stopSignal: 'SIGKILL',
   });
-  const sh = (command: string) =>
-    execFileSync('ssh', ['-q', '-i', sshd.userKey, '-o', `UserKnownHostsFile=${sshd.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-p', String(sshd.port), 'root@127.0.0.1', `${TEST_MARK} PATH=/usr/local/sbin:$PATH; ${command}`], { timeout: 120_000 }).toString('utf8');
+  const sh = testShell(sshd, 'PATH=/usr/local/sbin:$PATH; ');
   sh('service minihttpd start');
   return {
     root,
