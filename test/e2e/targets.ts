@@ -1,0 +1,105 @@
+/**
+ * Targets for the end-to-end suites that run the CLI as users run it (test/e2e/*.test.ts): a shop's document
+ * root holding a Shift_JIS customer export, and a loopback shop site serving one. Each lives in a temp dir or on
+ * a free 127.0.0.1 port and is removed or closed by its caller.
+ */
+import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import iconv from 'iconv-lite';
+import { customersCsv, makeTree } from '../host/docroot-tree.js';
+import type { CliResult } from '../helpers/cli.js';
+
+/** The customer export, as old shop systems write it: Shift_JIS, CRLF. */
+export const customerExport = (rows = 40): Buffer => iconv.encode(customersCsv(rows), 'Shift_JIS');
+
+/**
+ * A shop's document root: pages, a PHP include and, in the public `data/` folder, the customer export. Sixty
+ * files, so that `scan files --workers 2` hands files to worker threads (walk.ts classifies fewer on the
+ * calling thread alone).
+ */
+export function shopDocroot(): string {
+  const files: Record<string, string | Buffer> = { 'data/customers.csv': customerExport() };
+  for (let i = 0; i < 50; i++) files[`item/${i}.html`] = `<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>商品 ${i}</title></head><body><h1>商品 ${i}</h1><p>在庫あり。</p></body></html>\n`;
+  for (let i = 0; i < 9; i++) files[`lib/part${i}.php`] = `<?php\n// part ${i}\nfunction part${i}() { return ${i}; }\n`;
+  return makeTree(files);
+}
+
+/** A shop site on 127.0.0.1 (plain HTTP) with a login form and its customer export in /data/customer.csv. */
+export async function startShopSite(): Promise<{ url: string; close: () => Promise<void> }> {
+  const csv = customerExport();
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/' || path === '/index.html') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', server: 'Apache/2.2.15 (CentOS)' });
+      return void res.end('<!doctype html><html lang="ja"><head><title>テストショップ</title></head><body><form method="post" action="/login.php"><input name="login_email"><input type="password" name="login_pass"></form><a href="/item/1.html">商品</a></body></html>');
+    }
+    if (path === '/data/customer.csv') {
+      res.writeHead(200, { 'content-type': 'text/csv', 'content-length': csv.length });
+      return void res.end(req.method === 'HEAD' ? undefined : csv);
+    }
+    res.writeHead(404, { 'content-type': 'text/html' });
+    res.end('<html><body>Not Found</body></html>');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const a = server.address();
+  const port = typeof a === 'object' && a ? a.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** Run `node [nodeArgs…] script args…` as a user's shell would, capturing output and exit code. */
+export function runScript(
+  script: string,
+  args: readonly string[],
+  opts: { nodeArgs?: readonly string[]; env?: NodeJS.ProcessEnv; cwd: string; timeoutMs?: number },
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), script, ...args], {
+      cwd: opts.cwd,
+      env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: '', NO_COLOR: '1', ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 180_000);
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+  });
+}
+
+interface Finding {
+  id: string;
+  category?: string;
+  title: string;
+  location?: string;
+  evidence?: unknown;
+}
+interface Gap {
+  what: string;
+  why: string;
+  code?: string;
+}
+export interface ScanJson {
+  findings: Finding[];
+  gaps: Gap[];
+}
+
+/** Parse a JSON report, naming the command's stderr when it is not one. */
+export function scanJson(r: CliResult, what: string): ScanJson {
+  try {
+    return JSON.parse(r.stdout) as ScanJson;
+  } catch {
+    throw new Error(`${what}: exit ${r.code}, no JSON report on stdout; stderr:\n${r.stderr.slice(0, 2000)}`);
+  }
+}
