@@ -142,6 +142,7 @@ function maskLabelled(s: string): string {
   return done ? out + s.slice(done) : s;
 }
 
+const EMBEDDED_URL = /https?:\/\/[^\s"'<>]+/g;
 /** E-mail addresses (also in file names and URLs, where the detector's file-extension guard does not apply). */
 const EMAIL_ANY = /[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+/g;
 /** Digits grouped by spaces, hyphens or brackets (phone numbers, card numbers, My Numbers, postal codes). */
@@ -194,7 +195,9 @@ function maskSpacedRun(run: string): string {
 export function maskText(s: string): string {
   if (!s) return s;
   const t = /[\uff01-\uff5e]/.test(s) ? s.normalize('NFKC') : s;
-  let m = maskLabelled(t);
+  // URLs inside the text (a title naming a page) are masked as URLs: their parts percent-encoded.
+  let m = t.includes('://') ? t.replace(EMBEDDED_URL, (u) => maskUrl(u)) : t;
+  m = maskLabelled(m);
   if (m.includes('@')) m = m.replace(EMAIL_ANY, (e) => maskEmail(e));
   if (/\d/.test(m)) {
     m = m.replace(POSTAL_MARKED, (p) => maskPostal(p));

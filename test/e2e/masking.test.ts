@@ -97,7 +97,7 @@ function leaks(outputs: [string, string][], people: Person[]): string[] {
   const out: string[] = [];
   for (const p of people)
     for (const v of plantedForms(p))
-      for (const [where, text] of outputs) if (text.includes(v) || text.includes(encodeURIComponent(v))) out.push(`${where}: ${v}`);
+      for (const [where, text] of outputs) if ([v, encodeURIComponent(v), encodeURIComponent(v).replace(/%20/g, '+')].some((x) => text.includes(x))) out.push(`${where}: ${v}`);
   return out;
 }
 
