@@ -12,8 +12,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { binPath, repoRoot } from '../helpers/cli.js';
-import { runScript, scanJson, shopDocroot, startShopSite } from './targets.js';
+import { repoRoot, runCli } from '../helpers/cli.js';
+import { scanJson, shopDocroot, startShopSite } from './targets.js';
 
 /** Preloaded with --import: registers the resolve hook and wraps CommonJS resolution; workers inherit it. */
 const PRELOAD = `
@@ -72,7 +72,7 @@ describe('the bundled CLI loads modules only by paths the bundler saw', () => {
   async function traced(args: string[]) {
     const log = join(tmp, `load-${n++}.log`);
     writeFileSync(log, '');
-    const r = await runScript(binPath, args, {
+    const r = await runCli(args, {
       nodeArgs: ['--import', pathToFileURL(preload).href],
       cwd: tmp,
       env: { MAMORI_LOAD_LOG: log, MAMORI_HOME: join(tmp, 'home'), MAMORI_NO_BUNDLE: '' },

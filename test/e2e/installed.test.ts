@@ -15,9 +15,9 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../helpers/cli.js';
+import { repoRoot, runCli } from '../helpers/cli.js';
 import { customersCsv } from '../host/docroot-tree.js';
-import { runScript, scanJson, shopDocroot, startShopSite } from './targets.js';
+import { scanJson, shopDocroot, startShopSite } from './targets.js';
 
 function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 300_000 });
@@ -42,7 +42,7 @@ describe('the installed package (npm pack, npm install --prefix, mamori)', { tim
   let mamori: string;
   let docroot: string;
   let site: Awaited<ReturnType<typeof startShopSite>>;
-  const run = (args: string[]) => runScript(mamori, args, { cwd: tmp, env: { MAMORI_HOME: join(tmp, 'home'), MAMORI_NO_BUNDLE: '' } });
+  const run = (args: string[]) => runCli(args, { bin: mamori, cwd: tmp, env: { MAMORI_HOME: join(tmp, 'home'), MAMORI_NO_BUNDLE: '' } });
 
   before(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'mamori-installed-'));

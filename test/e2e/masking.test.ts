@@ -11,12 +11,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { Gen, plantedForms, type Person } from '../pii/corpus.js';
 import { runCli } from '../helpers/cli.js';
+import { serve } from './targets.js';
 
 const FORMATS = ['json', 'table', 'html', 'csv', 'sarif', 'cyclonedx', 'pdf'] as const;
 const canPdf = existsSync('/usr/bin/chromium') && spawnSync('pdftotext', ['-v']).status === 0;
@@ -66,7 +66,7 @@ async function plantSite(g: Gen): Promise<{ url: string; people: Person[]; close
   const links = [`/entry.php?${q}`, `/search.php?${q2}`, `/members/${encodeURIComponent(b.email)}/${b.phone}.html`, `/card/${b.card}/mn-${b.myNumber}.html`];
   const form = '<form method="post" action="/login.php"><input name="login_email" type="email"><input name="login_pass" type="password"><input name="tel"></form>';
   const page = (title: string) => `<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>${title}</title></head><body>${form}${links.map((l) => `<a href="${l}">x</a>`).join('')}</body></html>`;
-  const server: Server = createServer((req, res) => {
+  const site = await serve((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (path === '/data/customer.csv') {
       res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8' });
@@ -79,18 +79,7 @@ async function plantSite(g: Gen): Promise<{ url: string; people: Person[]; close
     res.writeHead(404, { 'content-type': 'text/html' });
     res.end('<html><body>Not Found</body></html>');
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    people,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  return { ...site, people };
 }
 
 function leaks(outputs: [string, string][], people: Person[]): string[] {

@@ -3,8 +3,7 @@
  * root holding a Shift_JIS customer export, and a loopback shop site serving one. Each lives in a temp dir or on
  * a free 127.0.0.1 port and is removed or closed by its caller.
  */
-import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import iconv from 'iconv-lite';
 import { customersCsv, makeTree } from '../host/docroot-tree.js';
 import type { CliResult } from '../helpers/cli.js';
@@ -24,22 +23,9 @@ export function shopDocroot(): string {
   return makeTree(files);
 }
 
-/** A shop site on 127.0.0.1 (plain HTTP) with a login form and its customer export in /data/customer.csv. */
-export async function startShopSite(): Promise<{ url: string; close: () => Promise<void> }> {
-  const csv = customerExport();
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/' || path === '/index.html') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', server: 'Apache/2.2.15 (CentOS)' });
-      return void res.end('<!doctype html><html lang="ja"><head><title>テストショップ</title></head><body><form method="post" action="/login.php"><input name="login_email"><input type="password" name="login_pass"></form><a href="/item/1.html">商品</a></body></html>');
-    }
-    if (path === '/data/customer.csv') {
-      res.writeHead(200, { 'content-type': 'text/csv', 'content-length': csv.length });
-      return void res.end(req.method === 'HEAD' ? undefined : csv);
-    }
-    res.writeHead(404, { 'content-type': 'text/html' });
-    res.end('<html><body>Not Found</body></html>');
-  });
+/** A node HTTP server on a free 127.0.0.1 port. */
+export async function serve(handler: RequestListener): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const a = server.address();
   const port = typeof a === 'object' && a ? a.port : 0;
@@ -53,28 +39,21 @@ export async function startShopSite(): Promise<{ url: string; close: () => Promi
   };
 }
 
-/** Run `node [nodeArgs…] script args…` as a user's shell would, capturing output and exit code. */
-export function runScript(
-  script: string,
-  args: readonly string[],
-  opts: { nodeArgs?: readonly string[]; env?: NodeJS.ProcessEnv; cwd: string; timeoutMs?: number },
-): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), script, ...args], {
-      cwd: opts.cwd,
-      env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: '', NO_COLOR: '1', ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 180_000);
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
-    });
+/** A shop site on 127.0.0.1 (plain HTTP) with a login form and its customer export in /data/customer.csv. */
+export function startShopSite(): Promise<{ url: string; close: () => Promise<void> }> {
+  const csv = customerExport();
+  return serve((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/' || path === '/index.html') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', server: 'Apache/2.2.15 (CentOS)' });
+      return void res.end('<!doctype html><html lang="ja"><head><title>テストショップ</title></head><body><form method="post" action="/login.php"><input name="login_email"><input type="password" name="login_pass"></form><a href="/item/1.html">商品</a></body></html>');
+    }
+    if (path === '/data/customer.csv') {
+      res.writeHead(200, { 'content-type': 'text/csv', 'content-length': csv.length });
+      return void res.end(req.method === 'HEAD' ? undefined : csv);
+    }
+    res.writeHead(404, { 'content-type': 'text/html' });
+    res.end('<html><body>Not Found</body></html>');
   });
 }
 
