@@ -112,6 +112,9 @@ test('text without personal values is left as it was', () => {
     assert.equal(maskDeep({ a: [s] }).a[0], /^https?:/.test(s) ? maskUrl(s) : s);
   }
   assert.equal(maskUrl('https://shop.example.jp/index.php?main_page=product_info&products_id=12'), 'https://shop.example.jp/index.php?main_page=product_info&products_id=12');
+  // Not URLs after all, and URLs inside URLs: masked, and the masking ends.
+  for (const s of ['http://[broken', 'see http://[::1 and ftp://files.example.jp/a', 'https://shop.example.jp/go?next=https%3A%2F%2Fshop.example.jp%2Fentry%3Ftel%3D09031415926']) assert.ok(!maskText(s).includes('09031415926'));
+  assert.equal(maskText('redirect to http://[broken'), 'redirect to http://[broken');
 });
 
 test('a CSV whose rows are `label:value` cells: labels are the header, every row is data, no value in the reasons', async () => {

@@ -193,11 +193,15 @@ function maskSpacedRun(run: string): string {
  * nothing to mask is returned as it was.
  */
 export function maskText(s: string): string {
+  // URLs inside the text (a title naming a page) are masked as URLs: their parts percent-encoded.
+  return s.includes('://') ? maskValues(s.replace(EMBEDDED_URL, (u) => maskUrl(u))) : maskValues(s);
+}
+
+/** maskText without looking for URLs (maskUrl's own parts, and what is not a URL after all). */
+function maskValues(s: string): string {
   if (!s) return s;
   const t = /[\uff01-\uff5e]/.test(s) ? s.normalize('NFKC') : s;
-  // URLs inside the text (a title naming a page) are masked as URLs: their parts percent-encoded.
-  let m = t.includes('://') ? t.replace(EMBEDDED_URL, (u) => maskUrl(u)) : t;
-  m = maskLabelled(m);
+  let m = maskLabelled(t);
   if (m.includes('@')) m = m.replace(EMAIL_ANY, (e) => maskEmail(e));
   if (/\d/.test(m)) {
     m = m.replace(POSTAL_MARKED, (p) => maskPostal(p));
@@ -230,9 +234,9 @@ export function maskUrl(u: string): string {
   try {
     url = new URL(u);
   } catch {
-    return maskText(u);
+    return maskValues(u);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return maskText(u);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return maskValues(u);
   let changed = false;
   const seg = (raw: string, mask: (decoded: string) => string): string => {
     const d = decodeComponent(raw);
