@@ -103,7 +103,7 @@ const MASK_OF: Record<ColumnKind, (v: string) => string> = {
 
 /** A value a label or key says is personal: by its kind, else by its shape, else all but its first character. */
 function maskAs(kind: ColumnKind, v: string): string {
-  if (kind === 'pref') return v;
+  if (kind === 'pref' || v.includes('*')) return v; // a prefecture alone, or masked already
   const byKind = MASK_OF[kind](v);
   if (byKind !== v) return byKind;
   const byShape = maskText(v);
@@ -150,15 +150,16 @@ const DIGIT_RUN = /(?:\+81[ -]?)?(?:\(\d+\)|\d)(?:\d|[ -](?=\(?\d)|\)(?=[ -]?\d)
 /** Card numbers and My Numbers grouped by dots (4.4.4, 4.4.4.4): dotted digits are otherwise addresses and versions. */
 const DOTTED_GROUPS = /(?<![\d.])\d{4}\.\d{4}\.\d{4}(?:\.\d{1,7})?(?![\d]|\.\d)/g;
 const POSTAL_MARKED = /〒\s?\d{3}-?\d{4}(?!\d)/g;
-const ADDRESS_ANY = new RegExp(`${PREFECTURE}[^\\s,.、。\\t"'<>|/\\\\]{1,40}`, 'g');
+/** An address from its prefecture to the next separator, all of it (masking it keeps prefecture and municipality). */
+const ADDRESS_ANY = new RegExp(`${PREFECTURE}[^\\s,.、。\\t"'<>|/\\\\]+`, 'g');
 
 /** The masked form of a run of digits, or undefined when it is none of the numbers masked. */
-function maskDigitRun(run: string): string | undefined {
+function maskDigitRun(run: string, postal: boolean): string | undefined {
   const d = nationalDigits(run);
   if (d.length >= 13 && d.length <= 19 && luhn(d) && cardBrand(d)) return maskCard(run);
   if (d.length === 12 && validMyNumber(d)) return maskMyNumber(run);
   if (phoneType(d)) return maskPhone(run);
-  if (/^\d{3}-\d{4}$/.test(run)) return maskPostal(run);
+  if (postal && /^\d{3}-\d{4}$/.test(run)) return maskPostal(run);
   return undefined;
 }
 
@@ -166,8 +167,10 @@ function maskDigitRun(run: string): string | undefined {
  * A run of digit groups that is no number as a whole (`2 090-1234-5678`, `2024)03-1234-5678`): the longest
  * windows of whole groups that are one, left to right.
  */
-function maskSpacedRun(run: string): string {
-  const whole = maskDigitRun(run);
+function maskSpacedRun(run: string, afterMask: boolean): string {
+  // Right after a masked part (`4***-****-***0-809`), `NNN-NNNN` is the tail kept of that number, not a postal code.
+  const postal = !afterMask;
+  const whole = maskDigitRun(run, postal);
   if (whole !== undefined) return whole;
   const parts = run.split(/(\D+)/); // digit groups at even indexes, what separates them at odd ones
   if (parts.length < 3) return run;
@@ -175,7 +178,7 @@ function maskSpacedRun(run: string): string {
   for (let i = 0; i < parts.length; i += 2) {
     let masked: string | undefined;
     let j = parts.length - 1;
-    for (; j >= i && masked === undefined; j -= 2) masked = maskDigitRun(parts.slice(i, j + 1).join(''));
+    for (; j >= i && masked === undefined; j -= 2) masked = maskDigitRun(parts.slice(i, j + 1).join(''), postal);
     if (masked !== undefined) {
       out += masked + (parts[j + 3] ?? '');
       i = j + 2;
@@ -193,8 +196,11 @@ function maskSpacedRun(run: string): string {
  * nothing to mask is returned as it was.
  */
 export function maskText(s: string): string {
+  if (!s) return s;
+  const t = /[\uff01-\uff5e]/.test(s) ? s.normalize('NFKC') : s;
   // URLs inside the text (a title naming a page) are masked as URLs: their parts percent-encoded.
-  return s.includes('://') ? maskValues(s.replace(EMBEDDED_URL, (u) => maskUrl(u))) : maskValues(s);
+  const m = maskValues(t.includes('://') ? t.replace(EMBEDDED_URL, (u) => maskUrl(u)) : t);
+  return m === t ? s : m;
 }
 
 /** maskText without looking for URLs (maskUrl's own parts, and what is not a URL after all). */
@@ -205,9 +211,8 @@ function maskValues(s: string): string {
   if (m.includes('@')) m = m.replace(EMAIL_ANY, (e) => maskEmail(e));
   if (/\d/.test(m)) {
     m = m.replace(POSTAL_MARKED, (p) => maskPostal(p));
-    m = m.replace(DOTTED_GROUPS, (r) => maskDigitRun(r.replace(/\./g, '-'))?.replace(/-/g, '.') ?? r);
-    // Digits after a masked part are the tail kept of a masked number, not a number of their own.
-    m = m.replace(DIGIT_RUN, (r: string, at: number, all: string) => (/\*[ -]?$/.test(all.slice(Math.max(0, at - 2), at)) ? r : maskSpacedRun(r)));
+    m = m.replace(DOTTED_GROUPS, (r) => maskDigitRun(r.replace(/\./g, '-'), false)?.replace(/-/g, '.') ?? r);
+    m = m.replace(DIGIT_RUN, (r: string, at: number, all: string) => maskSpacedRun(r, all[at - 1] === '*'));
   }
   if (/[都道府県]/.test(m)) m = m.replace(ADDRESS_ANY, (a) => maskAddress(a));
   return m === t ? s : m;
@@ -224,7 +229,7 @@ function decodeComponent(s: string): string {
 const encodeMasked = (s: string): string => encodeURIComponent(s).replace(/%2A/g, '*');
 
 /**
- * A URL for a report: each path segment, query value and the fragment masked as decoded text (maskText); a
+ * A URL for a report: the host, each path segment, query value and the fragment masked as decoded text; a
  * query value whose key names a personal column masked by that kind; a query value in non-ASCII text (a
  * name typed into a form) masked like a name; a password in the URL replaced by `***`. Not an http(s) URL:
  * maskText.
@@ -259,7 +264,7 @@ export function maskUrl(u: string): string {
             if (!v) return v;
             if (spec) return maskAs(spec.kind, v);
             const m = maskText(v);
-            return m === v && /[^\x00-\x7f]/.test(v) ? maskName(v) : m;
+            return m === v && /[^\x00-\x7f]/.test(v) && !v.includes('*') ? maskName(v) : m;
           })}`;
         })
         .join('&')}`
@@ -267,7 +272,9 @@ export function maskUrl(u: string): string {
   const hash = url.hash ? `#${seg(url.hash.slice(1), maskText)}` : '';
   const user = url.username ? `${seg(url.username, maskText)}${url.password ? ':***' : ''}@` : '';
   if (url.password) changed = true;
-  return changed ? `${url.protocol}//${user}${url.host}${path}${query}${hash}` : u;
+  const host = maskValues(url.host); // a number in a host name (`090-1234-5678.example.jp`)
+  if (host !== url.host) changed = true;
+  return changed ? `${url.protocol}//${user}${host}${path}${query}${hash}` : u;
 }
 
 /** Strings of a report object masked (URLs by maskUrl, other text by maskText); numbers and keys as they are. */
