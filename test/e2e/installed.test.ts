@@ -78,8 +78,16 @@ describe('the installed package (npm pack, npm install --prefix, mamori)', { tim
     assert.deepEqual(shipped.filter((f) => /\.test\.js$/.test(f)), []);
   });
 
-  it('scan host --docroot: finds the Shift_JIS customer export, masked, and the detector is there', async () => {
-    const r = await run(['scan', 'host', '--docroot', docroot, '--format', 'json', '--lang', 'en']);
+  it('npx mamori scan host --docroot: finds the Shift_JIS customer export, masked, and the detector is there', () => {
+    // As the issue ran it: npx, in the directory the package is installed in.
+    const x = spawnSync('npx', ['--no', '--', 'mamori', 'scan', 'host', '--docroot', docroot, '--format', 'json', '--lang', 'en'], {
+      cwd: join(tmp, 'prefix'),
+      encoding: 'utf8',
+      env: { ...process.env, ...NPM_QUIET, MAMORI_HOME: join(tmp, 'home'), MAMORI_NO_BUNDLE: '', LANG: 'C.UTF-8' },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 300_000,
+    });
+    const r = { code: x.status ?? 1, stdout: x.stdout, stderr: x.stderr };
     const rep = scanJson(r, 'scan host');
     assert.deepEqual(rep.gaps.filter((g) => g.code === 'host.gap.piiUnavailable' || /detector unavailable/.test(g.why)), []);
     const f = rep.findings.find((x) => x.category === 'personal-data-exposure' && x.location === join(docroot, 'data/customers.csv'));
