@@ -8,57 +8,19 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { repoRoot, runCli } from '../helpers/cli.js';
-import { scanJson, shopDocroot, startShopSite } from './targets.js';
-
-/** Preloaded with --import: registers the resolve hook and wraps CommonJS resolution; workers inherit it. */
-const PRELOAD = `
-import { register, createRequire } from 'node:module';
-import { appendFileSync } from 'node:fs';
-const log = process.env.MAMORI_LOAD_LOG;
-const hook = \`
-import { appendFileSync } from 'node:fs';
-const log = \${JSON.stringify(log)};
-export async function resolve(specifier, context, next) {
-  try {
-    const r = await next(specifier, context);
-    appendFileSync(log, 'ok ' + r.url + '\\\\n');
-    return r;
-  } catch (err) {
-    appendFileSync(log, 'failed ' + specifier + ' from ' + context.parentURL + '\\\\n');
-    throw err;
-  }
-}\`;
-register('data:text/javascript,' + encodeURIComponent(hook));
-const Module = createRequire(import.meta.url)('node:module');
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (request, parent, ...rest) {
-  try {
-    const f = resolveFilename.call(this, request, parent, ...rest);
-    appendFileSync(log, 'ok ' + (f.startsWith('/') ? 'file://' + f : 'node:' + f) + '\\n');
-    return f;
-  } catch (err) {
-    appendFileSync(log, 'failed ' + request + ' from ' + (parent?.filename ?? '?') + '\\n');
-    throw err;
-  }
-};
-`;
+import { repoRoot } from '../helpers/cli.js';
+import { runTraced, scanJson, shopDocroot, startShopSite } from './targets.js';
 
 describe('the bundled CLI loads modules only by paths the bundler saw', () => {
   let tmp: string;
   let docroot: string;
   let site: Awaited<ReturnType<typeof startShopSite>>;
-  let preload: string;
-  let n = 0;
 
   before(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'mamori-bundle-paths-'));
-    preload = join(tmp, 'preload.mjs');
-    writeFileSync(preload, PRELOAD);
     docroot = shopDocroot();
     site = await startShopSite();
   });
@@ -68,28 +30,7 @@ describe('the bundled CLI loads modules only by paths the bundler saw', () => {
     if (docroot) rmSync(docroot, { recursive: true, force: true });
   });
 
-  /** Run a command under the hook; return its result and the modules it resolved. */
-  async function traced(args: string[]) {
-    const log = join(tmp, `load-${n++}.log`);
-    writeFileSync(log, '');
-    const r = await runCli(args, {
-      nodeArgs: ['--import', pathToFileURL(preload).href],
-      cwd: tmp,
-      env: { MAMORI_LOAD_LOG: log, MAMORI_HOME: join(tmp, 'home'), MAMORI_NO_BUNDLE: '' },
-    });
-    const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
-    const root = pathToFileURL(repoRoot).href;
-    const unseen = lines.filter((l) => {
-      // A dependency probing for its own optional peers (playwright-core for bufferutil) is its own business.
-      if (l.startsWith('failed ')) return !/ from (file:\/\/)?\/.*\/node_modules\//.test(l);
-      const url = l.slice(3);
-      if (!url.startsWith('file:')) return false; // node:… built-ins
-      if (!url.startsWith(root)) return url !== pathToFileURL(preload).href;
-      const rel = url.slice(root.length);
-      return !(rel === 'bin/mamori.js' || rel.startsWith('dist/bundle/') || rel.startsWith('node_modules/'));
-    });
-    return { r, lines, unseen: [...new Set(unseen)] };
-  }
+  const traced = (args: string[]) => runTraced(args, { dir: tmp, packageRoot: repoRoot, env: { MAMORI_HOME: join(tmp, 'home'), MAMORI_NO_BUNDLE: '' } });
 
   it('scan host --docroot: the personal-data detector is in the bundle and finds the customer export', async () => {
     const t = await traced(['scan', 'host', '--docroot', docroot, '--format', 'json', '--lang', 'en']);

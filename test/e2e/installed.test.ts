@@ -12,12 +12,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, runCli } from '../helpers/cli.js';
 import { customersCsv } from '../host/docroot-tree.js';
-import { scanJson, shopDocroot, startShopSite } from './targets.js';
+import { runTraced, scanJson, shopDocroot, startShopSite } from './targets.js';
 
 function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 300_000 });
@@ -97,8 +97,16 @@ describe('the installed package (npm pack, npm install --prefix, mamori)', { tim
     writeFileSync(join(tmp, 'host.json'), r.stdout);
   });
 
-  it('scan files: the customer export, with worker threads from the installed bundle', async () => {
-    const r = await run(['scan', 'files', docroot, '--workers', '2', '--format', 'json']);
+  it('scan files: the customer export, with worker threads, all from the installed bundle', async () => {
+    const pkg = join(tmp, 'prefix/node_modules/mamori');
+    // npm stamps each file with the time it extracted it: dist/cli/main.js may be a few ms newer than the bundle,
+    // which in a checkout means "tsc ran after the bundle". Installed, the bundle must run all the same.
+    const later = new Date(statSync(join(pkg, 'dist/bundle/main.js')).mtimeMs + 1000);
+    utimesSync(join(pkg, 'dist/cli/main.js'), later, later);
+    const t = await runTraced(['scan', 'files', docroot, '--workers', '2', '--format', 'json'], { dir: tmp, packageRoot: pkg, bin: mamori, env: { MAMORI_HOME: join(tmp, 'home'), MAMORI_NO_BUNDLE: '' } });
+    assert.deepEqual(t.unseen, [], 'every module from the bundle');
+    assert.ok(t.lines.some((l) => l.endsWith('/dist/bundle/worker.js')), 'a worker thread started from the bundle');
+    const r = t.r;
     const rep = scanJson(r, 'scan files');
     assert.ok(rep.findings.some((f) => f.category === 'personal-data-exposure' && /customers\.csv$/.test(f.location ?? '')), r.stderr);
   });

@@ -6,7 +6,10 @@
 import { createServer, type RequestListener } from 'node:http';
 import iconv from 'iconv-lite';
 import { customersCsv, makeTree } from '../host/docroot-tree.js';
-import type { CliResult } from '../helpers/cli.js';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { runCli, type CliResult } from '../helpers/cli.js';
 
 /** The customer export, as old shop systems write it: Shift_JIS, CRLF. */
 export const customerExport = (rows = 40): Buffer => iconv.encode(customersCsv(rows), 'Shift_JIS');
@@ -81,4 +84,67 @@ export function scanJson(r: CliResult, what: string): ScanJson {
   } catch {
     throw new Error(`${what}: exit ${r.code}, no JSON report on stdout; stderr:\n${r.stderr.slice(0, 2000)}`);
   }
+}
+
+/** Preloaded with --import (runTraced): registers the resolve hook and wraps CommonJS resolution; workers inherit it. */
+const PRELOAD = `
+import { register, createRequire } from 'node:module';
+import { appendFileSync } from 'node:fs';
+const log = process.env.MAMORI_LOAD_LOG;
+const hook = \`
+import { appendFileSync } from 'node:fs';
+const log = \${JSON.stringify(log)};
+export async function resolve(specifier, context, next) {
+  try {
+    const r = await next(specifier, context);
+    appendFileSync(log, 'ok ' + r.url + '\\\\n');
+    return r;
+  } catch (err) {
+    appendFileSync(log, 'failed ' + specifier + ' from ' + context.parentURL + '\\\\n');
+    throw err;
+  }
+}\`;
+register('data:text/javascript,' + encodeURIComponent(hook));
+const Module = createRequire(import.meta.url)('node:module');
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, parent, ...rest) {
+  try {
+    const f = resolveFilename.call(this, request, parent, ...rest);
+    appendFileSync(log, 'ok ' + (f.startsWith('/') ? 'file://' + f : 'node:' + f) + '\\n');
+    return f;
+  } catch (err) {
+    appendFileSync(log, 'failed ' + request + ' from ' + (parent?.filename ?? '?') + '\\n');
+    throw err;
+  }
+};
+`;
+
+
+let traces = 0;
+
+/**
+ * Run a command of the CLI at `packageRoot` (bin/mamori.js there) under a module hook; `unseen` lists every
+ * module resolved outside the bundle (dist/bundle), bin/mamori.js and the dependencies in node_modules, and
+ * every resolution that failed outside node_modules: a module loaded by a path the bundler did not see.
+ */
+export async function runTraced(args: string[], o: { dir: string; packageRoot: string; env?: NodeJS.ProcessEnv; bin?: string }) {
+  const preload = join(o.dir, 'load-trace.mjs');
+  if (!existsSync(preload)) writeFileSync(preload, PRELOAD);
+  const log = join(o.dir, `load-${traces++}.log`);
+  writeFileSync(log, '');
+  const r = await runCli(args, { bin: o.bin ?? join(o.packageRoot, 'bin/mamori.js'), nodeArgs: ['--import', pathToFileURL(preload).href], cwd: o.dir, env: { ...o.env, MAMORI_LOAD_LOG: log } });
+  const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  const root = pathToFileURL(o.packageRoot).href.replace(/\/?$/, '/');
+  const unseen = lines.filter((l) => {
+    // A dependency probing for its own optional peers (playwright-core for bufferutil) is its own business.
+    if (l.startsWith('failed ')) return !/ from (file:\/\/)?\/.*\/node_modules\//.test(l);
+    const url = l.slice(3);
+    if (!url.startsWith('file:') || url === pathToFileURL(preload).href) return false; // node:… built-ins, the hook
+    if (url.startsWith(root)) {
+      const rel = url.slice(root.length);
+      return !(rel === 'bin/mamori.js' || rel.startsWith('dist/bundle/') || rel.startsWith('node_modules/'));
+    }
+    return !url.includes('/node_modules/');
+  });
+  return { r, lines, unseen: [...new Set(unseen)] };
 }
