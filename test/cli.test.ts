@@ -58,10 +58,14 @@ test('messages follow --lang, and LANG when --lang is absent', async () => {
 });
 
 /** The modules of dist/ and node_modules/ a CLI run loads (ESM loader hook), as paths relative to the checkout. */
+let loads = 0;
 function loadedModules(args: readonly string[], tmp: string): { code: number | null; loaded: string[] } {
   const hook = join(tmp, 'hook.mjs');
   const reg = join(tmp, 'register.mjs');
-  writeFileSync(hook, "export async function load(url, ctx, next) { process.stderr.write('LOADED ' + url + '\\n'); return next(url, ctx); }\n");
+  // Written synchronously to a file: the hooks thread's stderr can be cut off when the process exits.
+  const log = join(tmp, `loaded-${loads++}.log`);
+  writeFileSync(log, '');
+  writeFileSync(hook, `import { appendFileSync } from 'node:fs';\nexport async function load(url, ctx, next) { appendFileSync(${JSON.stringify(log)}, 'LOADED ' + url + '\\n'); return next(url, ctx); }\n`);
   writeFileSync(reg, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`);
   const r = spawnSync(process.execPath, ['--import', pathToFileURL(reg).href, binPath, ...args], {
     cwd: repoRoot,
@@ -71,7 +75,7 @@ function loadedModules(args: readonly string[], tmp: string): { code: number | n
     timeout: 60_000,
   });
   const root = pathToFileURL(repoRoot).href.replace(/\/?$/, '/');
-  const loaded = r.stderr
+  const loaded = readFileSync(log, 'utf8')
     .split('\n')
     .filter((l) => l.startsWith('LOADED file:'))
     .map((l) => l.slice('LOADED '.length).replace(root, ''));
