@@ -58,14 +58,12 @@ test('messages follow --lang, and LANG when --lang is absent', async () => {
 });
 
 /** The modules of dist/ and node_modules/ a CLI run loads (ESM loader hook), as paths relative to the checkout. */
-let loads = 0;
 function loadedModules(args: readonly string[], tmp: string): { code: number | null; loaded: string[] } {
   const hook = join(tmp, 'hook.mjs');
   const reg = join(tmp, 'register.mjs');
-  // Written synchronously to a file: the hooks thread's stderr can be cut off when the process exits.
-  const log = join(tmp, `loaded-${loads++}.log`);
-  writeFileSync(log, '');
-  writeFileSync(hook, `import { appendFileSync } from 'node:fs';\nexport async function load(url, ctx, next) { appendFileSync(${JSON.stringify(log)}, 'LOADED ' + url + '\\n'); return next(url, ctx); }\n`);
+  // fs.writeSync, not process.stderr.write: the hooks run on their own thread, whose async writes can be lost
+  // when the CLI exits right after loading its last module (the renderer).
+  writeFileSync(hook, "import { writeSync } from 'node:fs';\nexport async function load(url, ctx, next) { writeSync(2, 'LOADED ' + url + '\\n'); return next(url, ctx); }\n");
   writeFileSync(reg, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`);
   const r = spawnSync(process.execPath, ['--import', pathToFileURL(reg).href, binPath, ...args], {
     cwd: repoRoot,
@@ -75,7 +73,7 @@ function loadedModules(args: readonly string[], tmp: string): { code: number | n
     timeout: 60_000,
   });
   const root = pathToFileURL(repoRoot).href.replace(/\/?$/, '/');
-  const loaded = readFileSync(log, 'utf8')
+  const loaded = r.stderr
     .split('\n')
     .filter((l) => l.startsWith('LOADED file:'))
     .map((l) => l.slice('LOADED '.length).replace(root, ''));
