@@ -44,13 +44,20 @@ const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed2551
 
 export async function startSshd(): Promise<Sshd> {
   const dir = mkdtempSync(join(tmpdir(), 'mamori-'));
+  // Other users (test/host/login-shell.test.ts logs in as users whose shell is fish or tcsh) run the forced
+  // command, append to its log and get a writable HOME: the directory is readable, home/ is like /tmp.
+  chmodSync(dir, 0o755);
+  mkdirSync(join(dir, 'home'), { mode: 0o1777 });
+  chmodSync(join(dir, 'home'), 0o1777);
   const user = userInfo().username;
   for (const k of ['host', 'user', 'other-host', 'stranger']) keygen(join(dir, k));
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'user.pub')));
   const log = join(dir, 'commands.log');
   writeFileSync(log, '');
+  chmodSync(log, 0o666);
   const force = join(dir, 'force.sh');
-  writeFileSync(force, `#!/bin/sh\nprintf '%s\\n' "$SSH_ORIGINAL_COMMAND" >> '${log}'\nexec /bin/sh -c "$SSH_ORIGINAL_COMMAND"\n`);
+  // Then what sshd itself does without a forced command: the user's login shell runs the string ($SHELL -c).
+  writeFileSync(force, `#!/bin/sh\nprintf '%s\\n' "$SSH_ORIGINAL_COMMAND" >> '${log}'\nexec "$SHELL" -c "$SSH_ORIGINAL_COMMAND"\n`);
   chmodSync(force, 0o755);
   const port = await freePort();
   const conf = join(dir, 'sshd_config');
@@ -74,7 +81,7 @@ export async function startSshd(): Promise<Sshd> {
       'LogLevel ERROR',
       // bash sources ~/.bashrc for commands run by sshd; the test machine's root .bashrc loads pyenv (seconds per
       // command). A private HOME keeps the measurement about mamori, not about that file.
-      `SetEnv HOME=${dir}`,
+      `SetEnv HOME=${join(dir, 'home')}`,
       '',
     ].join('\n'),
   );
