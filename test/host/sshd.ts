@@ -42,7 +42,15 @@ async function freePort(): Promise<number> {
 
 const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file], { stdio: 'ignore' });
 
-export async function startSshd(): Promise<Sshd> {
+export interface SshdOptions {
+  /** Address to listen on (default 127.0.0.1). */
+  listen?: string;
+  /** Run sshd inside this network namespace (`ip netns exec NS sshd …`). */
+  netns?: string;
+}
+
+export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
+  const listen = opts.listen ?? '127.0.0.1';
   const dir = mkdtempSync(join(tmpdir(), 'mamori-'));
   // Other users (test/host/login-shell.test.ts logs in as users whose shell is fish or tcsh) run the forced
   // command, append to its log and get a writable HOME: the directory is readable, home/ is like /tmp.
@@ -65,7 +73,7 @@ export async function startSshd(): Promise<Sshd> {
     conf,
     [
       `Port ${port}`,
-      'ListenAddress 127.0.0.1',
+      `ListenAddress ${listen}`,
       `HostKey ${join(dir, 'host')}`,
       `PidFile ${join(dir, 'sshd.pid')}`,
       `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
@@ -87,19 +95,20 @@ export async function startSshd(): Promise<Sshd> {
   );
   const hostPub = readFileSync(join(dir, 'host.pub'), 'utf8').trim().split(' ');
   const otherPub = readFileSync(join(dir, 'other-host.pub'), 'utf8').trim().split(' ');
-  writeFileSync(join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${hostPub[0]} ${hostPub[1]}\n`);
-  writeFileSync(join(dir, 'wrong_known_hosts'), `[127.0.0.1]:${port} ${otherPub[0]} ${otherPub[1]}\n`);
+  writeFileSync(join(dir, 'known_hosts'), `[${listen}]:${port} ${hostPub[0]} ${hostPub[1]}\n`);
+  writeFileSync(join(dir, 'wrong_known_hosts'), `[${listen}]:${port} ${otherPub[0]} ${otherPub[1]}\n`);
   // sshd's privilege-separation directory is compiled in (/run/sshd); systemd creates it for the service
   // (RuntimeDirectory=sshd). Without the service running, create it the same way (empty, root-owned, 0755).
   if (!existsSync('/run/sshd')) mkdirSync('/run/sshd', { mode: 0o755 });
-  const child: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const argv = ['-D', '-e', '-f', conf];
+  const child: ChildProcess = opts.netns ? spawn('ip', ['netns', 'exec', opts.netns, SSHD, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(SSHD, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   // Wait until it accepts connections.
   const deadline = Date.now() + 10_000;
   for (;;) {
     const up = await new Promise<boolean>((resolve) => {
-      const c = connect(port, '127.0.0.1', () => {
+      const c = connect(port, listen, () => {
         c.destroy();
         resolve(true);
       });

@@ -124,7 +124,11 @@ function component(name: string, version: string | undefined, detectedBy: string
   return c;
 }
 
-export async function collectWebStack(t: Transport, packagesP: Promise<readonly Package[]> | readonly Package[], gaps: Gap[]): Promise<WebStack> {
+/**
+ * `onConfigs` is called with the web server configurations as soon as they are read, before the package list
+ * is needed (the document-root walk starts from them while slower package queries still run).
+ */
+export async function collectWebStack(t: Transport, packagesP: Promise<readonly Package[]> | readonly Package[], gaps: Gap[], onConfigs?: (configs: readonly WebConfig[]) => void): Promise<WebStack> {
   const ws: WebStack = { components: [], configs: [], php: [] };
   const tryRun = async (id: CommandId, params?: Record<string, string>) => {
     const r = await t.run(id, params);
@@ -146,28 +150,29 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     tryRun('opensslV'),
     tryRun('findPhp'),
   ]);
-  const packages = await packagesP;
+  // Configuration files and PHP binaries first: they need no package list, and over SSH each level of
+  // includes is a round trip that should overlap the package queries.
   const tasks: Promise<void>[] = [];
+  const apache = ([[apache2, 'apache2 -V'], [httpd, 'httpd -V']] as const).map(([r, cmd]) => ({ cmd, v: r ? parseApacheV(out(r)) : undefined })).find((a) => a.v?.version);
+  if (nginx) tasks.push(readNginxConfig(t, parseNginxV(out(nginx)).confPath ?? '/etc/nginx/nginx.conf').then((c) => void ws.configs.push(c)));
+  if (apache?.v) {
+    const root = apache.v.root ?? (apache.cmd.startsWith('apache2') ? '/etc/apache2' : '/etc/httpd');
+    tasks.push(readApacheConfig(t, root, apache.v.conf ?? (apache.cmd.startsWith('apache2') ? 'apache2.conf' : 'conf/httpd.conf')).then((c) => void ws.configs.push(c)));
+  }
+  if (lighttpd) tasks.push(readLighttpdConfig(t, '/etc/lighttpd/lighttpd.conf').then((c) => void ws.configs.push(c)));
+  const configsRead = Promise.all(tasks).then(() => {
+    ws.configs.sort((a, b) => a.server.localeCompare(b.server));
+    onConfigs?.(ws.configs);
+  });
+  const phpP = collectPhp(t, phpBins, tryRun, Boolean(apache?.v?.version));
+  const packages = await packagesP;
   if (nginx) {
     const v = parseNginxV(out(nginx));
     if (v.version) ws.components.push(component('nginx', v.version, 'command:nginx -V', packages));
     else gaps.push({ what: 'nginx version', why: `unrecognised output of nginx -V: ${out(nginx).trim().slice(0, 120)}`, code: 'host.gap.garbage' });
-    tasks.push(readNginxConfig(t, v.confPath ?? '/etc/nginx/nginx.conf').then((c) => void ws.configs.push(c)));
   }
-  for (const [r, cmd] of [[apache2, 'apache2 -V'], [httpd, 'httpd -V']] as const) {
-    if (!r) continue;
-    const v = parseApacheV(out(r));
-    if (!v.version) continue;
-    if (ws.components.some((c) => c.name === 'apache-httpd')) continue;
-    ws.components.push(component('apache-httpd', v.version, `command:${cmd}`, packages));
-    const root = v.root ?? (cmd.startsWith('apache2') ? '/etc/apache2' : '/etc/httpd');
-    tasks.push(readApacheConfig(t, root, v.conf ?? (cmd.startsWith('apache2') ? 'apache2.conf' : 'conf/httpd.conf')).then((c) => void ws.configs.push(c)));
-  }
-  if (lighttpd) {
-    const v = parseLighttpdV(out(lighttpd));
-    ws.components.push(component('lighttpd', v, 'command:lighttpd -v', packages));
-    tasks.push(readLighttpdConfig(t, '/etc/lighttpd/lighttpd.conf').then((c) => void ws.configs.push(c)));
-  }
+  if (apache?.v?.version) ws.components.push(component('apache-httpd', apache.v.version, `command:${apache.cmd}`, packages));
+  if (lighttpd) ws.components.push(component('lighttpd', parseLighttpdV(out(lighttpd)), 'command:lighttpd -v', packages));
   const db = (mariadbd && parseMysqldV(out(mariadbd))) || (mysqld && parseMysqldV(out(mysqld)));
   if (db) ws.components.push(component(db.name, db.version, mariadbd ? 'command:mariadbd --version' : 'command:mysqld --version', packages));
   else {
@@ -190,24 +195,9 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     const v = parseOpensslV(out(openssl));
     if (v) ws.components.push(component('openssl', v, 'command:openssl version', packages));
   }
-  // PHP: every php / php-fpm binary in the usual places, plus php -i for the CLI's ini settings.
-  const bins = phpBins
-    ? phpBins.stdout
-        .toString('utf8')
-        .split('\n')
-        .filter((p) => /\/php(-fpm)?[\d.]*$|\/php\d*-fpm$|\/php-cgi[\d.]*$/.test(p))
-        .sort()
-    : [];
-  await Promise.all(
-    bins.map(async (bin) => {
-      const r = await tryRun('phpV', { bin });
-      const v = r ? parsePhpV(out(r)) : undefined;
-      if (v) ws.php.push({ binary: bin, sapi: v.sapi, version: v.version });
-    }),
-  );
+  const { php, modPhp } = await phpP;
+  ws.php.push(...php);
   // One php component per version, named after the CLI binary when there is one (deterministic order).
-  const rank = (b: string) => (/\/php$/.test(b) ? 0 : /\/php[\d.]+$/.test(b) ? 1 : 2);
-  ws.php.sort((a, b) => rank(a.binary) - rank(b.binary) || a.binary.localeCompare(b.binary));
   const seen = new Set<string>();
   for (const p of ws.php) {
     if (!p.version || seen.has(p.version)) continue;
@@ -215,37 +205,66 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     ws.components.push(component('php', p.version.replace(/[-+~].*$/, ''), `command:${p.binary} -v`, packages, p.binary));
   }
   ws.components.sort((a, b) => a.name.localeCompare(b.name) || (a.location ?? '').localeCompare(b.location ?? ''));
-  if (bins.length) {
-    const r = await tryRun('phpI');
-    if (r) {
-      const info = parsePhpInfo(out(r));
-      const cli = ws.php.find((p) => p.binary.endsWith('/php')) ?? ws.php[0];
-      if (cli) Object.assign(cli, info);
-    }
-    // FPM ini files (Debian layout /etc/php/X.Y/fpm/php.ini; RHEL /etc/php.ini is the CLI's too).
-    for (const p of ws.php.filter((x) => x.sapi.startsWith('fpm'))) {
+  ws.php.push(...modPhp);
+  await configsRead;
+  for (const c of ws.configs) for (const p of c.problems) gaps.push({ what: `${c.server} configuration`, why: p, code: 'host.gap.config' });
+  return ws;
+}
+
+/**
+ * PHP: every php / php-fpm binary in the usual places (`-v` each), `php -i` for the CLI's ini settings, the
+ * FPM and mod_php ini files; each step starts as soon as what it needs is known.
+ */
+async function collectPhp(t: Transport, phpBins: ExecResult | undefined, tryRun: (id: CommandId, params?: Record<string, string>) => Promise<ExecResult | undefined>, apache: boolean): Promise<{ php: PhpSettings[]; modPhp: PhpSettings[] }> {
+  const bins = phpBins
+    ? phpBins.stdout
+        .toString('utf8')
+        .split('\n')
+        .filter((p) => /\/php(-fpm)?[\d.]*$|\/php\d*-fpm$|\/php-cgi[\d.]*$/.test(p))
+        .sort()
+    : [];
+  if (!bins.length) return { php: [], modPhp: [] };
+  const infoP = tryRun('phpI');
+  const php: PhpSettings[] = [];
+  await Promise.all(
+    bins.map(async (bin) => {
+      const r = await tryRun('phpV', { bin });
+      const v = r ? parsePhpV(out(r)) : undefined;
+      if (v) php.push({ binary: bin, sapi: v.sapi, version: v.version });
+    }),
+  );
+  const rank = (b: string) => (/\/php$/.test(b) ? 0 : /\/php[\d.]+$/.test(b) ? 1 : 2);
+  php.sort((a, b) => rank(a.binary) - rank(b.binary) || a.binary.localeCompare(b.binary));
+  const read = (f: string) => t.readFile(f, 512 * 1024);
+  // FPM ini files (Debian layout /etc/php/X.Y/fpm/php.ini; RHEL /etc/php.ini is the CLI's too), the first that
+  // can be read; mod_php (Debian layout /etc/php/X.Y/apache2/php.ini): Apache's own PHP settings. All read at once.
+  const fpm = php
+    .filter((x) => x.sapi.startsWith('fpm'))
+    .map((p) => {
       const ver = /php-fpm(\d+\.\d+)$/.exec(p.binary)?.[1] ?? p.version?.split('.').slice(0, 2).join('.');
-      const ini = ver ? `/etc/php/${ver}/fpm/php.ini` : undefined;
-      for (const f of [ini, '/etc/php.ini'].filter((x): x is string => Boolean(x))) {
-        const rr = await t.readFile(f, 512 * 1024);
-        if (rr.ok) {
-          Object.assign(p, { iniFile: f }, parsePhpIni(rr.data.toString('utf8')));
-          break;
-        }
+      const files = [ver ? `/etc/php/${ver}/fpm/php.ini` : undefined, '/etc/php.ini'].filter((x): x is string => Boolean(x));
+      return { p, reads: files.map((f) => ({ f, r: read(f) })) };
+    });
+  const versions = [...new Set(php.map((p) => p.version?.split('.').slice(0, 2).join('.')).filter((v): v is string => Boolean(v)))].sort();
+  const modPhp = (apache ? versions : []).map((v) => ({ v, f: `/etc/php/${v}/apache2/php.ini`, r: read(`/etc/php/${v}/apache2/php.ini`) }));
+  const info = await infoP;
+  if (info) {
+    const cli = php.find((p) => p.binary.endsWith('/php')) ?? php[0];
+    if (cli) Object.assign(cli, parsePhpInfo(out(info)));
+  }
+  for (const { p, reads } of fpm) {
+    for (const { f, r } of reads) {
+      const rr = await r;
+      if (rr.ok) {
+        Object.assign(p, { iniFile: f }, parsePhpIni(rr.data.toString('utf8')));
+        break;
       }
     }
   }
-  // mod_php (Debian layout /etc/php/X.Y/apache2/php.ini): Apache's own PHP settings.
-  if (ws.components.some((c) => c.name === 'apache-httpd')) {
-    const versions = [...new Set(ws.php.map((p) => p.version?.split('.').slice(0, 2).join('.')).filter((v): v is string => Boolean(v)))];
-    for (const v of versions.sort()) {
-      const f = `/etc/php/${v}/apache2/php.ini`;
-      const rr = await t.readFile(f, 512 * 1024);
-      if (rr.ok) ws.php.push({ binary: 'mod_php', sapi: 'apache2handler', version: ws.php.find((p) => p.version?.startsWith(`${v}.`))?.version, iniFile: f, ...parsePhpIni(rr.data.toString('utf8')) } as PhpSettings);
-    }
+  const mod: PhpSettings[] = [];
+  for (const { v, f, r } of modPhp) {
+    const rr = await r;
+    if (rr.ok) mod.push({ binary: 'mod_php', sapi: 'apache2handler', version: php.find((p) => p.version?.startsWith(`${v}.`))?.version, iniFile: f, ...parsePhpIni(rr.data.toString('utf8')) } as PhpSettings);
   }
-  await Promise.all(tasks);
-  ws.configs.sort((a, b) => a.server.localeCompare(b.server));
-  for (const c of ws.configs) for (const p of c.problems) gaps.push({ what: `${c.server} configuration`, why: p, code: 'host.gap.config' });
-  return ws;
+  return { php, modPhp: mod };
 }

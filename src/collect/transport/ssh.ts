@@ -104,6 +104,7 @@ export class SshTransport implements Transport {
   private readonly counters = { invocations: 0, commands: 0, requeued: 0, peakChannels: 0 };
   private limit: number;
   private readonly debug = Boolean(process.env.MAMORI_DEBUG_COMMANDS);
+  private readonly born = performance.now();
 
   private constructor(
     private readonly conn: Client,
@@ -142,7 +143,9 @@ export class SshTransport implements Transport {
       username: target.user,
       readyTimeout: opts.timeoutMs,
       keepaliveInterval: 0,
-      algorithms: { serverHostKey: [...preferred, ...all.filter((a) => !preferred.includes(a))] as never },
+      // Compression when the server offers it (OpenSSH does after authentication): package lists and apt's policy
+      // are text that shrinks 5–10×, which is most of a scan's bytes on a slow link.
+      algorithms: { serverHostKey: [...preferred, ...all.filter((a) => !preferred.includes(a))] as never, compress: ['zlib@openssh.com', 'zlib', 'none'] },
       hostVerifier: (key: Buffer) => {
         const b64 = key.toString('base64');
         const type = blobType(key);
@@ -299,7 +302,7 @@ export class SshTransport implements Transport {
       stream.on('close', () => {
         clearTimeout(timer);
         if (this.debug)
-          lines.unshift(`ssh #${n}: ${group.length} command(s), queued ${Math.round(t0 - Math.min(...group.map((q) => q.queuedAt)))} ms, open+exec ${Math.round(tOpen - t0)} ms, run+transfer ${Math.round(performance.now() - tOpen)} ms, ${bytes} B`);
+          lines.unshift(`ssh #${n} at ${Math.round(t0 - this.born)} ms: ${group.length} command(s), queued ${Math.round(t0 - Math.min(...group.map((q) => q.queuedAt)))} ms, open+exec ${Math.round(tOpen - t0)} ms, run+transfer ${Math.round(performance.now() - tOpen)} ms, ${bytes} B`);
         if (next < group.length) {
           // The command running now failed as a whole; those after it never started.
           const q = group[next]!;
