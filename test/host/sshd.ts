@@ -47,6 +47,8 @@ export interface SshdOptions {
   listen?: string;
   /** Run sshd inside this network namespace (`ip netns exec NS sshd …`). */
   netns?: string;
+  /** sshd's MaxSessions (sessions open at once per connection; default here 32, OpenSSH's own default 10). */
+  maxSessions?: number;
 }
 
 export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
@@ -83,7 +85,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
       'KbdInteractiveAuthentication no',
       'PubkeyAuthentication yes',
       'PermitRootLogin prohibit-password',
-      'MaxSessions 32',
+      `MaxSessions ${opts.maxSessions ?? 32}`,
       'MaxStartups 32',
       `ForceCommand ${force}`,
       'LogLevel ERROR',

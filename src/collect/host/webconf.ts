@@ -154,10 +154,10 @@ interface Loaded {
   problems: string[];
   includes: Loaded[];
   /** Reads started so far for the whole configuration (shared by every record). */
-  read: { n: number };
+  read: { n: number; stopped?: boolean };
 }
 
-const newLoaded = (read = { n: 0 }): Loaded => ({ files: [], problems: [], includes: [], read });
+const newLoaded = (read: Loaded['read'] = { n: 0 }): Loaded => ({ files: [], problems: [], includes: [], read });
 
 /** A record for an include, placed after those already reserved in `st`. */
 function reserve(st: Loaded): Loaded {
@@ -173,7 +173,9 @@ function flatten(st: Loaded): { files: string[]; problems: string[] } {
 
 async function loadNginx(t: Transport, path: string, prefix: string, st: Loaded, depth = 0): Promise<Directive[]> {
   if (st.read.n >= MAX_FILES || depth > 12) {
-    st.problems.push(`include limit reached at ${path}`);
+    // Said once: an include bomb would otherwise add a line per file it names.
+    if (!st.read.stopped) st.problems.push(`include limit reached at ${path}`);
+    st.read.stopped = true;
     return [];
   }
   st.read.n++; // counted when started: includes load concurrently
@@ -269,7 +271,9 @@ interface ApacheLine {
 
 async function loadApache(t: Transport, path: string, serverRoot: string, st: Loaded, optional: boolean, depth = 0): Promise<ApacheLine[]> {
   if (st.read.n >= MAX_FILES || depth > 12) {
-    st.problems.push(`include limit reached at ${path}`);
+    // Said once: an include bomb would otherwise add a line per file it names.
+    if (!st.read.stopped) st.problems.push(`include limit reached at ${path}`);
+    st.read.stopped = true;
     return [];
   }
   st.read.n++; // counted when started: includes load concurrently

@@ -95,3 +95,17 @@ test('output splitting: binary output without a final newline, any chunking, sta
     }),
   );
 });
+
+test('an invocation ended early: answers complete on stdout are kept, the running command is told apart', () => {
+  const { out, err } = streams([
+    { out: Buffer.from('one'), err: 'warn 1', code: 0 },
+    { out: Buffer.from('two'), err: 'warn 2', code: 3 },
+  ]);
+  const sp = new OutputSplitter(D);
+  // All of stdout and the running command's first bytes, but stderr only up to the first command's errors.
+  const firstErr = err.indexOf('warn 2');
+  assert.deepEqual(sp.stdout(Buffer.concat([out, Buffer.from('partial')])), []);
+  assert.deepEqual(sp.stderr(err.subarray(0, firstErr)), [{ stdout: Buffer.from('one'), stderr: Buffer.from('warn 1'), code: 0 }]);
+  assert.deepEqual(sp.drain(), [{ stdout: Buffer.from('two'), stderr: Buffer.alloc(0), code: 3 }]);
+  assert.equal(sp.partial().stdout.toString(), 'partial');
+});

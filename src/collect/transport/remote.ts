@@ -260,6 +260,19 @@ export class OutputSplitter {
     return done;
   }
 
+  /**
+   * When the invocation ends early: the answers complete on stdout whose stderr marker has not arrived yet
+   * (the first gets the stderr received so far).
+   */
+  drain(): CommandOutput[] {
+    const done = this.take();
+    for (const o of this.outMarks.splice(0)) {
+      done.push({ stdout: o.data, stderr: this.errStarted ? this.err : Buffer.alloc(0), code: o.code });
+      this.err = Buffer.alloc(0);
+    }
+    return done;
+  }
+
   /** What the command running now printed so far (when the invocation ends early). */
   partial(): { stdout: Buffer; stderr: Buffer } {
     const out = this.outStarted ? this.out : Buffer.alloc(0);

@@ -88,6 +88,11 @@ export interface SshStats {
   channelLimit: number;
   /** Most channels open at once. */
   peakChannels: number;
+  /**
+   * Invocations one after the other on the longest chain: an invocation started after an answer arrived is one
+   * step after that answer's invocation. Each step costs two round trips of the link (channel open, exec).
+   */
+  steps: number;
   /** Bytes on the TCP connection, both directions, handshake included. */
   bytesIn: number;
   bytesOut: number;
@@ -101,7 +106,9 @@ export class SshTransport implements Transport {
   private readonly queue: Queued[] = [];
   private active = 0;
   private pumpScheduled = false;
-  private readonly counters = { invocations: 0, commands: 0, requeued: 0, peakChannels: 0 };
+  private readonly counters = { invocations: 0, commands: 0, requeued: 0, peakChannels: 0, steps: 0 };
+  /** Step of the latest invocation that delivered an answer (see SshStats.steps). */
+  private answeredStep = 0;
   private limit: number;
   private readonly debug = Boolean(process.env.MAMORI_DEBUG_COMMANDS);
   private readonly born = performance.now();
@@ -143,9 +150,9 @@ export class SshTransport implements Transport {
       username: target.user,
       readyTimeout: opts.timeoutMs,
       keepaliveInterval: 0,
-      // Compression when the server offers it (OpenSSH does after authentication): package lists and apt's policy
-      // are text that shrinks 5–10×, which is most of a scan's bytes on a slow link.
-      algorithms: { serverHostKey: [...preferred, ...all.filter((a) => !preferred.includes(a))] as never, compress: ['zlib@openssh.com', 'zlib', 'none'] },
+      // No compression: ssh2 1.17 throws from its socket 'close' handler ("Invalid Zlib instance") when the
+      // connection ends with a channel open, which a dropped link mid-scan would turn into a crash.
+      algorithms: { serverHostKey: [...preferred, ...all.filter((a) => !preferred.includes(a))] as never },
       hostVerifier: (key: Buffer) => {
         const b64 = key.toString('base64');
         const type = blobType(key);
@@ -229,6 +236,8 @@ export class SshTransport implements Transport {
       delimiter,
     );
     const n = ++this.counters.invocations;
+    const step = this.answeredStep + 1;
+    this.counters.steps = Math.max(this.counters.steps, step);
     this.counters.commands += group.length;
     this.active++;
     this.counters.peakChannels = Math.max(this.counters.peakChannels, this.active);
@@ -266,19 +275,18 @@ export class SshTransport implements Transport {
       const split = new OutputSplitter(delimiter);
       let next = 0;
       let failure: ExecResult['failure'];
+      let settled = false;
       let last = tOpen;
       let bytes = 0;
       let timer: NodeJS.Timeout | undefined;
       // Each command has the whole timeout from the end of the one before it.
       const arm = () => {
         clearTimeout(timer);
-        timer = setTimeout(() => {
-          failure = 'timeout';
-          stream.close();
-        }, this.opts.timeoutMs);
+        timer = setTimeout(() => abandon('timeout'), this.opts.timeoutMs);
       };
       arm();
       const deliver = (outs: CommandOutput[]) => {
+        if (settled) return;
         for (const o of outs) {
           const q = group[next++]!;
           const now = performance.now();
@@ -288,35 +296,47 @@ export class SshTransport implements Transport {
           last = now;
           q.resolve(res);
         }
-        if (outs.length) arm();
+        if (outs.length) {
+          this.answeredStep = Math.max(this.answeredStep, step);
+          arm();
+        }
       };
       stream.on('data', (d: Buffer) => {
         bytes += d.length;
         deliver(split.stdout(d));
-        if (split.pendingBytes > maxOutput && !failure) {
-          failure = 'too-large';
-          stream.close();
-        }
+        if (split.pendingBytes > maxOutput) abandon('too-large');
       });
       stream.stderr.on('data', (d: Buffer) => deliver(split.stderr(d)));
-      stream.on('close', () => {
+      // Settled when the channel closes, or at once when a command timed out or printed too much: the server
+      // may keep such a channel (and its process) as long as the command runs, so nothing waits for it.
+      const settle = () => {
+        if (settled) return;
+        deliver(split.drain());
+        settled = true;
         clearTimeout(timer);
         if (this.debug)
-          lines.unshift(`ssh #${n} at ${Math.round(t0 - this.born)} ms: ${group.length} command(s), queued ${Math.round(t0 - Math.min(...group.map((q) => q.queuedAt)))} ms, open+exec ${Math.round(tOpen - t0)} ms, run+transfer ${Math.round(performance.now() - tOpen)} ms, ${bytes} B`);
+          lines.unshift(`ssh #${n} at ${Math.round(t0 - this.born)} ms: ${group.length} command(s), queued ${Math.round(t0 - Math.min(...group.map((q) => q.queuedAt)))} ms, open+exec ${Math.round(tOpen - t0)} ms, run+transfer ${Math.round(performance.now() - tOpen)} ms, ${bytes} B${failure ? `, ${failure}` : ''}`);
         if (next < group.length) {
-          // The command running now failed as a whole; those after it never started.
-          const q = group[next]!;
+          // The command running now failed as a whole; those after it never started here.
+          const q = group[next++]!;
           const part = split.partial();
-          const why = failure ?? 'error';
-          q.resolve({ code: null, stdout: part.stdout.subarray(0, maxOutput), stderr: part.stderr.toString('utf8').slice(0, 64 * 1024) || `the remote shell ended before ${q.cmd.args[0]} finished`, failure: why });
-          const rest = group.slice(next + 1);
+          q.resolve({ code: null, stdout: part.stdout.subarray(0, maxOutput), stderr: part.stderr.toString('utf8').slice(0, 64 * 1024) || (failure === 'too-large' ? `output over ${maxOutput} bytes` : failure === 'timeout' ? `no answer within ${this.opts.timeoutMs} ms` : `the remote shell ended before ${q.cmd.args[0]} finished`), failure: failure ?? 'error' });
+          const rest = group.slice(next);
+          next = group.length;
           if (failure) {
             this.counters.requeued += rest.length;
             for (const r of rest.reverse()) this.queue.unshift(r);
           } else for (const r of rest) r.resolve({ code: null, stdout: Buffer.alloc(0), stderr: 'the remote shell ended early', failure: 'error' });
         }
         finish();
-      });
+      };
+      const abandon = (why: NonNullable<ExecResult['failure']>) => {
+        if (failure) return;
+        failure = why;
+        stream.close();
+        settle();
+      };
+      stream.on('close', settle);
     };
     tryExec();
   }
@@ -346,7 +366,10 @@ export class SshTransport implements Transport {
       });
   }
 
+  /** Ends the connection once the channels still closing have closed (at most 2 s). */
   async close(): Promise<void> {
+    const deadline = performance.now() + 2000;
+    while (this.active > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     this.conn.end();
   }
 
