@@ -48,14 +48,23 @@ export function createNamespace(): Namespace | { unavailable: string } {
   const base = Number(net.split('.')[3]);
   const hostAddr = `${a}.${b}.${c}.${base + 1}`;
   const nsAddr = `${a}.${b}.${c}.${base + 2}`;
+  // Removed at the end, on failure, on exit and on Ctrl-C.
+  const interrupted = () => {
+    remove();
+    process.exit(130);
+  };
   const remove = () => {
     spawnSync('ip', ['link', 'del', here], { stdio: 'ignore' });
     spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
     process.off('exit', remove);
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
   };
   try {
     ip('netns', 'add', name);
     process.on('exit', remove);
+    process.on('SIGINT', interrupted);
+    process.on('SIGTERM', interrupted);
     ip('link', 'add', here, 'type', 'veth', 'peer', 'name', there);
     ip('link', 'set', there, 'netns', name);
     ip('addr', 'add', `${hostAddr}/30`, 'dev', here);
