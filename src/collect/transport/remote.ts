@@ -200,8 +200,8 @@ export interface CommandOutput {
  * marker (login-shell startup files) is dropped.
  */
 export class OutputSplitter {
-  private out: Buffer = Buffer.alloc(0);
-  private err: Buffer = Buffer.alloc(0);
+  private readonly out: Held;
+  private readonly err: Held;
   private outStarted = false;
   private errStarted = false;
   private readonly outMarks: { data: Buffer; code: number }[] = [];
@@ -212,23 +212,28 @@ export class OutputSplitter {
 
   constructor(delimiter: string) {
     this.delim = Buffer.from(delimiter, 'latin1');
+    this.out = new Held(this.delim);
+    this.err = new Held(this.delim);
   }
 
   /** Feed stdout; returns the answers completed by it. */
   stdout(d: Buffer): CommandOutput[] {
-    this.out = this.out.length ? Buffer.concat([this.out, d]) : d;
-    for (;;) {
-      const at = this.out.indexOf(this.delim);
-      const nl = at < 0 ? -1 : this.out.indexOf(10, at + this.delim.length);
-      if (nl < 0) break;
-      const status = this.out.subarray(at + this.delim.length, nl).toString('latin1');
-      const data = this.out.subarray(0, at);
-      this.out = this.out.subarray(nl + 1);
-      if (!this.outStarted) {
-        this.outStarted = status === ':-';
-        continue;
+    if (this.out.push(d)) {
+      let buf = this.out.all();
+      for (;;) {
+        const at = buf.indexOf(this.delim);
+        const nl = at < 0 ? -1 : buf.indexOf(10, at + this.delim.length);
+        if (nl < 0) break;
+        const status = buf.subarray(at + this.delim.length, nl).toString('latin1');
+        const data = buf.subarray(0, at);
+        buf = buf.subarray(nl + 1);
+        if (!this.outStarted) {
+          this.outStarted = status === ':-';
+          continue;
+        }
+        this.outMarks.push({ data: Buffer.from(data), code: /^:\d+$/.test(status) ? Number(status.slice(1)) : -1 });
       }
-      this.outMarks.push({ data: Buffer.from(data), code: /^:\d+$/.test(status) ? Number(status.slice(1)) : -1 });
+      this.out.reset(buf);
     }
     this.pendingBytes = this.out.length;
     return this.take();
@@ -236,17 +241,20 @@ export class OutputSplitter {
 
   /** Feed stderr; returns the answers completed by it. */
   stderr(d: Buffer): CommandOutput[] {
-    this.err = this.err.length ? Buffer.concat([this.err, d]) : d;
-    for (;;) {
-      const at = this.err.indexOf(this.delim);
-      if (at < 0 || this.err.length < at + this.delim.length + 1) break;
-      const data = this.err.subarray(0, at);
-      this.err = this.err.subarray(at + this.delim.length + 1);
-      if (!this.errStarted) {
-        this.errStarted = true;
-        continue;
+    if (this.err.push(d)) {
+      let buf = this.err.all();
+      for (;;) {
+        const at = buf.indexOf(this.delim);
+        if (at < 0 || buf.length < at + this.delim.length + 1) break;
+        const data = buf.subarray(0, at);
+        buf = buf.subarray(at + this.delim.length + 1);
+        if (!this.errStarted) {
+          this.errStarted = true;
+          continue;
+        }
+        this.errMarks.push(Buffer.from(data));
       }
-      this.errMarks.push(Buffer.from(data));
+      this.err.reset(buf);
     }
     return this.take();
   }
@@ -267,16 +275,51 @@ export class OutputSplitter {
   drain(): CommandOutput[] {
     const done = this.take();
     for (const o of this.outMarks.splice(0)) {
-      done.push({ stdout: o.data, stderr: this.errStarted ? this.err : Buffer.alloc(0), code: o.code });
-      this.err = Buffer.alloc(0);
+      done.push({ stdout: o.data, stderr: this.errStarted ? this.err.all() : Buffer.alloc(0), code: o.code });
+      this.err.reset(Buffer.alloc(0));
     }
     return done;
   }
 
   /** What the command running now printed so far (when the invocation ends early). */
   partial(): { stdout: Buffer; stderr: Buffer } {
-    const out = this.outStarted ? this.out : Buffer.alloc(0);
-    const err = this.errStarted ? this.err : Buffer.alloc(0);
-    return { stdout: out, stderr: err };
+    return { stdout: this.outStarted ? this.out.all() : Buffer.alloc(0), stderr: this.errStarted ? this.err.all() : Buffer.alloc(0) };
+  }
+}
+
+/**
+ * The bytes of one stream since its last marker, held as chunks (a walk may print megabytes): only the newly
+ * arrived bytes, with the end of what came before, are searched for the delimiter.
+ */
+class Held {
+  private chunks: Buffer[] = [];
+  length = 0;
+  private tail: Buffer = Buffer.alloc(0);
+  private readonly keep: number;
+
+  constructor(private readonly delim: Buffer) {
+    // A marker is the delimiter, `:` and a status of at most 3 digits, and a newline.
+    this.keep = delim.length + 8;
+  }
+
+  /** Adds `d`; true when a marker may be complete now. */
+  push(d: Buffer): boolean {
+    const window = this.tail.length ? Buffer.concat([this.tail, d]) : d;
+    this.chunks.push(d);
+    this.length += d.length;
+    this.tail = Buffer.from(window.subarray(Math.max(0, window.length - this.keep)));
+    return window.includes(this.delim);
+  }
+
+  all(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0] ?? Buffer.alloc(0);
+  }
+
+  /** What is left after the markers found. */
+  reset(rest: Buffer): void {
+    this.chunks = rest.length ? [rest] : [];
+    this.length = rest.length;
+    this.tail = Buffer.from(rest.subarray(Math.max(0, rest.length - this.keep)));
   }
 }
