@@ -41,3 +41,18 @@ test('a command the allowlist refuses never runs: its result says why', () => {
   const fine = allowedArgv('readFile', { path: '/etc/os-release', bytes: '10' });
   assert.ok('args' in fine && fine.args.includes('/etc/os-release'));
 });
+
+test('sudo refused for several commands asked together: one problem line, each re-runs without sudo', async () => {
+  const problems: string[] = [];
+  const s = new SudoFallback(true, problems, 'as deploy');
+  const calls: boolean[] = [];
+  const exec = async (sudo: boolean) => {
+    calls.push(sudo);
+    await new Promise((r) => setTimeout(r, 5));
+    return sudo ? sudoNeedsPassword : ok;
+  };
+  const rs = await Promise.all([s.run('readFile', exec), s.run('walk', exec), s.run('listDir', exec)]);
+  assert.deepEqual(rs, [ok, ok, ok]);
+  assert.deepEqual(calls, [true, true, true, false, false, false]);
+  assert.equal(problems.length, 1);
+});
