@@ -17,6 +17,7 @@ import { LocalTransport } from '../../src/collect/transport/local.js';
 import { isAllowlistedRemote, newDelimiter, OutputSplitter, renderScript } from '../../src/collect/transport/remote.js';
 import { SshTransport } from '../../src/collect/transport/ssh.js';
 import type { Gap } from '../../src/core/model.js';
+import { runCli } from '../helpers/cli.js';
 import { customersCsv, WP_VERSION_PHP } from './docroot-tree.js';
 import { sshdMissing, startSshd, type Sshd } from './sshd.js';
 
@@ -74,14 +75,21 @@ before(async () => {
   for (const shell of [SHELLS.fish, SHELLS.tcsh]) {
     // Password '*': no password login, but not a locked account (sshd refuses locked ones without PAM).
     const user = `mamori-${shell.split('/').pop()}-${randomBytes(3).toString('hex')}`;
-    execFileSync('useradd', ['--no-create-home', '--password', '*', '--home-dir', join(sshd.dir, 'home'), '--shell', shell, user]);
+    // Other jobs on this machine may hold /etc/passwd's lock for a moment: try again (useradd exits 10).
+    for (let attempt = 0; ; attempt++) {
+      const r = spawnSync('useradd', ['--no-create-home', '--password', '*', '--home-dir', join(sshd.dir, 'home'), '--shell', shell, user], { encoding: 'utf8' });
+      if (r.status === 0) break;
+      if (attempt >= 20) throw new Error(`useradd ${user}: ${r.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     users.push(user);
   }
 });
 
 after(async () => {
   await sshd?.stop();
-  for (const u of users) spawnSync('userdel', [u]);
+  for (const u of users)
+    for (let attempt = 0; attempt < 20 && spawnSync('userdel', [u]).status === 10; attempt++) await new Promise((resolve) => setTimeout(resolve, 250));
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
@@ -132,5 +140,16 @@ for (const [i, shell] of [SHELLS.fish, SHELLS.tcsh].entries()) {
       [],
       'every command is on the allowlist',
     );
+  });
+}
+
+for (const [i, shell] of [SHELLS.fish, SHELLS.tcsh].entries()) {
+  test(`the CLI as users run it: scan host --ssh as a ${shell} user finds the application under the hostile path`, { skip: skipSsh ?? false, timeout: 180_000 }, async () => {
+    const s = sshd!;
+    const r = await runCli(['scan', 'host', '--ssh', `${users[i]}@127.0.0.1:${s.port}`, '--identity', s.userKey, '--known-hosts', s.knownHosts, '--docroot', join(root, HOSTILE), '--format', 'json'], { env: { SSH_AUTH_SOCK: '' } });
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { inventory: { components: { name: string; version?: string; location?: string }[]; packages: unknown[] } };
+    assert.ok(doc.inventory.packages.length > 0, 'packages listed through the login shell');
+    assert.ok(doc.inventory.components.some((c) => c.name === 'wordpress' && c.version === '4.9.8' && c.location?.startsWith(join(root, HOSTILE))), JSON.stringify(doc.inventory.components));
   });
 }
