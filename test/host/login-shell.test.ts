@@ -1,8 +1,9 @@
 /**
  * sshd hands every command to the target user's login shell. The quoting mamori sends must mean the same to
  * /bin/sh, fish and tcsh: arbitrary strings round-trip through each real shell run as sshd runs it
- * (`$SHELL -c STRING`), and over the real sshd as real users whose login shells are fish and tcsh, a document
- * root whose path holds quotes, backslashes, `!`, `$` and Japanese is walked and read exactly as locally.
+ * (`$SHELL -c STRING`), and over the real sshd as real users whose login shells are fish and tcsh (with startup
+ * files that print greetings), a document root whose path holds quotes, backslashes, `!`, `$` and Japanese is
+ * walked and read exactly as locally.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -72,6 +73,12 @@ before(async () => {
   mkdirSync(join(docroot, "it's!"), { recursive: true });
   writeFileSync(join(docroot, "it's!/members \\.csv"), customersCsv(5));
   execFileSync('chmod', ['-R', 'a+rX', root]);
+  // Startup files that talk, as on many real servers: what they print must not end up in any answer.
+  const home = join(sshd.dir, 'home');
+  mkdirSync(join(home, '.config/fish'), { recursive: true });
+  writeFileSync(join(home, '.config/fish/config.fish'), 'echo "Welcome to fish, $USER"\necho "fish: note on stderr" >&2\n');
+  writeFileSync(join(home, '.tcshrc'), 'echo "Welcome to tcsh"\necho "tcsh: note on stderr" > /dev/stderr\n');
+  execFileSync('chmod', ['-R', 'a+rwX', join(home, '.config'), join(home, '.tcshrc')]);
   for (const shell of [SHELLS.fish, SHELLS.tcsh]) {
     // Password '*': no password login, but not a locked account (sshd refuses locked ones without PAM).
     const user = `mamori-${shell.split('/').pop()}-${randomBytes(3).toString('hex')}`;
