@@ -208,6 +208,11 @@ export class OutputSplitter {
   private readonly errMarks: Buffer[] = [];
   /** Bytes of stdout of the command running now (for the output cap). */
   pendingBytes = 0;
+
+  /** Bytes of stderr held for the command running now (for the output cap). */
+  get pendingErrBytes(): number {
+    return this.err.length;
+  }
   private readonly delim: Buffer;
 
   constructor(delimiter: string) {

@@ -212,9 +212,13 @@ export class SshTransport implements Transport {
    * everything their data allows, the queue is spread over the free channels (long commands alone, quick
    * ones together), so a wave of independent commands costs one channel round trip, not one each.
    */
-  private enqueue(q: Queued, front = false): void {
-    if (front) this.queue.unshift(q);
-    else this.queue.push(q);
+  private enqueue(q: Queued): void {
+    this.queue.push(q);
+    this.schedule();
+  }
+
+  /** Plan the queue on the next turn of the event loop, once every command asked in this one is queued. */
+  private schedule(): void {
     if (this.pumpScheduled) return;
     this.pumpScheduled = true;
     setImmediate(() => {
@@ -247,7 +251,7 @@ export class SshTransport implements Transport {
     const finish = () => {
       this.active--;
       if (this.debug) process.stderr.write(`${lines.join('\n')}\n`);
-      if (this.queue.length) this.enqueue(this.queue.shift()!, true);
+      if (this.queue.length) this.schedule();
     };
     const tryExec = () => {
       try {
@@ -302,11 +306,16 @@ export class SshTransport implements Transport {
         }
       };
       stream.on('data', (d: Buffer) => {
+        if (settled) return;
         bytes += d.length;
         deliver(split.stdout(d));
         if (split.pendingBytes > maxOutput) abandon('too-large');
       });
-      stream.stderr.on('data', (d: Buffer) => deliver(split.stderr(d)));
+      stream.stderr.on('data', (d: Buffer) => {
+        if (settled) return;
+        deliver(split.stderr(d));
+        if (split.pendingErrBytes > maxOutput) abandon('too-large');
+      });
       // Settled when the channel closes, or at once when a command timed out or printed too much: the server
       // may keep such a channel (and its process) as long as the command runs, so nothing waits for it.
       const settle = () => {
