@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { ALLOWLIST, type CommandId } from './allowlist.js';
-import { plan } from './ssh.js';
+import { HEAVY, plan } from './ssh.js';
 
 const ids = Object.keys(ALLOWLIST) as CommandId[];
-const LONG = new Set<CommandId>(['aptPolicy', 'dpkgQuery', 'rpmQuery', 'walk', 'deletedMaps']);
+const LONG = HEAVY;
 
 test('plan: at most `free` invocations, each command planned once or left queued in order, long commands alone (property)', () => {
   fc.assert(
@@ -24,5 +24,6 @@ test('plan: at most `free` invocations, each command planned once or left queued
       }
       if (free > 0 && asked.some((id) => !LONG.has(id))) assert.ok(planned.some((q) => !LONG.has(q.id)), 'quick commands are not starved by long ones');
     }),
+    { numRuns: 2000 },
   );
 });

@@ -62,7 +62,7 @@ const HOSTKEY_ALGOS: Record<string, string[]> = {
 };
 
 /** Commands that may run long or print much: each gets a channel of its own, so quick answers never wait behind them. */
-const HEAVY: ReadonlySet<CommandId> = new Set<CommandId>(['aptPolicy', 'dpkgQuery', 'rpmQuery', 'yumCheckUpdate', 'yumSecurity', 'yumListSecurity', 'dnfCheckUpdate', 'dnfSecurity', 'needsRestarting', 'apkUpgradable', 'walk', 'deletedMaps', 'phpI']);
+export const HEAVY: ReadonlySet<CommandId> = new Set<CommandId>(['aptPolicy', 'dpkgQuery', 'rpmQuery', 'yumCheckUpdate', 'yumSecurity', 'yumListSecurity', 'dnfCheckUpdate', 'dnfSecurity', 'needsRestarting', 'apkUpgradable', 'walk', 'deletedMaps', 'phpI']);
 /** Reads and listings cost 1; starting a binary to ask its version about 4 (measured: 2–5 ms against 15–60 ms). */
 const QUICK: ReadonlySet<CommandId> = new Set<CommandId>(['readFile', 'listDir', 'id', 'uname']);
 /** Work per invocation before the queued quick commands are spread over another channel. */
