@@ -56,3 +56,24 @@ test('sudo refused for several commands asked together: one problem line, each r
   assert.deepEqual(calls, [true, true, true, false, false, false]);
   assert.equal(problems.length, 1);
 });
+
+test('no sudo on the target (shell: not found; locally ENOENT): like a refusal, the command re-runs without sudo', async () => {
+  for (const missing of [
+    { code: 127, stdout: Buffer.alloc(0), stderr: '/bin/sh: 1: sudo: not found\n', failure: 'missing' as const },
+    { code: 127, stdout: Buffer.alloc(0), stderr: 'bash: line 1: sudo: command not found\n', failure: 'missing' as const },
+    { code: null, stdout: Buffer.alloc(0), stderr: '', failure: 'missing' as const },
+  ]) {
+    const problems: string[] = [];
+    const calls: boolean[] = [];
+    const r = await new SudoFallback(true, problems, 'as deploy').run('readFile', async (sudo) => (calls.push(sudo), sudo ? missing : ok));
+    assert.equal(r, ok);
+    assert.deepEqual(calls, [true, false]);
+    assert.equal(problems.length, 1);
+  }
+  // A command that is itself missing under sudo is not mistaken for a missing sudo.
+  const calls: boolean[] = [];
+  const envMissing: ExecResult = { code: 127, stdout: Buffer.alloc(0), stderr: "env: 'apache2': No such file or directory\n", failure: 'missing' };
+  const r = await new SudoFallback(true, [], 'as deploy').run('apache2V', async (sudo) => (calls.push(sudo), envMissing));
+  assert.equal(r, envMissing);
+  assert.deepEqual(calls, [true]);
+});
