@@ -49,6 +49,8 @@ export interface SshdOptions {
   netns?: string;
   /** sshd's MaxSessions (sessions open at once per connection; default here 32, OpenSSH's own default 10). */
   maxSessions?: number;
+  /** The forced command's last line, which runs "$SSH_ORIGINAL_COMMAND" (default: the user's login shell, as sshd does). */
+  exec?: string;
 }
 
 export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
@@ -66,8 +68,8 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
   writeFileSync(log, '');
   chmodSync(log, 0o666);
   const force = join(dir, 'force.sh');
-  // Then what sshd itself does without a forced command: the user's login shell runs the string ($SHELL -c).
-  writeFileSync(force, `#!/bin/sh\nprintf '%s\\n' "$SSH_ORIGINAL_COMMAND" >> '${log}'\nexec "$SHELL" -c "$SSH_ORIGINAL_COMMAND"\n`);
+  // By default, what sshd itself does without a forced command: the user's login shell runs the string ($SHELL -c).
+  writeFileSync(force, `#!/bin/sh\nprintf '%s\\n' "$SSH_ORIGINAL_COMMAND" >> '${log}'\n${opts.exec ?? 'exec "$SHELL" -c "$SSH_ORIGINAL_COMMAND"'}\n`);
   chmodSync(force, 0o755);
   const port = await freePort();
   const conf = join(dir, 'sshd_config');

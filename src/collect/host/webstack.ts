@@ -2,12 +2,16 @@
  * Web stack versions and configuration: nginx, Apache httpd, lighttpd, PHP (CLI, FPM) with expose_php and
  * display_errors, MySQL/MariaDB/PostgreSQL servers, OpenSSL. Components provided by a distro package are
  * marked `distroBuild` with the package name, so the assessment matches the package against distro
- * advisories and never the component against upstream ranges.
+ * advisories and never the component against upstream ranges. Web servers PATH does not reach (source
+ * builds, binaries the scanning user may not run) are found through ./webfind.ts; a version nothing
+ * gives is a gap.
  */
+import { posix } from 'node:path';
 import type { Component, Gap, Package } from '../../core/model.js';
 import { isMissing, type ExecResult, type Transport } from '../transport/types.js';
-import type { CommandId } from '../transport/allowlist.js';
+import { PLACEHOLDERS, type CommandId } from '../transport/allowlist.js';
 import { readApacheConfig, readLighttpdConfig, readNginxConfig, type WebConfig } from './webconf.js';
+import { defaultsFor, parseApRelease, parsePrefixBins, parseProcesses, parseProcessExes, parsePhpVersionH, passwdUsers, runnableWebBin, userDirPath, webFromPrefixBins, webFromProcess, WELL_KNOWN, type ProcessInfo, type WebInstance } from './webfind.js';
 
 export interface PhpSettings {
   binary: string;
@@ -27,13 +31,15 @@ export interface WebStack {
 const out = (r: ExecResult) => `${r.stdout.toString('utf8')}\n${r.stderr}`;
 
 /** `nginx version: nginx/1.22.1` (+ `--conf-path=` from -V). */
-export function parseNginxV(text: string): { version?: string; confPath?: string; distro?: string } {
+export function parseNginxV(text: string): { version?: string; confPath?: string; distro?: string; prefix?: string } {
   const v = /nginx version: (?:nginx|openresty)\/(\S+)(?:\s+\(([^)]+)\))?/.exec(text);
   const c = /--conf-path=(\S+)/.exec(text);
-  const r: { version?: string; confPath?: string; distro?: string } = {};
+  const p = /--prefix=(\/\S*)/.exec(text);
+  const r: { version?: string; confPath?: string; distro?: string; prefix?: string } = {};
   if (v) r.version = v[1]!;
   if (v?.[2]) r.distro = v[2];
   if (c) r.confPath = c[1]!;
+  if (p) r.prefix = p[1]!.replace(/(.)\/+$/, '$1');
   return r;
 }
 
@@ -124,10 +130,7 @@ function component(name: string, version: string | undefined, detectedBy: string
   return c;
 }
 
-/**
- * `onConfigs` is called with the web server configurations as soon as they are read, before the package list
- * is needed (the document-root walk starts from them while slower package queries still run).
- */
+/** `onConfigs` is called with the web server configurations once they are complete (the document-root walk starts from them). */
 export async function collectWebStack(t: Transport, packagesP: Promise<readonly Package[]> | readonly Package[], gaps: Gap[], onConfigs?: (configs: readonly WebConfig[]) => void): Promise<WebStack> {
   const ws: WebStack = { components: [], configs: [], php: [] };
   const tryRun = async (id: CommandId, params?: Record<string, string>) => {
@@ -139,7 +142,7 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     }
     return r;
   };
-  const [nginx, apache2, httpd, lighttpd, mysqld, mariadbd, postgres, openssl, phpBins] = await Promise.all([
+  const [nginx, apache2, httpd, lighttpd, mysqld, mariadbd, postgres, openssl, phpBins, ps, exes, prefixBins, confs] = await Promise.all([
     tryRun('nginxV'),
     tryRun('apache2V'),
     tryRun('httpdV'),
@@ -149,30 +152,59 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     tryRun('postgresV'),
     tryRun('opensslV'),
     tryRun('findPhp'),
+    t.run('processes'),
+    t.run('processExes'),
+    t.run('findPrefixBins'),
+    t.run('findWebConfs'),
   ]);
-  // Configuration files and PHP binaries first: they need no package list, and over SSH each level of
-  // includes is a round trip that should overlap the package queries.
   const tasks: Promise<void>[] = [];
-  const apache = ([[apache2, 'apache2 -V'], [httpd, 'httpd -V']] as const).map(([r, cmd]) => ({ cmd, v: r ? parseApacheV(out(r)) : undefined })).find((a) => a.v?.version);
-  if (nginx) tasks.push(readNginxConfig(t, parseNginxV(out(nginx)).confPath ?? '/etc/nginx/nginx.conf').then((c) => void ws.configs.push(c)));
-  if (apache?.v) {
-    const root = apache.v.root ?? (apache.cmd.startsWith('apache2') ? '/etc/apache2' : '/etc/httpd');
-    tasks.push(readApacheConfig(t, root, apache.v.conf ?? (apache.cmd.startsWith('apache2') ? 'apache2.conf' : 'conf/httpd.conf')).then((c) => void ws.configs.push(c)));
+  // A configuration none of whose files could be read says nothing but why (a gap).
+  const keep = (c: WebConfig | undefined) => {
+    if (c?.files.length) ws.configs.push(c);
+    else for (const p of c?.problems ?? []) gaps.push({ what: `${c!.server} configuration`, why: p, code: 'host.gap.config' });
+  };
+  const reading = new Set<string>();
+  const read = (w: Found) => {
+    if (reading.has(w.conf)) return;
+    reading.add(w.conf);
+    // Paths guessed from a prefix or a process (not said by the binary itself) may simply not exist.
+    const optional = !w.from.startsWith('command:');
+    if (w.server === 'nginx') tasks.push(readNginxConfig(t, w.conf, { optional, prefix: w.prefix ?? (w.root.startsWith('/etc/') ? '/usr/share/nginx' : w.root) }).then(keep));
+    else if (w.server === 'apache-httpd') tasks.push(readApacheConfig(t, w.root, w.conf, { optional }).then(keep));
+    else tasks.push(readLighttpdConfig(t, w.conf, { optional }).then(keep));
+  };
+  // Web servers from PATH first (`nginx -V`, `httpd -V`, …), then the process list, prefixes and well-known paths.
+  // Their configuration is read at once: it needs no package list (over SSH each level of includes is a round
+  // trip that overlaps the package queries).
+  const known: Found[] = [];
+  const nginxV = nginx ? parseNginxV(out(nginx)) : undefined;
+  if (nginxV) {
+    const v = nginxV;
+    const conf = v.confPath ?? (v.prefix ? `${v.prefix}/conf/nginx.conf` : '/etc/nginx/nginx.conf');
+    known.push({ server: 'nginx', root: posix.dirname(conf), conf, from: 'command:nginx -V', ...(v.version ? { version: v.version } : {}), ...(v.prefix ? { prefix: v.prefix } : {}) });
   }
-  if (lighttpd) tasks.push(readLighttpdConfig(t, '/etc/lighttpd/lighttpd.conf').then((c) => void ws.configs.push(c)));
-  const configsRead = Promise.all(tasks).then(() => {
-    ws.configs.sort((a, b) => a.server.localeCompare(b.server));
-    onConfigs?.(ws.configs);
-  });
-  const phpP = collectPhp(t, phpBins, tryRun, Boolean(apache?.v?.version));
+  const apacheV = ([[apache2, 'apache2 -V'], [httpd, 'httpd -V']] as const).map(([r, cmd]) => ({ cmd, v: r ? parseApacheV(out(r)) : undefined })).find((a) => a.v?.version);
+  if (apacheV?.v?.version) {
+    const { cmd, v } = apacheV;
+    const root = v.root ?? (cmd.startsWith('apache2') ? '/etc/apache2' : '/etc/httpd');
+    const conf = v.conf ?? (cmd.startsWith('apache2') ? 'apache2.conf' : 'conf/httpd.conf');
+    known.push({ server: 'apache-httpd', root, conf: posix.isAbsolute(conf) ? conf : posix.join(root, conf), from: `command:${cmd}`, version: v.version });
+  }
+  const lighttpdV = lighttpd ? parseLighttpdV(out(lighttpd)) : undefined;
+  if (lighttpd) known.push({ server: 'lighttpd', root: '/etc/lighttpd', conf: '/etc/lighttpd/lighttpd.conf', from: 'command:lighttpd -v', ...(lighttpdV ? { version: lighttpdV } : {}) });
+  known.forEach(read);
   const packages = await packagesP;
-  if (nginx) {
-    const v = parseNginxV(out(nginx));
-    if (v.version) ws.components.push(component('nginx', v.version, 'command:nginx -V', packages));
-    else gaps.push({ what: 'nginx version', why: `unrecognised output of nginx -V: ${out(nginx).trim().slice(0, 120)}`, code: 'host.gap.garbage' });
-  }
-  if (apache?.v?.version) ws.components.push(component('apache-httpd', apache.v.version, `command:${apache.cmd}`, packages));
-  if (lighttpd) ws.components.push(component('lighttpd', parseLighttpdV(out(lighttpd)), 'command:lighttpd -v', packages));
+  if (nginxV?.version) ws.components.push(component('nginx', nginxV.version, 'command:nginx -V', packages));
+  else if (nginx) gaps.push({ what: 'nginx version', why: `unrecognised output of nginx -V: ${out(nginx).trim().slice(0, 120)}`, code: 'host.gap.garbage' });
+  if (apacheV?.v?.version) ws.components.push(component('apache-httpd', apacheV.v.version, `command:${apacheV.cmd}`, packages));
+  if (lighttpd) ws.components.push(component('lighttpd', lighttpdV, 'command:lighttpd -v', packages));
+  const processes = listProcesses(ps, gaps);
+  const exeOf = parseProcessExes(exes.stdout.toString('utf8'));
+  const prefixPaths = prefixBins.failure ? [] : parsePrefixBins(prefixBins.stdout.toString('utf8'));
+  // Well-known configuration files that exist (all of them are tried when `find` could not say).
+  const wellKnown = confs.failure || (confs.code !== 0 && !confs.stdout.length) ? WELL_KNOWN : WELL_KNOWN.filter((w) => confs.stdout.toString('utf8').split('\n').includes(w.conf));
+  await findMoreWebServers(t, known, processes, exeOf, prefixPaths, wellKnown, packages, ws, gaps);
+  known.forEach(read);
   const db = (mariadbd && parseMysqldV(out(mariadbd))) || (mysqld && parseMysqldV(out(mysqld)));
   if (db) ws.components.push(component(db.name, db.version, mariadbd ? 'command:mariadbd --version' : 'command:mysqld --version', packages));
   else {
@@ -195,76 +227,213 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     const v = parseOpensslV(out(openssl));
     if (v) ws.components.push(component('openssl', v, 'command:openssl version', packages));
   }
-  const { php, modPhp } = await phpP;
-  ws.php.push(...php);
+  // PHP: every php / php-fpm binary in the usual places, plus php -i for the CLI's ini settings.
+  // Also PHP built from source (/usr/local/php/bin/php) and the binaries of running PHP processes.
+  const phpLike = (p: string) => /\/php(-fpm)?[\d.]*$|\/php\d*-fpm$|\/php-cgi[\d.]*$/.test(p);
+  // Only binaries root runs or owns (see WebInstance.trusted).
+  const fromProcesses = processes.filter((p) => p.uid === 0).map((p) => exeOf.get(p.pid) ?? p.args.split(/\s+/)[0] ?? '');
+  const fromPrefixes = prefixPaths.filter((e) => e.uid === 0).map((e) => e.path);
+  const bins = [...new Set([...(phpBins ? phpBins.stdout.toString('utf8').split('\n') : []), ...fromPrefixes, ...fromProcesses].filter((p) => phpLike(p) && PLACEHOLDERS.bin!.test(p)))].sort();
+  // php -i needs no answer of -v: asked with them.
+  const infoP = bins.length ? tryRun('phpI') : undefined;
+  await Promise.all(
+    bins.map(async (bin) => {
+      const r = await tryRun('phpV', { bin });
+      const v = r ? parsePhpV(out(r)) : undefined;
+      if (v) ws.php.push({ binary: bin, sapi: v.sapi, version: v.version });
+    }),
+  );
   // One php component per version, named after the CLI binary when there is one (deterministic order).
+  const rank = (b: string) => (/\/php$/.test(b) ? 0 : /\/php[\d.]+$/.test(b) ? 1 : 2);
+  ws.php.sort((a, b) => rank(a.binary) - rank(b.binary) || a.binary.localeCompare(b.binary));
   const seen = new Set<string>();
   for (const p of ws.php) {
     if (!p.version || seen.has(p.version)) continue;
     seen.add(p.version);
     ws.components.push(component('php', p.version.replace(/[-+~].*$/, ''), `command:${p.binary} -v`, packages, p.binary));
   }
+  // PHP built from source whose binary did not answer: the version its installed headers carry.
+  for (const prefix of [...new Set(bins.filter((b) => !ws.php.some((p) => p.binary === b)).map((b) => posix.dirname(posix.dirname(b))))].filter((x) => x !== '/usr' && x !== '/usr/local')) {
+    const h = `${prefix}/include/php/main/php_version.h`;
+    const r = await t.readFile(h, 64 * 1024);
+    const v = r.ok ? parsePhpVersionH(r.data.toString('latin1')) : undefined;
+    if (v) ws.components.push({ name: 'php', version: v, detectedBy: `file:${h}`, location: prefix });
+    else gaps.push({ what: `php under ${prefix}`, why: `its binary did not answer -v and ${h} ${r.ok ? 'has no PHP_VERSION' : `cannot be read (${r.failure})`}: version unknown`, code: 'host.gap.webVersion' });
+  }
+  packageFallbacks(ws.components, packages);
+  if (bins.length) {
+    const r = await infoP;
+    if (r) {
+      const info = parsePhpInfo(out(r));
+      const cli = ws.php.find((p) => p.binary.endsWith('/php')) ?? ws.php[0];
+      if (cli) Object.assign(cli, info);
+    }
+    // FPM ini files (Debian layout /etc/php/X.Y/fpm/php.ini; RHEL /etc/php.ini is the CLI's too).
+    // All candidates read at once; the first that can be read counts.
+    await Promise.all(
+      ws.php
+        .filter((x) => x.sapi.startsWith('fpm'))
+        .map(async (p) => {
+          const ver = /php-fpm(\d+\.\d+)$/.exec(p.binary)?.[1] ?? p.version?.split('.').slice(0, 2).join('.');
+          const files = [ver ? `/etc/php/${ver}/fpm/php.ini` : undefined, '/etc/php.ini'].filter((x): x is string => Boolean(x));
+          const reads = files.map((f) => t.readFile(f, 512 * 1024));
+          for (const [i, f] of files.entries()) {
+            const rr = await reads[i]!;
+            if (rr.ok) {
+              Object.assign(p, { iniFile: f }, parsePhpIni(rr.data.toString('utf8')));
+              break;
+            }
+          }
+        }),
+    );
+  }
+  // mod_php (Debian layout /etc/php/X.Y/apache2/php.ini): Apache's own PHP settings.
+  if (ws.components.some((c) => c.name === 'apache-httpd')) {
+    const versions = [...new Set(ws.php.map((p) => p.version?.split('.').slice(0, 2).join('.')).filter((v): v is string => Boolean(v)))];
+    for (const v of versions.sort()) {
+      const f = `/etc/php/${v}/apache2/php.ini`;
+      const rr = await t.readFile(f, 512 * 1024);
+      if (rr.ok) ws.php.push({ binary: 'mod_php', sapi: 'apache2handler', version: ws.php.find((p) => p.version?.startsWith(`${v}.`))?.version, iniFile: f, ...parsePhpIni(rr.data.toString('utf8')) } as PhpSettings);
+    }
+  }
+  // No PHP binary answered (not runnable, or built from source): the ini files mod_php reads on RHEL/CentOS
+  // (/etc/php.ini) and in source builds (PREFIX/lib/php.ini), with the version found above.
+  if (!ws.php.length && ws.components.some((c) => c.name === 'apache-httpd')) {
+    const php = ws.components.filter((c) => c.name === 'php');
+    const prefixes = php.map((c) => c.location).filter((l): l is string => Boolean(l?.startsWith('/')));
+    const inis: { f: string; version: string | undefined }[] = [{ f: '/etc/php.ini', version: php.find((c) => c.detectedBy.startsWith('package:'))?.version }, ...prefixes.map((x) => ({ f: `${x}/lib/php.ini`, version: php.find((c) => c.location === x)?.version }))];
+    for (const { f, version } of inis) {
+      const rr = await t.readFile(f, 512 * 1024);
+      if (rr.ok) ws.php.push({ binary: 'mod_php', sapi: 'apache2handler', ...(version ? { version } : {}), iniFile: f, ...parsePhpIni(rr.data.toString('utf8')) });
+    }
+  }
+  await Promise.all(tasks);
+  // A configuration in use whose server gave no version anywhere (binary, headers, package): said, not dropped.
+  for (const c of ws.configs)
+    if (!ws.components.some((x) => x.name === c.server)) {
+      ws.components.push({ name: c.server, detectedBy: `config:${c.files[0]}` });
+      gaps.push({ what: `${c.server} version`, why: `configuration read from ${c.files[0]}, but no binary answered and no installed package provides it`, code: 'host.gap.webVersion' });
+    }
   ws.components.sort((a, b) => a.name.localeCompare(b.name) || (a.location ?? '').localeCompare(b.location ?? ''));
-  ws.php.push(...modPhp);
-  await configsRead;
+  ws.configs.sort((a, b) => a.server.localeCompare(b.server) || (a.files[0] ?? '').localeCompare(b.files[0] ?? ''));
+  await userDirs(t, ws.configs, gaps);
+  onConfigs?.(ws.configs);
   for (const c of ws.configs) for (const p of c.problems) gaps.push({ what: `${c.server} configuration`, why: p, code: 'host.gap.config' });
   return ws;
 }
 
+interface Found extends WebInstance {
+  version?: string;
+  /** Why its binary gave no version (`denied`, `exit 1`). */
+  why?: string;
+  /** nginx --prefix from -V. */
+  prefix?: string;
+}
+
+function listProcesses(ps: ExecResult, gaps: Gap[]): ProcessInfo[] {
+  if (ps.failure || ps.code !== 0) {
+    gaps.push({ what: 'process list (web servers outside PATH)', why: `ps: ${isMissing(ps) ? 'not installed' : (ps.failure ?? `exit ${ps.code}`)} ${ps.stderr.trim().slice(0, 200)}`.trim(), code: 'host.gap.command' });
+    return [];
+  }
+  return parseProcesses(ps.stdout.toString('utf8'));
+}
+
 /**
- * PHP: every php / php-fpm binary in the usual places (`-v` each), `php -i` for the CLI's ini settings, the
- * FPM and mod_php ini files; each step starts as soon as what it needs is known.
+ * Web servers PATH did not answer for: running processes, binaries under well-known prefixes, well-known
+ * configuration paths. Each new installation's binary is asked for -V when the allowlist lets it run; when it
+ * cannot run, the version comes from its installed headers (source builds) or stays unknown, said as a gap.
  */
-async function collectPhp(t: Transport, phpBins: ExecResult | undefined, tryRun: (id: CommandId, params?: Record<string, string>) => Promise<ExecResult | undefined>, apache: boolean): Promise<{ php: PhpSettings[]; modPhp: PhpSettings[] }> {
-  const bins = phpBins
-    ? phpBins.stdout
-        .toString('utf8')
-        .split('\n')
-        .filter((p) => /\/php(-fpm)?[\d.]*$|\/php\d*-fpm$|\/php-cgi[\d.]*$/.test(p))
-        .sort()
-    : [];
-  if (!bins.length) return { php: [], modPhp: [] };
-  const infoP = tryRun('phpI');
-  const php: PhpSettings[] = [];
+async function findMoreWebServers(t: Transport, known: Found[], processes: readonly ProcessInfo[], exeOf: ReadonlyMap<number, string>, prefixPaths: readonly { uid: number; path: string }[], wellKnown: readonly Omit<WebInstance, 'from'>[], packages: readonly Package[], ws: WebStack, gaps: Gap[]): Promise<void> {
+  const seen = new Set(known.map((k) => k.conf));
+  const fresh: Found[] = [];
+  for (const w of [...processes.map((p) => webFromProcess(p, exeOf.get(p.pid))), ...webFromPrefixBins(prefixPaths)]) {
+    if (!w || seen.has(w.conf)) continue;
+    seen.add(w.conf);
+    fresh.push(w);
+  }
+  const asked = new Map<string, Promise<ExecResult>>(); // one -V per binary, however many instances run it
   await Promise.all(
-    bins.map(async (bin) => {
-      const r = await tryRun('phpV', { bin });
-      const v = r ? parsePhpV(out(r)) : undefined;
-      if (v) php.push({ binary: bin, sapi: v.sapi, version: v.version });
+    fresh.map(async (w) => {
+      if (!runnableWebBin(w.bin)) return;
+      if (!w.trusted) {
+        w.why = 'not run: neither run by root nor owned by root';
+        return;
+      }
+      const bin = w.bin;
+      const r = await (asked.get(bin) ?? (asked.set(bin, t.run('webBinV', { webbin: bin })), asked.get(bin)!));
+      const text = out(r);
+      const v = w.server === 'nginx' ? parseNginxV(text) : w.server === 'apache-httpd' ? parseApacheV(text) : { version: parseLighttpdV(text) };
+      if (!v.version) {
+        w.why = r.failure ?? (r.code === 126 || /Permission denied/i.test(r.stderr) ? 'denied' : `exit ${r.code}`);
+        return;
+      }
+      w.version = v.version;
+      const a = v as ReturnType<typeof parseApacheV>;
+      const n = v as ReturnType<typeof parseNginxV>;
+      // What the binary was built with, unless the process named its own configuration.
+      if (w.server === 'apache-httpd' && a.root && w.conf === defaultsFor(w.server, w.bin).conf) Object.assign(w, { root: a.root, conf: a.conf ? (posix.isAbsolute(a.conf) ? a.conf : posix.join(a.root, a.conf)) : w.conf });
+      if (w.server === 'nginx' && n.confPath && w.conf === defaultsFor(w.server, w.bin).conf) w.conf = n.confPath;
+      if (w.server === 'nginx' && n.prefix) w.prefix = n.prefix;
     }),
   );
-  const rank = (b: string) => (/\/php$/.test(b) ? 0 : /\/php[\d.]+$/.test(b) ? 1 : 2);
-  php.sort((a, b) => rank(a.binary) - rank(b.binary) || a.binary.localeCompare(b.binary));
-  const read = (f: string) => t.readFile(f, 512 * 1024);
-  // FPM ini files (Debian layout /etc/php/X.Y/fpm/php.ini; RHEL /etc/php.ini is the CLI's too), the first that
-  // can be read; mod_php (Debian layout /etc/php/X.Y/apache2/php.ini): Apache's own PHP settings. All read at once.
-  const fpm = php
-    .filter((x) => x.sapi.startsWith('fpm'))
-    .map((p) => {
-      const ver = /php-fpm(\d+\.\d+)$/.exec(p.binary)?.[1] ?? p.version?.split('.').slice(0, 2).join('.');
-      const files = [ver ? `/etc/php/${ver}/fpm/php.ini` : undefined, '/etc/php.ini'].filter((x): x is string => Boolean(x));
-      return { p, reads: files.map((f) => ({ f, r: read(f) })) };
-    });
-  const versions = [...new Set(php.map((p) => p.version?.split('.').slice(0, 2).join('.')).filter((v): v is string => Boolean(v)))].sort();
-  const modPhp = (apache ? versions : []).map((v) => ({ v, f: `/etc/php/${v}/apache2/php.ini`, r: read(`/etc/php/${v}/apache2/php.ini`) }));
-  const info = await infoP;
-  if (info) {
-    const cli = php.find((p) => p.binary.endsWith('/php')) ?? php[0];
-    if (cli) Object.assign(cli, parsePhpInfo(out(info)));
-  }
-  for (const { p, reads } of fpm) {
-    for (const { f, r } of reads) {
-      const rr = await r;
-      if (rr.ok) {
-        Object.assign(p, { iniFile: f }, parsePhpIni(rr.data.toString('utf8')));
-        break;
+  for (const w of fresh) {
+    const loc = w.bin ?? w.root;
+    if (ws.components.some((c) => c.name === w.server && c.location === loc)) continue; // another instance of the same installation
+    if (w.version) {
+      // The PATH binary again (a second instance with its own configuration): the component is already there.
+      const again = /^\/(usr\/(local\/)?)?s?bin\/[^/]+$/.test(loc) && ws.components.some((c) => c.name === w.server && c.version === w.version && c.detectedBy.startsWith('command:') && !c.location);
+      if (!again) ws.components.push(component(w.server, w.version, `command:${w.bin} -V`, packages, loc));
+      continue;
+    }
+    // Source builds keep their headers: include/ap_release.h names the Apache version.
+    if (w.server === 'apache-httpd' && !w.root.startsWith('/etc/')) {
+      const h = `${w.root}/include/ap_release.h`;
+      const r = await t.readFile(h, 64 * 1024);
+      const v = r.ok ? parseApRelease(r.data.toString('latin1')) : undefined;
+      if (v) {
+        ws.components.push({ name: w.server, version: v, detectedBy: `file:${h}`, location: loc });
+        continue;
       }
     }
+    if (w.root.startsWith('/etc/')) continue; // a distro layout: the package gives the version (below)
+    ws.components.push({ name: w.server, detectedBy: w.from.replace(/ \(pid \d+\)$/, ''), location: loc });
+    gaps.push({ what: `${w.server} version (${loc})`, why: `${w.bin ? `${w.bin} -V ${w.why ?? 'may not be run (outside /usr and /opt)'}` : 'no binary found'}; no version in its installed files`, code: 'host.gap.webVersion' });
   }
-  const mod: PhpSettings[] = [];
-  for (const { v, f, r } of modPhp) {
-    const rr = await r;
-    if (rr.ok) mod.push({ binary: 'mod_php', sapi: 'apache2handler', version: php.find((p) => p.version?.startsWith(`${v}.`))?.version, iniFile: f, ...parsePhpIni(rr.data.toString('utf8')) } as PhpSettings);
-  }
-  return { php, modPhp: mod };
+  known.push(...fresh);
+  for (const w of wellKnown) if (!seen.has(w.conf)) known.push({ ...w, from: 'well-known' });
 }
+
+/** Components whose binary could not be run: the version of the package that provides them (`package:httpd`). */
+function packageFallbacks(components: Component[], packages: readonly Package[]): void {
+  for (const name of ['apache-httpd', 'nginx', 'lighttpd', 'php', 'openssl'] as const) {
+    if (components.some((c) => c.name === name && c.detectedBy.startsWith('command:'))) continue;
+    const p = providerOf(packages, PROVIDERS[name]!, undefined, name === 'php' ? /^php(-cli)?$/ : name === 'openssl' ? /^openssl$/ : undefined);
+    if (!p || components.some((c) => c.package === p.name)) continue;
+    components.push({ name, version: p.version.replace(/^\d+:/, '').replace(/[-+~].*$/, ''), detectedBy: `package:${p.name}`, distroBuild: !p.thirdParty, package: p.name });
+  }
+}
+
+/** Apache `UserDir public_html`: each regular user's directory that exists becomes an alias `/~user`. */
+async function userDirs(t: Transport, configs: readonly WebConfig[], gaps: Gap[]): Promise<void> {
+  const sites = configs.flatMap((c) => c.sites.filter((s) => s.userDir?.value));
+  if (!sites.length) return;
+  const passwd = await t.readFile('/etc/passwd', 4 * 1024 * 1024);
+  if (!passwd.ok) {
+    gaps.push({ what: 'UserDir directories', why: `/etc/passwd: ${passwd.failure} (${passwd.detail})`, code: 'host.gap.read' });
+    return;
+  }
+  const users = passwdUsers(passwd.data.toString('utf8'));
+  if (users.length > MAX_USERDIRS) gaps.push({ what: 'UserDir directories', why: `${users.length} users: only the first ${MAX_USERDIRS} were looked at`, code: 'host.gap.docrootCap' });
+  const exists = new Map<string, Promise<boolean>>();
+  const has = (p: string) => exists.get(p) ?? (exists.set(p, t.listDir(p).then(Boolean)), exists.get(p)!);
+  for (const s of sites) {
+    const ud = s.userDir!;
+    for (const u of users.slice(0, MAX_USERDIRS)) {
+      if (ud.disabled.includes(u.user)) continue;
+      const path = userDirPath(ud.value, u.user, u.home);
+      if (path && (await has(path))) s.aliases.push({ url: `/~${u.user}`, path });
+    }
+  }
+}
+
+const MAX_USERDIRS = 200;

@@ -8,6 +8,11 @@ test('values that could escape are refused before anything runs', () => {
   assert.throws(() => argv('phpV', { bin: '/tmp/evil' }), AllowlistError);
   assert.throws(() => argv('phpV', { bin: '/usr/bin/php; id' }), AllowlistError);
   assert.throws(() => argv('aptPolicy', { names: 'nginx; reboot' }), AllowlistError);
+  // A web server binary from the process list: only httpd/apache2/nginx/lighttpd under /usr or /opt, no `..`.
+  for (const webbin of ['/tmp/httpd', '/home/u/nginx', '/usr/local/apache2/bin/../../../tmp/httpd', '/usr/local/bin/evil', '/usr/sbin/httpd -k stop', 'httpd', '/usr/sbin/httpd\n/bin/sh', '/opt/x y/httpd'])
+    assert.throws(() => argv('webBinV', { webbin }), AllowlistError, webbin);
+  for (const webbin of ['/usr/local/apache2/bin/httpd', '/usr/sbin/apache2', '/opt/nginx/sbin/nginx', '/usr/local/openresty/nginx/sbin/nginx', '/usr/sbin/lighttpd'])
+    assert.deepEqual(argv('webBinV', { webbin }), [webbin, '-V']);
   assert.throws(() => argv('readFile', { path: '/etc/hosts', bytes: '-1' }), AllowlistError);
 });
 

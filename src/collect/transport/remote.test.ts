@@ -8,7 +8,7 @@ const D = '0123456789abcdef0123456789abcdef';
 const anyArg = fc.string({ unit: 'binary', maxLength: 30 }).filter((s) => !s.includes('\0'));
 
 test('every allowlisted command, alone or batched, with or without sudo, renders to an invocation the checker accepts', () => {
-  const params = { path: "/var/www/it's \\ here!", bytes: '1024', depth: '8', bin: '/usr/bin/php8.2', names: 'php8.2-cli nginx' };
+  const params = { path: "/var/www/it's \\ here!", bytes: '1024', depth: '8', bin: '/usr/bin/php8.2', names: 'php8.2-cli nginx', webbin: '/usr/local/apache2/bin/httpd' };
   const all = (Object.keys(ALLOWLIST) as CommandId[]).flatMap((id) => [false, true].map((sudo) => ({ args: argv(id, params), sudo })));
   for (const c of all) assert.ok(isAllowlistedRemote(renderInvocation([c], D)), c.args.join(' '));
   assert.ok(isAllowlistedRemote(renderInvocation(all, newDelimiter())));
