@@ -71,6 +71,8 @@ export async function finishScanNow(collected: Collected, ctx: CommandContext): 
   // A damaged DB is reported as such, not also as "not found".
   const assessGaps = k.gaps.length ? out.gaps.filter((g) => g.code !== 'assess.gap.noDb') : out.gaps;
   const doc = buildDocument({ ...collected, scannedAt: now, findings, gaps: [...collected.gaps, ...k.gaps, ...assessGaps, ...exc.gaps] }, ctx);
+  // Pending updates mamori's matching found to be security fixes (yum on CentOS has no updateinfo).
+  if (doc.inventory.pendingUpdates.length) doc.inventory = (await import('../core/assess/pending.js')).markSecurityUpdates(doc.inventory, out.findings);
   doc.knowledge = { feeds: out.feeds };
   doc.lifecycle = out.lifecycle;
   if (exceptions.length) doc.suppressed = exc.suppressed;

@@ -49,9 +49,12 @@ export interface CveEvidence {
   range?: string;
   rawRef?: string;
   url?: string;
+  /** The installed version is malformed; the match ordered it as the ecosystem's tool does (`malformed` says why). */
+  confidence?: 'malformed';
+  malformed?: string;
 }
 
-export function cveEvidence(ctx: Ctx, cve: string, adv: Advisory, match: { range?: string; fixed?: string }): CveEvidence {
+export function cveEvidence(ctx: Ctx, cve: string, adv: Advisory, match: { range?: string; fixed?: string; confidence?: 'malformed'; malformed?: string }): CveEvidence {
   const f = ctx.facts.facts(cve, adv);
   const s = cveSeverity(f, adv);
   const best = f.cvss?.filter((c) => c.version !== '2.0').sort((a, b) => b.score - a.score)[0] ?? f.cvss?.[0];
@@ -66,6 +69,10 @@ export function cveEvidence(ctx: Ctx, cve: string, adv: Advisory, match: { range
   const fixedIn = match.fixed ?? adv.fixedVersion;
   if (fixedIn) e.fixedIn = fixedIn;
   if (match.range) e.range = match.range;
+  if (match.confidence === 'malformed') {
+    e.confidence = 'malformed';
+    if (match.malformed) e.malformed = match.malformed;
+  }
   if (adv.rawRef) e.rawRef = adv.rawRef;
   if (adv.url) e.url = adv.url;
   return e;
