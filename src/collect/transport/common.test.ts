@@ -7,14 +7,21 @@ const ok: ExecResult = { code: 0, stdout: Buffer.from('x'), stderr: '' };
 // What `sudo -n` prints when it needs a password (sudo 1.9).
 const sudoNeedsPassword: ExecResult = { code: 1, stdout: Buffer.alloc(0), stderr: 'sudo: a password is required\n' };
 
-test('sudo fallback: refused once → one problem line, the command re-runs without sudo, later commands skip sudo', async () => {
-  const problems: string[] = [];
-  const s = new SudoFallback(true, problems, 'as deploy');
+/** A command run that records whether sudo was asked for; answers `withSudo` under sudo, else ok (after `ms`). */
+function recorder(withSudo: ExecResult, ms = 0) {
   const calls: boolean[] = [];
   const exec = async (sudo: boolean) => {
     calls.push(sudo);
-    return sudo ? sudoNeedsPassword : ok;
+    if (ms) await new Promise((r) => setTimeout(r, ms));
+    return sudo ? withSudo : ok;
   };
+  return { calls, exec };
+}
+
+test('sudo fallback: refused once → one problem line, the command re-runs without sudo, later commands skip sudo', async () => {
+  const problems: string[] = [];
+  const s = new SudoFallback(true, problems, 'as deploy');
+  const { calls, exec } = recorder(sudoNeedsPassword);
   assert.equal(await s.run('readFile', exec), ok);
   assert.deepEqual(calls, [true, false]);
   assert.deepEqual(problems, ['sudo -n refused (sudo: a password is required): root-only reads ran as deploy']);
@@ -45,12 +52,7 @@ test('a command the allowlist refuses never runs: its result says why', () => {
 test('sudo refused for several commands asked together: one problem line, each re-runs without sudo', async () => {
   const problems: string[] = [];
   const s = new SudoFallback(true, problems, 'as deploy');
-  const calls: boolean[] = [];
-  const exec = async (sudo: boolean) => {
-    calls.push(sudo);
-    await new Promise((r) => setTimeout(r, 5));
-    return sudo ? sudoNeedsPassword : ok;
-  };
+  const { calls, exec } = recorder(sudoNeedsPassword, 5);
   const rs = await Promise.all([s.run('readFile', exec), s.run('walk', exec), s.run('listDir', exec)]);
   assert.deepEqual(rs, [ok, ok, ok]);
   assert.deepEqual(calls, [true, true, true, false, false, false]);
@@ -64,8 +66,8 @@ test('no sudo on the target (shell: not found; locally ENOENT): like a refusal, 
     { code: null, stdout: Buffer.alloc(0), stderr: '', failure: 'missing' as const },
   ]) {
     const problems: string[] = [];
-    const calls: boolean[] = [];
-    const r = await new SudoFallback(true, problems, 'as deploy').run('readFile', async (sudo) => (calls.push(sudo), sudo ? missing : ok));
+    const { calls, exec } = recorder(missing);
+    const r = await new SudoFallback(true, problems, 'as deploy').run('readFile', exec);
     assert.equal(r, ok);
     assert.deepEqual(calls, [true, false]);
     assert.equal(problems.length, 1);
