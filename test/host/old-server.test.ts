@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { isAllowlistedRemote } from '../../src/collect/transport/allowlist.js';
+import { isAllowlistedRemote } from '../../src/collect/transport/remote.js';
 import type { Component, Finding, Gap, Inventory } from '../../src/core/model.js';
 import { runCli } from '../helpers/cli.js';
 import { buildCentosRoot, centosRootMissing, type CentosRoot } from './centos-root.js';
