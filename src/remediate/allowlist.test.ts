@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { ALLOWLIST, isAllowlistedRemote, remoteCommand, argv as scanArgv, type CommandId } from '../collect/transport/allowlist.js';
-import { APPLY_ALLOWLIST, ApplyAllowlistError, applyArgv, applyRemoteCommand, isApplyAllowlistedRemote, MUTATING, type ApplyCommandId } from './allowlist.js';
+import { ALLOWLIST, argv as scanArgv, type CommandId } from '../collect/transport/allowlist.js';
+import { isAllowlistedRemote, newDelimiter, renderInvocation } from '../collect/transport/remote.js';
+import { APPLY_ALLOWLIST, ApplyAllowlistError, applyArgv, applyCommandArgs, applyCommandsOf, MUTATING, type ApplyCommandId } from './allowlist.js';
+
+/** What the SSH transport sends for one apply command (execApply), and for one scan command (run). */
+const applyRemoteCommand = (args: string[], sudo: boolean) => renderInvocation([{ args: applyCommandArgs(args), sudo }], newDelimiter());
+const remoteCommand = (args: string[], sudo: boolean) => renderInvocation([{ args, sudo }], newDelimiter());
+const isApplyAllowlistedRemote = (c: string) => {
+  const ids = applyCommandsOf(c);
+  return ids?.length === 1 ? { id: ids[0]! } : undefined;
+};
 
 const params = { names: 'minihttpd libssl3:amd64', pins: 'minihttpd=1.0-1 libssl3=3.0.11-1~deb12u2', service: 'php8.2-fpm', txid: '42' };
 
@@ -55,7 +64,7 @@ test('values that could escape are refused before anything runs', () => {
   assert.throws(() => applyArgv('restart', { service: '../../bin/sh' }), ApplyAllowlistError);
   assert.throws(() => applyArgv('restart', { service: '-h' }), ApplyAllowlistError);
   assert.throws(() => applyArgv('dnfUndo', { txid: '0' }), ApplyAllowlistError);
-  for (const bad of ['rm -rf /', `${applyRemoteCommand(applyArgv('restart', params), false)}; reboot`, applyRemoteCommand(['apt-get', 'remove', 'nginx'], false), applyRemoteCommand(['service', 'nginx', 'stop'], false)])
+  for (const bad of ['rm -rf /', `${applyRemoteCommand(applyArgv('restart', params), false)}; reboot`, applyRemoteCommand(['apt-get', 'remove', 'nginx'], false), applyRemoteCommand(['service', 'nginx', 'stop'], false), remoteCommand(['service', 'nginx', 'restart'], false)])
     assert.equal(isApplyAllowlistedRemote(bad), undefined, bad);
 });
 

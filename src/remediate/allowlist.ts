@@ -2,10 +2,10 @@
  * THE apply allowlist: every command `mamori patch apply` runs on a server, and the only place mutating
  * commands live. The scan allowlist (src/collect/transport/allowlist.ts) stays read-only and is never used
  * to change anything. Same rules as there: argument arrays, placeholders filled only with values that pass
- * their pattern, each argument single-quoted over SSH. Reviewers: a line here is a change made to a
+ * their pattern, rendered over SSH by the transport's own invocation script (src/collect/transport/remote.ts). Reviewers: a line here is a change made to a
  * customer's server; keep each to what an administrator would type during maintenance.
  */
-import { COMMAND_ENV, shellQuote, splitQuoted } from '../collect/transport/allowlist.js';
+import { commandWords, parseInvocation } from '../collect/transport/remote.js';
 
 /** The lock that keeps two applies apart on one server (mkdir is atomic; rmdir releases it). */
 export const LOCK_DIR = '/var/lock/mamori-patch.lock';
@@ -78,26 +78,29 @@ export function applyArgv(id: ApplyCommandId, params: ApplyParams = {}): string[
   return out;
 }
 
-/** The environment of every apply command: the scan's fixed one, and no questions from package scripts. */
-export const APPLY_ENV: Readonly<Record<string, string>> = { ...COMMAND_ENV, DEBIAN_FRONTEND: 'noninteractive', NEEDRESTART_MODE: 'l' };
+/** What package scripts must not ask, added to the transport's fixed environment (C locale, PATH). */
+export const APPLY_ENV: Readonly<Record<string, string>> = { DEBIAN_FRONTEND: 'noninteractive', NEEDRESTART_MODE: 'l' };
+const ENV_EXTRA = ['env', ...Object.entries(APPLY_ENV).map(([k, v]) => `${k}=${v}`)];
 
-/** The exact string sent over SSH. */
-export function applyRemoteCommand(args: readonly string[], sudo: boolean): string {
-  const env = Object.entries(APPLY_ENV).map(([k, v]) => `${k}=${v}`);
-  return (sudo ? ['sudo', '-n', 'env', ...env, ...args] : ['env', ...env, ...args]).map(shellQuote).join(' ');
-}
+/** The argument array the transport runs for an apply command: `env DEBIAN_FRONTEND=noninteractive … argv`. */
+export const applyCommandArgs = (args: readonly string[]): string[] => [...ENV_EXTRA, ...args];
 
-/** Is `command` (as sshd received it) exactly the rendering of an apply command with acceptable values? */
-export function isApplyAllowlistedRemote(command: string): { id: ApplyCommandId } | undefined {
-  const words = splitQuoted(command);
-  if (!words) return undefined;
+/** Which apply command `words` (as the remote /bin/sh runs them, transport environment included) is, if any. */
+export function applyCommandId(words: readonly string[]): ApplyCommandId | undefined {
   let rest = words;
   if (rest[0] === 'sudo' && rest[1] === '-n') rest = rest.slice(2);
-  const env = ['env', ...Object.entries(APPLY_ENV).map(([k, v]) => `${k}=${v}`)];
-  if (env.some((w, i) => rest[i] !== w)) return undefined;
-  rest = rest.slice(env.length);
-  for (const id of Object.keys(APPLY_ALLOWLIST) as ApplyCommandId[]) if (matches(APPLY_ALLOWLIST[id], rest)) return { id };
-  return undefined;
+  const prefix = commandWords({ args: ENV_EXTRA, sudo: false });
+  if (prefix.some((w, i) => rest[i] !== w)) return undefined;
+  rest = rest.slice(prefix.length);
+  return (Object.keys(APPLY_ALLOWLIST) as ApplyCommandId[]).find((id) => matches(APPLY_ALLOWLIST[id], rest));
+}
+
+/** The apply commands of an invocation as sshd received it; undefined when any of its commands is not one. */
+export function applyCommandsOf(command: string): ApplyCommandId[] | undefined {
+  const inv = parseInvocation(command);
+  if (!inv) return undefined;
+  const ids = inv.commands.map(applyCommandId);
+  return ids.every((x): x is ApplyCommandId => x !== undefined) ? ids : undefined;
 }
 
 function matches(template: readonly string[], words: readonly string[]): boolean {

@@ -6,7 +6,8 @@
 import { execFile } from 'node:child_process';
 import type { SshTransport } from '../collect/transport/ssh.js';
 import type { ExecResult, Transport } from '../collect/transport/types.js';
-import { APPLY_ENV, ApplyAllowlistError, applyArgv, applyRemoteCommand, MUTATING, type ApplyCommandId, type ApplyParams } from './allowlist.js';
+import { COMMAND_ENV } from '../collect/transport/allowlist.js';
+import { APPLY_ENV, ApplyAllowlistError, applyArgv, applyCommandArgs, MUTATING, type ApplyCommandId, type ApplyParams } from './allowlist.js';
 
 export interface LogEntry {
   at: string;
@@ -59,8 +60,9 @@ export class ApplyRunner {
 const APPLY_ALLOWLIST_NAME = (id: ApplyCommandId): string[] => [`<${id}>`];
 
 /** Over the scan's SSH connection (its known_hosts check and key), with `sudo -n` when asked. */
-export function sshRunner(t: SshTransport, opts: { sudo: boolean; timeoutMs: number }): ApplyRunner {
-  return new ApplyRunner(t, (args) => t.execApply(applyRemoteCommand(args, opts.sudo), opts.timeoutMs));
+export function sshRunner(t: SshTransport, opts: { sudo: boolean }): ApplyRunner {
+  // Each command's time limit is the transport's: `patch apply` opens it with the apply's own (--timeout).
+  return new ApplyRunner(t, (args) => t.execApply(applyCommandArgs(args), opts.sudo));
 }
 
 /** On this machine: execFile, no shell, the fixed environment. */
@@ -68,7 +70,7 @@ export function localRunner(t: Transport, opts: { sudo: boolean; timeoutMs: numb
   return new ApplyRunner(t, (args0) => {
     const args = opts.sudo ? ['sudo', '-n', ...args0] : args0;
     return new Promise<ExecResult>((resolve) => {
-      execFile(args[0]!, args.slice(1), { env: { ...APPLY_ENV }, encoding: 'buffer', timeout: opts.timeoutMs, maxBuffer: 64 * 1024 * 1024, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+      execFile(args[0]!, args.slice(1), { env: { ...COMMAND_ENV, ...APPLY_ENV }, encoding: 'buffer', timeout: opts.timeoutMs, maxBuffer: 64 * 1024 * 1024, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
         const res: ExecResult = { code: 0, stdout: stdout ?? Buffer.alloc(0), stderr: (stderr ?? Buffer.alloc(0)).toString('utf8') };
         if (!err) return resolve(res);
         const e = err as NodeJS.ErrnoException & { code?: string | number; killed?: boolean; signal?: string };

@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import { isAllowlistedRemote } from '../../src/collect/transport/allowlist.js';
-import { isApplyAllowlistedRemote, MUTATING } from '../../src/remediate/allowlist.js';
+import { isAllowlistedCommandWords, parseInvocation } from '../../src/collect/transport/remote.js';
+import { applyCommandId, MUTATING } from '../../src/remediate/allowlist.js';
 import type { PatchPlan } from '../../src/remediate/plan.js';
 import { runCli } from '../helpers/cli.js';
 import type { Sshd } from '../host/sshd.js';
@@ -50,11 +50,16 @@ export async function planFor(t: PatchTarget, home: string, file: string): Promi
 export function mutatingSince(t: PatchTarget, from: number): string[] {
   const out = new Set<string>();
   for (const c of t.sshd.commands().slice(from).filter((x) => !x.startsWith(TEST_MARK))) {
-    const apply = isApplyAllowlistedRemote(c);
-    assert.ok(apply || isAllowlistedRemote(c), `not on either allowlist: ${c}`);
-    // The scan allowlist never changes anything: whatever it accepts is not a mutating apply command.
-    if (isAllowlistedRemote(c)) assert.ok(!apply || !MUTATING.has(apply.id), c);
-    if (apply && MUTATING.has(apply.id)) out.add(apply.id);
+    const inv = parseInvocation(c);
+    assert.ok(inv, `not an invocation mamori renders: ${c}`);
+    for (const words of inv.commands) {
+      const scan = isAllowlistedCommandWords(words);
+      const apply = applyCommandId(words);
+      assert.ok(scan || apply, `on neither allowlist: ${words.join(' ')}`);
+      // The scan allowlist never changes anything: whatever it accepts is not a mutating apply command.
+      assert.ok(!(scan && apply && MUTATING.has(apply)), words.join(' '));
+      if (apply && MUTATING.has(apply)) out.add(apply);
+    }
   }
   return [...out].sort();
 }

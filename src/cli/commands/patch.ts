@@ -204,7 +204,7 @@ export const patchApplyCommand: Command = {
           const steps = host.steps.filter((s) => s.kind === 'update' || s.kind === 'restart').length;
           if (!(await confirm(ctx, ctx.t('patch.apply.confirm', { steps, target: t.name })))) throw new FatalError(ctx.t('patch.err.declined'), { code: 'patch.err.declined' });
         }
-        const runner = t.kind === 'ssh' ? sshRunner(t as import('../../collect/transport/ssh.js').SshTransport, { sudo: Boolean(ctx.options.sudo), timeoutMs: timeoutS * 1000 }) : localRunner(t, { sudo: Boolean(ctx.options.sudo), timeoutMs: timeoutS * 1000 });
+        const runner = t.kind === 'ssh' ? sshRunner(t as import('../../collect/transport/ssh.js').SshTransport, { sudo: Boolean(ctx.options.sudo) }) : localRunner(t, { sudo: Boolean(ctx.options.sudo), timeoutMs: timeoutS * 1000 });
         const result = await applyHost(runner, host, { httpGet, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
         let verify: ReturnType<typeof verifyResolved> | undefined;
         let rescanFindings: string[] | undefined;
