@@ -3,7 +3,7 @@
  * parser. Its own module so zod loads only when a saved scan is read.
  */
 import { z } from 'zod';
-import { CATEGORIES, LANGS, SEVERITIES, SUPPORT_PHASES, TARGET_KINDS, summarize, type ReportDocument } from '../core/model.js';
+import { CATEGORIES, LANGS, SEVERITIES, SUPPORT_PHASES, TARGET_KINDS, UPDATE_TOOLS, summarize, type ReportDocument } from '../core/model.js';
 
 const str = z.string();
 const opt = <T extends z.ZodTypeAny>(t: T) => t.optional();
@@ -29,6 +29,18 @@ const finding = z
         command: opt(str),
         reviewBy: opt(str),
         steps: opt(z.array(z.object({ priority, action: str, command: opt(str), reviewBy: opt(str) }).passthrough())),
+        update: opt(
+          z
+            .object({
+              tool: opt(z.enum(UPDATE_TOOLS)),
+              packages: z.array(z.object({ name: str.min(1), from: opt(str), to: opt(str), arch: opt(str) }).passthrough()),
+              advisories: z.array(str),
+              restart: z.array(str),
+              reboot: z.boolean(),
+              publishedAt: opt(str),
+            })
+            .passthrough(),
+        ),
       })
       .passthrough(),
     damage: opt(z.object({ customers: str, organisation: str, code: opt(str) }).passthrough()),

@@ -28,6 +28,7 @@ import { ComponentSet, detectInResponse, distroHints } from './fingerprint.js';
 import { probeTls, type TlsReport } from './tls.js';
 import { servedSeverity, type Classifier, type PiiVerdict } from './pii.js';
 import { SiteScope } from './scope.js';
+import { maskFinding, maskGap, maskText, maskUrl } from '../pii/index.js';
 
 export interface SiteScanOptions {
   url: string;
@@ -653,7 +654,24 @@ function tlsFindings(c: Ctx, rep: TlsReport, origin: string, hsts: boolean): { g
   return { grade: g.grade, score: g.score };
 }
 
+/**
+ * The site scan, its result masked: URLs (query values, file names in paths), titles, evidence (zip member
+ * names, matcher details, personal-data samples), gaps and inventory locations can carry what the site
+ * served, and leave the probe only through the personal-data masker (maskFinding, maskGap, maskUrl).
+ */
 export async function scanSite(o: SiteScanOptions): Promise<SiteScanResult> {
+  const r = await scanSiteUnmasked(o);
+  const located = <T extends { location?: string }>(x: T): T => (x.location ? { ...x, location: maskUrl(x.location) } : x);
+  return {
+    ...r,
+    ...(r.fatal ? { fatal: maskText(r.fatal) } : {}),
+    findings: r.findings.map(maskFinding),
+    gaps: r.gaps.map(maskGap),
+    inventory: { ...r.inventory, packages: r.inventory.packages.map(located), components: r.inventory.components.map(located) },
+  };
+}
+
+async function scanSiteUnmasked(o: SiteScanOptions): Promise<SiteScanResult> {
   // The overall time limit: aborts requests and handshakes in flight; nothing new starts after it.
   const deadline = new AbortController();
   const deadlineTimer = o.maxTimeMs !== undefined ? setTimeout(() => deadline.abort(new DOMException('scan time limit', 'TimeoutError')), o.maxTimeMs) : undefined;

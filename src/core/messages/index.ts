@@ -14,5 +14,6 @@ import { hostMessages } from './host.js';
 import { dbMessages } from './db.js';
 import { versioningMessages } from './versioning.js';
 import { knowledgeMessages } from './knowledge.js';
+import { patchMessages } from './patch.js';
 
-export const messages = new Messages([cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, knowledgeMessages]);
+export const messages = new Messages([cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, knowledgeMessages, patchMessages]);
