@@ -7,7 +7,7 @@
 //   - CommonJS dependencies (undici, semver, iconv-lite, …) call require() for node built-ins, which an ESM
 //     bundle has only through the banner's createRequire.
 //   - native or self-locating packages stay external and load from node_modules.
-//   - the version is a constant (src/cli/version.ts reads package.json only when it is not set).
+//   - the version is a constant (src/scan/version.ts reads package.json only when it is not set).
 import { build } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

@@ -13,8 +13,9 @@ import { assess, knowledgeQueries, matchVersion, mergeSlices } from '../../src/c
 import { emptyInventory, type Finding, type Inventory, type OsInfo, type ReportDocument } from '../../src/core/model.js';
 import { isAffected } from '../../src/core/versioning/index.js';
 import { openKnowledge } from '../../src/knowledge/index.js';
-import { finishScan, type Collected } from '../../src/cli/scan-common.js';
+import { cliPorts, emitReport, reportChoices } from '../../src/cli/scan-common.js';
 import { makeT, type CommandContext } from '../../src/cli/context.js';
+import { assembleReport, type Collected } from '../../src/scan/index.js';
 import { strWidth } from '../../src/report/table.js';
 import { buildDb, fixture, hasSharedData, sharedData, SKIP_NO_DATA, sliceFor } from './helpers.js';
 
@@ -238,6 +239,11 @@ test('the cached matcher agrees with versioning’s isAffected on every advisory
   assert.ok(n > 1000, `compared ${n}`);
 });
 
+/** What a scan command does after collecting: assemble the report through the CLI's ports, write it, exit code. */
+async function finishScan(collected: Collected, ctx: CommandContext): Promise<number> {
+  return emitReport(await assembleReport(collected, cliPorts(ctx).knowledge, await reportChoices(ctx)), ctx);
+}
+
 function fakeCtx(options: CommandContext['options'], lang: 'en' | 'ja' = 'en', columns?: number): { ctx: CommandContext; out: () => string } {
   const chunks: string[] = [];
   const stdout = Object.assign(
@@ -263,7 +269,7 @@ function fakeCtx(options: CommandContext['options'], lang: 'en' | 'ja' = 'en', c
   return { ctx, out: () => chunks.join('') };
 }
 
-test('finishScan: JSON of the contract with --ignore-file, --baseline and --fail-on; the table fits in Japanese', async (t) => {
+test('assembleReport + emitReport: JSON of the contract with --ignore-file, --baseline and --fail-on; the table fits in Japanese', async (t) => {
   if (!db) return t.skip(SKIP_NO_DATA);
   const fx = fixture('centos6-shop.json');
   const collected: Collected = { ...fx, scannedAt: NOW };

@@ -1,14 +1,12 @@
 /**
- * How the golden test runs a scan end to end without a terminal. This version drives the pipeline as it stood
- * in src/cli (the commands' bodies with a captured CommandContext): the golden files were written by it.
+ * How the golden test runs a scan end to end without a terminal: the application layer (src/scan) with the
+ * knowledge DB behind its port and a fixed clock. (The golden files were written by the pipeline as it stood
+ * in src/cli before src/scan existed; this driver must reproduce them byte for byte.)
  */
-import { Writable } from 'node:stream';
-import { join } from 'node:path';
 import type { Transport } from '../../src/collect/transport/types.js';
-import { emptyInventory, type Lang, type ReportDocument } from '../../src/core/model.js';
-import { makeT, type CommandContext } from '../../src/cli/context.js';
-import { finishScan, type Collected } from '../../src/cli/scan-common.js';
-import { defaultUserAgent } from '../../src/cli/commands/scan-site.js';
+import type { Lang, ReportDocument } from '../../src/core/model.js';
+import { sqliteKnowledge } from '../../src/knowledge/provider.js';
+import { scanFiles, scanHost, scanSite } from '../../src/scan/index.js';
 
 export interface DriverOptions {
   dbPath: string;
@@ -16,60 +14,18 @@ export interface DriverOptions {
   now: Date;
 }
 
-async function finish(collected: Collected, o: DriverOptions): Promise<ReportDocument> {
-  const chunks: string[] = [];
-  const stdout = new Writable({
-    write(c: Buffer, _e, cb) {
-      chunks.push(c.toString());
-      cb();
-    },
-  });
-  const ctx: CommandContext = {
-    commandName: 'mamori scan',
-    positionals: [],
-    options: { format: 'json' },
-    lang: o.lang,
-    io: { stdout, stderr: new Writable({ write: (_c, _e, cb) => cb() }), stdin: process.stdin },
-    env: { NO_COLOR: '1' },
-    dbPath: o.dbPath,
-    t: makeT(o.lang),
-    warn: () => undefined,
-  };
-  await finishScan({ ...collected, scannedAt: o.now }, ctx);
-  return JSON.parse(chunks.join('')) as ReportDocument;
+const ports = (o: DriverOptions) => ({ knowledge: sqliteKnowledge(o.dbPath), clock: () => o.now });
+/** As saved by `--format json` and read back by `mamori report`: the form every renderer is compared on. */
+const saved = async (doc: Promise<ReportDocument>): Promise<ReportDocument> => JSON.parse(JSON.stringify(await doc)) as ReportDocument;
+
+export function scanHostDoc(transport: Transport, o: DriverOptions): Promise<ReportDocument> {
+  return saved(scanHost({ lang: o.lang, docroots: [] }, { ...ports(o), transport: async () => transport }));
 }
 
-export async function scanHostDoc(transport: Transport, o: DriverOptions): Promise<ReportDocument> {
-  const [{ collectHost }, { loadPii }] = await Promise.all([import('../../src/collect/host/index.js'), import('../../src/collect/host/pii-bridge.js')]);
-  const pii = await loadPii();
-  const res = await collectHost(transport, { docroots: [], pii: pii.ok ? pii.mod : undefined });
-  await transport.close();
-  return finish({ target: { kind: 'host', name: transport.name }, inventory: res.inventory, findings: res.findings, gaps: res.gaps }, o);
+export function scanSiteDoc(url: string, o: DriverOptions): Promise<ReportDocument> {
+  return saved(scanSite({ lang: o.lang, url, ca: [], ratePerSec: 1000, skipTls: true }, ports(o)));
 }
 
-export async function scanSiteDoc(url: string, o: DriverOptions): Promise<ReportDocument> {
-  const [{ defaultHttpOptions }, { loadClassifier }, { scanSite }] = await Promise.all([import('../../src/probe/http.js'), import('../../src/probe/pii.js'), import('../../src/probe/site.js')]);
-  const http = defaultHttpOptions(defaultUserAgent);
-  http.ratePerSec = 1000;
-  const classifier = await loadClassifier();
-  const res = await scanSite({
-    url,
-    http,
-    maxPages: 50,
-    ca: [],
-    now: o.now,
-    t: makeT(o.lang),
-    classifier: classifier.ok ? classifier.value : undefined,
-    classifierGap: classifier.ok ? undefined : classifier.issue.message,
-    skipTls: true,
-    maxTimeMs: 300_000,
-  });
-  if (res.fatal) throw new Error(res.fatal);
-  return finish({ target: { kind: 'site', name: url }, inventory: res.inventory, findings: res.findings, gaps: res.gaps }, o);
-}
-
-export async function scanFilesDoc(root: string, o: DriverOptions): Promise<ReportDocument> {
-  const { scanTree } = await import('../../src/pii/index.js');
-  const res = await scanTree(root, { lang: o.lang, locate: (p) => ({ location: join(root, p), served: 'unknown' }) });
-  return finish({ target: { kind: 'files', name: root }, inventory: emptyInventory(), findings: res.findings, gaps: res.gaps }, o);
+export function scanFilesDoc(root: string, o: DriverOptions): Promise<ReportDocument> {
+  return saved(scanFiles({ lang: o.lang, root }, ports(o)));
 }

@@ -1,7 +1,7 @@
 /**
  * The assessment: from an inventory (host, site or files), the scan's own findings and the knowledge slice
  * to one ordered, explained list of findings with the maintenance plan and the damage they risk. Pure:
- * no I/O, `now` passed in. The CLI (src/cli/scan-common.ts finishScan) loads the slice with
+ * no I/O, `now` passed in. The application layer (src/scan/assemble.ts) loads the slice with
  * `knowledgeQueries()` and calls `assess()`.
  */
 import type { Advisory, KnowledgeQuery, KnowledgeSlice } from '../knowledge.js';
@@ -92,7 +92,7 @@ export function assess(input: AssessInput): AssessOutput {
   // Nothing to match (a files scan of plain documents): a missing DB is not a gap of this scan.
   const needsKnowledge = inventoryNeedsKnowledge(input.inventory);
   if (!slice) {
-    if (needsKnowledge) gaps.push(gap(ctx, what(ctx, 'assess.gap.what.db'), 'assess.gap.noDb', { path: input.dbPath ?? '(default)' }));
+    if (needsKnowledge) gaps.push(gap(ctx, what(ctx, 'assess.gap.what.db'), 'assess.gap.noDb', { path: input.knowledgeLocation ?? '(default)' }));
   } else {
     const staleDays = input.staleAfterDays ?? 30;
     const missing: string[] = [];
@@ -105,7 +105,7 @@ export function assess(input: AssessInput): AssessOutput {
       return { name: f.name, updatedAt: f.updatedAt, records: f.records, ...(f.source ? { source: f.source } : {}), ...(stale ? { stale: true } : {}) };
     });
     if (missing.length) gaps.push(gap(ctx, what(ctx, 'assess.gap.what.feeds'), 'assess.gap.feedsMissing', { feeds: missing.join(', '), count: missing.length }));
-    if (slice.feeds.length === 0) gaps.push(gap(ctx, what(ctx, 'assess.gap.what.db'), 'assess.gap.emptyDb', { path: input.dbPath ?? '(default)' }));
+    if (slice.feeds.length === 0) gaps.push(gap(ctx, what(ctx, 'assess.gap.what.db'), 'assess.gap.emptyDb', { path: input.knowledgeLocation ?? '(default)' }));
     const distro = matchDistro(ctx, slice.advisories);
     mine.push(...distro.findings);
     gaps.push(...distro.gaps);

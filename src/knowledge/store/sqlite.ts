@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Advisory, CveRecord, EpssEntry, KevEntry, KnowledgeQuery, KnowledgeSlice, KnowledgeSource, LifecycleCycle } from '../../core/knowledge.js';
+import type { Advisory, CveRecord, EpssEntry, KevEntry, KnowledgeQuery, KnowledgeSlice, LifecycleCycle } from '../../core/knowledge.js';
 import type { FeedStatus, Normalized, Rejection } from '../types.js';
 import { countRecords } from '../types.js';
 import { KNOWN_FEEDS } from '../feeds/registry.js';
@@ -80,7 +80,7 @@ function chunks<T>(xs: readonly T[]): T[][] {
 
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
 
-export class KnowledgeStore implements KnowledgeSource {
+export class KnowledgeStore {
   private readonly stmts = new Map<string, Database.Statement>();
 
   constructor(
