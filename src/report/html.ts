@@ -13,18 +13,15 @@ import {
   byWorst,
   cveRows,
   displayName,
-  firstThree,
   groupCves,
-  makeTexts,
-  overallLevel,
-  plan,
-  sections,
+  reportView,
   type CveGroup,
   type CveRow,
   type PlanItem,
+  type ReportView,
   type Section,
   type Texts,
-} from './html/view.js';
+} from '../core/document/view.js';
 
 /** Full cards per section; the rest are listed in a compact table so that very large scans stay readable. */
 const CARDS_PER_SECTION = 15;
@@ -259,19 +256,13 @@ export async function renderHtml(doc: ReportDocument, opts: RenderOptions): Prom
   return buildHtml(doc, opts.lang);
 }
 
-export function buildHtml(doc: ReportDocument, lang: Lang): string {
-  const x = makeTexts(doc, lang);
+export function buildHtml(doc: ReportDocument, lang: Lang, view: ReportView = reportView(doc, lang)): string {
+  const { texts: x, level, plan: items, first, sections: secs, cves: rows, cveGroups: groups } = view;
   const t = x.t;
   const nowParsed = Date.parse(doc.scannedAt);
   const now = Number.isNaN(nowParsed) ? 0 : nowParsed;
-  const level = overallLevel(doc);
-  const items = plan(doc, x);
-  const first = firstThree(items);
-  const secs = sections(doc);
   const worst = [...doc.findings].sort(byWorst)[0];
   const worstDamage = worst ? worstDamages(doc.findings, x) : undefined;
-  const rows = cveRows(doc);
-  const groups = groupCves(rows);
   const date = formatDateTime(doc.scannedAt, lang);
   const os = doc.inventory.os ? `${doc.inventory.os.name} ${doc.inventory.os.version}`.trim() : '';
 

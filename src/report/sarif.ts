@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { Finding, ReportDocument, Severity } from '../core/model.js';
 import { messages } from '../core/messages/index.js';
 import type { RenderOptions } from './index.js';
-import { cvssOf, makeTexts } from './html/view.js';
+import { cvssOf, makeTexts } from '../core/document/view.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
