@@ -257,7 +257,7 @@ export async function renderHtml(doc: ReportDocument, opts: RenderOptions): Prom
 }
 
 export function buildHtml(doc: ReportDocument, lang: Lang, view: ReportView = reportView(doc, lang)): string {
-  const { texts: x, level, plan: items, first, sections: secs, cves: rows, cveGroups: groups } = view;
+  const { texts: x, level, plan: items, first, sections: secs, cveGroups: groups } = view;
   const t = x.t;
   const nowParsed = Date.parse(doc.scannedAt);
   const now = Number.isNaN(nowParsed) ? 0 : nowParsed;
