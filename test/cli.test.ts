@@ -84,7 +84,7 @@ test('commands load only what they use: a files scan opens no store, parses no Y
   const site = join(tmp, 'site');
   mkdirSync(site);
   writeFileSync(join(site, 'index.html'), '<!doctype html><title>Shop</title><p>Contact: info@shop.example.jp, 03-1234-5678</p>\n');
-  const heavy = /^node_modules\/(zod|yaml|better-sqlite3|fast-xml-parser)\/|^dist\/knowledge\/index\.js$|^dist\/report\/(html|pdf|sarif|csv|cyclonedx|table)\.js$|^dist\/scan\/inputs\.js$|^dist\/cli\/report-document\.js$/;
+  const heavy = /^node_modules\/(zod|yaml|better-sqlite3|fast-xml-parser)\/|^dist\/knowledge\/index\.js$|^dist\/report\/(html|pdf|sarif|csv|cyclonedx|table)\.js$|^dist\/scan\/inputs\.js$|^dist\/core\/document\/schema\.js$/;
 
   const json = loadedModules(['scan', 'files', site, '--format', 'json'], tmp);
   assert.equal(json.code, 0);

@@ -237,3 +237,6 @@ export const summarize = (findings: readonly Finding[]): Record<Severity, number
   for (const f of findings) s[f.severity]++;
   return s;
 };
+
+export type { CveEvidence, EvidenceByCategory, TypedFinding, VulnerabilityEvidence, MissingUpdateEvidence, EndOfLifeEvidence, OutdatedApplicationEvidence, DataExposureEvidence, WebCheckEvidence } from './evidence.js';
+export { evidenceOf, typed } from './evidence.js';

@@ -3,6 +3,7 @@
  * `sensitive-file-exposure` (dumps, backups, logs, VCS metadata, config and credentials without personal
  * data). Evidence carries counts, confidence and masked samples only.
  */
+import type { DataExposureEvidence } from '../core/evidence.js';
 import { findingId } from '../core/ids.js';
 import { messages } from '../core/messages/index.js';
 import { SEVERITIES, type Finding, type Lang, type Severity } from '../core/model.js';
@@ -63,7 +64,7 @@ export function verdictToFindings(verdicts: readonly FileVerdict[], locate: (pat
   const out: Finding[] = [];
   for (const v of verdicts) {
     const where = locate(v.path);
-    const evidence: Record<string, unknown> = {
+    const evidence = {
       kinds: v.kinds,
       records: v.records,
       confidence: v.confidence,
@@ -76,7 +77,7 @@ export function verdictToFindings(verdicts: readonly FileVerdict[], locate: (pat
       ...(v.truncated ? { truncated: true } : {}),
       ...(v.dummy ? { dummy: true } : {}),
       ...(where.served !== undefined ? { served: where.served } : {}),
-    };
+    } satisfies DataExposureEvidence;
     if (v.personal) {
       const severity = personalSeverity(v, where.served);
       const params = { location: where.location, summary: summary(v, lang) };

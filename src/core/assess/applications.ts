@@ -2,6 +2,7 @@
  * `outdated-application`: carts, mail forms and CMS past support or without a release for years, judged
  * from the data in ./data/applications.ts, with the risk in the field's words.
  */
+import type { OutdatedApplicationEvidence } from '../evidence.js';
 import { findingId } from '../ids.js';
 import type { Component, Finding, Gap, LifecycleEntry, Severity } from '../model.js';
 import { versionCache } from './affected.js';
@@ -108,7 +109,7 @@ function judge(ctx: Ctx, app: AppKnowledge, c: Component): { finding?: Finding; 
         detectedBy: c.detectedBy,
         ...(rule ? { rule: rule.match, since: rule.since, sources: rule.sources, verified: rule.verified } : { staleYears, staleAfterYears: app.staleAfterYears }),
         knowledgeAsOf: app.asOf,
-      },
+      } satisfies OutdatedApplicationEvidence,
       remediation: {
         priority: 3,
         action: tr(ctx.lang, migrate),

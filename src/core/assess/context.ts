@@ -1,6 +1,7 @@
 /** What every matcher shares: the language, the clock value, exposure, per-CVE facts and finding helpers. */
 import type { Advisory } from '../knowledge.js';
 import { messages } from '../messages/index.js';
+import type { CveEvidence } from '../evidence.js';
 import type { Finding, Gap, Inventory, Lang, MessageRef, Severity } from '../model.js';
 import { cveSeverity, EPSS_THRESHOLD, type FactIndex, SEV_ORDER } from './evidence.js';
 import type { Exposure } from './types.js';
@@ -33,23 +34,7 @@ export const isoDay = (d: { getTime(): number }): string => isoFromDay(dayOf(d))
 /** `now + days` as YYYY-MM-DD. */
 export const isoDayPlus = (d: { getTime(): number }, days: number): string => isoFromDay(dayOf(d) + days);
 
-/** One CVE's line in a finding's evidence: enough to reproduce the match (feed, record, range). */
-export interface CveEvidence {
-  id: string;
-  severity: Severity;
-  severityBasis: string;
-  cvss?: number;
-  cvssVersion?: string;
-  cvssVector?: string;
-  kev?: { dateAdded: string; ransomware?: string };
-  epss?: number;
-  fixedIn?: string;
-  feed: string;
-  record: string;
-  range?: string;
-  rawRef?: string;
-  url?: string;
-}
+export type { CveEvidence } from '../evidence.js';
 
 export function cveEvidence(ctx: Ctx, cve: string, adv: Advisory, match: { range?: string; fixed?: string }): CveEvidence {
   const f = ctx.facts.facts(cve, adv);

@@ -3,6 +3,7 @@
  * against upstream ranges. One finding per source package: `missing-security-update` when a fix is
  * published, `vulnerability` for what the distro has not fixed (or will not fix).
  */
+import type { MissingUpdateEvidence, VulnerabilityEvidence } from '../evidence.js';
 import type { Advisory } from '../knowledge.js';
 import { findingId } from '../ids.js';
 import type { Finding, Gap, Package, Remediation } from '../model.js';
@@ -128,7 +129,7 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
             component: { name: source, version: installed },
             cves: cves.map((c) => c.id),
             location: binaries.join(', '),
-            evidence: { platform, sourcePackage: source, binaries, installed, fixedVersion: fixTarget, advisories: [...advIds].sort(), cves },
+            evidence: { platform, sourcePackage: source, binaries, installed, fixedVersion: fixTarget, advisories: [...advIds].sort(), cves } satisfies MissingUpdateEvidence,
             remediation,
             confidence: 95,
             source: `distro:${platform}`,
@@ -151,7 +152,7 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
             component: { name: source, version: installed },
             cves: cves.map((c) => c.id),
             location: binaries.join(', '),
-            evidence: { platform, sourcePackage: source, binaries, installed, cves },
+            evidence: { platform, sourcePackage: source, binaries, installed, cves } satisfies VulnerabilityEvidence,
             remediation: {
               priority: willNot ? 3 : 2,
               action: tr(ctx.lang, msg(code, { package: source })),

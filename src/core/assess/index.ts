@@ -4,6 +4,7 @@
  * no I/O, `now` passed in. The application layer (src/scan/assemble.ts) loads the slice with
  * `knowledgeQueries()` and calls `assess()`.
  */
+import type { MissingUpdateEvidence } from '../evidence.js';
 import type { Advisory, KnowledgeQuery, KnowledgeSlice } from '../knowledge.js';
 import { findingId } from '../ids.js';
 import { summarize, type Finding, type Gap, type Inventory, type ReportDocument } from '../model.js';
@@ -161,7 +162,7 @@ function pendingUpdateFindings(ctx: Ctx, covered: ReadonlySet<string>): Finding[
           message: msg('assess.title.pendingUpdate', { package: src, candidate: ups[0]!.candidate }),
           component: { name: src, version: ups[0]!.installed },
           location: names.join(', '),
-          evidence: { pending: ups, advisories },
+          evidence: { pending: ups, advisories } satisfies MissingUpdateEvidence,
           remediation: { priority: 1, action: tr(ctx.lang, action), actionMessage: action, ...(command ? { command } : {}) },
           confidence: 90,
           source: 'package-manager',

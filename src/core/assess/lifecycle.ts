@@ -4,6 +4,7 @@
  * 90 days of it → a lower-severity warning. Unknown version or missing data → phase unknown + a gap, never
  * "supported". A component provided by a distro package follows the OS's lifecycle (the distro supports it).
  */
+import type { EndOfLifeEvidence } from '../evidence.js';
 import { findingId } from '../ids.js';
 import type { LifecycleCycle } from '../knowledge.js';
 import type { Finding, Gap, LifecycleEntry, MessageRef, Severity, SupportPhase } from '../model.js';
@@ -224,7 +225,7 @@ function lifecycleFinding(ctx: Ctx, s: Subject, cycle: LifecycleCycle, e: Lifecy
         latestOnLine: cycle.latest,
         supportedSuccessor: successor,
         lifecycleSource: cycle.source,
-      },
+      } satisfies EndOfLifeEvidence,
       remediation: { priority: 3, action: tr(ctx.lang, migrate), actionMessage: migrate, steps },
       confidence: 90,
       source: `lifecycle:${cycle.source}`,

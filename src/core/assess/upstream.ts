@@ -8,6 +8,7 @@
  * A distribution build seen from outside (`Apache/2.2.15 (CentOS)`) has lower confidence and one severity
  * step less: the vendor may have back-ported the fixes, and a host scan confirms.
  */
+import type { VulnerabilityEvidence } from '../evidence.js';
 import type { Advisory } from '../knowledge.js';
 import { findingId } from '../ids.js';
 import type { Component, Finding, Gap, Inventory, Package, Severity } from '../model.js';
@@ -197,7 +198,7 @@ export function matchUpstream(ctx: Ctx, advisories: readonly Advisory[], product
             fixedOnlyOnLaterLines: laterOnly.size,
             likelyExploited: likelyExploited(list),
             cves: list,
-          },
+          } satisfies VulnerabilityEvidence,
           remediation: { priority: first.priority, action: first.action, ...(first.actionMessage ? { actionMessage: first.actionMessage } : {}), ...(first.command ? { command: first.command } : {}), steps },
         },
         ctx.lang,
@@ -220,7 +221,7 @@ export function matchUpstream(ctx: Ctx, advisories: readonly Advisory[], product
             severity: sev,
             message: msg('assess.title.kev', { cve: c.id, component: s.product, version }),
             cves: [c.id],
-            evidence: { detectedBy: s.detectedBy, distroBuild: s.distroBuild, kev: true, cve: c, ...(s.distroBuild ? { note: tr(ctx.lang, msg('assess.note.backport')) } : {}) },
+            evidence: { detectedBy: s.detectedBy, distroBuild: s.distroBuild, kev: true, cve: c, ...(s.distroBuild ? { note: tr(ctx.lang, msg('assess.note.backport')) } : {}) } satisfies VulnerabilityEvidence,
             remediation: { priority: k0.priority, action: k0.action, ...(k0.actionMessage ? { actionMessage: k0.actionMessage } : {}), steps: kevSteps },
           },
           ctx.lang,
