@@ -363,7 +363,7 @@ ${os ? `<tr><th>${esc(t('report.meta.os'))}</th><td>${esc(os)}</td></tr>` : ''}
   out.push(`<section id="sec-gaps"><h2>${esc(t('report.sec.gaps'))}</h2>`);
   out.push(
     doc.gaps.length
-      ? `<table class="data"><thead><tr><th>${esc(t('report.gap.what'))}</th><th>${esc(t('report.gap.why'))}</th></tr></thead><tbody>${doc.gaps.map((g) => `<tr><td>${esc(g.what)}</td><td>${esc(g.why)}</td></tr>`).join('')}</tbody></table>`
+      ? `<table class="data"><thead><tr><th>${esc(t('report.gap.what'))}</th><th>${esc(t('report.gap.why'))}</th></tr></thead><tbody>${doc.gaps.map((g) => x.gap(g)).map((g) => `<tr><td>${esc(g.what)}</td><td>${esc(g.why)}</td></tr>`).join('')}</tbody></table>`
       : `<p>${esc(t('report.gaps.none'))}</p>`,
   );
   out.push(`</section>

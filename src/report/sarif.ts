@@ -104,7 +104,7 @@ export function buildSarif(doc: ReportDocument, lang: RenderOptions['lang']) {
           {
             executionSuccessful: true,
             endTimeUtc: doc.scannedAt,
-            toolExecutionNotifications: doc.gaps.map((g) => ({ level: 'warning', message: { text: `${g.what}: ${g.why}` }, ...(g.code ? { descriptor: { id: g.code } } : {}) })),
+            toolExecutionNotifications: doc.gaps.map((g) => ({ level: 'warning', message: { text: `${x.gap(g).what}: ${x.gap(g).why}` }, ...(g.code ? { descriptor: { id: g.code } } : {}) })),
           },
         ],
         automationDetails: { id: `mamori/${doc.target.kind}/${doc.target.name}/` },

@@ -126,7 +126,7 @@ export function renderTableSync(doc: ReportDocument, opts: RenderOptions): strin
   }
   if (doc.gaps.length) {
     out.push(paint('1', t('assess.table.gaps', { count: doc.gaps.length })));
-    for (const g of doc.gaps) {
+    for (const g of doc.gaps.map((gap) => x.gap(gap))) {
       const lines = wrap(`${g.what}: ${g.why}`, cols - 4);
       out.push(`  - ${lines[0] ?? ''}`, ...lines.slice(1).map((l) => `    ${l}`));
     }

@@ -50,7 +50,7 @@ export async function loadKnowledge(inventory: Inventory, provider: KnowledgePro
   const opened = await provider.open();
   if (!opened.ok) {
     if (opened.reason === 'missing') return { slice: null, gaps: [] };
-    return { slice: null, gaps: [{ what: messages.t(lang, 'assess.gap.what.db'), why: opened.why, code: 'assess.gap.dbDamaged' }] };
+    return { slice: null, gaps: [{ what: messages.t(lang, 'assess.gap.what.db'), why: opened.why, code: 'assess.gap.dbDamaged', subject: { code: 'assess.gap.what.db' } }] };
   }
   const { knowledgeQueries, mergeSlices } = await import('../core/assess/index.js');
   try {

@@ -6,14 +6,15 @@
 import type { Transport } from '../collect/transport/types.js';
 import type { ExceptionEntry } from '../core/assess/types.js';
 import type { KnowledgeProvider } from '../core/knowledge.js';
-import type { Lang, MessageRef } from '../core/model.js';
+import type { MessageCode } from '../core/messages/index.js';
+import type { Lang } from '../core/model.js';
 import type { Baseline } from './inputs.js';
 
 /** The instant of "now": when a scan starts, which feeds are stale. Tests pass a fixed one. */
 export type Clock = () => Date;
 
 /** What a scan reports while it runs, as a message code and parameters (the front end renders it). */
-export type ProgressSink = (event: MessageRef) => void;
+export type ProgressSink = (event: { code: MessageCode; params?: Record<string, string | number> }) => void;
 
 /** Opens the transport of a host scan (local, SSH, a captured fixture). The pipeline closes it. */
 export type TransportFactory = () => Promise<Transport>;

@@ -21,13 +21,11 @@ export interface Ctx {
 export const msg = (code: string, params?: Record<string, string | number>): MessageRef => (params ? { code, params } : { code });
 export const tr = (lang: Lang, ref: MessageRef): string => messages.render(lang, ref);
 
-export function gap(ctx: Ctx, what: string, code: string, params?: Record<string, string | number>): Gap {
-  return { what, why: tr(ctx.lang, msg(code, params)), code };
-}
-
-/** A gap's subject (`what`) from the catalog, in the assessment's language. */
-export function what(ctx: Pick<Ctx, 'lang'>, code: string, params?: Record<string, string | number>): string {
-  return tr(ctx.lang, msg(code, params));
+/** A gap with its messages: `what` is a catalog message or a plain subject (a package, a product and version). */
+export function gap(ctx: Ctx, what: string | MessageRef, code: string, params?: Record<string, string | number>): Gap {
+  const message = msg(code, params);
+  if (typeof what === 'string') return { what, why: tr(ctx.lang, message), code, message };
+  return { what: tr(ctx.lang, what), why: tr(ctx.lang, message), code, message, subject: what };
 }
 
 export const isoDay = (d: { getTime(): number }): string => isoFromDay(dayOf(d));

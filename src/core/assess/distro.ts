@@ -8,7 +8,7 @@ import type { Advisory } from '../knowledge.js';
 import { findingId } from '../ids.js';
 import type { Finding, Gap, Package, Remediation } from '../model.js';
 import { matchVersion, versionCache } from './affected.js';
-import { advisoryCves, type CveEvidence, cveEvidence, type Ctx, gap, likelyExploited, msg, newFinding, sortCves, step, tr, what, worst } from './context.js';
+import { advisoryCves, type CveEvidence, cveEvidence, type Ctx, gap, likelyExploited, msg, newFinding, sortCves, step, tr, worst } from './context.js';
 import { distroPlatforms, updateCommand, updateTool } from './platform.js';
 
 export interface DistroResult {
@@ -36,7 +36,7 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
   const distroPkgs = inv.packages.filter((p) => (p.ecosystem === 'dpkg' || p.ecosystem === 'rpm' || p.ecosystem === 'apk') && !p.thirdParty);
   if (distroPkgs.length === 0) return out;
   if (platforms.length === 0) {
-    out.gaps.push(gap(ctx, what(ctx, 'assess.gap.what.distroPackages'), 'assess.gap.osUnknown', { count: distroPkgs.length }));
+    out.gaps.push(gap(ctx, msg('assess.gap.what.distroPackages'), 'assess.gap.osUnknown', { count: distroPkgs.length }));
     return out;
   }
   // Index advisories: platform → source package → advisories.
@@ -51,7 +51,7 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
   }
   const known = platforms.filter((p) => byPlatform.has(p));
   if (known.length === 0) {
-    out.gaps.push(gap(ctx, what(ctx, 'assess.gap.what.distroAdvisories', { platform: platforms.join(' / ') }), 'assess.gap.noDistroData', { platform: platforms.join(' / ') }));
+    out.gaps.push(gap(ctx, msg('assess.gap.what.distroAdvisories', { platform: platforms.join(' / ') }), 'assess.gap.noDistroData', { platform: platforms.join(' / ') }));
     return out;
   }
   const groups = new Map<string, Package[]>();
@@ -168,7 +168,7 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
     }
   }
   if (unknowns.length) {
-    out.gaps.push(gap(ctx, what(ctx, 'assess.gap.what.distroComparisons', { count: unknowns.length }), 'assess.gap.compareUnknown', { count: unknowns.length, first: unknowns[0]! }));
+    out.gaps.push(gap(ctx, msg('assess.gap.what.distroComparisons', { count: unknowns.length }), 'assess.gap.compareUnknown', { count: unknowns.length, first: unknowns[0]! }));
   }
   return out;
 }

@@ -13,7 +13,7 @@ import type { Advisory } from '../knowledge.js';
 import { findingId } from '../ids.js';
 import type { Component, Finding, Gap, Inventory, Package, Severity } from '../model.js';
 import { matchVersion } from './affected.js';
-import { advisoryCves, type CveEvidence, cveEvidence, type Ctx, gap, likelyExploited, msg, newFinding, sortCves, type Step, step, tr, what, worst } from './context.js';
+import { advisoryCves, type CveEvidence, cveEvidence, type Ctx, gap, likelyExploited, msg, newFinding, sortCves, type Step, step, tr, worst } from './context.js';
 import { maxSeverity, raise, SEV_ORDER } from './evidence.js';
 import { maxVersion } from './distro.js';
 import { CVE_DEFENCES } from './data/defences.js';
@@ -136,7 +136,7 @@ export function matchUpstream(ctx: Ctx, advisories: readonly Advisory[], product
     }
     const version = s.version ? upstreamVersion(s.version) : undefined;
     if (!version) {
-      gaps.push(gap(ctx, what(ctx, 'assess.gap.what.appAt', { app: s.product, location: s.location ?? '' }), 'assess.gap.versionUnknown', { product: s.product, raw: s.version ?? '-' }));
+      gaps.push(gap(ctx, msg('assess.gap.what.appAt', { app: s.product, location: s.location ?? '' }), 'assess.gap.versionUnknown', { product: s.product, raw: s.version ?? '-' }));
       continue;
     }
     const line = lineOf(s.product, version);

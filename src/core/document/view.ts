@@ -4,7 +4,7 @@
  * SARIF, CSV and CycloneDX, and any later front end (a dashboard) read the same view. Presentation only:
  * nothing here decides a severity or a remediation, it orders and groups what the assessment decided.
  */
-import { CATEGORIES, SEVERITIES, severityRank, type Category, type Finding, type Lang, type ReportDocument, type Severity } from '../model.js';
+import { CATEGORIES, SEVERITIES, severityRank, type Category, type Finding, type Gap, type Lang, type ReportDocument, type Severity } from '../model.js';
 import { messages } from '../messages/index.js';
 
 export type Level = Severity | 'none';
@@ -66,6 +66,8 @@ export interface Texts {
   title(f: Finding): string;
   action(f: Finding): string;
   damage(f: Finding): { customers: string; organisation: string; fromCatalog: boolean };
+  /** A gap's subject and reason in the report's language where their message codes are known. */
+  gap(g: Gap): { what: string; why: string };
 }
 
 export function makeTexts(doc: ReportDocument, lang: Lang): Texts {
@@ -79,6 +81,10 @@ export function makeTexts(doc: ReportDocument, lang: Lang): Texts {
     title: (f) => (f.message && messages.has(f.message.code) ? messages.render(lang, f.message) : f.title),
     action: (f) =>
       f.remediation.actionMessage && messages.has(f.remediation.actionMessage.code) ? messages.render(lang, f.remediation.actionMessage) : f.remediation.action,
+    gap: (g) => ({
+      what: g.subject && messages.has(g.subject.code) ? messages.render(lang, g.subject) : g.what,
+      why: g.message && messages.has(g.message.code) ? messages.render(lang, g.message) : g.why,
+    }),
     damage: (f) => {
       const code = f.damage?.code;
       if (code && messages.has(`${code}.customers`) && messages.has(`${code}.organisation`)) {
