@@ -103,3 +103,14 @@ test('src/core imports nothing that does I/O and nothing from outer layers', () 
   }
   assert.deepEqual(offences, []);
 });
+
+test('the import, the update and the feeds write through the FeedWriter port: no database handle, no SQL outside src/knowledge/store', () => {
+  const offences: string[] = [];
+  for (const dir of ['import', 'update', 'feeds']) {
+    for (const f of tsFiles(join(repoRoot, 'src/knowledge', dir))) {
+      const src = readFileSync(f, 'utf8');
+      if (/\bstore\.db\b|\.prepare\(|better-sqlite3|\bnew KnowledgeStore\(/.test(src)) offences.push(relative(repoRoot, f));
+    }
+  }
+  assert.deepEqual(offences, []);
+});

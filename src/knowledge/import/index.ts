@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { looksLikeBundle, unpackBundle, type BundleManifest } from '../export/bundle.js';
-import { KnowledgeDbError, KnowledgeStore, openWritable } from '../store/sqlite.js';
-import { abortBuild, acquireLock, beginBuild, buildPath, cleanLeftovers, commitBuild } from '../store/swap.js';
+import { KnowledgeDbError } from '../store/sqlite.js';
+import { acquireLock, installStoreFile, sqliteFeedStore } from '../store/swap.js';
 import { expand, listFiles, readHead } from './archive.js';
 import { batchingSink, codenamesFromStore, emptySummary, renormalise, type IngestSummary } from './ingest.js';
 import * as distroInfo from '../feeds/distro-info/parse.js';
@@ -41,9 +41,9 @@ export function importPath(dbPath: string, path: string, opts: ImportOptions = {
     // Debian lists find the codenames imported in the same run.
     const isDistroInfo = (abs: string) => distroInfo.recognise(Buffer.from(readHead(abs, 64)).toString('utf8'));
     const entries = listFiles(path).sort((a, b) => Number(isDistroInfo(b.abs)) - Number(isDistroInfo(a.abs)));
-    const build = beginBuild(dbPath);
+    const build = sqliteFeedStore(dbPath, () => now).begin();
     try {
-      const store = new KnowledgeStore(build.db, () => now);
+      const store = build.writer;
       const s = emptySummary();
       const sink = batchingSink(store, { debianCodenames: codenamesFromStore(store) }, { fetchedAt: now.toISOString(), summary: s });
       for (const [i, e] of entries.entries()) {
@@ -54,11 +54,11 @@ export function importPath(dbPath: string, path: string, opts: ImportOptions = {
       for (const f of s.feeds) if (f.files > f.unchanged || f.records > 0 || f.unchanged > 0) store.markFeed(f.name, now.toISOString(), `import:${path}`);
       const imported = s.feeds.reduce((n, f) => n + f.files, 0);
       const failed = imported === 0;
-      if (failed) abortBuild(build);
-      else commitBuild(dbPath, build);
+      if (failed) build.abort();
+      else build.commit();
       return { ...s, kind: 'raw', dbPath, durationMs: performance.now() - started, failed };
     } catch (err) {
-      abortBuild(build);
+      build.abort();
       throw err;
     }
   } finally {
@@ -67,33 +67,24 @@ export function importPath(dbPath: string, path: string, opts: ImportOptions = {
 }
 
 function importBundle(dbPath: string, bytes: Uint8Array, started: number): ImportSummary {
-  cleanLeftovers(dbPath);
-  const path = buildPath(dbPath);
-  const manifest = unpackBundle(bytes, path);
-  const db = openWritable(path); // migrates an older schema
-  const build = { path, db };
-  try {
-    const store = new KnowledgeStore(db);
-    const feeds = store.feeds().filter((f) => f.records > 0);
-    commitBuild(dbPath, build);
-    return {
-      kind: 'bundle',
-      dbPath,
-      durationMs: performance.now() - started,
-      bundle: manifest,
-      failed: false,
-      feeds: feeds.map((f) => ({ name: f.name, files: 0, unchanged: 0, records: f.records, rejected: f.rejected })),
-      rejected: [],
-      rejectedTotal: feeds.reduce((n, f) => n + f.rejected, 0),
-      unrecognised: [],
-      skipped: [],
-      problems: [],
-      files: 1,
-    };
-  } catch (err) {
-    abortBuild(build);
-    throw err;
-  }
+  let manifest: BundleManifest | undefined;
+  const feeds = installStoreFile(dbPath, (path) => {
+    manifest = unpackBundle(bytes, path);
+  }).filter((f) => f.records > 0);
+  return {
+    kind: 'bundle',
+    dbPath,
+    durationMs: performance.now() - started,
+    bundle: manifest!,
+    failed: false,
+    feeds: feeds.map((f) => ({ name: f.name, files: 0, unchanged: 0, records: f.records, rejected: f.rejected })),
+    rejected: [],
+    rejectedTotal: feeds.reduce((n, f) => n + f.rejected, 0),
+    unrecognised: [],
+    skipped: [],
+    problems: [],
+    files: 1,
+  };
 }
 
 /** Re-parse every stored raw record with the current parsers (after a parser fix); no download. */
@@ -101,14 +92,14 @@ export function reindexDb(dbPath: string, now: Date = new Date()): IngestSummary
   if (!existsSync(dbPath)) throw new KnowledgeDbError(`no knowledge DB at ${dbPath}`);
   const release = acquireLock(dbPath);
   try {
-    const build = beginBuild(dbPath);
+    const build = sqliteFeedStore(dbPath, () => now).begin();
     try {
-      const store = new KnowledgeStore(build.db, () => now);
+      const store = build.writer;
       const s = renormalise(store, { debianCodenames: codenamesFromStore(store) }, now.toISOString());
-      commitBuild(dbPath, build);
+      build.commit();
       return s;
     } catch (err) {
-      abortBuild(build);
+      build.abort();
       throw err;
     }
   } finally {

@@ -6,7 +6,9 @@
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { KnowledgeDbError, openWritable } from './sqlite.js';
+import { KnowledgeDbError, KnowledgeStore, openWritable } from './sqlite.js';
+import type { FeedBuild, FeedStore } from './ports.js';
+import type { FeedStatus } from '../types.js';
 
 function pidAlive(pid: number): boolean {
   try {
@@ -99,4 +101,34 @@ export function publishFile(from: string, dbPath: string): void {
 export function abortBuild(build: { path: string; db: Database.Database }): void {
   if (build.db.open) build.db.close();
   for (const s of ['', '-wal', '-shm', '-journal']) rmSync(build.path + s, { force: true });
+}
+
+/** The SQLite DB at `dbPath` behind the write port: a build is a copy beside it, committed by one rename. */
+export function sqliteFeedStore(dbPath: string, now: () => Date = () => new Date()): FeedStore {
+  return {
+    lock: () => acquireLock(dbPath),
+    begin(opts = {}): FeedBuild {
+      const build = beginBuild(dbPath, opts.fresh);
+      return { writer: new KnowledgeStore(build.db, now), commit: () => commitBuild(dbPath, build), abort: () => abortBuild(build) };
+    },
+  };
+}
+
+/**
+ * Install a whole store file (a bundle made by `db export`): `write` puts it beside the DB, where it is
+ * migrated, read and renamed over the DB. Returns the feeds it holds.
+ */
+export function installStoreFile(dbPath: string, write: (path: string) => void): FeedStatus[] {
+  cleanLeftovers(dbPath);
+  const path = buildPath(dbPath);
+  write(path);
+  const build = { path, db: openWritable(path) }; // migrates an older schema
+  try {
+    const feeds = new KnowledgeStore(build.db).feeds();
+    commitBuild(dbPath, build);
+    return feeds;
+  } catch (err) {
+    abortBuild(build);
+    throw err;
+  }
 }
