@@ -2,23 +2,15 @@
  * The transports of a host scan from plain options: this machine, or a server over SSH. A front end builds a
  * `TransportFactory` with `hostTransport(spec)`; a test passes its own factory (captured outputs).
  */
+import type { SshOptions } from '../collect/transport/ssh.js';
 import type { Transport } from '../collect/transport/types.js';
 import { FatalError, UsageError } from '../core/errors.js';
 import { messages } from '../core/messages/index.js';
 import type { TransportFactory } from './ports.js';
 
-export interface HostTransportSpec {
-  /** `USER@HOST[:PORT]`; absent for a scan of this machine. */
+/** `ssh` (`USER@HOST[:PORT]`) absent: this machine. The rest as the SSH transport takes it (identity, known_hosts, agent…). */
+export interface HostTransportSpec extends Pick<SshOptions, 'identity' | 'knownHosts' | 'acceptNewHostKey' | 'sudo' | 'timeoutMs' | 'agent'> {
   ssh?: string;
-  /** Private key file (SSH); the agent is used when absent. */
-  identity?: string;
-  /** known_hosts file to check the server's key against (SSH). */
-  knownHosts: string;
-  acceptNewHostKey: boolean;
-  sudo: boolean;
-  timeoutMs: number;
-  /** The SSH agent's socket, when no identity is given. */
-  agent?: string;
 }
 
 const SSH_ERROR_CODES = { auth: 'host.err.auth', 'host-key-mismatch': 'host.err.hostKeyMismatch', 'host-key-unknown': 'host.err.hostKeyUnknown', connect: 'host.err.connect', identity: 'host.err.identity' } as const;
