@@ -7,6 +7,7 @@
 import { applyBaseline, applyExceptions } from '../core/assess/exceptions.js';
 import { assessScanFindings, inventoryNeedsKnowledge, needsMatchers } from '../core/assess/explain.js';
 import { localize } from '../core/assess/localize.js';
+import { localizeGaps } from '../core/gaps.js';
 import type { AssessInput } from '../core/assess/types.js';
 import type { KnowledgeProvider, KnowledgeSlice } from '../core/knowledge.js';
 import { messages } from '../core/messages/index.js';
@@ -90,7 +91,8 @@ export async function assembleReport(collected: Collected, knowledge: KnowledgeP
   }
   // A damaged DB is reported as such, not also as "not found".
   const assessGaps = k.gaps.length ? out.gaps.filter((g) => g.code !== 'assess.gap.noDb') : out.gaps;
-  const doc = buildDocument({ ...collected, findings, gaps: [...collected.gaps, ...k.gaps, ...assessGaps, ...exc.gaps] }, lang);
+  // Gaps carry message codes: rendered here in the report's language (collectors have none of their own).
+  const doc = buildDocument({ ...collected, findings, gaps: localizeGaps([...collected.gaps, ...k.gaps, ...assessGaps, ...exc.gaps], lang) }, lang);
   doc.knowledge = { feeds: out.feeds };
   doc.lifecycle = out.lifecycle;
   if (exceptions.length) doc.suppressed = exc.suppressed;

@@ -4,6 +4,7 @@
  * marked `distroBuild` with the package name, so the assessment matches the package against distro
  * advisories and never the component against upstream ranges.
  */
+import { gapOf } from '../../core/gaps.js';
 import type { Component, Gap, Package } from '../../core/model.js';
 import { isMissing, type ExecResult, type Transport } from '../transport/types.js';
 import type { CommandId } from '../transport/allowlist.js';
@@ -130,7 +131,7 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     const r = await t.run(id, params);
     if (isMissing(r)) return undefined;
     if (r.failure) {
-      gaps.push({ what: `command ${id}`, why: `${r.failure}: ${r.stderr.trim().slice(0, 200)}`, code: 'host.gap.command' });
+      gaps.push(gapOf('host.gap.command', { code: 'host.gap.what.command', params: { command: id } }, `${r.failure}: ${r.stderr.trim().slice(0, 200)}`));
       return undefined;
     }
     return r;
@@ -151,7 +152,7 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
   if (nginx) {
     const v = parseNginxV(out(nginx));
     if (v.version) ws.components.push(component('nginx', v.version, 'command:nginx -V', packages));
-    else gaps.push({ what: 'nginx version', why: `unrecognised output of nginx -V: ${out(nginx).trim().slice(0, 120)}`, code: 'host.gap.garbage' });
+    else gaps.push(gapOf('host.gap.garbage', { code: 'host.gap.what.nginxVersion' }, { code: 'host.gap.why.nginxV', params: { output: out(nginx).trim().slice(0, 120) } }));
     tasks.push(readNginxConfig(t, v.confPath ?? '/etc/nginx/nginx.conf').then((c) => void ws.configs.push(c)));
   }
   for (const [r, cmd] of [[apache2, 'apache2 -V'], [httpd, 'httpd -V']] as const) {
@@ -246,6 +247,6 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
   }
   await Promise.all(tasks);
   ws.configs.sort((a, b) => a.server.localeCompare(b.server));
-  for (const c of ws.configs) for (const p of c.problems) gaps.push({ what: `${c.server} configuration`, why: p, code: 'host.gap.config' });
+  for (const c of ws.configs) for (const p of c.problems) gaps.push(gapOf('host.gap.config', { code: 'host.gap.what.config', params: { server: c.server } }, p));
   return ws;
 }

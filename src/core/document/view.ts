@@ -6,6 +6,7 @@
  */
 import { CATEGORIES, SEVERITIES, severityRank, type Category, type Finding, type Gap, type Lang, type ReportDocument, type Severity } from '../model.js';
 import { messages } from '../messages/index.js';
+import { localizeGap } from '../gaps.js';
 
 export type Level = Severity | 'none';
 
@@ -81,10 +82,7 @@ export function makeTexts(doc: ReportDocument, lang: Lang): Texts {
     title: (f) => (f.message && messages.has(f.message.code) ? messages.render(lang, f.message) : f.title),
     action: (f) =>
       f.remediation.actionMessage && messages.has(f.remediation.actionMessage.code) ? messages.render(lang, f.remediation.actionMessage) : f.remediation.action,
-    gap: (g) => ({
-      what: g.subject && messages.has(g.subject.code) ? messages.render(lang, g.subject) : g.what,
-      why: g.message && messages.has(g.message.code) ? messages.render(lang, g.message) : g.why,
-    }),
+    gap: (g) => localizeGap(g, lang),
     damage: (f) => {
       const code = f.damage?.code;
       if (code && messages.has(`${code}.customers`) && messages.has(`${code}.organisation`)) {
