@@ -16,6 +16,10 @@ export const kentPostmail: AppFingerprint = {
   component: 'kent-postmail',
   confidence: 95,
   files: [{ name: /^postmail\.cgi$/, signature: /POST-?MAIL\s*(?::|v\d|\()|kent-?web/i, version: dated('POST-?MAIL') }],
+  /** Seen from outside (site scans): response headers, cookies, generator tags, HTML, asset and form URLs. */
+  remote: [
+    { place: 'form-action', pattern: /postmail\.cgi/i, confidence: 80 },
+  ],
 };
 
 export const kentClipmail: AppFingerprint = {
@@ -23,4 +27,8 @@ export const kentClipmail: AppFingerprint = {
   component: 'kent-clipmail',
   confidence: 95,
   files: [{ name: /^clipmail\.cgi$/, signature: /CLIP[- ]?MAIL\s*(?::|v\d|\()|kent-?web/i, version: dated('CLIP[- ]?MAIL') }],
+  /** Seen from outside (site scans): response headers, cookies, generator tags, HTML, asset and form URLs. */
+  remote: [
+    { place: 'form-action', pattern: /clipmail\.cgi/i, confidence: 80 },
+  ],
 };

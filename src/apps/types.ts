@@ -1,3 +1,5 @@
+import type { FingerprintRule } from '../core/fingerprint.js';
+
 /** A web application fingerprint, as data: which file identifies it and how its version is read from it. */
 export interface VersionFile {
   /** Path of the file relative to the application's root (`wp-includes/version.php`). */
@@ -18,6 +20,8 @@ export interface AppFingerprint {
   files: VersionFile[];
   /** 0–100: how sure a match is. */
   confidence: number;
+  /** The application's remote fingerprints (site scans), without the component (it is this one's). */
+  remote?: readonly Omit<FingerprintRule, 'component'>[];
 }
 
 /** First capture group of the first regex that matches. */
