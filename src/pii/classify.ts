@@ -4,6 +4,7 @@
  * and free-text detectors → validators and allowlists → per-file score from distinct values, records and
  * co-occurrence. Pure computation on the bytes given; no I/O.
  */
+import { fileKind, type FileKind } from '../core/filetypes.js';
 import { Collector, MASKERS } from './collector.js';
 import { extractTar, extractZip, inflateBounded, isGzip, isTar, isZip, defaultLimits, type ContainerEvent, type Member, type ZipSource } from './containers.js';
 import { CHUNK_BYTES, decodeChunks, decodeText, type TextEncodingName } from './decode.js';
@@ -16,33 +17,10 @@ const MAX_ROWS = 200_000;
 
 // ---------------------------------------------------------------- binary sniffing
 
-const MAGIC: [number[], string][] = [
-  [[0x89, 0x50, 0x4e, 0x47], 'png'],
-  [[0xff, 0xd8, 0xff], 'jpeg'],
-  [[0x47, 0x49, 0x46, 0x38], 'gif'],
-  [[0x25, 0x50, 0x44, 0x46], 'pdf'],
-  [[0x52, 0x49, 0x46, 0x46], 'riff'],
-  [[0x00, 0x00, 0x01, 0x00], 'ico'],
-  [[0x77, 0x4f, 0x46, 0x46], 'woff'],
-  [[0x77, 0x4f, 0x46, 0x32], 'woff2'],
-  [[0x7f, 0x45, 0x4c, 0x46], 'elf'],
-  [[0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], '7z'],
-  [[0x52, 0x61, 0x72, 0x21, 0x1a, 0x07], 'rar'],
-  [[0x42, 0x5a, 0x68], 'bzip2'],
-  [[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], 'xz'],
-  [[0x53, 0x51, 0x4c, 0x69, 0x74, 0x65, 0x20, 0x66], 'sqlite'],
-  [[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1], 'ole'],
-];
+/** Media, executables, archives the classifier does not open, databases (src/core/filetypes.ts). */
+const SNIFF_KINDS: ReadonlySet<FileKind> = new Set(['png', 'jpeg', 'gif', 'pdf', 'riff', 'ico', 'woff', 'woff2', 'elf', '7z', 'rar', 'bzip2', 'xz', 'sqlite', 'ole', 'mp4', 'lzh']);
 
-export function sniffMagic(b: Uint8Array): string | undefined {
-  next: for (const [sig, name] of MAGIC) {
-    for (let i = 0; i < sig.length; i++) if (b[i] !== sig[i]) continue next;
-    return name;
-  }
-  if (b.length > 8 && b[4] === 0x66 && b[5] === 0x74 && b[6] === 0x79 && b[7] === 0x70) return 'mp4';
-  if (b.length > 5 && b[2] === 0x2d && b[3] === 0x6c && b[4] === 0x68 && b[6] === 0x2d) return 'lzh';
-  return undefined;
-}
+export const sniffMagic = (b: Uint8Array): string | undefined => fileKind(b, SNIFF_KINDS);
 
 /** NUL bytes in the first 8 KiB (UTF-16 with a BOM excepted) mark a binary file, as ripgrep and git do. */
 export function looksBinary(b: Uint8Array): boolean {
