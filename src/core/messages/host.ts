@@ -67,6 +67,10 @@ export const hostMessages = defineCatalog({
     'host.gap.why.piiCap': '{count} candidate files: only the first {max} were examined',
     'host.gap.why.nonUtf8': 'file name is not UTF-8: not read for personal data',
     'host.gap.why.piiRead': 'cannot read for personal data: {failure}',
+    'host.gap.what.appAt': '{component} at {path}',
+    'host.gap.why.versionFile': 'cannot read {component} version file: {reason}',
+    'host.gap.why.noVersionIn': 'found {file} but no version in it',
+    'host.gap.why.lockFile': 'cannot read lock file: {reason}',
   },
   ja: {
     'host.summary': 'このサーバー (または SSH 経由で別のサーバー) の構成を読み取り専用・エージェントレスで調べて評価する',
@@ -133,5 +137,9 @@ export const hostMessages = defineCatalog({
     'host.gap.why.piiCap': '候補ファイル {count} 件: 最初の {max} 件だけを調べました',
     'host.gap.why.nonUtf8': 'ファイル名が UTF-8 ではないため、個人情報は調べていません',
     'host.gap.why.piiRead': '個人情報を調べるために読めませんでした: {failure}',
+    'host.gap.what.appAt': '{path} の {component}',
+    'host.gap.why.versionFile': '{component} のバージョンファイルを読めませんでした: {reason}',
+    'host.gap.why.noVersionIn': '{file} はありましたが、バージョンが書かれていません',
+    'host.gap.why.lockFile': 'ロックファイルを読めませんでした: {reason}',
   },
 });
