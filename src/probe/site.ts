@@ -11,7 +11,6 @@
  * then finishes with what it found, and each step that was cut short names what it left unchecked as a gap.
  */
 import { randomBytes } from 'node:crypto';
-import iconv from 'iconv-lite';
 import type { Component, Finding, Gap, Inventory, OsInfo, Package, Severity } from '../core/model.js';
 import { findingId } from '../core/ids.js';
 import { check } from '../checks/catalog.js';
@@ -27,6 +26,7 @@ import { parsePage, resolveRef, type PageInfo } from './html.js';
 import { ComponentSet, detectInResponse, distroHints } from './fingerprint.js';
 import { probeTls, type TlsReport } from './tls.js';
 import { servedSeverity, type Classifier, type PiiVerdict } from './pii.js';
+import { decodeRaw } from '../pii/decode.js';
 
 export interface SiteScanOptions {
   url: string;
@@ -63,18 +63,9 @@ export interface SiteScanResult {
 const PERSONAL_FIELD_RE = /pass|name0?[12]?$|^name|kana|furigana|tel|phone|fax|mail|zip|postal|post_?code|addr|pref|city|birth|card|cvv|cvc|security_?code|kojin|shimei|jusho|denwa|住所|電話|氏名|名前|フリガナ|郵便|メール|生年月日|カード/i;
 const SEARCH_FIELD_RE = /^(q|s|search|keyword|kw|query|word|name=?search)$/i;
 
-export function decodeText(body: Uint8Array): string {
-  const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
-  } catch (_err) {
-    // Not UTF-8: old Japanese sites use Shift_JIS (CP932) or EUC-JP. Pick the decoding with fewer replacement characters.
-    const sjis = iconv.decode(buf, 'cp932');
-    const euc = iconv.decode(buf, 'euc-jp');
-    const bad = (s: string) => (s.match(/\uFFFD/g) ?? []).length;
-    return bad(euc) < bad(sjis) ? euc : sjis;
-  }
-}
+/** Pages, listings and version files in their own encoding, with the personal-data detector's decoder; a body may
+ * end inside a character (a ranged or capped read). */
+const decodeText = (body: Uint8Array): string => decodeRaw(body, true);
 
 type ProbeLike = Pick<ExposureProbe, 'check' | 'matcher' | 'pii' | 'rangeBytes'>;
 
