@@ -32,3 +32,11 @@ export const kentClipmail: AppFingerprint = {
     { place: 'form-action', pattern: /clipmail\.cgi/i, confidence: 80 },
   ],
 };
+
+/** KENT-WEB readme or script header: `POST-MAIL v5.2` / `postmail.cgi - 2025/08/11`. */
+export function kentVersion(text: string): { product: string; version?: string } | undefined {
+  const p = /POST[- ]?MAIL/i.test(text) ? 'kent-postmail' : /CLIP[- ]?MAIL/i.test(text) ? 'kent-clipmail' : undefined;
+  if (!p) return undefined;
+  const v = /(?:POST|CLIP)[- ]?MAIL\s*(?:ver\.?|v)\s*(\d+(?:\.\d+)+)/i.exec(text) ?? /\.cgi\s*-\s*(\d{4}\/\d{2}\/\d{2})/.exec(text);
+  return v ? { product: p, version: v[1]!.replaceAll('/', '.') } : { product: p };
+}

@@ -12,6 +12,13 @@ export interface VersionFile {
   version: (text: string) => string | undefined;
 }
 
+export interface SiteVersionFile {
+  path: string;
+  maxBytes: number;
+  version: (text: string) => string | undefined;
+  confidence: number;
+}
+
 export interface AppFingerprint {
   /** Stable id of the fingerprint (`eccube2`). */
   id: string;
@@ -20,6 +27,8 @@ export interface AppFingerprint {
   files: VersionFile[];
   /** 0–100: how sure a match is. */
   confidence: number;
+  /** Version files a site scan reads over HTTP once the application was seen (paths from the site's root). */
+  site?: readonly SiteVersionFile[];
   /** The application's remote fingerprints (site scans), without the component (it is this one's). */
   remote?: readonly Omit<FingerprintRule, 'component'>[];
 }

@@ -29,31 +29,18 @@ export const FINGERPRINTS: readonly FingerprintRule[] = [
   { component: 'jquery', place: 'script-src', pattern: /\/jquery(?:\.min)?\.js\?ver=(?<v>\d+\.\d+(?:\.\d+)?)/i, confidence: 70 },
 ];
 
-/** Plugin slugs from `/wp-content/plugins/<slug>/` in HTML (WPScan urls_in_homepage). */
-export const WP_PLUGIN_RE = /\/wp-content\/plugins\/([a-z0-9_-]+)\//gi;
+/** jQuery's banner in the first bytes of the file, for a jquery.js without a version in its name. */
+export const JQUERY_BANNER = /jQuery (?:JavaScript Library )?v(\d+\.\d+(?:\.\d+)?)/;
 
-/** readme.txt of WordPress plugins: Stable tag 80, else the highest changelog heading 50 (WPScan). */
-export function pluginReadmeVersion(text: string): { version: string; confidence: number } | undefined {
-  const m = /\b(?:stable tag|version):\s*(?!trunk)([0-9][0-9a-z.-]*)/i.exec(text);
-  if (m) return { version: m[1]!, confidence: 80 };
-  const heads = [...text.matchAll(/^=+\s*v?(\d+(?:\.\d+)+)\s*=+/gm)].map((x) => x[1]!);
-  if (heads.length) return { version: heads.sort((a, b) => b.localeCompare(a, 'en', { numeric: true }))[0]!, confidence: 50 };
-  return undefined;
-}
+/** Response headers that announce software versions (a finding when they carry one), with their display names. */
+export const VERSION_BANNER_HEADERS: readonly { header: string; label: string }[] = [
+  { header: 'server', label: 'Server' },
+  { header: 'x-powered-by', label: 'X-Powered-By' },
+  { header: 'x-aspnet-version', label: 'X-AspNet-Version' },
+];
 
-/** WordPress `/readme.html`: "Version 4.9.8" / "バージョン 4.9.8". */
-export function wordpressReadmeVersion(text: string): string | undefined {
-  if (!/WordPress/i.test(text)) return undefined;
-  return /(?:<br\s*\/?>\s*)?(?:Version|バージョン)\s+(\d+\.\d+(?:\.\d+)?)/i.exec(text)?.[1];
-}
-
-/** KENT-WEB readme or script header: `POST-MAIL v5.2` / `postmail.cgi - 2025/08/11`. */
-export function kentVersion(text: string): { product: string; version?: string } | undefined {
-  const p = /POST[- ]?MAIL/i.test(text) ? 'kent-postmail' : /CLIP[- ]?MAIL/i.test(text) ? 'kent-clipmail' : undefined;
-  if (!p) return undefined;
-  const v = /(?:POST|CLIP)[- ]?MAIL\s*(?:ver\.?|v)\s*(\d+(?:\.\d+)+)/i.exec(text) ?? /\.cgi\s*-\s*(\d{4}\/\d{2}\/\d{2})/.exec(text);
-  return v ? { product: p, version: v[1]!.replaceAll('/', '.') } : { product: p };
-}
+/** `Server` for `server`: the header as people write it. */
+export const headerLabel = (header: string): string => VERSION_BANNER_HEADERS.find((h) => h.header === header)?.label ?? header;
 
 /**
  * Red Hat-family builds: the versions RHEL/CentOS shipped for years and patched by back-port. With a hint of

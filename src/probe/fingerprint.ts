@@ -5,7 +5,7 @@
  */
 import type { Component, OsInfo, OsFamily } from '../core/model.js';
 import { appRemoteFingerprints } from '../apps/index.js';
-import { DISTRO_HINTS, FINGERPRINTS, RHEL_SHIPPED, type FpPlace } from '../checks/fingerprints.js';
+import { DISTRO_HINTS, FINGERPRINTS, headerLabel, RHEL_SHIPPED, type FpPlace } from '../checks/fingerprints.js';
 
 /** Server software and libraries, then each web application's own rules. */
 const RULES = [...FINGERPRINTS, ...appRemoteFingerprints];
@@ -22,7 +22,7 @@ export interface Detection {
 }
 
 const label = (place: FpPlace, header?: string): string =>
-  place === 'header' ? `header:${header === 'server' ? 'Server' : header === 'x-powered-by' ? 'X-Powered-By' : header}` : place === 'meta-generator' ? 'meta:generator' : place === 'script-src' ? 'html:script-src' : place === 'link' ? 'html:link' : place === 'form-action' ? 'html:form-action' : place === 'cookie' ? 'cookie' : 'html';
+  place === 'header' ? `header:${headerLabel(header ?? '')}` : place === 'meta-generator' ? 'meta:generator' : place === 'script-src' ? 'html:script-src' : place === 'link' ? 'html:link' : place === 'form-action' ? 'html:form-action' : place === 'cookie' ? 'cookie' : 'html';
 
 export function detectInResponse(url: string, headers: Record<string, string>, cookieNames: string[], page?: PageInfo, html?: string): Detection[] {
   const out: Detection[] = [];

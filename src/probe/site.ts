@@ -17,7 +17,10 @@ import { check } from '../checks/catalog.js';
 import { EXPOSURE_PROBES, OPEN_DIRECTORIES, expandProbes } from '../checks/exposure.js';
 import { listingEntries, matchersForName, matchers, zipMemberNames } from '../checks/matchers.js';
 import type { ExposureProbe, MatchResult, MatcherName } from '../checks/types.js';
-import { kentVersion, pluginReadmeVersion, WP_PLUGIN_RE, wordpressReadmeVersion } from '../checks/fingerprints.js';
+import { JQUERY_BANNER, VERSION_BANNER_HEADERS } from '../checks/fingerprints.js';
+import { fingerprints } from '../apps/index.js';
+import { kentVersion } from '../apps/kentweb.js';
+import { pluginReadmeVersion, WP_PLUGIN_RE } from '../apps/wordpress.js';
 import { parseSetCookie, scoreObservatory, SESSION_COOKIE_RE, hstsMaxAge, type ObservatoryResult } from '../checks/observatory.js';
 import { gradeTls, type Protocol } from '../checks/tls-grade.js';
 import { HttpClient, textOf, type FetchOptions, type HttpOptions, type HttpResponse } from './http.js';
@@ -286,12 +289,9 @@ function cookieChecks(c: Ctx, https: boolean): void {
 }
 
 function bannerFindings(c: Ctx, r: HttpResponse): void {
-  for (const h of ['server', 'x-powered-by', 'x-aspnet-version']) {
+  for (const { header: h, label: header } of VERSION_BANNER_HEADERS) {
     const v = r.headers[h];
-    if (v && /\d+\.\d+/.test(v)) {
-      const header = h === 'server' ? 'Server' : h === 'x-powered-by' ? 'X-Powered-By' : 'X-AspNet-Version';
-      addFinding(c, 'info.version-banner', header, { header, value: v.slice(0, 120) }, { location: r.finalUrl, evidence: { header, value: v.slice(0, 200) } });
-    }
+    if (v && /\d+\.\d+/.test(v)) addFinding(c, 'info.version-banner', header, { header, value: v.slice(0, 120) }, { location: r.finalUrl, evidence: { header, value: v.slice(0, 200) } });
   }
 }
 
@@ -502,16 +502,20 @@ async function versionFiles(c: Ctx, origin: string, pages: { url: string; page: 
     if (cutByDeadline(r)) cut++;
     return r;
   };
-  if (c.comps.has('wordpress')) {
-    jobs.push(
-      (async () => {
-        const r = await get(`${origin}/readme.html`, { maxBytes: 16 * 1024 });
-        if (r.ok && r.value.status === 200) {
-          const v = wordpressReadmeVersion(decodeText(r.value.body));
-          if (v) c.comps.add({ component: 'wordpress', version: v, detectedBy: 'file:/readme.html', location: `${origin}/readme.html`, confidence: 70 });
-        }
-      })(),
-    );
+  // Each application's version files (src/apps), once the application was seen.
+  for (const app of fingerprints) {
+    if (!app.site || !c.comps.has(app.component)) continue;
+    for (const vf of app.site) {
+      jobs.push(
+        (async () => {
+          const r = await get(`${origin}${vf.path}`, { maxBytes: vf.maxBytes });
+          if (r.ok && r.value.status === 200) {
+            const v = vf.version(decodeText(r.value.body));
+            if (v) c.comps.add({ component: app.component, version: v, detectedBy: `file:${vf.path}`, location: `${origin}${vf.path}`, confidence: vf.confidence });
+          }
+        })(),
+      );
+    }
   }
   for (const [slug, pkg] of [...c.packages].slice(0, 15)) {
     jobs.push(
@@ -568,7 +572,7 @@ async function versionFiles(c: Ctx, origin: string, pages: { url: string; page: 
       jobs.push(
         (async () => {
           const r = await get(src.href, { rangeBytes: 1024 });
-          const v = r.ok ? /jQuery (?:JavaScript Library )?v(\d+\.\d+(?:\.\d+)?)/.exec(decodeText(r.value.body)) : null;
+          const v = r.ok ? JQUERY_BANNER.exec(decodeText(r.value.body)) : null;
           if (v) c.comps.add({ component: 'jquery', version: v[1], detectedBy: `file:${src.pathname}`, location: src.href, confidence: 90 });
         })(),
       );
