@@ -32,16 +32,6 @@ export const FINGERPRINTS: readonly FingerprintRule[] = [
 /** jQuery's banner in the first bytes of the file, for a jquery.js without a version in its name. */
 export const JQUERY_BANNER = /jQuery (?:JavaScript Library )?v(\d+\.\d+(?:\.\d+)?)/;
 
-/** Response headers that announce software versions (a finding when they carry one), with their display names. */
-export const VERSION_BANNER_HEADERS: readonly { header: string; label: string }[] = [
-  { header: 'server', label: 'Server' },
-  { header: 'x-powered-by', label: 'X-Powered-By' },
-  { header: 'x-aspnet-version', label: 'X-AspNet-Version' },
-];
-
-/** `Server` for `server`: the header as people write it. */
-export const headerLabel = (header: string): string => VERSION_BANNER_HEADERS.find((h) => h.header === header)?.label ?? header;
-
 /**
  * Red Hat-family builds: the versions RHEL/CentOS shipped for years and patched by back-port. With a hint of
  * the distribution (a `(CentOS)`/`(Red Hat)` banner, an `-fips` OpenSSL), such a banner is a distribution build.

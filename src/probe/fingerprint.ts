@@ -5,7 +5,8 @@
  */
 import type { Component, OsInfo, OsFamily } from '../core/model.js';
 import { appRemoteFingerprints } from '../apps/index.js';
-import { DISTRO_HINTS, FINGERPRINTS, headerLabel, RHEL_SHIPPED, type FpPlace } from '../checks/fingerprints.js';
+import { DISTRO_HINTS, FINGERPRINTS, RHEL_SHIPPED, type FpPlace } from '../checks/fingerprints.js';
+import { headerLabel } from '../checks/headers.js';
 
 /** Server software and libraries, then each web application's own rules. */
 const RULES = [...FINGERPRINTS, ...appRemoteFingerprints];

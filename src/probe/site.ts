@@ -17,7 +17,8 @@ import { check } from '../checks/catalog.js';
 import { EXPOSURE_PROBES, OPEN_DIRECTORIES, expandProbes } from '../checks/exposure.js';
 import { listingEntries, matchersForName, matchers, zipMemberNames } from '../checks/matchers.js';
 import type { ExposureProbe, MatchResult, MatcherName } from '../checks/types.js';
-import { JQUERY_BANNER, VERSION_BANNER_HEADERS } from '../checks/fingerprints.js';
+import { JQUERY_BANNER } from '../checks/fingerprints.js';
+import { SESSION_COOKIE_FLAGS, VERSION_BANNER_HEADERS } from '../checks/headers.js';
 import { fingerprints } from '../apps/index.js';
 import { kentVersion } from '../apps/kentweb.js';
 import { pluginReadmeVersion, WP_PLUGIN_RE } from '../apps/wordpress.js';
@@ -275,10 +276,7 @@ function cookieChecks(c: Ctx, https: boolean): void {
   for (const [name, { line, url }] of c.cookies) {
     if (!SESSION_COOKIE_RE.test(name)) continue;
     const p = parseSetCookie(line);
-    const missing: string[] = [];
-    if (!p.secure && https) missing.push('Secure');
-    if (!p.httpOnly) missing.push('HttpOnly');
-    if (p.sameSite === undefined || !/^(strict|lax|none)$/i.test(p.sameSite)) missing.push('SameSite');
+    const missing: string[] = SESSION_COOKIE_FLAGS.filter((r) => r.missing(p, https)).map((r) => r.flag);
     if (!missing.length) continue;
     addFinding(c, 'cookie.session-flags', name, { cookie: name, missing: missing.join(', ') }, {
       location: url,
