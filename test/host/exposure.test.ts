@@ -47,7 +47,8 @@ test('.htaccess: 2.2 and 2.4 syntax, <Files> and <FilesMatch>', () => {
 
 test('Apache configuration: <Directory> deny applies under it, the stock <Directory /> deny does not', async () => {
   const root = makeTree({
-    'conf/httpd.conf': 'ServerRoot "/etc/httpd"\nListen 80\n<Directory />\n  Require all denied\n</Directory>\nDocumentRoot "/srv/shop"\n<Directory "/srv/shop/data">\n  Require all denied\n</Directory>\nIncludeOptional conf.d/*.conf\n',
+    // No ServerRoot line: the includes resolve against this temporary tree (the ServerRoot given to the reader).
+    'conf/httpd.conf': 'Listen 80\n<Directory />\n  Require all denied\n</Directory>\nDocumentRoot "/srv/shop"\n<Directory "/srv/shop/data">\n  Require all denied\n</Directory>\nIncludeOptional conf.d/*.conf\n',
     'conf.d/ssl.conf': 'Listen 443\n<VirtualHost *:443>\n  DocumentRoot /srv/shop\n  SSLProtocol all -SSLv3\n</VirtualHost>\n',
   });
   made.push(root);

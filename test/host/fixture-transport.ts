@@ -1,6 +1,6 @@
 /** A Transport over captured outputs (test/fixtures/host/<system>): commands/<id>.txt|.err|.exit, files/<abs path>. */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { argv, type CommandId, type Params } from '../../src/collect/transport/allowlist.js';
 import { LocalTransport } from '../../src/collect/transport/local.js';
@@ -15,9 +15,10 @@ export class FixtureTransport implements Transport {
   private readonly dir: string;
   private readonly fs = new LocalTransport({ timeoutMs: 10_000, sudo: false });
 
+  /** `system`: a directory under test/fixtures/host, or an absolute directory laid out the same way. */
   constructor(system: string) {
     this.name = `fixture:${system}`;
-    this.dir = join(fixturesDir, system);
+    this.dir = isAbsolute(system) ? system : join(fixturesDir, system);
   }
 
   async run(id: CommandId, params: Params = {}): Promise<ExecResult> {

@@ -37,10 +37,28 @@ after(async () => {
   if (docroot) rmSync(docroot, { recursive: true, force: true });
 });
 
-/** What must be equal: everything but processes and sockets (the SSH session and other jobs come and go). */
+/**
+ * What must be equal: everything but processes and sockets (the SSH session and other jobs come and go) —
+ * including web servers other tests start from temporary directories (`nginx -c /tmp/…`), which the process
+ * list shows to one scan and not to the other.
+ */
 function comparable(r: HostScanResult) {
-  const inv = { ...r.inventory, listening: undefined, kernel: r.inventory.kernel ? { ...r.inventory.kernel, staleProcesses: undefined } : undefined };
-  return { inventory: inv, findings: r.findings.filter((f) => f.source !== 'host:proc-maps').map((f) => f.id).sort(), gaps: r.gaps.map((g) => `${g.what}: ${g.why}`).sort(), web: r.web };
+  const transient = (p: string | undefined) => Boolean(p?.startsWith(`${tmpdir()}/`) && !p.startsWith(docroot));
+  const inv = {
+    ...r.inventory,
+    listening: undefined,
+    kernel: r.inventory.kernel ? { ...r.inventory.kernel, staleProcesses: undefined } : undefined,
+    webServers: r.inventory.webServers?.filter((w) => !transient(w.files[0])),
+    docroots: r.inventory.docroots?.filter((d) => !transient(d.path)),
+    components: r.inventory.components.filter((c) => !transient(c.location)),
+    packages: r.inventory.packages.filter((p) => !transient(p.location)),
+  };
+  return {
+    inventory: inv,
+    findings: r.findings.filter((f) => f.source !== 'host:proc-maps' && !transient(f.location)).map((f) => f.id).sort(),
+    gaps: r.gaps.filter((g) => !transient(`${g.what} ${g.why}`.match(/\/\S+/)?.[0])).map((g) => `${g.what}: ${g.why}`).sort(),
+    web: { ...r.web, configs: r.web.configs.filter((c) => !transient(c.files[0])) },
+  };
 }
 
 test('SSH scan equals the local scan and runs only allowlisted commands', { skip: missing ?? false, timeout: 180_000 }, async () => {

@@ -42,7 +42,8 @@ async function freePort(): Promise<number> {
 
 const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file], { stdio: 'ignore' });
 
-export async function startSshd(): Promise<Sshd> {
+/** `exec`: the forced command's last line, which runs "$SSH_ORIGINAL_COMMAND" (default: `/bin/sh -c` on this machine). */
+export async function startSshd(opts: { exec?: string } = {}): Promise<Sshd> {
   const dir = mkdtempSync(join(tmpdir(), 'mamori-'));
   const user = userInfo().username;
   for (const k of ['host', 'user', 'other-host', 'stranger']) keygen(join(dir, k));
@@ -50,7 +51,7 @@ export async function startSshd(): Promise<Sshd> {
   const log = join(dir, 'commands.log');
   writeFileSync(log, '');
   const force = join(dir, 'force.sh');
-  writeFileSync(force, `#!/bin/sh\nprintf '%s\\n' "$SSH_ORIGINAL_COMMAND" >> '${log}'\nexec /bin/sh -c "$SSH_ORIGINAL_COMMAND"\n`);
+  writeFileSync(force, `#!/bin/sh\nprintf '%s\\n' "$SSH_ORIGINAL_COMMAND" >> '${log}'\n${opts.exec ?? 'exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"'}\n`);
   chmodSync(force, 0o755);
   const port = await freePort();
   const conf = join(dir, 'sshd_config');

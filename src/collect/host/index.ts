@@ -8,6 +8,7 @@
  * itself would install, so the assessment does not need to generate them again.
  */
 import { gapOf } from '../../core/gaps.js';
+import { posix } from 'node:path';
 import type { Finding, Gap, Inventory, KernelInfo, OsInfo, Package, PendingUpdate } from '../../core/model.js';
 import { findingId } from '../../core/ids.js';
 import { isMissing, type Transport } from '../transport/types.js';
@@ -54,10 +55,11 @@ export async function collectHost(t: Transport, opts: HostScanOptions): Promise<
     t.run('listening'),
   ]);
   const roots: { path: string; from: string; url?: string }[] = [];
+  // Paths as the server's open() resolves them (`/var/www/../shop` is /var/shop); variables cannot be resolved.
   for (const c of web.configs)
     for (const s of c.sites) {
-      if (s.root && !/\$/.test(s.root)) roots.push({ path: s.root, from: `${c.server}:${s.file}` });
-      for (const a of s.aliases) if (!/\$/.test(a.path) && a.path.startsWith('/')) roots.push({ path: a.path, from: `${c.server}:${s.file} (alias ${a.url})`, url: a.url });
+      if (s.root?.startsWith('/') && !/\$/.test(s.root)) roots.push({ path: posix.normalize(s.root), from: `${c.server}:${s.file}` });
+      for (const a of s.aliases) if (!/\$/.test(a.path) && a.path.startsWith('/')) roots.push({ path: posix.normalize(a.path), from: `${c.server}:${s.file} (alias ${a.url})`, url: a.url });
     }
   for (const d of opts.docroots) roots.push({ path: d, from: '--docroot' });
   const dr = await collectDocroots(t, roots, web.configs, opts.pii, { ...DEFAULT_DOCROOT_LIMITS, ...opts.limits }, gaps);
@@ -85,7 +87,11 @@ export async function collectHost(t: Transport, opts: HostScanOptions): Promise<
   if (os) inventory.os = os;
   if (kernel) inventory.kernel = kernel;
   inventory.docroots = dr.docroots;
+  // Old systems (CentOS 5, minimal installs) have net-tools' netstat and no ss.
+  const netstat = isMissing(listening) ? await t.run('listeningNetstat') : undefined;
   if (!listening.failure && listening.code === 0) inventory.listening = parseSs(listening.stdout.toString('utf8'));
+  else if (netstat && !netstat.failure && netstat.code === 0) inventory.listening = parseNetstat(netstat.stdout.toString('utf8'));
+  else if (netstat) gaps.push(gapOf('host.gap.command', { code: 'host.gap.what.listening' }, `ss not installed; netstat -tlnp: ${isMissing(netstat) ? 'not installed' : (netstat.failure ?? `exit ${netstat.code}`)} ${netstat.stderr.trim().slice(0, 200)}`.trim()));
   else gaps.push(gapOf('host.gap.command', { code: 'host.gap.what.listening' }, `ss -tlnp: ${listening.failure ?? `exit ${listening.code}`} ${listening.stderr.trim().slice(0, 200)}`));
   if (web.configs.length)
     inventory.webServers = web.configs.map((c) => ({
@@ -315,10 +321,20 @@ export function phpFindings(php: readonly PhpSettings[]): Finding[] {
 
 /** `ss -tlnp`: `LISTEN 0 511 0.0.0.0:80 0.0.0.0:* users:(("nginx",pid=7092,fd=6),…)`. */
 export function parseSs(text: string): NonNullable<Inventory['listening']> {
+  return listeningFrom(text, /^LISTEN\s+\d+\s+\d+\s+(\S+):(\d+|\*)\s+\S+(?:\s+users:\(\("([^"]+)")?/);
+}
+
+/** `netstat -tlnp`: `tcp  0  0 0.0.0.0:80  0.0.0.0:*  LISTEN  2345/httpd` (`-` for other users' sockets). */
+export function parseNetstat(text: string): NonNullable<Inventory['listening']> {
+  return listeningFrom(text, /^tcp6?\s+\d+\s+\d+\s+(\S+):(\d+|\*)\s+\S+\s+LISTEN(?:\s+\d+\/(\S+))?/);
+}
+
+/** Listening sockets from lines matched by `re`: groups address, port, process name. */
+function listeningFrom(text: string, re: RegExp): NonNullable<Inventory['listening']> {
   const out: NonNullable<Inventory['listening']> = [];
   const seen = new Set<string>();
   for (const line of text.split('\n')) {
-    const m = /^LISTEN\s+\d+\s+\d+\s+(\S+):(\d+|\*)\s+\S+(?:\s+users:\(\("([^"]+)")?/.exec(line);
+    const m = re.exec(line);
     if (!m || m[2] === '*') continue;
     const address = m[1]!.replace(/^\[|\]$/g, '').replace(/%\S+$/, '');
     const key = `${address} ${m[2]}`;

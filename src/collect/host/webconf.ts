@@ -1,7 +1,7 @@
 /**
  * Web server configuration read as files (never `nginx -T`/`apachectl -S`: those open log files and may
- * create them): nginx and Apache httpd with their includes resolved by mamori, bounded; lighttpd's
- * document root. What comes out: sites (names, listen, root, aliases, TLS protocols) and deny rules that
+ * create them): nginx, Apache httpd and lighttpd with their includes resolved by mamori, bounded (never
+ * lighttpd's include_shell). What comes out: sites (names, listen, root, aliases, TLS protocols) and deny rules that
  * decide whether a file under a document root would be served.
  */
 import { posix } from 'node:path';
@@ -28,6 +28,8 @@ export interface SiteConfig {
   locations?: { modifier: string; pattern: string; denied: boolean }[];
   denies: DenyRule[];
   file: string;
+  /** Apache `UserDir`: the directory name or path served at /~user/, and users it is disabled for. */
+  userDir?: { value: string; disabled: string[] };
 }
 
 export interface WebConfig {
@@ -148,6 +150,8 @@ async function expand(t: Transport, path: string): Promise<string[]> {
 interface Loaded {
   files: string[];
   problems: string[];
+  /** Apache: the last `ServerRoot` read so far (relative includes and paths resolve against it). */
+  serverRoot?: string;
 }
 
 async function loadNginx(t: Transport, path: string, prefix: string, st: Loaded, depth = 0): Promise<Directive[]> {
@@ -179,12 +183,15 @@ async function loadNginx(t: Transport, path: string, prefix: string, st: Loaded,
 const denies = (block: Directive[] | undefined) =>
   (block ?? []).some((d) => (d.name === 'deny' && d.args[0] === 'all') || (d.name === 'return' && /^(403|404|444)$/.test(d.args[0] ?? '')) || d.name === 'internal');
 
-export function nginxSites(tree: Directive[], confFile: string): WebConfig {
+/** `prefix`: nginx's --prefix, against which a relative `root html;` resolves (source builds' default config). */
+export function nginxSites(tree: Directive[], confFile: string, prefix?: string): WebConfig {
+  const at = (p: string) => (posix.isAbsolute(p) || !prefix ? p : posix.join(prefix, p));
   const cfg: WebConfig = { server: 'nginx', files: [], sites: [], denies: [], problems: [] };
   const http = tree.filter((d) => d.name === 'http');
   for (const h of http) {
     const httpTls = h.block?.find((d) => d.name === 'ssl_protocols')?.args.join(' ');
-    const httpRoot = h.block?.find((d) => d.name === 'root')?.args[0];
+    const httpRoot0 = h.block?.find((d) => d.name === 'root')?.args[0];
+    const httpRoot = httpRoot0 === undefined ? undefined : at(httpRoot0);
     for (const s of h.block?.filter((d) => d.name === 'server') ?? []) {
       const b = s.block ?? [];
       const site: SiteConfig = {
@@ -197,7 +204,8 @@ export function nginxSites(tree: Directive[], confFile: string): WebConfig {
         file: s.file,
       };
       if (!site.listen.length) site.listen.push('80');
-      const root = b.find((d) => d.name === 'root')?.args[0] ?? httpRoot;
+      const root0 = b.find((d) => d.name === 'root')?.args[0];
+      const root = root0 === undefined ? httpRoot : at(root0);
       if (root) site.root = root;
       const tls = b.find((d) => d.name === 'ssl_protocols')?.args.join(' ') ?? httpTls;
       if (tls) site.tlsProtocols = tls;
@@ -209,10 +217,19 @@ export function nginxSites(tree: Directive[], confFile: string): WebConfig {
           const denied = denies(l.block);
           site.locations!.push({ modifier, pattern, denied });
           if (denied) site.denies.push({ kind: 'nginx-location', modifier, pattern, file: l.file });
-          const lroot = l.block?.find((d) => d.name === 'root')?.args[0];
-          const alias = l.block?.find((d) => d.name === 'alias')?.args[0];
+          const lroot0 = l.block?.find((d) => d.name === 'root')?.args[0];
+          const lroot = lroot0 === undefined ? undefined : at(lroot0);
+          const alias0 = l.block?.find((d) => d.name === 'alias')?.args[0];
+          const alias = alias0 === undefined ? undefined : at(alias0);
           if (alias && !denied && modifier !== '~' && modifier !== '~*') site.aliases.push({ url: pattern, path: alias });
-          else if (lroot && lroot !== site.root && !denied) site.aliases.push({ url: pattern, path: posix.join(lroot, pattern) });
+          else if (lroot && lroot !== site.root && !denied && (modifier === '' || modifier === '^~')) {
+            // Prefix locations only: a regex is no path, and `=` names one URI, not a tree.
+            // `location /../../x { root /var/www; }`: the joined path must stay under the root once resolved.
+            const path = posix.join(lroot, pattern);
+            const base = posix.normalize(lroot).replace(/\/+$/, '') || '/';
+            if (path === base || path.startsWith(base === '/' ? '/' : `${base}/`)) site.aliases.push({ url: pattern, path });
+            else cfg.problems.push(`${l.file}: location ${pattern} with root ${lroot} resolves to ${path}, outside that root: not walked`);
+          }
           if (l.block) walkLoc(l.block);
         }
       };
@@ -224,12 +241,21 @@ export function nginxSites(tree: Directive[], confFile: string): WebConfig {
   return cfg;
 }
 
-export async function readNginxConfig(t: Transport, confPath: string): Promise<WebConfig> {
+/** With `optional: true` a missing main file gives undefined (well-known paths tried on the off chance). */
+type ReadOpts = { optional?: boolean; prefix?: string };
+type ReadResultOf<O> = O extends { optional: true } ? WebConfig | undefined : WebConfig;
+
+/** The main file itself does not exist (a well-known path tried on the off chance): no configuration at all. */
+const mainMissing = (st: Loaded, path: string) => st.files.length === 0 && st.problems.length <= 1 && (st.problems[0] ?? `${path}: missing`).startsWith(`${path}: missing`);
+
+/** Includes resolve against the main file's directory; `prefix` (nginx's --prefix) is for relative roots. */
+export async function readNginxConfig<O extends ReadOpts>(t: Transport, confPath: string, opts?: O): Promise<ReadResultOf<O>> {
   const st: Loaded = { files: [], problems: [] };
   const tree = await loadNginx(t, confPath, posix.dirname(confPath), st);
-  const cfg = nginxSites(tree, confPath);
+  if (opts?.optional && mainMissing(st, confPath)) return undefined as ReadResultOf<O>;
+  const cfg = nginxSites(tree, confPath, opts?.prefix);
   cfg.files = st.files;
-  cfg.problems = st.problems;
+  cfg.problems = [...st.problems, ...cfg.problems];
   return cfg;
 }
 
@@ -256,10 +282,12 @@ async function loadApache(t: Transport, path: string, serverRoot: string, st: Lo
   for (const raw of lines) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
+    const sr = /^ServerRoot\s+"?(\/[^"]*?)"?\s*$/i.exec(line);
+    if (sr) st.serverRoot = posix.normalize(sr[1]!);
     const inc = /^(Include|IncludeOptional)\s+"?([^"]+?)"?\s*$/i.exec(line);
     if (inc) {
       const p = inc[2]!;
-      const target = posix.isAbsolute(p) ? p : posix.join(serverRoot, p);
+      const target = posix.isAbsolute(p) ? p : posix.join(st.serverRoot ?? serverRoot, p);
       const files = await expandApache(t, target);
       for (const f of files) out.push(...(await loadApache(t, f, serverRoot, st, /optional/i.test(inc[1]!) || /[*?]/.test(p), depth + 1)));
       continue;
@@ -271,15 +299,17 @@ async function loadApache(t: Transport, path: string, serverRoot: string, st: Lo
 
 async function expandApache(t: Transport, path: string): Promise<string[]> {
   if (/[*?[]/.test(path)) return expand(t, path);
-  // `Include conf.d/` (a directory): every file in it.
+  // `Include conf.d/` (a directory): every file in it. A file lists as nothing over SSH (`find FILE -mindepth 1`).
   const ents = await t.listDir(path);
-  if (ents) return ents.filter((e) => e.type !== 'd').map((e) => posix.join(path, e.name)).sort();
+  if (ents?.length) return ents.filter((e) => e.type !== 'd').map((e) => posix.join(path, e.name)).sort();
   return [path];
 }
 
 const unquote = (s: string) => s.replace(/^"(.*)"$/, '$1');
 
-export function apacheSites(lines: readonly ApacheLine[]): WebConfig {
+/** `serverRoot`: against which a relative DocumentRoot or Alias path resolves (as httpd's ap_server_root_relative). */
+export function apacheSites(lines: readonly ApacheLine[], serverRoot?: string): WebConfig {
+  const at = (p: string) => (posix.isAbsolute(p) || !serverRoot ? p : posix.join(serverRoot, p));
   const cfg: WebConfig = { server: 'apache-httpd', files: [], sites: [], denies: [], problems: [] };
   const main: SiteConfig = { server: 'apache-httpd', names: [], listen: [], aliases: [], denies: [], file: lines[0]?.file ?? '' };
   let cur: SiteConfig = main;
@@ -326,11 +356,11 @@ export function apacheSites(lines: readonly ApacheLine[]): WebConfig {
     if (name === 'allowoverride' && top?.kind === 'directory') (cfg.allowOverride ??= []).push({ dir: top.arg.replace(/\/+$/, '') || '/', value: args.join(' ') });
     switch (name) {
       case 'documentroot':
-        if (args[0]) cur.root = args[0];
+        if (args[0]) cur.root = at(args[0]);
         break;
       case 'alias':
       case 'scriptalias':
-        if (args[0] && args[1]) cur.aliases.push({ url: args[0], path: args[1] });
+        if (args[0] && args[1]) cur.aliases.push({ url: args[0], path: at(args[1]) });
         break;
       case 'servername':
       case 'serveralias':
@@ -339,6 +369,15 @@ export function apacheSites(lines: readonly ApacheLine[]): WebConfig {
       case 'listen':
         if (args[0]) globalListen.push(args.join(' '));
         break;
+      case 'userdir': {
+        const ud = (cur.userDir ??= { value: '', disabled: [] });
+        if (args[0]?.toLowerCase() === 'disabled') {
+          if (args.length === 1) ud.value = '';
+          else ud.disabled.push(...args.slice(1));
+        } else if (args[0]?.toLowerCase() === 'enabled') ud.disabled = ud.disabled.filter((u) => !args.slice(1).includes(u));
+        else if (args[0]) ud.value = args[0];
+        break;
+      }
       case 'sslprotocol':
         if (cur === main) globalTls = args.join(' ');
         else cur.tlsProtocols = args.join(' ');
@@ -351,28 +390,98 @@ export function apacheSites(lines: readonly ApacheLine[]): WebConfig {
   return cfg;
 }
 
-export async function readApacheConfig(t: Transport, serverRoot: string, confFile: string): Promise<WebConfig> {
+export async function readApacheConfig<O extends ReadOpts>(t: Transport, serverRoot: string, confFile: string, opts?: O): Promise<ReadResultOf<O>> {
   const st: Loaded = { files: [], problems: [] };
   const path = posix.isAbsolute(confFile) ? confFile : posix.join(serverRoot, confFile);
   const lines = await loadApache(t, path, serverRoot, st, false);
-  const cfg = apacheSites(lines);
+  if (opts?.optional && mainMissing(st, path)) return undefined as ReadResultOf<O>;
+  const cfg = apacheSites(lines, st.serverRoot ?? serverRoot);
   cfg.files = st.files;
   cfg.problems = st.problems;
   return cfg;
 }
 
-/** lighttpd: `server.document-root = "/var/www/html"` and `include`/`include_shell` lines (the latter not run). */
-export async function readLighttpdConfig(t: Transport, path: string): Promise<WebConfig> {
+/**
+ * lighttpd: variables (`var.server_root = "/var/www"`, used as `server_root + "/lighttpd"`), `include` of
+ * files and globs (relative to the main file's directory; `include_shell` is never run), every
+ * `server.document-root` (also inside `$HTTP["host"]` conditions, one site each) and `alias.url` pairs.
+ */
+export async function readLighttpdConfig<O extends ReadOpts>(t: Transport, path: string, opts?: O): Promise<ReadResultOf<O>> {
   const cfg: WebConfig = { server: 'lighttpd', files: [], sites: [], denies: [], problems: [] };
-  const r = await t.readFile(path, MAX_FILE_BYTES);
-  if (!r.ok) {
-    cfg.problems.push(`${path}: ${r.failure} (${r.detail})`);
-    return cfg;
-  }
-  cfg.files.push(path);
-  const text = r.data.toString('utf8');
-  const root = /^\s*server\.document-root\s*=\s*"([^"]+)"/m.exec(text)?.[1];
-  const port = /^\s*server\.port\s*=\s*(\d+)/m.exec(text)?.[1];
-  cfg.sites.push({ server: 'lighttpd', names: [], listen: [port ?? '80'], aliases: [], denies: [], file: path, ...(root ? { root } : {}) });
-  return cfg;
+  const vars = new Map<string, string>();
+  const base = posix.dirname(path);
+  let port = '80';
+  const roots: { root: string; file: string }[] = [];
+  const aliases: { url: string; path: string }[] = [];
+  const evalExpr = (expr: string): string | undefined => {
+    let out = '';
+    for (const part of expr.match(/"(?:[^"\\]|\\.)*"|[^+\s]+/g) ?? []) {
+      if (part.startsWith('"')) out += part.slice(1, -1).replace(/\\(.)/g, '$1');
+      else {
+        const v = vars.get(part.replace(/^var\./, ''));
+        if (v === undefined) return undefined;
+        out += v;
+      }
+    }
+    return out;
+  };
+  const load = async (file: string, depth: number): Promise<boolean> => {
+    if (cfg.files.length >= MAX_FILES || depth > 12) {
+      cfg.problems.push(`include limit reached at ${file}`);
+      return true;
+    }
+    const r = await t.readFile(file, MAX_FILE_BYTES);
+    if (!r.ok) {
+      if (depth === 0 && opts?.optional && r.failure === 'missing') return false;
+      cfg.problems.push(`${file}: ${r.failure} (${r.detail})`);
+      return true;
+    }
+    cfg.files.push(file);
+    // One statement per line, except lists in parentheses that span lines (`alias.url = ( … )`).
+    const stmts: string[] = [];
+    for (const raw of r.data.toString('utf8').split(/\r?\n/)) {
+      const line = raw.replace(/^\s*#.*$/, '').trim();
+      const prev = stmts[stmts.length - 1];
+      if (prev !== undefined && (prev.match(/\(/g)?.length ?? 0) > (prev.match(/\)/g)?.length ?? 0)) stmts[stmts.length - 1] = `${prev} ${line}`;
+      else if (line) stmts.push(line);
+    }
+    for (const line of stmts) {
+      if (/^include_shell\s/.test(line)) {
+        cfg.problems.push(`${file}: ${line}: not run (no command from a configuration file is run); what it includes is not checked`);
+        continue;
+      }
+      const inc = /^include\s+(.+)$/.exec(line);
+      if (inc) {
+        const target = evalExpr(inc[1]!);
+        if (target === undefined) {
+          cfg.problems.push(`${file}: include ${inc[1]}: unknown variable, not followed`);
+          continue;
+        }
+        for (const f of await expand(t, posix.isAbsolute(target) ? target : posix.join(base, target))) await load(f, depth + 1);
+        continue;
+      }
+      const m = /^(?:\$\w+\[[^\]]*\]\s*[=!~]+\s*"[^"]*"\s*\{\s*)?([\w.-]+)\s*(\+?=|:=)\s*(.+?)\s*\}?$/.exec(line);
+      if (!m) continue;
+      const [, name, , expr] = m as unknown as [string, string, string, string];
+      if (name.startsWith('var.')) {
+        const v = evalExpr(expr);
+        if (v !== undefined) vars.set(name.slice(4), v);
+      } else if (name === 'server.document-root') {
+        const v = evalExpr(expr);
+        if (v !== undefined) roots.push({ root: v, file });
+        else cfg.problems.push(`${file}: server.document-root = ${expr}: unknown variable`);
+      } else if (name === 'server.port') port = expr.replace(/"/g, '');
+      else if (name === 'alias.url') {
+        for (const pair of expr.matchAll(/"([^"]+)"\s*=>\s*((?:"[^"]*"|[\w.]+)(?:\s*\+\s*(?:"[^"]*"|[\w.]+))*)/g)) {
+          const target = evalExpr(pair[2]!);
+          if (target !== undefined) aliases.push({ url: pair[1]!, path: target });
+        }
+      }
+    }
+    return true;
+  };
+  if (!(await load(path, 0))) return undefined as ReadResultOf<O>;
+  if (!roots.length) roots.push({ root: '', file: path });
+  for (const [i, r] of roots.entries()) cfg.sites.push({ server: 'lighttpd', names: [], listen: [port], aliases: i === 0 ? aliases : [], denies: [], file: r.file, ...(r.root ? { root: r.root } : {}) });
+  return cfg as ReadResultOf<O>;
 }

@@ -2,13 +2,17 @@
  * Web stack versions and configuration: nginx, Apache httpd, lighttpd, PHP (CLI, FPM) with expose_php and
  * display_errors, MySQL/MariaDB/PostgreSQL servers, OpenSSL. Components provided by a distro package are
  * marked `distroBuild` with the package name, so the assessment matches the package against distro
- * advisories and never the component against upstream ranges.
+ * advisories and never the component against upstream ranges. Web servers PATH does not reach (source
+ * builds, binaries the scanning user may not run) are found through ./webfind.ts; a version nothing
+ * gives is a gap.
  */
 import { gapOf } from '../../core/gaps.js';
+import { posix } from 'node:path';
 import type { Component, Gap, Package } from '../../core/model.js';
 import { isMissing, type ExecResult, type Transport } from '../transport/types.js';
-import type { CommandId } from '../transport/allowlist.js';
+import { PLACEHOLDERS, type CommandId } from '../transport/allowlist.js';
 import { readApacheConfig, readLighttpdConfig, readNginxConfig, type WebConfig } from './webconf.js';
+import { defaultsFor, parseApRelease, parsePrefixBins, parseProcesses, parseProcessExes, parsePhpVersionH, passwdUsers, runnableWebBin, userDirPath, webFromPrefixBins, webFromProcess, WELL_KNOWN, type ProcessInfo, type WebInstance } from './webfind.js';
 
 export interface PhpSettings {
   binary: string;
@@ -28,13 +32,15 @@ export interface WebStack {
 const out = (r: ExecResult) => `${r.stdout.toString('utf8')}\n${r.stderr}`;
 
 /** `nginx version: nginx/1.22.1` (+ `--conf-path=` from -V). */
-export function parseNginxV(text: string): { version?: string; confPath?: string; distro?: string } {
+export function parseNginxV(text: string): { version?: string; confPath?: string; distro?: string; prefix?: string } {
   const v = /nginx version: (?:nginx|openresty)\/(\S+)(?:\s+\(([^)]+)\))?/.exec(text);
   const c = /--conf-path=(\S+)/.exec(text);
-  const r: { version?: string; confPath?: string; distro?: string } = {};
+  const p = /--prefix=(\/\S*)/.exec(text);
+  const r: { version?: string; confPath?: string; distro?: string; prefix?: string } = {};
   if (v) r.version = v[1]!;
   if (v?.[2]) r.distro = v[2];
   if (c) r.confPath = c[1]!;
+  if (p) r.prefix = p[1]!.replace(/(.)\/+$/, '$1');
   return r;
 }
 
@@ -136,7 +142,7 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     }
     return r;
   };
-  const [nginx, apache2, httpd, lighttpd, mysqld, mariadbd, postgres, openssl, phpBins] = await Promise.all([
+  const [nginx, apache2, httpd, lighttpd, mysqld, mariadbd, postgres, openssl, phpBins, ps, exes, prefixBins, confs] = await Promise.all([
     tryRun('nginxV'),
     tryRun('apache2V'),
     tryRun('httpdV'),
@@ -146,14 +152,21 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     tryRun('postgresV'),
     tryRun('opensslV'),
     tryRun('findPhp'),
+    t.run('processes'),
+    t.run('processExes'),
+    t.run('findPrefixBins'),
+    t.run('findWebConfs'),
   ]);
   const packages = await packagesP;
   const tasks: Promise<void>[] = [];
+  // Web servers from PATH first (`nginx -V`, `httpd -V`, …), then the process list, prefixes and well-known paths.
+  const known: Found[] = [];
   if (nginx) {
     const v = parseNginxV(out(nginx));
     if (v.version) ws.components.push(component('nginx', v.version, 'command:nginx -V', packages));
     else gaps.push(gapOf('host.gap.garbage', { code: 'host.gap.what.nginxVersion' }, { code: 'host.gap.why.nginxV', params: { output: out(nginx).trim().slice(0, 120) } }));
-    tasks.push(readNginxConfig(t, v.confPath ?? '/etc/nginx/nginx.conf').then((c) => void ws.configs.push(c)));
+    const conf = v.confPath ?? (v.prefix ? `${v.prefix}/conf/nginx.conf` : '/etc/nginx/nginx.conf');
+    known.push({ server: 'nginx', root: posix.dirname(conf), conf, from: 'command:nginx -V', ...(v.version ? { version: v.version } : {}), ...(v.prefix ? { prefix: v.prefix } : {}) });
   }
   for (const [r, cmd] of [[apache2, 'apache2 -V'], [httpd, 'httpd -V']] as const) {
     if (!r) continue;
@@ -162,12 +175,34 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     if (ws.components.some((c) => c.name === 'apache-httpd')) continue;
     ws.components.push(component('apache-httpd', v.version, `command:${cmd}`, packages));
     const root = v.root ?? (cmd.startsWith('apache2') ? '/etc/apache2' : '/etc/httpd');
-    tasks.push(readApacheConfig(t, root, v.conf ?? (cmd.startsWith('apache2') ? 'apache2.conf' : 'conf/httpd.conf')).then((c) => void ws.configs.push(c)));
+    const conf = v.conf ?? (cmd.startsWith('apache2') ? 'apache2.conf' : 'conf/httpd.conf');
+    known.push({ server: 'apache-httpd', root, conf: posix.isAbsolute(conf) ? conf : posix.join(root, conf), from: `command:${cmd}`, version: v.version });
   }
   if (lighttpd) {
     const v = parseLighttpdV(out(lighttpd));
     ws.components.push(component('lighttpd', v, 'command:lighttpd -v', packages));
-    tasks.push(readLighttpdConfig(t, '/etc/lighttpd/lighttpd.conf').then((c) => void ws.configs.push(c)));
+    known.push({ server: 'lighttpd', root: '/etc/lighttpd', conf: '/etc/lighttpd/lighttpd.conf', from: 'command:lighttpd -v', ...(v ? { version: v } : {}) });
+  }
+  const processes = listProcesses(ps, gaps);
+  const exeOf = parseProcessExes(exes.stdout.toString('utf8'));
+  const prefixPaths = prefixBins.failure ? [] : parsePrefixBins(prefixBins.stdout.toString('utf8'));
+  // Well-known configuration files that exist (all of them are tried when `find` could not say).
+  const wellKnown = confs.failure || (confs.code !== 0 && !confs.stdout.length) ? WELL_KNOWN : WELL_KNOWN.filter((w) => confs.stdout.toString('utf8').split('\n').includes(w.conf));
+  await findMoreWebServers(t, known, processes, exeOf, prefixPaths, wellKnown, packages, ws, gaps);
+  // A configuration none of whose files could be read says nothing but why (a gap).
+  const keep = (c: WebConfig | undefined) => {
+    if (c?.files.length) ws.configs.push(c);
+    else for (const p of c?.problems ?? []) gaps.push(gapOf('host.gap.config', { code: 'host.gap.what.config', params: { server: c!.server } }, p));
+  };
+  const reading = new Set<string>();
+  for (const w of known) {
+    if (reading.has(w.conf)) continue;
+    reading.add(w.conf);
+    // Paths guessed from a prefix or a process (not said by the binary itself) may simply not exist.
+    const optional = !w.from.startsWith('command:');
+    if (w.server === 'nginx') tasks.push(readNginxConfig(t, w.conf, { optional, prefix: w.prefix ?? (w.root.startsWith('/etc/') ? '/usr/share/nginx' : w.root) }).then(keep));
+    else if (w.server === 'apache-httpd') tasks.push(readApacheConfig(t, w.root, w.conf, { optional }).then(keep));
+    else tasks.push(readLighttpdConfig(t, w.conf, { optional }).then(keep));
   }
   const db = (mariadbd && parseMysqldV(out(mariadbd))) || (mysqld && parseMysqldV(out(mysqld)));
   if (db) ws.components.push(component(db.name, db.version, mariadbd ? 'command:mariadbd --version' : 'command:mysqld --version', packages));
@@ -192,13 +227,12 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     if (v) ws.components.push(component('openssl', v, 'command:openssl version', packages));
   }
   // PHP: every php / php-fpm binary in the usual places, plus php -i for the CLI's ini settings.
-  const bins = phpBins
-    ? phpBins.stdout
-        .toString('utf8')
-        .split('\n')
-        .filter((p) => /\/php(-fpm)?[\d.]*$|\/php\d*-fpm$|\/php-cgi[\d.]*$/.test(p))
-        .sort()
-    : [];
+  // Also PHP built from source (/usr/local/php/bin/php) and the binaries of running PHP processes.
+  const phpLike = (p: string) => /\/php(-fpm)?[\d.]*$|\/php\d*-fpm$|\/php-cgi[\d.]*$/.test(p);
+  // Only binaries root runs or owns (see WebInstance.trusted).
+  const fromProcesses = processes.filter((p) => p.uid === 0).map((p) => exeOf.get(p.pid) ?? p.args.split(/\s+/)[0] ?? '');
+  const fromPrefixes = prefixPaths.filter((e) => e.uid === 0).map((e) => e.path);
+  const bins = [...new Set([...(phpBins ? phpBins.stdout.toString('utf8').split('\n') : []), ...fromPrefixes, ...fromProcesses].filter((p) => phpLike(p) && PLACEHOLDERS.bin!.test(p)))].sort();
   await Promise.all(
     bins.map(async (bin) => {
       const r = await tryRun('phpV', { bin });
@@ -215,7 +249,15 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     seen.add(p.version);
     ws.components.push(component('php', p.version.replace(/[-+~].*$/, ''), `command:${p.binary} -v`, packages, p.binary));
   }
-  ws.components.sort((a, b) => a.name.localeCompare(b.name) || (a.location ?? '').localeCompare(b.location ?? ''));
+  // PHP built from source whose binary did not answer: the version its installed headers carry.
+  for (const prefix of [...new Set(bins.filter((b) => !ws.php.some((p) => p.binary === b)).map((b) => posix.dirname(posix.dirname(b))))].filter((x) => x !== '/usr' && x !== '/usr/local')) {
+    const h = `${prefix}/include/php/main/php_version.h`;
+    const r = await t.readFile(h, 64 * 1024);
+    const v = r.ok ? parsePhpVersionH(r.data.toString('latin1')) : undefined;
+    if (v) ws.components.push({ name: 'php', version: v, detectedBy: `file:${h}`, location: prefix });
+    else gaps.push(gapOf('host.gap.webVersion', { code: 'host.gap.what.phpUnder', params: { path: prefix } }, `its binary did not answer -v and ${h} ${r.ok ? 'has no PHP_VERSION' : `cannot be read (${r.failure})`}: version unknown`));
+  }
+  packageFallbacks(ws.components, packages);
   if (bins.length) {
     const r = await tryRun('phpI');
     if (r) {
@@ -245,8 +287,143 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
       if (rr.ok) ws.php.push({ binary: 'mod_php', sapi: 'apache2handler', version: ws.php.find((p) => p.version?.startsWith(`${v}.`))?.version, iniFile: f, ...parsePhpIni(rr.data.toString('utf8')) } as PhpSettings);
     }
   }
+  // No PHP binary answered (not runnable, or built from source): the ini files mod_php reads on RHEL/CentOS
+  // (/etc/php.ini) and in source builds (PREFIX/lib/php.ini), with the version found above.
+  if (!ws.php.length && ws.components.some((c) => c.name === 'apache-httpd')) {
+    const php = ws.components.filter((c) => c.name === 'php');
+    const prefixes = php.map((c) => c.location).filter((l): l is string => Boolean(l?.startsWith('/')));
+    const inis: { f: string; version: string | undefined }[] = [{ f: '/etc/php.ini', version: php.find((c) => c.detectedBy.startsWith('package:'))?.version }, ...prefixes.map((x) => ({ f: `${x}/lib/php.ini`, version: php.find((c) => c.location === x)?.version }))];
+    for (const { f, version } of inis) {
+      const rr = await t.readFile(f, 512 * 1024);
+      if (rr.ok) ws.php.push({ binary: 'mod_php', sapi: 'apache2handler', ...(version ? { version } : {}), iniFile: f, ...parsePhpIni(rr.data.toString('utf8')) });
+    }
+  }
   await Promise.all(tasks);
-  ws.configs.sort((a, b) => a.server.localeCompare(b.server));
+  // A configuration in use whose server gave no version anywhere (binary, headers, package): said, not dropped.
+  for (const c of ws.configs)
+    if (!ws.components.some((x) => x.name === c.server)) {
+      ws.components.push({ name: c.server, detectedBy: `config:${c.files[0]}` });
+      gaps.push(gapOf('host.gap.webVersion', { code: 'host.gap.what.serverVersion', params: { server: c.server } }, { code: 'host.gap.why.configNoVersion', params: { file: c.files[0] ?? '?' } }));
+    }
+  ws.components.sort((a, b) => a.name.localeCompare(b.name) || (a.location ?? '').localeCompare(b.location ?? ''));
+  ws.configs.sort((a, b) => a.server.localeCompare(b.server) || (a.files[0] ?? '').localeCompare(b.files[0] ?? ''));
+  await userDirs(t, ws.configs, gaps);
   for (const c of ws.configs) for (const p of c.problems) gaps.push(gapOf('host.gap.config', { code: 'host.gap.what.config', params: { server: c.server } }, p));
   return ws;
 }
+
+interface Found extends WebInstance {
+  version?: string;
+  /** Why its binary gave no version (`denied`, `exit 1`). */
+  why?: string;
+  /** nginx --prefix from -V. */
+  prefix?: string;
+}
+
+function listProcesses(ps: ExecResult, gaps: Gap[]): ProcessInfo[] {
+  if (ps.failure || ps.code !== 0) {
+    gaps.push(gapOf('host.gap.command', { code: 'host.gap.what.processList' }, `ps: ${isMissing(ps) ? 'not installed' : (ps.failure ?? `exit ${ps.code}`)} ${ps.stderr.trim().slice(0, 200)}`.trim()));
+    return [];
+  }
+  return parseProcesses(ps.stdout.toString('utf8'));
+}
+
+/**
+ * Web servers PATH did not answer for: running processes, binaries under well-known prefixes, well-known
+ * configuration paths. Each new installation's binary is asked for -V when the allowlist lets it run; when it
+ * cannot run, the version comes from its installed headers (source builds) or stays unknown, said as a gap.
+ */
+async function findMoreWebServers(t: Transport, known: Found[], processes: readonly ProcessInfo[], exeOf: ReadonlyMap<number, string>, prefixPaths: readonly { uid: number; path: string }[], wellKnown: readonly Omit<WebInstance, 'from'>[], packages: readonly Package[], ws: WebStack, gaps: Gap[]): Promise<void> {
+  const seen = new Set(known.map((k) => k.conf));
+  const fresh: Found[] = [];
+  for (const w of [...processes.map((p) => webFromProcess(p, exeOf.get(p.pid))), ...webFromPrefixBins(prefixPaths)]) {
+    if (!w || seen.has(w.conf)) continue;
+    seen.add(w.conf);
+    fresh.push(w);
+  }
+  const asked = new Map<string, Promise<ExecResult>>(); // one -V per binary, however many instances run it
+  await Promise.all(
+    fresh.map(async (w) => {
+      if (!runnableWebBin(w.bin)) return;
+      if (!w.trusted) {
+        w.why = 'not run: neither run by root nor owned by root';
+        return;
+      }
+      const bin = w.bin;
+      const r = await (asked.get(bin) ?? (asked.set(bin, t.run('webBinV', { webbin: bin })), asked.get(bin)!));
+      const text = out(r);
+      const v = w.server === 'nginx' ? parseNginxV(text) : w.server === 'apache-httpd' ? parseApacheV(text) : { version: parseLighttpdV(text) };
+      if (!v.version) {
+        w.why = r.failure ?? (r.code === 126 || /Permission denied/i.test(r.stderr) ? 'denied' : `exit ${r.code}`);
+        return;
+      }
+      w.version = v.version;
+      const a = v as ReturnType<typeof parseApacheV>;
+      const n = v as ReturnType<typeof parseNginxV>;
+      // What the binary was built with, unless the process named its own configuration.
+      if (w.server === 'apache-httpd' && a.root && w.conf === defaultsFor(w.server, w.bin).conf) Object.assign(w, { root: a.root, conf: a.conf ? (posix.isAbsolute(a.conf) ? a.conf : posix.join(a.root, a.conf)) : w.conf });
+      if (w.server === 'nginx' && n.confPath && w.conf === defaultsFor(w.server, w.bin).conf) w.conf = n.confPath;
+      if (w.server === 'nginx' && n.prefix) w.prefix = n.prefix;
+    }),
+  );
+  for (const w of fresh) {
+    const loc = w.bin ?? w.root;
+    if (ws.components.some((c) => c.name === w.server && c.location === loc)) continue; // another instance of the same installation
+    if (w.version) {
+      // The PATH binary again (a second instance with its own configuration): the component is already there.
+      const again = /^\/(usr\/(local\/)?)?s?bin\/[^/]+$/.test(loc) && ws.components.some((c) => c.name === w.server && c.version === w.version && c.detectedBy.startsWith('command:') && !c.location);
+      if (!again) ws.components.push(component(w.server, w.version, `command:${w.bin} -V`, packages, loc));
+      continue;
+    }
+    // Source builds keep their headers: include/ap_release.h names the Apache version.
+    if (w.server === 'apache-httpd' && !w.root.startsWith('/etc/')) {
+      const h = `${w.root}/include/ap_release.h`;
+      const r = await t.readFile(h, 64 * 1024);
+      const v = r.ok ? parseApRelease(r.data.toString('latin1')) : undefined;
+      if (v) {
+        ws.components.push({ name: w.server, version: v, detectedBy: `file:${h}`, location: loc });
+        continue;
+      }
+    }
+    if (w.root.startsWith('/etc/')) continue; // a distro layout: the package gives the version (below)
+    ws.components.push({ name: w.server, detectedBy: w.from.replace(/ \(pid \d+\)$/, ''), location: loc });
+    gaps.push(gapOf('host.gap.webVersion', { code: 'host.gap.what.serverVersionAt', params: { server: w.server, path: loc } }, `${w.bin ? `${w.bin} -V ${w.why ?? 'may not be run (outside /usr and /opt)'}` : 'no binary found'}; no version in its installed files`));
+  }
+  known.push(...fresh);
+  for (const w of wellKnown) if (!seen.has(w.conf)) known.push({ ...w, from: 'well-known' });
+}
+
+/** Components whose binary could not be run: the version of the package that provides them (`package:httpd`). */
+function packageFallbacks(components: Component[], packages: readonly Package[]): void {
+  for (const name of ['apache-httpd', 'nginx', 'lighttpd', 'php', 'openssl'] as const) {
+    if (components.some((c) => c.name === name && c.detectedBy.startsWith('command:'))) continue;
+    const p = providerOf(packages, PROVIDERS[name]!, undefined, name === 'php' ? /^php(-cli)?$/ : name === 'openssl' ? /^openssl$/ : undefined);
+    if (!p || components.some((c) => c.package === p.name)) continue;
+    components.push({ name, version: p.version.replace(/^\d+:/, '').replace(/[-+~].*$/, ''), detectedBy: `package:${p.name}`, distroBuild: !p.thirdParty, package: p.name });
+  }
+}
+
+/** Apache `UserDir public_html`: each regular user's directory that exists becomes an alias `/~user`. */
+async function userDirs(t: Transport, configs: readonly WebConfig[], gaps: Gap[]): Promise<void> {
+  const sites = configs.flatMap((c) => c.sites.filter((s) => s.userDir?.value));
+  if (!sites.length) return;
+  const passwd = await t.readFile('/etc/passwd', 4 * 1024 * 1024);
+  if (!passwd.ok) {
+    gaps.push(gapOf('host.gap.read', { code: 'host.gap.what.userDirs' }, `/etc/passwd: ${passwd.failure} (${passwd.detail})`));
+    return;
+  }
+  const users = passwdUsers(passwd.data.toString('utf8'));
+  if (users.length > MAX_USERDIRS) gaps.push(gapOf('host.gap.docrootCap', { code: 'host.gap.what.userDirs' }, { code: 'host.gap.why.userDirCap', params: { count: users.length, max: MAX_USERDIRS } }));
+  const exists = new Map<string, Promise<boolean>>();
+  const has = (p: string) => exists.get(p) ?? (exists.set(p, t.listDir(p).then(Boolean)), exists.get(p)!);
+  for (const s of sites) {
+    const ud = s.userDir!;
+    for (const u of users.slice(0, MAX_USERDIRS)) {
+      if (ud.disabled.includes(u.user)) continue;
+      const path = userDirPath(ud.value, u.user, u.home);
+      if (path && (await has(path))) s.aliases.push({ url: `/~${u.user}`, path });
+    }
+  }
+}
+
+const MAX_USERDIRS = 200;

@@ -5,7 +5,7 @@ import { ALLOWLIST, AllowlistError, argv, isAllowlistedRemote, remoteCommand, sp
 import { hostPattern, knownKeys } from './known-hosts.js';
 
 test('every allowlisted command renders to a remote command that the checker accepts', () => {
-  const params = { path: '/var/www/html', bytes: '1024', depth: '8', bin: '/usr/bin/php8.2', names: 'php8.2-cli nginx' };
+  const params = { path: '/var/www/html', bytes: '1024', depth: '8', bin: '/usr/bin/php8.2', names: 'php8.2-cli nginx', webbin: '/usr/local/apache2/bin/httpd' };
   for (const id of Object.keys(ALLOWLIST) as CommandId[]) {
     for (const sudo of [false, true]) assert.ok(isAllowlistedRemote(remoteCommand(argv(id, params), sudo)), id);
   }
@@ -16,6 +16,11 @@ test('values that could escape are refused before anything runs', () => {
   assert.throws(() => argv('phpV', { bin: '/tmp/evil' }), AllowlistError);
   assert.throws(() => argv('phpV', { bin: '/usr/bin/php; id' }), AllowlistError);
   assert.throws(() => argv('aptPolicy', { names: 'nginx; reboot' }), AllowlistError);
+  // A web server binary from the process list: only httpd/apache2/nginx/lighttpd under /usr or /opt, no `..`.
+  for (const webbin of ['/tmp/httpd', '/home/u/nginx', '/usr/local/apache2/bin/../../../tmp/httpd', '/usr/local/bin/evil', '/usr/sbin/httpd -k stop', 'httpd', '/usr/sbin/httpd\n/bin/sh', '/opt/x y/httpd'])
+    assert.throws(() => argv('webBinV', { webbin }), AllowlistError, webbin);
+  for (const webbin of ['/usr/local/apache2/bin/httpd', '/usr/sbin/apache2', '/opt/nginx/sbin/nginx', '/usr/local/openresty/nginx/sbin/nginx', '/usr/sbin/lighttpd'])
+    assert.deepEqual(argv('webBinV', { webbin }), [webbin, '-V']);
   assert.throws(() => argv('readFile', { path: '/etc/hosts', bytes: '-1' }), AllowlistError);
 });
 

@@ -31,6 +31,61 @@ export const ALLOWLIST = {
   deletedMaps: ['find', '/proc', '-mindepth', '2', '-maxdepth', '2', '-name', 'maps', '-exec', 'grep', '-H', '-F', '(deleted)', '{}', '+'],
   /** Listening TCP sockets (process names need root). */
   listening: ['ss', '-tlnp'],
+  /** The same from net-tools, where `ss` is missing (CentOS 5, minimal old systems). */
+  listeningNetstat: ['netstat', '-tlnp'],
+  /** Every process with its arguments: web servers found where PATH does not reach (`/usr/local/apache2/bin/httpd -k start`). */
+  processes: ['ps', '-e', '-o', 'pid=,uid=,args='],
+  /** Each process's executable (`/proc/N/exe` link targets; only the scanning user's own unless root). */
+  processExes: ['find', '/proc', '-mindepth', '2', '-maxdepth', '2', '-name', 'exe', '-printf', '%h\\t%l\\n'],
+  /** Web servers, PHP, MySQL and OpenSSL built from source under well-known prefixes (owner uid and path, one level). */
+  findPrefixBins: [
+    'find',
+    '/usr/local/apache2/bin',
+    '/usr/local/apache/bin',
+    '/usr/local/httpd/bin',
+    '/usr/local/nginx/sbin',
+    '/usr/local/lighttpd/sbin',
+    '/usr/local/php/bin',
+    '/usr/local/php/sbin',
+    '/usr/local/php5/bin',
+    '/usr/local/php7/bin',
+    '/usr/local/mysql/bin',
+    '/usr/local/ssl/bin',
+    '/opt/apache2/bin',
+    '/opt/httpd/bin',
+    '/opt/nginx/sbin',
+    '/opt/php/bin',
+    '/opt/lampp/bin',
+    '-maxdepth',
+    '1',
+    '-printf',
+    '%U\\t%p\\n',
+  ],
+  /** Which of the web servers' well-known main configuration files exist (one command instead of a read each). */
+  findWebConfs: [
+    'find',
+    '/etc/httpd/conf/httpd.conf',
+    '/etc/apache2/apache2.conf',
+    '/etc/apache2/conf/httpd.conf',
+    '/usr/local/apache2/conf/httpd.conf',
+    '/usr/local/apache/conf/httpd.conf',
+    '/opt/lampp/etc/httpd.conf',
+    '/etc/nginx/nginx.conf',
+    '/usr/local/nginx/conf/nginx.conf',
+    '/opt/nginx/conf/nginx.conf',
+    '/etc/lighttpd/lighttpd.conf',
+    '/usr/local/etc/lighttpd/lighttpd.conf',
+    '-maxdepth',
+    '0',
+    '-printf',
+    '%p\\n',
+  ],
+  /**
+   * `{webbin}`: an httpd/apache2/nginx/lighttpd binary under /usr or /opt found in the process list or a prefix.
+   * Never with sudo (not in WANTS_ROOT): a tree under /opt may belong to an ordinary user, and running their
+   * file as root would hand them root.
+   */
+  webBinV: ['{webbin}', '-V'],
   nginxV: ['nginx', '-V'],
   apache2V: ['apache2', '-V'],
   httpdV: ['httpd', '-V'],
@@ -54,6 +109,7 @@ export const PLACEHOLDERS: Record<string, RegExp> = {
   bytes: /^[1-9]\d{0,9}$/,
   depth: /^[1-9]\d?$/,
   bin: /^\/(usr|opt)\/[\w./+-]*\/php[\w.-]*$/,
+  webbin: /^\/(usr|opt)\/(?!.*(?:^|\/)\.\.(?:\/|$))[\w./+-]*\/(httpd|apache2|nginx|openresty|lighttpd)$/,
   // Package names (dpkg/rpm), space separated when several: expanded to one argument each.
   names: /^[a-z0-9][a-z0-9+.:_-]*( [a-z0-9][a-z0-9+.:_-]*)*$/,
 };
@@ -61,7 +117,7 @@ export const PLACEHOLDERS: Record<string, RegExp> = {
 export type Params = Partial<Record<keyof typeof PLACEHOLDERS, string>>;
 
 /** Commands that need root to give a full answer and get `sudo -n` with --sudo. */
-export const WANTS_ROOT: ReadonlySet<CommandId> = new Set<CommandId>(['id', 'deletedMaps', 'readFile', 'walk', 'listDir', 'apache2V', 'httpdV']);
+export const WANTS_ROOT: ReadonlySet<CommandId> = new Set<CommandId>(['id', 'deletedMaps', 'readFile', 'walk', 'listDir', 'apache2V', 'httpdV', 'processExes']);
 
 export class AllowlistError extends Error {
   override name = 'AllowlistError';
