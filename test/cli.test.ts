@@ -61,7 +61,9 @@ test('messages follow --lang, and LANG when --lang is absent', async () => {
 function loadedModules(args: readonly string[], tmp: string): { code: number | null; loaded: string[] } {
   const hook = join(tmp, 'hook.mjs');
   const reg = join(tmp, 'register.mjs');
-  writeFileSync(hook, "export async function load(url, ctx, next) { process.stderr.write('LOADED ' + url + '\\n'); return next(url, ctx); }\n");
+  // fs.writeSync, not process.stderr.write: the hooks run on their own thread, whose async writes can be lost
+  // when the CLI exits right after loading its last module (the renderer).
+  writeFileSync(hook, "import { writeSync } from 'node:fs';\nexport async function load(url, ctx, next) { writeSync(2, 'LOADED ' + url + '\\n'); return next(url, ctx); }\n");
   writeFileSync(reg, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`);
   const r = spawnSync(process.execPath, ['--import', pathToFileURL(reg).href, binPath, ...args], {
     cwd: repoRoot,

@@ -23,6 +23,9 @@ export interface CveEvidence {
   range?: string;
   rawRef?: string;
   url?: string;
+  /** The installed version is malformed; the match ordered it as the ecosystem's tool does (`malformed` says why). */
+  confidence?: 'malformed';
+  malformed?: string;
 }
 
 /** `vulnerability`: upstream CVEs of a component, a known-exploited CVE, unfixed distro CVEs or library advisories. */

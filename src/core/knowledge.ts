@@ -4,7 +4,12 @@
  */
 import type { OsvRange, VersionEcosystem } from './versioning/types.js';
 
-export const FIX_STATES = ['fixed', 'unfixed', 'will-not-fix', 'not-affected'] as const;
+/**
+ * `extended-support-only`: the vendor fixed it only in a paid extended-support stream (Red Hat ELS) that the
+ * release's general channel (and its rebuilds: CentOS, Oracle, Alma, Rocky) never shipped.
+ * `out-of-support`: the vendor says the release is affected but outside its support scope (no fix will come).
+ */
+export const FIX_STATES = ['fixed', 'unfixed', 'will-not-fix', 'not-affected', 'extended-support-only', 'out-of-support'] as const;
 export type FixState = (typeof FIX_STATES)[number];
 
 /**
@@ -45,6 +50,8 @@ export interface Advisory {
   fixState: FixState;
   /** The version that fixes it, where there is one (first `fixed` event), for the plan. */
   fixedVersion?: string;
+  /** The vendor errata that ships the fix (`RHSA-2021:0227`, `ALAS2023-2023-001`), when `id` is a CVE. */
+  advisory?: string;
   /** Vendor severity word (`important`, `high`, `moderate`), as the feed gives it. */
   vendorSeverity?: string;
   cvss?: CvssScore[];

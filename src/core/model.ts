@@ -109,6 +109,8 @@ export interface PendingUpdate {
   advisories?: string[];
   /** Source package, where known. */
   source?: string;
+  /** `mamori` when the package manager gave no security flag (yum on CentOS) and mamori's matching set it. */
+  securityFrom?: 'mamori';
 }
 
 export interface KernelInfo {

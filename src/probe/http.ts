@@ -5,12 +5,16 @@
  * an identifiable User-Agent, private CAs. Identical requests are sent once (a promise cache), so checks that
  * share a URL share the answer. Expected failures are Result values with a code, never thrown.
  * An optional scan deadline (an AbortSignal) aborts requests in flight and refuses new ones (`http.deadline`).
+ * An optional scope (`SiteScope`) is checked before every request and every redirect hop: a request outside
+ * it is not sent (`http.outOfScope`), a redirect out of it is not followed (the 3xx answer is returned with
+ * `outOfScope` set), and both are remembered by the scope for the scan's gaps.
  */
 import { Agent, buildConnector, request } from 'undici';
 import type { Socket } from 'node:net';
 import { createBrotliDecompress, createGunzip, createInflate, constants as zc } from 'node:zlib';
 import type { Transform } from 'node:stream';
 import { fail, ok, type Result } from '../core/result.js';
+import type { SiteScope } from './scope.js';
 
 export interface HttpOptions {
   /** Whole request (connect + headers + body) in milliseconds. */
@@ -62,6 +66,8 @@ export interface HttpResponse {
   truncated: boolean;
   /** Redirect hops before the final answer (empty when not followed or none). */
   hops: Hop[];
+  /** The redirect target that was not followed because it is outside the scan's scope (this is the 3xx). */
+  outOfScope?: string;
 }
 
 export interface FetchOptions {
@@ -91,7 +97,8 @@ export type HttpIssueCode =
   | 'http.reset'
   | 'http.tls'
   | 'http.protocol'
-  | 'http.badUrl';
+  | 'http.badUrl'
+  | 'http.outOfScope';
 
 export interface HttpStats {
   sent: number;
@@ -216,6 +223,7 @@ export class HttpClient {
   constructor(
     readonly opts: HttpOptions,
     private readonly deadline?: AbortSignal,
+    private readonly scope?: SiteScope,
   ) {
     const base = buildConnector({ rejectUnauthorized: false, ca: opts.ca, timeout: opts.timeoutMs }) as unknown as (o: buildConnector.Options, cb: buildConnector.Callback) => Socket | undefined;
     const connect = (o: buildConnector.Options, cb: buildConnector.Callback): void => {
@@ -287,6 +295,10 @@ export class HttpClient {
     const hops: Hop[] = [];
     const seen = new Set<string>();
     let current = url;
+    if (this.scope && !this.scope.allows(url)) {
+      this.scope.refuse(url, url, 'request');
+      return fail('http.outOfScope', 'not in the scan\'s scope (not sent)', url.slice(0, 200));
+    }
     for (;;) {
       if (seen.has(current)) return fail('http.redirectLoop', `redirect loop at ${current}`, current);
       seen.add(current);
@@ -306,6 +318,11 @@ export class HttpClient {
       hops.push({ url: current, status: res.status, location: next });
       if (hops.length > this.opts.maxRedirects) return fail('http.tooManyRedirects', `more than ${this.opts.maxRedirects} redirects`, url);
       if (!/^https?:$/.test(new URL(next).protocol)) return ok({ ...res, url, hops });
+      if (this.scope && !this.scope.allows(next)) {
+        // the hop leaves the scan's scope: not followed; the 3xx is the answer
+        this.scope.refuse(next, current, 'redirect');
+        return ok({ ...res, url, hops, outOfScope: next });
+      }
       current = next;
     }
   }

@@ -31,6 +31,7 @@ import { ComponentSet, detectInResponse, distroHints } from './fingerprint.js';
 import { probeTls, type TlsReport } from './tls.js';
 import { servedSeverity, type Classifier, type PiiVerdict } from './pii.js';
 import { decodeRaw } from '../pii/decode.js';
+import { SiteScope } from './scope.js';
 
 export interface SiteScanOptions {
   url: string;
@@ -87,6 +88,8 @@ interface Ctx {
   confirmedUrls: Set<string>;
   /** Files in open directories not fetched because of the time limit. */
   listingCut: number;
+  /** The origins this scan may send requests to (checked by the client on every request and redirect). */
+  scope: SiteScope;
 }
 
 function addGap(c: Ctx, code: string, what: string, why: string): void {
@@ -153,7 +156,8 @@ function redirection(httpRes: HttpResponse | undefined, httpsOk: boolean, host: 
   if (!httpRes) return httpsOk ? 'redirection-not-needed-no-http' : 'redirection-missing';
   const hops = httpRes.hops;
   if (hops.length === 0) return 'redirection-missing';
-  const finalUrl = new URL(httpRes.finalUrl);
+  // a redirect out of the scope was not followed: where it pointed is where it ends
+  const finalUrl = new URL(httpRes.outOfScope ?? httpRes.finalUrl);
   if (finalUrl.protocol !== 'https:') return 'redirection-not-to-https';
   const first = new URL(hops[0]!.location ?? httpRes.finalUrl);
   if (first.protocol !== 'https:') return 'redirection-not-to-https-on-initial-redirection';
@@ -176,7 +180,7 @@ async function crawl(c: Ctx, start: HttpResponse, origin: string): Promise<{ url
   };
   const handle = (res: HttpResponse) => {
     const ct = res.headers['content-type'] ?? '';
-    if (res.status >= 400 || !/html/i.test(ct) || new URL(res.finalUrl).origin !== origin) return;
+    if (res.status >= 300 || !/html/i.test(ct) || new URL(res.finalUrl).origin !== origin) return;
     const html = decodeText(res.body);
     const page = parsePage(html);
     out.push({ url: res.finalUrl, res, page, html });
@@ -201,7 +205,14 @@ async function crawl(c: Ctx, start: HttpResponse, origin: string): Promise<{ url
     }
   }
   for (const sm of sitemaps.slice(0, 3)) {
-    const r = await c.client.fetch(new URL(sm, origin).href, { maxBytes: 256 * 1024, identity: false });
+    const smUrl = resolveRef(sm, origin)?.href;
+    if (!smUrl) continue;
+    // a sitemap robots.txt names on another host is that host's business: listed as a gap, not fetched
+    if (!c.scope.allows(smUrl)) {
+      c.scope.refuse(smUrl, `${origin}/robots.txt`, 'sitemap');
+      continue;
+    }
+    const r = await c.client.fetch(smUrl, { maxBytes: 256 * 1024, identity: false });
     if (cutByDeadline(r)) cut++;
     if (r.ok && r.value.status === 200) for (const m of decodeText(r.value.body).matchAll(/<loc>\s*([^<\s]+)\s*<\/loc>/gi)) enqueue(resolveRef(m[1]!, origin));
   }
@@ -640,13 +651,14 @@ export async function scanSite(o: SiteScanOptions): Promise<SiteScanResult> {
   const deadline = new AbortController();
   const deadlineTimer = o.maxTimeMs !== undefined ? setTimeout(() => deadline.abort(new DOMException('scan time limit', 'TimeoutError')), o.maxTimeMs) : undefined;
   const signal = deadline.signal;
-  const client = new HttpClient(o.http, signal);
-  const c: Ctx = { o, client, findings: new Map(), gaps: [], comps: new ComponentSet(), packages: new Map(), cookies: new Map(), pages: 0, confirmedUrls: new Set(), listingCut: 0 };
   const given = new URL(o.url);
   const host = given.hostname;
   const bare = host.replace(/^\[|\]$/g, '');
   const httpPort = o.httpPort ?? (given.protocol === 'http:' ? Number(given.port || 80) : given.port && given.port !== '443' ? undefined : 80);
   const httpsPort = o.httpsPort ?? (given.protocol === 'https:' ? Number(given.port || 443) : given.port && given.port !== '80' ? undefined : 443);
+  const scope = new SiteScope(given, { http: httpPort, https: httpsPort });
+  const client = new HttpClient(o.http, signal, scope);
+  const c: Ctx = { o, client, findings: new Map(), gaps: [], comps: new ComponentSet(), packages: new Map(), cookies: new Map(), pages: 0, confirmedUrls: new Set(), listingCut: 0, scope };
   const hostPort = (scheme: string, port: number) => `${scheme}://${host}${(scheme === 'http' && port === 80) || (scheme === 'https' && port === 443) ? '' : `:${port}`}`;
   const startPath = given.pathname + given.search;
   const result: SiteScanResult = { targetName: o.url, inventory: { packages: [], components: [], pendingUpdates: [] }, findings: [], gaps: c.gaps, stats: { requests: 0, pages: 0, handshakes: 0, byStatus: {}, errors: {} } };
@@ -759,6 +771,11 @@ export async function scanSite(o: SiteScanOptions): Promise<SiteScanResult> {
   } finally {
     clearTimeout(deadlineTimer);
     await client.close();
+    // What the scope kept the scan from: one gap per origin, to be scanned explicitly if it is the owner's.
+    for (const r of scope.refused) {
+      const why = o.t(r.kind === 'sitemap' ? 'site.gap.scopeSitemapWhy' : r.kind === 'redirect' ? 'site.gap.scopeRedirectWhy' : 'site.gap.scopeRequestWhy', { target: r.target, from: r.from, count: r.count });
+      addGap(c, 'site.gap.scope', o.t('site.gap.scopeWhat', { target: r.target }), why);
+    }
   }
   const comps: Component[] = c.comps.components();
   const os: OsInfo | undefined = c.comps.os();

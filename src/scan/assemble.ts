@@ -93,6 +93,8 @@ export async function assembleReport(collected: Collected, knowledge: KnowledgeP
   const assessGaps = k.gaps.length ? out.gaps.filter((g) => g.code !== 'assess.gap.noDb') : out.gaps;
   // Gaps carry message codes: rendered here in the report's language (collectors have none of their own).
   const doc = buildDocument({ ...collected, findings, gaps: localizeGaps([...collected.gaps, ...k.gaps, ...assessGaps, ...exc.gaps], lang) }, lang);
+  // Pending updates mamori's matching found to be security fixes (yum on CentOS has no updateinfo).
+  if (doc.inventory.pendingUpdates.length) doc.inventory = (await import('../core/assess/pending.js')).markSecurityUpdates(doc.inventory, out.findings);
   doc.knowledge = { feeds: out.feeds };
   doc.lifecycle = out.lifecycle;
   if (exceptions.length) doc.suppressed = exc.suppressed;

@@ -1,4 +1,6 @@
 /** Shared by the assessment's integration tests: real data (../shared/data) in a temp knowledge DB, fixtures. */
+import { cliPorts, emitReport, reportChoices } from '../../src/cli/scan-common.js';
+import { assembleReport, type Collected } from '../../src/scan/index.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +9,8 @@ import { knowledgeQueries, mergeSlices } from '../../src/core/assess/index.js';
 import type { KnowledgeSlice } from '../../src/core/knowledge.js';
 import type { Finding, Gap, Inventory, TargetKind } from '../../src/core/model.js';
 import { importPath, openKnowledge } from '../../src/knowledge/index.js';
+import { Writable } from 'node:stream';
+import { makeT, type CommandContext } from '../../src/cli/context.js';
 
 export const sharedData = fileURLToPath(new URL('../../../shared/data', import.meta.url));
 export const hasSharedData = existsSync(join(sharedData, 'README.md'));
@@ -40,4 +44,35 @@ export function sliceFor(dbPath: string, inv: Inventory): KnowledgeSlice {
   } finally {
     store.close();
   }
+}
+
+/** What a scan command does after collecting: assemble the report through the CLI's ports (src/scan), write it, exit code. */
+export async function finishScan(collected: Collected, ctx: CommandContext): Promise<number> {
+  return emitReport(await assembleReport(collected, cliPorts(ctx).knowledge, await reportChoices(ctx)), ctx);
+}
+
+/** A command context for `finishScan` that captures stdout (a TTY of `columns` when given). */
+export function fakeCtx(dbPath: string, options: CommandContext['options'], lang: 'en' | 'ja' = 'en', columns?: number): { ctx: CommandContext; out: () => string } {
+  const chunks: string[] = [];
+  const stdout = Object.assign(
+    new Writable({
+      write(c: Buffer, _e, cb) {
+        chunks.push(c.toString());
+        cb();
+      },
+    }),
+    { isTTY: columns !== undefined, columns },
+  );
+  const ctx: CommandContext = {
+    commandName: 'mamori scan host',
+    positionals: [],
+    options,
+    lang,
+    io: { stdout, stderr: new Writable({ write: (_c, _e, cb) => cb() }), stdin: process.stdin },
+    env: { NO_COLOR: '1' },
+    dbPath,
+    t: makeT(lang),
+    warn: () => undefined,
+  };
+  return { ctx, out: () => chunks.join('') };
 }

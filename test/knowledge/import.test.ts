@@ -31,12 +31,18 @@ const affected = (a: Advisory, v: string) => {
   return r.value;
 };
 
-const EXPECTED_FEEDS = ['endoflife', 'distro-info', 'kev', 'cve5', 'osv-almalinux', 'debian-tracker', 'debian-cpe', 'php-releases', 'php-version-audit', 'httpd', 'nginx', 'friendsofphp'];
+const EXPECTED_FEEDS = ['endoflife', 'distro-info', 'kev', 'cve5', 'osv-almalinux', 'osv-ubuntu', 'debian-tracker', 'debian-cpe', 'php-releases', 'php-version-audit', 'httpd', 'nginx', 'friendsofphp', 'redhat-api', 'redhat-oval', 'oracle-elsa', 'alpine-secdb', 'amazon-alas'];
+/**
+ * Cyberwatch's CentOS errata scripts are the ground truth the rebuild matching is tested against
+ * (src/core/assess/rebuild.test.ts, test/assess/distro-differential.test.ts), not a feed: a `centos:N`
+ * source ending in 2017 would stand in front of Red Hat's own records for CentOS.
+ */
+const GROUND_TRUTH_ONLY = /^centos\/cyberwatch-errata\//;
 
 test('every dataset in ../shared/data imports, each file recognised by its content', { skip: SKIP_SHARED }, () => {
   const s = importPath(dbPath, sharedData);
   assert.equal(s.failed, false);
-  assert.deepEqual(s.unrecognised, [], 'no data file is left unrecognised');
+  assert.deepEqual(s.unrecognised.filter((u) => !GROUND_TRUTH_ONLY.test(u.file)), [], 'no data file is left unrecognised');
   for (const sk of s.skipped) assert.match(sk.file, /LICENSE|README|SOURCES|schema|copyright/, `only licence/doc files are skipped: ${sk.file}`);
   const names = s.feeds.map((f) => f.name);
   for (const f of EXPECTED_FEEDS) assert.ok(names.includes(f), `feed ${f} imported`);

@@ -77,3 +77,18 @@ export const generic = fc
   .map((r) => r.nums.join('.') + (r.tail ?? ''));
 
 export const VALID: { readonly [E in VersionEcosystem]: fc.Arbitrary<string> } = { rpm, dpkg, apk, semver, composer, php, generic };
+
+/**
+ * Malformed versions the reference tools still order: dpkg versions with a non-digit start or characters
+ * outside dpkg's sets (punctuation, non-ASCII), and apk versions that turn invalid part-way (unknown
+ * suffixes, a second letter, a bare `-`, upper case). Each parses (dpkg warns, apk's validation fails).
+ */
+const dpkgOdd = fc
+  .tuple(fc.stringMatching(/^[0-9A-Za-z.+~]{0,4}$/), fc.constantFrom(...'_!@#%&=,;^*é'.split('')), fc.stringMatching(/^[0-9A-Za-z.+~_!@é]{0,4}$/))
+  .map(([a, b, c]) => a + b + c);
+export const dpkgMalformed = fc
+  .tuple(fc.option(fc.integer({ min: 0, max: 2 })), fc.oneof(fc.tuple(num(), dpkgOdd).map(([a, b]) => a + b), fc.tuple(word(3), fc.stringMatching(/^[0-9A-Za-z.+~]{0,6}$/)).map(([a, b]) => a + b)), fc.option(fc.oneof(dpkgOdd, fc.stringMatching(/^[0-9a-z.+~]{1,4}$/))))
+  .map(([e, u, r]) => `${e === null ? '' : `${e}:`}${u}${r === null ? '' : `-${r}`}`);
+export const apkMalformed = fc
+  .tuple(apk, fc.constantFrom('_foo', 'yz', '-1', '_rc1a', 'Z', '~x', '-r1-r2', '!'), fc.stringMatching(/^[0-9a-z._~-]{0,4}$/))
+  .map(([v, bad, tail]) => v + bad + tail);

@@ -15,15 +15,32 @@ test('compare prints the sign of compare(A, B)', async () => {
 });
 
 test('batch: a bad line prints error in its place, the reason goes to stderr, order is kept, exit 2 at the end', async () => {
-  const input = ['1.0-1\t1.0-2', 'not-a-version\t1.0', '2:1.0\t1:9.9', 'no tab here', '1.0\t1.0', ''].join('\n');
+  const input = ['1.0-1\t1.0-2', 'x:1.0\t1.0', '2:1.0\t1:9.9', 'no tab here', '1.0\t1.0', ''].join('\n');
   const r = await runCli(['version', 'compare', '--ecosystem', 'dpkg', '--batch'], { input });
   assert.equal(r.stdout, '-1\nerror\n1\nerror\n0\n');
   assert.equal(r.code, 2);
   const reasons = r.stderr.trim().split('\n');
   assert.equal(reasons.length, 2, r.stderr);
   assert.match(reasons[0]!, /line 2/);
-  assert.match(reasons[0]!, /does not start with digit/);
+  assert.match(reasons[0]!, /epoch in version is not number/);
   assert.match(reasons[1]!, /line 4/);
+});
+
+test('malformed versions dpkg and apk-tools still order: an answer, a warning naming the reason, exit 0', async () => {
+  const one = await runCli(['version', 'compare', '-e', 'dpkg', 'not-a-version', '1.0']);
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(one.stdout, '1\n', 'as `dpkg --compare-versions not-a-version gt 1.0` (true, with a warning)');
+  assert.match(one.stderr, /warning: "not-a-version" is a malformed dpkg version \(version number does not start with digit\)/);
+  const batch = await runCli(['version', 'compare', '-e', 'apk', '--batch'], { input: '23_foo\t4_beta\n1.0\t1.0bc\n1.0\t1.0\n' });
+  assert.equal(batch.code, 0, batch.stderr);
+  assert.equal(batch.stdout, '1\n-1\n0\n');
+  const warnings = batch.stderr.trim().split('\n');
+  assert.equal(warnings.length, 2, batch.stderr);
+  assert.match(warnings[0]!, /line 1: warning: "23_foo" is a malformed apk version \(unknown suffix "_foo"\)/);
+  assert.match(warnings[1]!, /line 2: warning: "1.0bc" is a malformed apk version \(letter "c" not allowed here\)/);
+  const sat = await runCli(['version', 'satisfies', '-e', 'dpkg', '2.4.6_el7-1', '<2.4.7']);
+  assert.equal(sat.stdout, 'true\n');
+  assert.match(sat.stderr, /malformed/);
 });
 
 test('batch: all good lines exit 0 and answer every line, even a large input', async () => {
@@ -66,7 +83,7 @@ test('usage errors exit 2 with a message that says what to do', async () => {
   const badEco = await runCli(['version', 'compare', '--ecosystem', 'maven', '1', '2']);
   assert.equal(badEco.code, 2);
   assert.match(badEco.stderr, /rpm/);
-  const ja = await runCli(['version', 'compare', '-e', 'dpkg', 'x', '1'], { env: { LANG: 'ja_JP.UTF-8' } });
+  const ja = await runCli(['version', 'compare', '-e', 'dpkg', 'x:', '1'], { env: { LANG: 'ja_JP.UTF-8' } });
   assert.equal(ja.code, 2);
   assert.match(ja.stderr, /[\u3040-\u30ff\u4e00-\u9fff]/, 'Japanese message under LANG=ja');
 });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { getScheme, VERSION_ECOSYSTEMS, type VersionScheme } from '../../src/core/versioning/index.js';
-import { VALID } from './arbitraries.js';
+import { apkMalformed, dpkgMalformed, VALID } from './arbitraries.js';
 
 const RUNS = 300;
 
@@ -75,6 +75,33 @@ for (const eco of VERSION_ECOSYSTEMS) {
         assert.ok(back.ok, `format gave ${JSON.stringify(f)}, which does not parse`);
         assert.equal(scheme.compare(v.value, back.value), 0, `${JSON.stringify(s)} → ${JSON.stringify(f)}`);
         assert.equal(scheme.format(back.value), f, 'format is stable');
+      }),
+      { numRuns: RUNS },
+    );
+  });
+}
+
+for (const [eco, malformed] of [['dpkg', dpkgMalformed], ['apk', apkMalformed]] as const) {
+  test(`${eco}: malformed versions the tool still orders keep the laws (mixed with valid ones), and say why`, () => {
+    const scheme = getScheme(eco);
+    const values = parsedOf(scheme, fc.oneof(malformed, VALID[eco]));
+    fc.assert(fc.property(malformed, (s) => assert.ok(scheme.parse(s).ok && scheme.malformed?.((scheme.parse(s) as { value: unknown }).value), s)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(values, values, values, (a, b, c) => {
+        assert.equal(scheme.compare(a, a), 0);
+        assert.equal(scheme.compare(a, b), -scheme.compare(b, a) || 0);
+        if (scheme.compare(a, b) <= 0 && scheme.compare(b, c) <= 0) assert.ok(scheme.compare(a, c) <= 0);
+        if (scheme.compare(a, b) === 0 && scheme.compare(b, c) === 0) assert.equal(scheme.compare(a, c), 0);
+      }),
+      { numRuns: RUNS * 2 },
+    );
+    fc.assert(
+      fc.property(malformed, (s) => {
+        const v = scheme.parse(s);
+        assert.ok(v.ok);
+        const back = scheme.parse(scheme.format(v.value));
+        assert.ok(back.ok);
+        assert.equal(scheme.compare(v.value, back.value), 0);
       }),
       { numRuns: RUNS },
     );

@@ -68,8 +68,8 @@ export const dbStatus: Command = {
 export const dbImport: Command = {
   path: ['db', 'import'],
   summary: 'db.import.summary',
-  usage: 'PATH',
-  options: [],
+  usage: 'PATH [--force]',
+  options: [{ name: 'force', type: 'boolean', help: 'db.opt.force' }],
   run: async (ctx) => {
     const { importPath } = await knowledge();
     const path = expectPositionals(ctx, ['PATH'])[0];
@@ -78,6 +78,7 @@ export const dbImport: Command = {
     let s;
     try {
       s = importPath(ctx.dbPath, path, {
+        force: Boolean(ctx.options.force),
         onFile: (i, n, rel) => {
           if (tty && (i % 25 === 0 || i === n - 1)) ctx.io.stderr.write(`\r\x1b[K${ctx.t('db.import.progress', { i: i + 1, n, file: rel.slice(-60) })}`);
           else if (!tty && i === 0) ctx.warn(ctx.t('db.import.progress', { i: 1, n, file: rel }));
@@ -127,32 +128,49 @@ export const dbExport: Command = {
   },
 };
 
+/**
+ * Progress of `db update` on stderr as it goes: one line per feed when it starts and when it ends (TTY: a bar
+ * while it downloads), one line for feeds not tried. The closing summary goes to stdout at the end.
+ */
 function progressRenderer(ctx: CommandContext): (e: ProgressEvent) => void {
   const tty = Boolean(ctx.io.stderr.isTTY);
   let lastDraw = 0;
+  let started = '';
   return (e) => {
-    if (!tty) return;
-    if (e.kind === 'start') ctx.io.stderr.write(`\r\x1b[K${e.feed} [${' '.repeat(20)}]`);
-    else if (e.kind === 'bytes') {
+    if (e.kind === 'start') {
+      started = `[${e.index + 1}/${e.total}]`;
+      if (tty) ctx.io.stderr.write(`\r\x1b[K${started} ${e.feed} [${' '.repeat(20)}]`);
+      else ctx.warn(ctx.t('db.update.feedStart', { n: started, feed: e.feed }));
+    } else if (e.kind === 'bytes') {
+      if (!tty) return;
       const now = performance.now();
       if (now - lastDraw < 100) return;
       lastDraw = now;
       const frac = e.total ? Math.min(1, e.received / e.total) : null;
       const bar = frac === null ? '#'.repeat(Math.floor(now / 200) % 20).padEnd(20) : '#'.repeat(Math.round(frac * 20)).padEnd(20);
-      ctx.io.stderr.write(`\r\x1b[K${e.feed} [${bar}] ${(e.received / 1048576).toFixed(1)} MB${frac === null ? '' : ` ${Math.round(frac * 100)}%`}`);
-    } else ctx.io.stderr.write('\r\x1b[K');
+      ctx.io.stderr.write(`\r\x1b[K${started} ${e.feed} [${bar}] ${(e.received / 1048576).toFixed(1)} MB${frac === null ? '' : ` ${Math.round(frac * 100)}%`}`);
+    } else if (e.kind === 'done') {
+      if (tty) ctx.io.stderr.write('\r\x1b[K');
+      if (e.status === 'updated') ctx.warn(`${started} ${ctx.t('db.update.feedUpdated', { feed: e.feed, records: e.records, rejected: e.rejected })}`);
+      else if (e.status === 'not-modified') ctx.warn(`${started} ${ctx.t('db.update.feedNotModified', { feed: e.feed })}`);
+      else {
+        const age = e.staleDays == null ? ctx.t('db.update.ageNone') : ctx.t('db.update.age', { days: Math.floor(e.staleDays) });
+        ctx.warn(`${started} ${ctx.t('db.update.feedFailed', { feed: e.feed, error: e.error ?? '?', age })}`);
+      }
+    } else ctx.warn(ctx.t(e.why === 'offline' ? 'db.update.skippedOffline' : 'db.update.skippedDeadline', { count: e.feeds.length, feeds: e.feeds.join(', ') }));
   };
 }
 
 export const dbUpdate: Command = {
   path: ['db', 'update'],
   summary: 'db.update.summary',
-  usage: '[--feed NAME]… [--mirror URL]',
+  usage: '[--feed NAME]… [--mirror URL] [--timeout S] [--retries N] [--deadline S]',
   options: [
     { name: 'feed', type: 'string', repeatable: true, values: FEED_SOURCES.map((s) => s.feed), help: 'db.opt.feed', valueName: 'NAME' },
     { name: 'mirror', type: 'string', help: 'db.opt.mirror', valueName: 'URL' },
     { name: 'timeout', type: 'number', help: 'db.opt.timeout', valueName: 'SECONDS' },
     { name: 'retries', type: 'number', help: 'db.opt.retries', valueName: 'N' },
+    { name: 'deadline', type: 'number', help: 'db.opt.deadline', valueName: 'SECONDS' },
   ],
   run: async (ctx) => {
     const [{ updateFeeds }, { loadConfig }] = await Promise.all([knowledge(), import('../../knowledge/update/index.js')]);
@@ -168,6 +186,7 @@ export const dbUpdate: Command = {
         config,
         timeoutMs: ctx.options.timeout === undefined ? undefined : Number(ctx.options.timeout) * 1000,
         retries: ctx.options.retries === undefined ? undefined : Number(ctx.options.retries),
+        deadlineMs: ctx.options.deadline === undefined ? undefined : Number(ctx.options.deadline) * 1000,
         retryBaseMs: ctx.env.MAMORI_RETRY_BASE_MS ? Number(ctx.env.MAMORI_RETRY_BASE_MS) : undefined,
         nvdDelayMs: ctx.env.MAMORI_NVD_DELAY_MS ? Number(ctx.env.MAMORI_NVD_DELAY_MS) : undefined,
         jvnDelayMs: ctx.env.MAMORI_JVN_DELAY_MS ? Number(ctx.env.MAMORI_JVN_DELAY_MS) : undefined,
@@ -181,19 +200,19 @@ export const dbUpdate: Command = {
     for (const f of s.feeds) {
       if (f.status === 'updated') lines.push(ctx.t('db.update.feedUpdated', { feed: f.name, records: f.records, rejected: f.rejected }));
       else if (f.status === 'not-modified') lines.push(ctx.t('db.update.feedNotModified', { feed: f.name }));
-      else {
-        const age = f.staleDays == null ? ctx.t('db.update.ageNone') : ctx.t('db.update.age', { days: Math.floor(f.staleDays) });
-        ctx.warn(ctx.t('db.update.feedFailed', { feed: f.name, error: f.error ?? '?', age }));
-      }
     }
     for (const p of s.problems) ctx.warn(ctx.t('db.import.problem', { file: p.file, reason: p.reason }));
     const failed = s.feeds.filter((f) => f.status === 'failed').length;
     lines.push(ctx.t('db.update.done', { seconds: fmtSec(s.durationMs), ok: s.feeds.length - failed, failed }));
     ctx.io.stdout.write(`${lines.join('\n')}\n`);
-    if (failed && failed === s.feeds.length) {
-      ctx.warn(ctx.t('db.update.allFailed'));
-      return 2;
-    }
+    // one closing message: why, and how to work without this network
+    const offlineHint = ctx.t('db.update.offlineHint');
+    if (s.offline && failed === s.feeds.length) ctx.warn(ctx.t('cli.error', { message: `${ctx.t('db.update.offline', { reason: s.offline })} ${offlineHint}` }));
+    else if (s.deadlinePassedMs !== undefined) {
+      const notTried = s.feeds.filter((f) => f.skipped === 'deadline').length;
+      ctx.warn(ctx.t(failed === s.feeds.length ? 'cli.error' : 'db.update.warning', { message: `${ctx.t('db.update.deadline', { seconds: Math.round(s.deadlinePassedMs / 1000), count: notTried })} ${offlineHint}` }));
+    } else if (failed && failed === s.feeds.length) ctx.warn(ctx.t('cli.error', { message: `${ctx.t('db.update.allFailed')} ${offlineHint}` }));
+    if (failed && failed === s.feeds.length) return 2;
     return failed ? 1 : 0;
   },
 };

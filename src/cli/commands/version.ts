@@ -30,12 +30,18 @@ function describe(ctx: CommandContext, eco: VersionEcosystem, issue: Issue): str
   return ctx.t('versioning.other', params);
 }
 
-async function runPairs(
-  ctx: CommandContext,
-  names: [string, string],
-  answer: (a: string, b: string) => Result<string>,
-): Promise<number> {
+/** The tool's own warning for each malformed version it still ordered (dpkg, apk), in the user's language. */
+function malformedWarnings(ctx: CommandContext, eco: VersionEcosystem, inputs: readonly string[], malformed: (v: string) => string | undefined): string[] {
+  return inputs.flatMap((input) => {
+    const reason = malformed(input);
+    return reason === undefined ? [] : [ctx.t('versioning.malformed', { ecosystem: eco, input, reason })];
+  });
+}
+
+async function runPairs(ctx: CommandContext, names: [string, string], answer: (a: string, b: string) => Result<string>): Promise<number> {
   const eco = ecosystemOf(ctx);
+  const { malformedReason } = await versioning();
+  const malformed = (v: string) => malformedReason(eco, v);
   if (!ctx.options.batch) {
     const [a, b] = expectPositionals(ctx, names);
     const r = answer(a, b);
@@ -43,6 +49,7 @@ async function runPairs(
       ctx.warn(ctx.t('cli.error', { message: describe(ctx, eco, r.issue) }));
       return 2;
     }
+    for (const w of malformedWarnings(ctx, eco, names[1] === 'B' ? [a, b] : [a], malformed)) ctx.warn(ctx.t('versioning.warning', { message: w }));
     ctx.io.stdout.write(`${r.value}\n`);
     return 0;
   }
@@ -65,8 +72,14 @@ async function runPairs(
     if (tab < 0) r = { ok: false, issue: { code: 'batch.noTab', message: `expected ${names[0]}<TAB>${names[1]}` } };
     else if (line.length > 4096) r = { ok: false, issue: { code: 'batch.lineTooLong', message: 'line longer than 4096 characters' } };
     else r = answer(line.slice(0, tab), line.slice(tab + 1));
-    if (r.ok) out.push(`${r.value}\n`);
-    else {
+    if (r.ok) {
+      out.push(`${r.value}\n`);
+      const warnings = malformedWarnings(ctx, eco, names[1] === 'B' ? [line.slice(0, tab), line.slice(tab + 1)] : [line.slice(0, tab)], malformed);
+      if (warnings.length) {
+        await flush();
+        for (const w of warnings) ctx.warn(ctx.t('version.batchLineWarning', { line: lineNo, message: w }));
+      }
+    } else {
       failed = true;
       out.push('error\n');
       await flush();

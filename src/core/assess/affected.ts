@@ -97,8 +97,10 @@ export function matchVersion(eco: VersionEcosystem, version: string, ranges: rea
   if (!pv.ok) return { status: 'unknown', reason: `${version} is not a valid ${eco} version: ${pv.issue.message}` };
   const r = affectedCached(vc, version, pv.value, ranges, versions);
   if (!r.ok) return { status: 'unknown', reason: r.issue.message };
-  if (!r.value) return { status: 'not-affected' };
-  const m: MatchStatus = { status: 'affected' };
+  const malformed = vc.scheme.malformed?.(pv.value);
+  const quality = malformed === undefined ? {} : { confidence: 'malformed' as const, malformed };
+  if (!r.value) return { status: 'not-affected', ...quality };
+  const m: MatchStatus = { status: 'affected', ...quality };
   const f = fixFor(vc, pv.value, ranges);
   if (f.fixed !== undefined) m.fixed = f.fixed;
   m.range = f.range ?? `= ${version}`;

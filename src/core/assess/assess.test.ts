@@ -87,6 +87,23 @@ test('a distro-packaged PHP is never matched against upstream ranges', () => {
   assert.ok(!assess(input(inv, slice({ advisories: [upstream, dsa] }))).findings.some((f) => f.category === 'missing-security-update'));
 });
 
+test('a malformed installed version (dpkg warns, still orders) is matched as dpkg orders it, confidence "malformed"', () => {
+  // a locally rebuilt package whose version has a character dpkg only warns about
+  const inv: Inventory = {
+    os: { family: 'debian', name: 'Debian', version: '11' },
+    packages: [{ name: 'openssl', version: '1.1.1n-0+deb11u3_local1', source: 'openssl', ecosystem: 'dpkg' }],
+    pendingUpdates: [],
+    components: [],
+  };
+  const dsa = adv({ id: 'DSA-5343-1', cves: ['CVE-2023-0286'], scope: { kind: 'distro', platform: 'debian:11', package: 'openssl', versionScheme: 'dpkg' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.1.1n-0+deb11u4' }] }], fixedVersion: '1.1.1n-0+deb11u4' });
+  const out = assess(input(inv, slice({ advisories: [dsa] })));
+  const upd = out.findings.find((f) => f.category === 'missing-security-update');
+  assert.ok(upd, `matched, not "unknown" (gaps: ${JSON.stringify(out.gaps)})`);
+  const ev = (upd.evidence as { cves: { id: string; confidence?: string; malformed?: string }[] }).cves[0]!;
+  assert.equal(ev.confidence, 'malformed');
+  assert.equal(ev.malformed, 'invalid character in revision number');
+});
+
 test('CentOS is judged by Red Hat data; yum on 6/7, dnf --advisory on 8+', () => {
   assert.deepEqual(distroPlatforms({ family: 'centos', name: 'CentOS', version: '7.9.2009' }), ['centos:7', 'rhel:7']);
   assert.deepEqual(distroPlatforms({ family: 'rocky', name: 'Rocky', version: '9.2' }), ['rocky:9', 'rhel:9']);
@@ -113,7 +130,7 @@ test('unfixed and will-not-fix are vulnerabilities with a defence or a migration
 });
 
 test('an unparseable version is unknown with a gap, never "not affected"', () => {
-  const inv: Inventory = { os: { family: 'debian', name: 'Debian', version: '11' }, packages: [{ name: 'x', version: '!!garbage', source: 'x', ecosystem: 'dpkg' }], pendingUpdates: [], components: [] };
+  const inv: Inventory = { os: { family: 'debian', name: 'Debian', version: '11' }, packages: [{ name: 'x', version: 'garbage:1.0', source: 'x', ecosystem: 'dpkg' }], pendingUpdates: [], components: [] };
   const a = adv({ id: 'DSA-1', scope: { kind: 'distro', platform: 'debian:11', package: 'x', versionScheme: 'dpkg' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.0-1' }] }] });
   const out = assess(input(inv, slice({ advisories: [a] })));
   assert.ok(out.gaps.some((g) => g.code === 'assess.gap.compareUnknown' && g.why.includes('garbage')));

@@ -34,7 +34,7 @@ export const isoDayPlus = (d: { getTime(): number }, days: number): string => is
 
 export type { CveEvidence } from '../evidence.js';
 
-export function cveEvidence(ctx: Ctx, cve: string, adv: Advisory, match: { range?: string; fixed?: string }): CveEvidence {
+export function cveEvidence(ctx: Ctx, cve: string, adv: Advisory, match: { range?: string; fixed?: string; confidence?: 'malformed'; malformed?: string }): CveEvidence {
   const f = ctx.facts.facts(cve, adv);
   const s = cveSeverity(f, adv);
   const best = f.cvss?.filter((c) => c.version !== '2.0').sort((a, b) => b.score - a.score)[0] ?? f.cvss?.[0];
@@ -49,6 +49,10 @@ export function cveEvidence(ctx: Ctx, cve: string, adv: Advisory, match: { range
   const fixedIn = match.fixed ?? adv.fixedVersion;
   if (fixedIn) e.fixedIn = fixedIn;
   if (match.range) e.range = match.range;
+  if (match.confidence === 'malformed') {
+    e.confidence = 'malformed';
+    if (match.malformed) e.malformed = match.malformed;
+  }
   if (adv.rawRef) e.rawRef = adv.rawRef;
   if (adv.url) e.url = adv.url;
   return e;

@@ -6,16 +6,71 @@
 import type { MissingUpdateEvidence, VulnerabilityEvidence } from '../evidence.js';
 import type { Advisory } from '../knowledge.js';
 import { findingId } from '../ids.js';
-import type { Finding, Gap, Package, Remediation } from '../model.js';
+import type { Finding, Gap, Inventory, Package, PendingUpdate, Remediation } from '../model.js';
 import { matchVersion, versionCache } from './affected.js';
 import { advisoryCves, type CveEvidence, cveEvidence, type Ctx, gap, likelyExploited, msg, newFinding, sortCves, step, tr, worst } from './context.js';
 import { distroPlatforms, updateCommand, updateTool } from './platform.js';
+import { isRebuildRelease, normaliseRelease, rebuildView } from './rebuild.js';
 
 export interface DistroResult {
   findings: Finding[];
   gaps: Gap[];
-  /** Source packages the distro data covered (so pending updates are not reported twice). */
+  /** Source packages with a missing-update finding here (so their pending updates are not reported twice). */
   covered: Set<string>;
+}
+
+/**
+ * The versions of a source package to compare with source-level records: the source version where the
+ * collector read it, with the epoch of the binary that carries the source's own name (`httpd` has none where
+ * `mod_ssl`, built from it, carries 1); without such a binary, each binary's own epoch.
+ */
+export function sourceVersionsOf(source: string, pkgs: readonly Package[]): string[] {
+  const own = pkgs.find((p) => p.name === source);
+  if (!own || own.ecosystem !== 'rpm') return [...new Set(pkgs.map(comparableVersion))];
+  return [...new Set(pkgs.map((p) => comparableVersion({ ...p, epoch: own.epoch })))];
+}
+
+/**
+ * The package manager's pending updates of these binaries, and whether each reaches the fixes: on CentOS (no
+ * updateinfo) mamori's own matching is what says they are security updates (`security`: the candidate fixes at
+ * least one of the CVEs; `fixesAll`: every one; null where a version could not be compared).
+ */
+function pendingFor(pending: readonly PendingUpdate[], binaries: readonly string[], eco: Package['ecosystem'], fixes: readonly string[]): (PendingUpdate & { fixesAll: boolean | null })[] {
+  const out: (PendingUpdate & { fixesAll: boolean | null })[] = [];
+  const vc = eco === 'rpm' || eco === 'dpkg' || eco === 'apk' ? versionCache(eco) : undefined;
+  // Version-release only: a binary's epoch can differ from its source's (mod_ssl 1: from httpd).
+  const noEpoch = (v: string) => (eco === 'rpm' ? v.replace(/^\d+:/, '') : v);
+  for (const u of pending) {
+    if (!binaries.includes(u.package)) continue;
+    let reached: boolean[] | null = null;
+    if (fixes.length && vc?.ok) {
+      const rebuild = eco === 'rpm' && isRebuildRelease(u.candidate);
+      const view = (v: string) => (rebuild ? normaliseRelease(noEpoch(v)) : noEpoch(v));
+      const c = vc.value.parse(view(u.candidate));
+      const fs = fixes.map((f) => vc.value.parse(view(f)));
+      if (c.ok && fs.every((f) => f.ok)) reached = fs.map((f) => vc.value.compare(c.value, (f as { value: unknown }).value) >= 0);
+    }
+    const fixesAll = reached ? reached.every(Boolean) : null;
+    out.push({ ...u, security: reached ? reached.some(Boolean) : u.security, fixesAll });
+  }
+  return out;
+}
+
+/** The messages of a fix only under extended support: a RHEL rebuild (never ships it), RHEL (with the ELS add-on), Ubuntu (Pro). */
+const EXTENDED_CODES = {
+  rebuild: { title: 'assess.title.distroExtendedOnly', action: 'assess.action.extendedOnly', migrate: 'assess.step.extendedOnly.migrate', extend: 'assess.step.extendedOnly.buy' },
+  rhel: { title: 'assess.title.distroElsAddOn', action: 'assess.action.elsAddOn', migrate: 'assess.step.elsAddOn.migrate', extend: 'assess.step.elsAddOn.buy' },
+  ubuntu: { title: 'assess.title.distroProOnly', action: 'assess.action.proOnly', migrate: 'assess.step.proOnly.migrate', extend: 'assess.step.proOnly.attach' },
+} as const;
+
+const FAMILY_LABEL: Partial<Record<NonNullable<Inventory['os']>['family'], string>> = { centos: 'CentOS', oracle: 'Oracle Linux', almalinux: 'AlmaLinux', rocky: 'Rocky Linux', rhel: 'RHEL' };
+
+/** `CentOS 6`, `Oracle Linux 7`, `Ubuntu 18.04`: the release that does not receive the extended-support updates. */
+function rebuildLabel(os: Inventory['os'], platform: string): string {
+  if (os?.family === 'ubuntu') return `Ubuntu ${platform.split(':')[1] ?? os.version}`;
+  const major = /^(\d+)/.exec(os?.version ?? '')?.[1] ?? platform.split(':')[1] ?? '';
+  const label = os ? FAMILY_LABEL[os.family] : undefined;
+  return label ? `${label} ${major}`.trim() : (os?.name ?? platform);
 }
 
 /** The version to compare: the source version where the collector read it, with the rpm epoch. */
@@ -51,7 +106,8 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
   }
   const known = platforms.filter((p) => byPlatform.has(p));
   if (known.length === 0) {
-    out.gaps.push(gap(ctx, msg('assess.gap.what.distroAdvisories', { platform: platforms.join(' / ') }), 'assess.gap.noDistroData', { platform: platforms.join(' / ') }));
+    const redhat = platforms.some((p) => p.startsWith('rhel:'));
+    out.gaps.push(gap(ctx, msg('assess.gap.what.distroAdvisories', { platform: platforms.join(' / ') }), redhat ? 'assess.gap.noDistroDataRedhat' : 'assess.gap.noDistroData', { platform: platforms.join(' / ') }));
     return out;
   }
   const groups = new Map<string, Package[]>();
@@ -62,9 +118,11 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
     else groups.set(s, [p]);
   }
   const unknowns: string[] = [];
+  // An Ubuntu machine attached to Ubuntu Pro receives the ESM fixes: its packages or updates come from esm.
+  const proAttached = inv.os?.family === 'ubuntu' && (distroPkgs.some((p) => /\+esm\d/.test(p.version) || /esm/i.test(p.repository ?? '')) || inv.pendingUpdates.some((u) => /esm/i.test(u.repository ?? '')));
   for (const [source, pkgs] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     // The most specific platform that has data for this source (almalinux:9 before rhel:9). RPM feeds
-    // (AlmaLinux/Rocky OSV) name binary packages, so binary names are looked up too.
+    // (AlmaLinux/Rocky OSV, OVAL, ALAS) name binary packages, so binary names are looked up too.
     const names = pkgs[0]!.ecosystem === 'rpm' ? [source, ...new Set(pkgs.map((p) => p.name).filter((n) => n !== source))] : [source];
     let platform: string | undefined;
     let advs: Advisory[] | undefined;
@@ -78,36 +136,60 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
       }
     }
     if (!platform || !advs) continue;
-    out.covered.add(source);
     const eco = pkgs[0]!.ecosystem;
-    const versions = [...new Set(pkgs.map(comparableVersion))];
+    const sourceVersions = sourceVersionsOf(source, pkgs);
     const fixable = new Map<string, CveEvidence>();
     const open = new Map<string, CveEvidence & { state: string }>();
+    const extended = new Map<string, CveEvidence>();
     const advIds = new Set<string>();
+    const extIds = new Set<string>();
     let fixTarget: string | undefined;
+    let binaryTarget: string | undefined;
+    let extTarget: string | undefined;
+    let normalised = false;
     for (const a of advs) {
       if (a.fixState === 'not-affected') continue;
-      for (const v of versions) {
-        const m = matchVersion(a.scope.versionScheme, v, a.ranges, a.versions);
+      // A source-level record is compared with the source version (the epoch of the source's own binary); a
+      // binary-level one (OVAL, ALAS, OSV) with that binary's own version.
+      const versions = a.scope.package === source ? sourceVersions : [...new Set(pkgs.filter((p) => p.name === a.scope.package).map(comparableVersion))];
+      for (const installed of versions) {
+        const view = a.scope.versionScheme === 'rpm' ? rebuildView(installed, a.ranges, a.scope.platform) : { version: installed, ranges: a.ranges, normalised: false };
+        const m = matchVersion(a.scope.versionScheme, view.version, view.ranges, a.versions);
         if (m.status === 'unknown') {
-          unknowns.push(`${source} ${v} (${a.id}): ${m.reason}`);
+          unknowns.push(`${source} ${installed} (${a.id}): ${m.reason}`);
           continue;
         }
         if (m.status !== 'affected') continue;
+        if (view.normalised) normalised = true;
+        const fx = a.fixedVersion ?? m.fixed;
         for (const cve of advisoryCves(a)) {
-          if (a.fixState === 'fixed') {
+          if (a.fixState === 'fixed' || (a.fixState === 'extended-support-only' && proAttached && a.scope.platform.startsWith('ubuntu:'))) {
             if (!fixable.has(cve)) fixable.set(cve, cveEvidence(ctx, cve, a, m));
-            advIds.add(a.id);
-            const fx = a.fixedVersion ?? m.fixed;
-            if (fx) fixTarget = maxVersion(a.scope.versionScheme, fixTarget, fx);
+            advIds.add(a.advisory ?? a.id);
+            // The target shown is the source's own (`httpd 2.2.15-54`), not a binary's epoch (`mod_ssl 1:`).
+            if (fx && a.scope.package === source) fixTarget = maxVersion(a.scope.versionScheme, fixTarget, fx);
+            else if (fx) binaryTarget = maxVersion(a.scope.versionScheme, binaryTarget, fx);
+          } else if (a.fixState === 'extended-support-only' && !(proAttached && a.scope.platform.startsWith('ubuntu:'))) {
+            if (!extended.has(cve)) extended.set(cve, cveEvidence(ctx, cve, a, m));
+            extIds.add(a.advisory ?? a.id);
+            if (fx) extTarget = maxVersion(a.scope.versionScheme, extTarget, fx);
           } else if (!open.has(cve)) open.set(cve, { ...cveEvidence(ctx, cve, a, m), state: a.fixState });
         }
       }
     }
-    for (const c of fixable.keys()) open.delete(c);
+    fixTarget ??= binaryTarget;
+    for (const c of fixable.keys()) {
+      open.delete(c);
+      extended.delete(c);
+    }
+    for (const c of extended.keys()) open.delete(c);
     const binaries = [...new Set(pkgs.map((p) => p.name))].sort();
-    const installed = versions.join(', ');
+    const installed = [...new Set(pkgs.map(comparableVersion))].join(', ');
+    const common = { platform, sourcePackage: source, binaries, installed, ...(normalised ? { releaseNormalised: true } : {}) };
     if (fixable.size) {
+      // This finding carries the package manager's pending updates of the source; without it (the data knows
+      // no fix the host lacks), a security update the package manager offers is still reported on its own.
+      out.covered.add(source);
       const cves = sortCves([...fixable.values()]);
       const tool = updateTool(inv.os, eco);
       const command = tool ? updateCommand(tool, binaries, [...advIds]) : undefined;
@@ -119,6 +201,7 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
       if (command) remediation.command = command;
       remediation.steps = [step(ctx, 1, remediation.actionMessage!, command ? { command } : {})];
       if (likelyExploited(cves) && ctx.exposure.publicWeb) remediation.steps.push(step(ctx, 2, msg('assess.step.restrictUntilUpdated'), { reviewBy: ctx.reviewBy }));
+      const pending = pendingFor(inv.pendingUpdates, binaries, eco, [...new Set(cves.map((c) => c.fixedIn).filter((f): f is string => Boolean(f)))]);
       out.findings.push(
         newFinding(
           {
@@ -129,7 +212,7 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
             component: { name: source, version: installed },
             cves: cves.map((c) => c.id),
             location: binaries.join(', '),
-            evidence: { platform, sourcePackage: source, binaries, installed, fixedVersion: fixTarget, advisories: [...advIds].sort(), cves } satisfies MissingUpdateEvidence,
+            evidence: { ...common, fixedVersion: fixTarget, advisories: [...advIds].sort(), cves, ...(pending.length ? { pendingUpdates: pending } : {}) } satisfies MissingUpdateEvidence,
             remediation,
             confidence: 95,
             source: `distro:${platform}`,
@@ -138,9 +221,46 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
         ),
       );
     }
+    if (extended.size) {
+      const cves = sortCves([...extended.values()]);
+      const osName = rebuildLabel(inv.os, platform);
+      const p = { package: source, count: cves.length, fixed: extTarget ?? '?', advisories: [...extIds].sort().join(', '), os: osName, packages: binaries.join(' ') };
+      const ubuntu = platform.startsWith('ubuntu:');
+      // RHEL itself receives ELS updates with the add-on; the rebuilds never do.
+      const rhel = inv.os?.family === 'rhel';
+      const codes = ubuntu ? EXTENDED_CODES.ubuntu : rhel ? EXTENDED_CODES.rhel : EXTENDED_CODES.rebuild;
+      out.findings.push(
+        newFinding(
+          {
+            id: findingId('vulnerability', platform, source, 'extended-support-only'),
+            category: 'vulnerability',
+            severity: worst(cves),
+            message: msg(codes.title, p),
+            component: { name: source, version: installed },
+            cves: cves.map((c) => c.id),
+            location: binaries.join(', '),
+            evidence: { ...common, state: 'extended-support-only', fixedVersion: extTarget, advisories: [...extIds].sort(), cves },
+            remediation: {
+              priority: 1,
+              action: tr(ctx.lang, msg(codes.action, p)),
+              actionMessage: msg(codes.action, p),
+              steps: [
+                step(ctx, 1, msg(codes.migrate, p)),
+                step(ctx, 1, msg(codes.extend, p)),
+                step(ctx, 2, msg('assess.step.restrictUntilUpdated'), { reviewBy: ctx.reviewBy }),
+              ],
+              reviewBy: ctx.reviewBy,
+            },
+            confidence: 90,
+            source: `distro:${platform}`,
+          },
+          ctx.lang,
+        ),
+      );
+    }
     if (open.size) {
       const cves = sortCves([...open.values()]);
-      const willNot = cves.every((c) => (c as { state?: string }).state === 'will-not-fix');
+      const willNot = cves.every((c) => (c as { state?: string }).state === 'will-not-fix' || (c as { state?: string }).state === 'out-of-support');
       const code = willNot ? 'assess.action.willNotFix' : 'assess.action.distroUnfixed';
       out.findings.push(
         newFinding(
@@ -152,7 +272,7 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
             component: { name: source, version: installed },
             cves: cves.map((c) => c.id),
             location: binaries.join(', '),
-            evidence: { platform, sourcePackage: source, binaries, installed, cves } satisfies VulnerabilityEvidence,
+            evidence: { ...common, cves } satisfies VulnerabilityEvidence,
             remediation: {
               priority: willNot ? 3 : 2,
               action: tr(ctx.lang, msg(code, { package: source })),

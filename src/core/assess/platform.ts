@@ -98,7 +98,7 @@ export function updateCommand(tool: UpdateTool, packages: readonly string[], adv
     case 'yum':
       return `yum update ${pk}`;
     case 'dnf': {
-      const adv = [...new Set(advisories)].filter((a) => /^[A-Z]+SA-\d{4}:\d+/.test(a)).sort();
+      const adv = [...new Set(advisories)].filter((a) => /^[A-Z]+SA-\d{4}:\d+/.test(a) || /^ALAS(2022|2023)-\d{4}-\d+$/.test(a)).sort();
       return adv.length ? `dnf upgrade ${adv.map((a) => `--advisory ${a}`).join(' ')}` : `dnf upgrade ${pk}`;
     }
     case 'apk':

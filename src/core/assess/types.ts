@@ -28,9 +28,13 @@ export interface AssessOutput {
 
 /** The answer to "does this version fall in these ranges". Unknown is an answer, never "not affected". */
 export type MatchStatus =
-  /** `fixed`: the fix closing the interval the version fell in (the update target on its line). */
-  | { status: 'affected'; range?: string; fixed?: string }
-  | { status: 'not-affected' }
+  /**
+   * `fixed`: the fix closing the interval the version fell in (the update target on its line).
+   * `confidence: 'malformed'` (with the tool's reason in `malformed`): the installed version is malformed,
+   * ordered as the ecosystem's tool orders it (dpkg with a warning, apk-tools past its validation).
+   */
+  | { status: 'affected'; range?: string; fixed?: string; confidence?: 'malformed'; malformed?: string }
+  | { status: 'not-affected'; confidence?: 'malformed'; malformed?: string }
   | { status: 'unknown'; reason: string };
 
 /** Exposure of the target, which raises priority. */

@@ -26,6 +26,7 @@ export const cliMessages = defineCatalog({
     'version.opt.ecosystem': 'rpm, dpkg, apk, semver, composer, php or generic',
     'version.opt.batch': 'read tab-separated lines on stdin and print one answer per line',
     'version.batchLineError': 'line {line}: {message}',
+    'version.batchLineWarning': 'line {line}: warning: {message}',
   },
   ja: {
     'cli.usage': '使い方: mamori <コマンド> [オプション]',
@@ -52,5 +53,6 @@ export const cliMessages = defineCatalog({
     'version.opt.ecosystem': 'rpm、dpkg、apk、semver、composer、php、generic のいずれか',
     'version.opt.batch': '標準入力からタブ区切りの行を読み、1行ごとに結果を1つ表示する',
     'version.batchLineError': '{line} 行目: {message}',
+    'version.batchLineWarning': '{line} 行目: 警告: {message}',
   },
 });

@@ -10,6 +10,8 @@ export const versioningMessages = defineCatalog({
     'versioning.invalidRange': 'not a valid {ecosystem} range "{input}": {reason}',
     'versioning.incomparable': 'cannot be compared: {reason}',
     'versioning.other': '{reason}',
+    'versioning.malformed': '"{input}" is a malformed {ecosystem} version ({reason}); ordered as the {ecosystem} tool orders it',
+    'versioning.warning': 'mamori: warning: {message}',
   },
   ja: {
     'versioning.compare.summary': '-1、0、1 を表示する: エコシステム E における compare(A, B) の符号',
@@ -19,5 +21,7 @@ export const versioningMessages = defineCatalog({
     'versioning.invalidRange': '"{input}" は {ecosystem} の範囲指定として正しくありません: {reason}',
     'versioning.incomparable': '比較できません: {reason}',
     'versioning.other': '{reason}',
+    'versioning.malformed': '"{input}" は {ecosystem} のバージョンとして不正な形式です ({reason})。{ecosystem} のツールと同じ順序で比較しました',
+    'versioning.warning': 'mamori: 警告: {message}',
   },
 });

@@ -129,3 +129,14 @@ export function satisfies(eco: VersionEcosystem, version: string, range: string)
   if (eco === 'semver') return satisfiesSemver(version, range);
   return satisfiesSimple(getScheme(eco), version, range);
 }
+
+/**
+ * Why a version string is malformed although the ecosystem's tool still orders it (dpkg warns, apk-tools'
+ * validation rejects but its comparison orders), or undefined (well-formed, or not parseable at all).
+ */
+export function malformedReason(eco: VersionEcosystem, version: string): string | undefined {
+  const s = getScheme(eco);
+  if (!s.malformed) return undefined;
+  const p = s.parse(version);
+  return p.ok ? s.malformed(p.value) : undefined;
+}

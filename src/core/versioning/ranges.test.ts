@@ -42,14 +42,14 @@ test('ranges are OR-ed with the exact versions list; GIT ranges are skipped', ()
 test('unknown is an answer: a bad version or event is {ok:false}, never false; true still wins', () => {
   const bad = isAffected('dpkg', 'not a version', eco([{ introduced: '0' }]));
   assert.equal(bad.ok, false);
-  const badEvent = isAffected('dpkg', '1.0-1', eco([{ introduced: '0' }, { fixed: 'bogus!' }]));
+  const badEvent = isAffected('dpkg', '1.0-1', eco([{ introduced: '0' }, { fixed: 'bo gus' }]));
   assert.equal(badEvent.ok, false);
   if (!badEvent.ok) assert.equal(badEvent.issue.code, 'range.badEvent');
   const twoKeys = isAffected('dpkg', '1.0-1', eco([{ introduced: '0', fixed: '2' }]));
   assert.equal(twoKeys.ok, false);
-  const mixed = isAffected('dpkg', '1.0-1', [...eco([{ introduced: '0' }, { fixed: 'bogus!' }]), ...eco([{ introduced: '0' }])]);
+  const mixed = isAffected('dpkg', '1.0-1', [...eco([{ introduced: '0' }, { fixed: 'bo gus' }]), ...eco([{ introduced: '0' }])]);
   assert.deepEqual(mixed, yes, 'another range says affected: true');
-  const listed = isAffected('dpkg', '1.0-1', [], ['garbage!']);
+  const listed = isAffected('dpkg', '1.0-1', [], ['gar bage']);
   assert.equal(listed.ok, false);
   const branch = isAffected('composer', 'dev-master', eco([{ introduced: '0' }, { fixed: '2.0.0' }]));
   assert.equal(branch.ok, false, 'a dev branch is not on the version line');

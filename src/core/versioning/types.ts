@@ -25,6 +25,12 @@ export interface VersionScheme<V = unknown> {
   compareAsTool?(a: V, b: V): Result<Sign>;
   /** A canonical string that parses back to an equal value (round-trip law). */
   format(v: V): string;
+  /**
+   * Why a version the ecosystem's tool still orders is malformed (dpkg's parse warnings, what apk-tools'
+   * apk_version_validate() rejects but apk_version_compare() orders), or undefined for a well-formed one.
+   * Matches on such a version carry `confidence: 'malformed'`. Absent: every parsed version is well-formed.
+   */
+  malformed?(v: V): string | undefined;
 }
 
 /** One OSV `ranges[]` entry; `type` is OSV's (ECOSYSTEM, SEMVER) and the events are in OSV's order. */

@@ -19,6 +19,10 @@ import * as pva from './php-version-audit/parse.js';
 import * as redhat from './redhat-csaf/parse.js';
 import * as jvn from './jvn/parse.js';
 import * as debianCpe from './debian-cpe/parse.js';
+import * as redhatApi from './redhat-api/parse.js';
+import * as oval from './redhat-oval/parse.js';
+import * as alpine from './alpine-secdb/parse.js';
+import * as alas from './amazon-alas/parse.js';
 
 export interface Format {
   /** Format id, stored with the raw record so it re-normalises without recognising again. */
@@ -52,6 +56,13 @@ export const FORMATS: readonly Format[] = [
   simple('friendsofphp-yaml', fop.FEED, fop.recognise, fop.parse),
   simple('nginx-security-advisories-xml', nginx.FEED, nginx.recognise, nginx.parse),
   simple('redhat-csaf-vex', redhat.FEED, redhat.recognise, redhat.parse),
+  simple('redhat-securitydata-cve-json', redhatApi.FEED, redhatApi.recognise, redhatApi.parse),
+  simple('redhat-oval-vuln-list-json', oval.FEED_REDHAT, oval.recogniseRedhat, oval.parseRedhat),
+  simple('oracle-elsa-oval-vuln-list-json', oval.FEED_ORACLE, oval.recogniseOracle, oval.parseOracle),
+  { id: 'oval-xml', feed: oval.FEED_REDHAT, recognise: oval.recogniseXml, parse: (r, t) => ({ feed: oval.xmlFeed(t), out: oval.parseXml(r, t) }) },
+  simple('alpine-secdb', alpine.FEED, alpine.recognise, alpine.parse),
+  simple('amazon-alas-json', alas.FEED, alas.recogniseJson, alas.parseJson),
+  simple('amazon-updateinfo-xml', alas.FEED, alas.recogniseXml, alas.parseXml),
   simple('jvn-myjvn-xml', jvn.FEED, jvn.recognise, jvn.parse),
   simple('httpd-cve-json', httpd.FEED, httpd.recognise, httpd.parse),
   { id: 'osv-json', feed: 'osv', recognise: osv.recognise, parse: (r, t) => osv.parse(r, t) },
@@ -83,6 +94,11 @@ export const KNOWN_FEEDS = [
   'debian-tracker',
   'debian-cpe',
   'redhat-csaf',
+  'redhat-api',
+  'redhat-oval',
+  'oracle-elsa',
+  'alpine-secdb',
+  'amazon-alas',
   'php-releases',
   'php-version-audit',
   'httpd',

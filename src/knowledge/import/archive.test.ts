@@ -37,3 +37,28 @@ test('zip members are read one by one from the central directory, stored or defl
   assert.deepEqual(cut.files, []);
   assert.match(cut.problems[0]!.reason, /zip archive/);
 });
+
+test('streamed tar.gz: every member comes out whole, whatever the sizes (property; member boundaries fall anywhere in inflate steps)', async () => {
+  const fc = (await import('fast-check')).default;
+  fc.assert(
+    fc.property(fc.dictionary(fc.stringMatching(/^[a-z]{1,8}\/[a-z0-9]{1,12}\.json$/), fc.uint8Array({ maxLength: 70_000 }), { minKeys: 1, maxKeys: 6 }), (files) => {
+      const r = run('feeds.tar.gz', gzipSync(tar(files), { level: 1 }));
+      assert.deepEqual(r.problems, []);
+      assert.deepEqual(
+        r.files.map((f) => [f.rel, Buffer.from(f.bytes).toString('hex')]),
+        Object.entries(files).map(([k, v]) => [`feeds.tar.gz!/${k}`, Buffer.from(v).toString('hex')]),
+      );
+    }),
+    { numRuns: 40 },
+  );
+});
+
+test('a zip member that inflates past its declared size is skipped and named; the others come out', () => {
+  const z = Buffer.from(zipSync({ 'a.json': new TextEncoder().encode('{"a":1}'), 'b.json': new TextEncoder().encode('x'.repeat(5000)) }));
+  // lower b.json's declared size in its central directory entry (the last one)
+  const cd = z.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+  z.writeUInt32LE(10, cd + 24);
+  const r = run('lie.zip', z);
+  assert.deepEqual(r.files.map((f) => f.rel), ['lie.zip!/a.json']);
+  assert.match(r.problems[0]!.reason, /inflates past the 10 bytes its central directory declares/);
+});

@@ -3,11 +3,11 @@
  * a bundle made by `db export`. Built aside and switched in atomically; the previous DB stays whole on any
  * failure or kill.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { looksLikeBundle, unpackBundle, type BundleManifest } from '../export/bundle.js';
 import { KnowledgeDbError } from '../store/sqlite.js';
 import { acquireLock, installStoreFile, sqliteFeedStore } from '../store/swap.js';
-import { expand, listFiles, readHead } from './archive.js';
+import { expandFile, listFiles, readHead } from './archive.js';
 import { batchingSink, codenamesFromStore, emptySummary, renormalise, type IngestSummary } from './ingest.js';
 import * as distroInfo from '../feeds/distro-info/parse.js';
 
@@ -15,6 +15,8 @@ export interface ImportOptions {
   now?: Date;
   /** Called per file (progress). */
   onFile?: (i: number, n: number, rel: string) => void;
+  /** Take a bundle that holds no feed data at all (it replaces the DB with an empty one). */
+  force?: boolean;
 }
 
 export interface ImportSummary extends IngestSummary {
@@ -33,10 +35,7 @@ export function importPath(dbPath: string, path: string, opts: ImportOptions = {
   if (!existsSync(path)) throw new KnowledgeDbError(`${path} does not exist`);
   const release = acquireLock(dbPath);
   try {
-    if (statSync(path).isFile()) {
-      const head = readFileSync(path);
-      if (looksLikeBundle(head)) return importBundle(dbPath, head, started);
-    }
+    if (statSync(path).isFile() && looksLikeBundle(path)) return importBundle(dbPath, path, started, opts.force ?? false);
     // Files are read one at a time (a large tree never sits in memory at once); distro-info first, so the
     // Debian lists find the codenames imported in the same run.
     const isDistroInfo = (abs: string) => distroInfo.recognise(Buffer.from(readHead(abs, 64)).toString('utf8'));
@@ -48,7 +47,7 @@ export function importPath(dbPath: string, path: string, opts: ImportOptions = {
       const sink = batchingSink(store, { debianCodenames: codenamesFromStore(store) }, { fetchedAt: now.toISOString(), summary: s });
       for (const [i, e] of entries.entries()) {
         opts.onFile?.(i, entries.length, e.rel);
-        expand({ rel: e.rel, source: e.abs, bytes: readFileSync(e.abs) }, sink, s.problems);
+        expandFile(e, sink, s.problems);
       }
       sink.finish();
       for (const f of s.feeds) if (f.files > f.unchanged || f.records > 0 || f.unchanged > 0) store.markFeed(f.name, now.toISOString(), `import:${path}`);
@@ -66,11 +65,22 @@ export function importPath(dbPath: string, path: string, opts: ImportOptions = {
   }
 }
 
-function importBundle(dbPath: string, bytes: Uint8Array, started: number): ImportSummary {
+function importBundle(dbPath: string, file: string, started: number, force: boolean): ImportSummary {
   let manifest: BundleManifest | undefined;
-  const feeds = installStoreFile(dbPath, (path) => {
-    manifest = unpackBundle(bytes, path);
-  }).filter((f) => f.records > 0);
+  const feeds = installStoreFile(
+    dbPath,
+    (path) => {
+      manifest = unpackBundle(file, path); // removes `path` itself on failure
+    },
+    (all) => {
+      // A bundle with no data would silently replace a working DB with an empty one.
+      if (all.every((f) => f.records === 0) && !force) {
+        throw new KnowledgeDbError(
+          `the bundle ${file} holds no feed data (0 records in every feed; manifest lists ${manifest?.feeds.length ?? 0} feed(s)); the knowledge DB was left as it was. Export again from a DB that has data, or add --force to replace the DB with it anyway`,
+        );
+      }
+    },
+  ).filter((f) => f.records > 0);
   return {
     kind: 'bundle',
     dbPath,

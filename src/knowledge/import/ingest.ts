@@ -76,6 +76,35 @@ export function rawKey(format: Format, rel: string, text: string): string {
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
+/** Deeper than any real feed (they nest < 20 levels); deep enough input overflows the stack of a reader. */
+export const MAX_JSON_DEPTH = 512;
+
+/**
+ * Does JSON-looking text nest deeper than `limit` arrays/objects? One pass over the text, skipping string
+ * literals; answered before any parser (or JSON.stringify of what it returns) recurses into it.
+ */
+export function jsonTooDeep(text: string, limit = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \\ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 /* [ */ || c === 123 /* { */) {
+      if (++depth > limit) return true;
+    } else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
+  }
+  return false;
+}
+
+/** How much of a large file is decoded to recognise its format first. */
+const HEAD_BYTES = 8 * 1024 * 1024;
+
+const looksLikeJson = (text: string) => /^\s*[[{]/.test(text.slice(0, 64));
+const TOO_DEEP = `JSON nested deeper than ${MAX_JSON_DEPTH} levels (no feed nests like this; a hostile or broken file)`;
+
 export function contextFrom(files: readonly InputFile[], base: Map<string, string>): ParseContext {
   const m = new Map(base);
   for (const f of files) {
@@ -130,18 +159,41 @@ function ingestFiles(
       continue;
     }
     if (file.bytes.subarray(0, 4096).includes(0)) {
-      s.unrecognised.push({ file: file.rel, reason: 'binary file that is not a gzip, tar or zip archive' });
+      s.unrecognised.push({ file: file.rel, reason: 'binary file that is not a gzip, bzip2, tar or zip archive' });
       continue;
     }
+    // A large file is decoded whole only when its head is a known format (junk is never held twice).
+    if (file.bytes.length > HEAD_BYTES && !opts.expectFormat) {
+      const head = utf8.decode(file.bytes.subarray(0, HEAD_BYTES));
+      if (!recogniseFormat(head)) {
+        s.unrecognised.push({ file: file.rel, reason: `no feed format recognised in its first ${HEAD_BYTES >> 20} MiB (a file of ${Math.round(file.bytes.length / 1048576)} MiB)` });
+        continue;
+      }
+    }
     const text = utf8.decode(file.bytes);
+    if (looksLikeJson(text) && jsonTooDeep(text)) {
+      s.unrecognised.push({ file: file.rel, reason: TOO_DEEP });
+      continue;
+    }
     const format = opts.expectFormat ? FORMAT_BY_ID.get(opts.expectFormat) : recogniseFormat(text);
     if (!format) {
       s.unrecognised.push({ file: file.rel, reason: whyUnrecognised(text) });
       continue;
     }
-    const { feed, out } = format.parse({ key: file.rel, source: file.source, bytes: file.bytes }, text, ctx);
+    let parsed: ReturnType<Format['parse']>;
+    let r: ReturnType<FeedWriter['putRaw']>;
     const key = rawKey(format, file.rel, text);
-    const r = store.putRaw({ feed, format: format.id, key, source: file.source, fetchedAt: opts.fetchedAt, bytes: file.bytes, out });
+    try {
+      parsed = format.parse({ key: file.rel, source: file.source, bytes: file.bytes }, text, ctx);
+      r = store.putRaw({ feed: parsed.feed, format: format.id, key, source: file.source, fetchedAt: opts.fetchedAt, bytes: file.bytes, out: parsed.out });
+    } catch (err) {
+      // Handled: hostile input that exhausts the stack or the string limit (nesting, size) is this file's
+      // problem, named; the import goes on with the other files. Anything else is a bug and goes up.
+      if (!(err instanceof RangeError)) throw err;
+      s.unrecognised.push({ file: file.rel, reason: `the ${format.id} reader cannot read this file (${err.message}); a hostile or broken file` });
+      continue;
+    }
+    const { feed, out } = parsed;
     const fs = feedOf(feed);
     fs.files++;
     if (r.status === 'unchanged') fs.unchanged++;
@@ -170,6 +222,10 @@ function mergePhpReleases(store: FeedWriter, files: InputFile[]): InputFile[] {
   const sources: string[] = [];
   for (const f of php) {
     let obj: unknown;
+    if (jsonTooDeep(utf8.decode(f.bytes))) {
+      rest.push(f); // goes through alone and is refused as too deep
+      continue;
+    }
     try {
       obj = JSON.parse(utf8.decode(f.bytes));
     } catch (err) {
@@ -207,6 +263,8 @@ function whyUnrecognised(text: string): string {
   return 'not a format of any known feed (recognised by content: JSON, XML, YAML, CSV, Markdown front matter, DSA/DLA list text)';
 }
 
+const BATCH_BYTES = 32 * 1024 * 1024;
+
 /**
  * A sink for `expand`: files are ingested in batches as archives are read, so a large archive is never held
  * decompressed in memory at once. php.net's per-major CVE lists are held back and go in together (`finish`).
@@ -215,7 +273,9 @@ export function batchingSink(store: FeedWriter, ctx: ParseContext, opts: { fetch
   const batch: InputFile[] = [];
   const php: InputFile[] = [];
   let c = ctx;
+  let bytes = 0;
   const flush = () => {
+    bytes = 0;
     if (batch.length) ingest(store, batch.splice(0), c, { fetchedAt: opts.fetchedAt, summary: opts.summary });
   };
   return {
@@ -227,7 +287,9 @@ export function batchingSink(store: FeedWriter, ctx: ParseContext, opts: { fetch
       }
       if (distroInfo.recognise(head)) c = contextFrom([f], c.debianCodenames);
       batch.push(f);
-      if (batch.length >= (opts.batch ?? 500)) flush();
+      bytes += f.bytes.length;
+      // by count, and by size: a batch of large members is ingested before more are inflated
+      if (batch.length >= (opts.batch ?? 500) || bytes >= BATCH_BYTES) flush();
     },
     finish() {
       flush();

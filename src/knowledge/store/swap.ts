@@ -116,19 +116,30 @@ export function sqliteFeedStore(dbPath: string, now: () => Date = () => new Date
 
 /**
  * Install a whole store file (a bundle made by `db export`): `write` puts it beside the DB, where it is
- * migrated, read and renamed over the DB. Returns the feeds it holds.
+ * migrated, read, shown to `accept` (which throws to refuse it) and renamed over the DB. Returns its feeds.
+ * On any failure the DB stays as it was and the copy is removed.
  */
-export function installStoreFile(dbPath: string, write: (path: string) => void): FeedStatus[] {
+export function installStoreFile(dbPath: string, write: (path: string) => void, accept?: (feeds: FeedStatus[]) => void): FeedStatus[] {
   cleanLeftovers(dbPath);
   const path = buildPath(dbPath);
-  write(path);
-  const build = { path, db: openWritable(path) }; // migrates an older schema
+  for (const x of ['', '-wal', '-shm', '-journal']) rmSync(path + x, { force: true });
+  let build: { path: string; db: Database.Database } | undefined;
   try {
-    const feeds = new KnowledgeStore(build.db).feeds();
+    write(path);
+    let db: Database.Database;
+    try {
+      db = openWritable(path); // migrates an older schema
+    } catch (err) {
+      throw new KnowledgeDbError(`the bundled DB cannot be opened as a mamori knowledge DB (${(err as Error).message})`);
+    }
+    build = { path, db };
+    const feeds = new KnowledgeStore(db).feeds();
+    accept?.(feeds);
     commitBuild(dbPath, build);
     return feeds;
   } catch (err) {
-    abortBuild(build);
+    if (build) abortBuild(build);
+    for (const x of ['', '-wal', '-shm', '-journal']) rmSync(path + x, { force: true });
     throw err;
   }
 }

@@ -9,7 +9,8 @@ import { batchingSink, codenamesFromStore, emptySummary, type IngestSummary } fr
 import { KnowledgeDbError } from '../store/sqlite.js';
 import type { FeedWriter } from '../store/ports.js';
 import { acquireLock, sqliteFeedStore } from '../store/swap.js';
-import { fetchFeed, type FetchOptions } from './http.js';
+import { fetchAmazon, fetchRedhatApi } from './distro.js';
+import { fetchFeed, NetState, type FetchOptions } from './http.js';
 import { FEED_SOURCES, mirrorUrl, type FeedSource } from './sources.js';
 
 export { FEED_SOURCES, mirrorUrl } from './sources.js';
@@ -21,6 +22,8 @@ export interface UpdateConfig {
   feeds?: Record<string, { url?: string; urls?: string[] }>;
   timeoutMs?: number;
   retries?: number;
+  /** Overall deadline of one `db update` run. */
+  deadlineMs?: number;
   nvdApiKey?: string;
 }
 
@@ -33,6 +36,10 @@ export interface UpdateOptions {
   retries?: number;
   retryBaseMs?: number;
   maxBytes?: number;
+  /** Overall deadline of the run (default 30 minutes): feeds not finished by then fail, the rest are not tried. */
+  deadlineMs?: number;
+  /** The fetch implementation (tests). */
+  fetchImpl?: typeof fetch;
   /** Pause between MyJVN requests (default 1 s). */
   jvnDelayMs?: number;
   /** Pause between NVD requests (default 6 s without an API key, 0.6 s with one: NVD's published limits). */
@@ -42,9 +49,11 @@ export interface UpdateOptions {
 }
 
 export type ProgressEvent =
-  | { kind: 'start'; feed: string; urls: number }
+  | { kind: 'start'; feed: string; urls: number; index: number; total: number }
   | { kind: 'bytes'; feed: string; url: number; received: number; total: number | null }
-  | { kind: 'done'; feed: string; status: FeedOutcome['status']; records: number; error?: string };
+  | { kind: 'done'; feed: string; status: FeedOutcome['status']; records: number; rejected: number; error?: string; staleDays?: number | null }
+  /** Feeds not tried: the network is unreachable, or the deadline passed. */
+  | { kind: 'skipped'; feeds: string[]; why: 'offline' | 'deadline'; reason: string };
 
 export interface FeedOutcome {
   name: string;
@@ -55,6 +64,8 @@ export interface FeedOutcome {
   error?: string;
   /** Age in days of the data kept when the feed failed. */
   staleDays?: number | null;
+  /** Not tried at all: the network was unreachable, or the deadline had passed. */
+  skipped?: 'offline' | 'deadline';
 }
 
 export interface UpdateSummary {
@@ -62,7 +73,13 @@ export interface UpdateSummary {
   ingest: IngestSummary;
   problems: ExpandProblem[];
   durationMs: number;
+  /** Why the network looked unreachable (names did not resolve, connections failed), when it did. */
+  offline?: string;
+  /** The overall deadline (ms) when it passed before every feed was done. */
+  deadlinePassedMs?: number;
 }
+
+export const DEFAULT_DEADLINE_MS = 30 * 60_000;
 
 /** `$MAMORI_HOME/config.json`, when present. */
 export function loadConfig(home: string): UpdateConfig {
@@ -101,11 +118,19 @@ export async function updateFeeds(dbPath: string, opts: UpdateOptions = {}): Pro
   const config = opts.config ?? {};
   const mirror = opts.mirror ?? config.mirror;
   const sources = sourcesFor(opts.feeds);
+  const deadlineMs = opts.deadlineMs ?? config.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const deadline = new AbortController();
+  const deadlineTimer = setTimeout(() => deadline.abort(new Error('the overall deadline passed')), deadlineMs);
+  // one mirror is one host: when it cannot be reached, nothing can
+  const net = new NetState(mirror ? 1 : 2);
   const fo: Omit<FetchOptions, 'validators' | 'onProgress'> = {
     timeoutMs: opts.timeoutMs ?? config.timeoutMs ?? 60_000,
     retries: opts.retries ?? config.retries ?? 3,
     retryBaseMs: opts.retryBaseMs ?? 1000,
     maxBytes: opts.maxBytes ?? 1024 * 1024 * 1024,
+    deadline: deadline.signal,
+    net,
+    fetchImpl: opts.fetchImpl,
   };
   const release = acquireLock(dbPath);
   try {
@@ -115,9 +140,22 @@ export async function updateFeeds(dbPath: string, opts: UpdateOptions = {}): Pro
       const summary = emptySummary();
       const outcomes: FeedOutcome[] = [];
       const problems: ExpandProblem[] = [];
-      for (const src of sources) {
+      let offline: string | undefined;
+      for (const [index, src] of sources.entries()) {
+        const why = deadline.signal.aborted ? 'deadline' : offline !== undefined ? 'offline' : undefined;
+        if (why) {
+          const rest = sources.slice(index);
+          const reason = why === 'deadline' ? `not tried: the overall deadline of ${Math.round(deadlineMs / 1000)} s passed` : `not tried: the network looks unreachable (${offline})`;
+          opts.onProgress?.({ kind: 'skipped', feeds: rest.map((x) => x.feed), why, reason });
+          for (const r of rest) {
+            store.markFeedError(r.feed, reason, now.toISOString());
+            const st = store.feeds().find((f) => f.name === r.feed);
+            outcomes.push({ name: r.feed, status: 'failed', urls: resolveUrls(r, mirror, config), records: 0, rejected: 0, error: reason, staleDays: st?.ageDays ?? null, skipped: why });
+          }
+          break;
+        }
         const urls = resolveUrls(src, mirror, config);
-        opts.onProgress?.({ kind: 'start', feed: src.feed, urls: urls.length });
+        opts.onProgress?.({ kind: 'start', feed: src.feed, urls: urls.length, index, total: sources.length });
         const outcome: FeedOutcome = { name: src.feed, status: 'not-modified', urls, records: 0, rejected: 0 };
         if (!urls.length) {
           outcome.status = 'failed';
@@ -128,7 +166,11 @@ export async function updateFeeds(dbPath: string, opts: UpdateOptions = {}): Pro
               ? await fetchNvd(store, urls[0]!, now, fo, opts, config)
               : src.feed === 'jvn'
                 ? await fetchJvn(urls, fo, opts)
-                : await fetchAll(store, src.feed, urls, fo, opts);
+                : src.feed === 'redhat-api' && urls[0]!.includes('{page}')
+                  ? await fetchRedhatApi(store, urls, now, fo, { onProgress: (u, r, t) => opts.onProgress?.({ kind: 'bytes', feed: src.feed, url: u, received: r, total: t }) })
+                  : src.feed === 'amazon-alas' && urls.some((u) => u.endsWith('mirror.list'))
+                    ? await fetchAmazon(urls, fo, (u, r, t) => opts.onProgress?.({ kind: 'bytes', feed: src.feed, url: u, received: r, total: t }))
+                    : await fetchAll(store, src.feed, urls, fo, opts);
           if ('error' in fetched) {
             outcome.status = 'failed';
             outcome.error = fetched.error;
@@ -158,16 +200,21 @@ export async function updateFeeds(dbPath: string, opts: UpdateOptions = {}): Pro
           const st = store.feeds().find((f) => f.name === src.feed);
           outcome.staleDays = st?.ageDays ?? null;
         } else store.markFeed(src.feed, now.toISOString(), mirror && !config.feeds?.[src.feed] ? `mirror:${mirror}` : urls[0]!);
-        opts.onProgress?.({ kind: 'done', feed: src.feed, status: outcome.status, records: outcome.records, error: outcome.error });
+        opts.onProgress?.({ kind: 'done', feed: src.feed, status: outcome.status, records: outcome.records, rejected: outcome.rejected, error: outcome.error, staleDays: outcome.staleDays });
         outcomes.push(outcome);
+        offline = net.offline;
       }
       build.commit();
-      return { feeds: outcomes, ingest: summary, problems, durationMs: performance.now() - started };
+      const result: UpdateSummary = { feeds: outcomes, ingest: summary, problems, durationMs: performance.now() - started };
+      if (offline ?? net.offline) result.offline = offline ?? net.offline;
+      if (deadline.signal.aborted && outcomes.some((o) => o.status === 'failed')) result.deadlinePassedMs = deadlineMs;
+      return result;
     } catch (err) {
       build.abort();
       throw err;
     }
   } finally {
+    clearTimeout(deadlineTimer);
     release();
   }
 }

@@ -21,6 +21,9 @@ export const ENDOFLIFE_PRODUCTS = [
 
 const OSV = (eco: string) => `https://osv-vulnerabilities.storage.googleapis.com/${encodeURIComponent(eco)}/all.zip`;
 const SALSA_TRACKER = 'https://salsa.debian.org/security-tracker-team/security-tracker/-/raw/master/data';
+const REDHAT_API = 'https://access.redhat.com/hydra/rest/securitydata';
+/** Alpine releases whose secdb is fetched (older ones are in the legacy alpine-secdb repository, for `db import`). */
+export const ALPINE_RELEASES = ['3.12', '3.13', '3.14', '3.15', '3.16', '3.17', '3.18', '3.19', '3.20', '3.21', '3.22'] as const;
 
 /** JVN iPedia keywords for the Japanese products mamori fingerprints. */
 export const JVN_KEYWORDS = ['EC-CUBE', 'Welcart', 'Movable Type', 'Zen Cart', 'osCommerce', 'メールフォーム', 'WordPress'] as const;
@@ -56,6 +59,26 @@ export const FEED_SOURCES: readonly FeedSource[] = [
     byDefault: true,
   },
   { feed: 'redhat-csaf', urls: [], byDefault: false, note: 'give a tar.gz or zip of CSAF VEX files in config.json (Red Hat publishes tar.zst, which mamori cannot read yet)' },
+  {
+    feed: 'redhat-api',
+    urls: [`${REDHAT_API}/cve.json?after={after}&per_page=1000&page={page}`, 'https://security.access.redhat.com/data/csaf/v2/vex/changes.csv'],
+    byDefault: false,
+    note: 'Red Hat Security Data API, one request per CVE: the first run fetches every CVE since 2005 (tens of thousands of small requests), later runs the CVEs Red Hat changed since (VEX changes.csv) and the new ones; opt in with --feed redhat-api, or give a tar.gz of the records (vuln-list-redhat api/) in config.json',
+  },
+  { feed: 'alpine-secdb', urls: ALPINE_RELEASES.flatMap((v) => [`https://secdb.alpinelinux.org/v${v}/main.json`, `https://secdb.alpinelinux.org/v${v}/community.json`]), byDefault: true },
+  {
+    feed: 'amazon-alas',
+    urls: ['https://cdn.amazonlinux.com/al2023/core/mirrors/latest/x86_64/mirror.list', 'https://cdn.amazonlinux.com/2/core/latest/x86_64/mirror.list'],
+    byDefault: true,
+    note: 'updateinfo.xml of the Amazon Linux 2023 and 2 repositories (mirror.list → repodata/repomd.xml → updateinfo)',
+  },
+  {
+    feed: 'redhat-oval',
+    urls: ['6', '7', '8', '9'].map((v) => `https://security.access.redhat.com/data/oval/v2/RHEL${v}/rhel-${v}.oval.xml.bz2`),
+    byDefault: false,
+    note: 'Red Hat OVAL v2, the general channel of RHEL 6–9 (large: hundreds of MB of XML once unpacked); opt in with --feed redhat-oval',
+  },
+  { feed: 'oracle-elsa', urls: ['https://linux.oracle.com/security/oval/com.oracle.elsa-all.xml.bz2'], byDefault: false, note: 'Oracle Linux ELSA OVAL, every release in one file; opt in with --feed oracle-elsa' },
 ];
 
 /** The mirror form of an upstream URL: `<mirror>/<host>/<path>?<query>`. */

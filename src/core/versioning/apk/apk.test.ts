@@ -17,8 +17,22 @@ test('apk grammar: pre-release suffixes < none < post-release suffixes, letters,
   assert.equal(compareApk(p('1.0~abc'), p('1.0')), 1, 'a commit hash sorts after the plain version');
 });
 
-test('what apk_version_validate() rejects is an issue', () => {
-  for (const bad of ['', 'a1', '1.0bc', '1.0_foo', '1.0-1', '1.0-r', '1.0.', '1..0', '1.0A', '1.0 ', '1.0-r1-r2', '1.0_rc1a', '99999999999999999999']) {
-    assert.equal(parseApk(bad).ok, false, JSON.stringify(bad));
+test('what apk_version_validate() rejects is still ordered as apk_version_compare() orders it, marked malformed', () => {
+  for (const bad of ['a1', '1.0bc', '1.0_foo', '1.0-1', '1.0-r', '1.0.', '1..0', '1.0A', '1.0 ', '1.0-r1-r2', '1.0_rc1a']) {
+    assert.ok(p(bad).malformed, JSON.stringify(bad));
   }
+  assert.equal(parseApk('').ok, false, 'the empty string is no version');
+  assert.equal(p('1.0-r1').malformed, undefined);
+  // apk-tools' test/version.data: "1.0 < 1.0bc" (invalid, string sort) and "23_foo > 4_beta"
+  assert.equal(compareApk(p('1.0'), p('1.0bc')), -1);
+  assert.equal(compareApk(p('23_foo'), p('4_beta')), 1);
+  // TOKEN_INVALID is the largest token: a version that turns invalid sorts below one that ends there…
+  assert.equal(compareApk(p('23_foo'), p('23')), -1);
+  assert.equal(compareApk(p('1.0_foo'), p('1.0-r1')), -1);
+  // …but above a pre-release suffix at that position, and equal to any other version invalid there
+  assert.equal(compareApk(p('23_foo'), p('23_rc1')), 1);
+  assert.equal(compareApk(p('23_foo'), p('23_bar')), 0);
+  assert.equal(compareApk(p('a1'), p('0')), -1, 'no leading digit: invalid from the first token');
+  // apk_blob_pull_uint() wraps at 2^64
+  assert.equal(compareApk(p('18446744073709551617'), p('2')), -1);
 });

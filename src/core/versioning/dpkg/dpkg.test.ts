@@ -23,11 +23,31 @@ test("parseversion(): whitespace trimmed (TABs too), epoch rules, allowed charac
   assert.equal(compareDpkg(p('  \t0:0-1'), p('0:0-1')), 0);
   assert.equal(compareDpkg(p('0:0-1\t  '), p('0:0-1')), 0);
   assert.equal(compareDpkg(p('\t  0:0-1  \t'), p('0:0-1')), 0);
-  for (const bad of ['', ' \t', '0:', '0:0 0-1', '-1:0-1', '999999999999999999999999:0-1', 'a:0-0', '-0', '0:-0', '0:abc3-0', '1.0-', '0:0-0:0', '1.0_1']) {
+  for (const bad of ['', ' \t', '0:', '0:0 0-1', '-1:0-1', '999999999999999999999999:0-1', 'a:0-0', '-0', '0:-0', '1.0-']) {
     const r = parseDpkg(bad);
     assert.equal(r.ok, false, JSON.stringify(bad));
   }
   assert.equal(formatDpkg(p('0:1.0-1')), '1.0-1');
   assert.equal(formatDpkg(p('1:2:3-4')), '1:2:3-4');
   assert.equal(formatDpkg(p('0:1:2')), '0:1:2', 'an upstream with a colon keeps its epoch');
+});
+
+test("parseversion()'s warnings: ordered as dpkg orders them, marked malformed with dpkg's reason", () => {
+  const cases: [string, string][] = [
+    ['0:abc3-0', 'version number does not start with digit'],
+    ['abc', 'version number does not start with digit'],
+    ['0:0-0:0', 'invalid character in revision number'],
+    ['1.0_1', 'invalid character in version number'],
+    ['2.4.6_el7-1', 'invalid character in version number'],
+    ['1.0-1@x', 'invalid character in revision number'],
+  ];
+  for (const [v, why] of cases) assert.equal(p(v).malformed, why, v);
+  assert.equal(p('1.0-1').malformed, undefined);
+  // non-digit start: letters order as their code, after nothing but `~`; a letter sorts before any digit run
+  assert.equal(compareDpkg(p('abc'), p('1.0')), 1, 'a letter against a digit run: the letter against the end of the non-digit part');
+  assert.equal(compareDpkg(p('abc'), p('abd')), -1);
+  assert.equal(compareDpkg(p('1.0_1'), p('1.0.1')), 1, "'_' (95 + 256) sorts after '.' (46 + 256)");
+  // bytes ≥ 0x80 order as the byte (signed char + 256), below '.' and other punctuation, above letters
+  assert.equal(verrevcmp('1é', '1.'), -1);
+  assert.equal(verrevcmp('1é', '1z'), 1);
 });

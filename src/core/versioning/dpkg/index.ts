@@ -12,24 +12,40 @@ export interface DpkgVersion {
   readonly upstream: string;
   /** `''` when there is no revision. */
   readonly revision: string;
+  /**
+   * dpkg's warning when the version is malformed but still ordered (parseversion() returns a warning, and
+   * `dpkg --compare-versions` compares anyway): an upstream not starting with a digit, or a character outside
+   * the allowed sets. Absent for a well-formed version.
+   */
+  readonly malformed?: string;
 }
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isAlpha = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isBlank = (c: number) => c === 32 || c === 9;
 
-/** dpkg's order(): digits 0, letters their code, `~` -1, end 0, anything else code + 256. */
+/**
+ * dpkg's order(): digits 0, letters their code, `~` -1, end 0, anything else code + 256. dpkg reads bytes
+ * as (signed) `char`, so a byte ≥ 0x80 is negative there and orders as byte - 256 + 256 = the byte itself.
+ */
 function order(c: number): number {
   if (isDigit(c)) return 0;
   if (isAlpha(c)) return c;
   if (c === 126) return -1;
+  if (c >= 128) return c;
   if (c) return c + 256;
   return 0;
 }
 
+/** The UTF-8 bytes of a non-ASCII string, one char per byte (what dpkg's verrevcmp() walks); ASCII as is. */
+const utf8 = new TextEncoder();
+const asBytes = (s: string): string => (/^[\x00-\x7f]*$/.test(s) ? s : String.fromCharCode(...utf8.encode(s)));
+
 /** dpkg's verrevcmp(): one part (upstream or revision) against another. */
 export function verrevcmp(a: string, b: string): Sign {
   if (a === b) return 0;
+  a = asBytes(a);
+  b = asBytes(b);
   const la = a.length;
   const lb = b.length;
   let i = 0;
@@ -62,7 +78,10 @@ export function verrevcmp(a: string, b: string): Sign {
 
 const INT_MAX = 2147483647;
 
-/** dpkg's parseversion() (dpkg 1.21): errors and warnings are both rejections here. */
+/**
+ * dpkg's parseversion() (dpkg 1.21): its errors are rejections; its warnings (a non-digit start, odd
+ * characters) are kept as `malformed` on a version that is still ordered, as `dpkg --compare-versions` does.
+ */
 export function parseDpkg(input: string): Result<DpkgVersion> {
   let start = 0;
   let end = input.length;
@@ -98,18 +117,23 @@ export function parseDpkg(input: string): Result<DpkgVersion> {
   const revision = hyphen >= 0 ? rest.slice(hyphen + 1) : '';
   if (hyphen >= 0 && revision.length === 0) return fail('version.invalid', 'revision number is empty', input);
   if (upstream.length === 0) return fail('version.invalid', 'version number is empty', input);
-  if (!isDigit(upstream.charCodeAt(0))) return fail('version.invalid', 'version number does not start with digit', input);
+  if (s.includes('\0')) return fail('version.invalid', 'version string holds a NUL character', input);
+  const malformed = warning(upstream, revision);
+  return ok(malformed ? { epoch, epochWritten, upstream, revision, malformed } : { epoch, epochWritten, upstream, revision });
+}
+
+/** parseversion()'s warnings, in its order (the first one found is the one dpkg prints). */
+function warning(upstream: string, revision: string): string | undefined {
+  if (!isDigit(upstream.charCodeAt(0))) return 'version number does not start with digit';
   for (let k = 1; k < upstream.length; k++) {
     const c = upstream.charCodeAt(k);
-    if (!isDigit(c) && !isAlpha(c) && c !== 46 && c !== 45 && c !== 43 && c !== 126 && c !== 58)
-      return fail('version.invalid', 'invalid character in version number', input);
+    if (!isDigit(c) && !isAlpha(c) && c !== 46 && c !== 45 && c !== 43 && c !== 126 && c !== 58) return 'invalid character in version number';
   }
   for (let k = 0; k < revision.length; k++) {
     const c = revision.charCodeAt(k);
-    if (!isDigit(c) && !isAlpha(c) && c !== 46 && c !== 43 && c !== 126)
-      return fail('version.invalid', 'invalid character in revision number', input);
+    if (!isDigit(c) && !isAlpha(c) && c !== 46 && c !== 43 && c !== 126) return 'invalid character in revision number';
   }
-  return ok({ epoch, epochWritten, upstream, revision });
+  return undefined;
 }
 
 /** dpkg_version_compare(): epoch numerically, then upstream, then revision with verrevcmp(). */
@@ -128,4 +152,5 @@ export const dpkgScheme: VersionScheme<DpkgVersion> = {
   parse: parseDpkg,
   compare: compareDpkg,
   format: formatDpkg,
+  malformed: (v) => v.malformed,
 };

@@ -33,9 +33,11 @@ function stateOf(tag: string | undefined): FixState | null {
     case 'undetermined':
       return 'unfixed';
     case 'end-of-life':
+      return 'out-of-support';
+    case 'postponed':
+      return 'unfixed';
     case 'no-dsa':
     case 'ignored':
-    case 'postponed':
       return 'will-not-fix';
     default:
       return null;
@@ -128,11 +130,17 @@ export function parseJsonDump(raw: RawInput, text: string, ctx: ParseContext): N
         if (!rel) continue; // sid / experimental have no platform
         const fixed = str(r.fixed_version);
         const urgency = str(r.urgency) ?? '';
+        // No DSA: `nodsa_reason` "postponed" (fixed in a later update) stays open; "ignored" and a plain
+        // no-dsa (minor issue, left to a point release at best) will not be fixed by a DSA.
+        const nodsa = r.nodsa !== undefined ? (str(r.nodsa_reason) ?? 'no-dsa') : undefined;
         let state: FixState;
         if (fixed === '0') state = 'not-affected';
         else if (r.status === 'resolved' && fixed) state = 'fixed';
-        else if (urgency === 'end-of-life' || urgency === 'unimportant' || r.nodsa !== undefined) state = 'will-not-fix';
+        else if (urgency === 'end-of-life') state = 'out-of-support';
+        else if (nodsa === 'postponed') state = 'unfixed';
+        else if (urgency === 'unimportant' || nodsa !== undefined) state = 'will-not-fix';
         else state = 'unfixed';
+        const note = nodsa ? `${nodsa}${str(r.nodsa) ? `: ${str(r.nodsa)}` : ''}` : undefined;
         out.advisories.push({
           id: cve,
           feed: FEED,
@@ -143,7 +151,7 @@ export function parseJsonDump(raw: RawInput, text: string, ctx: ParseContext): N
           fixState: state,
           fixedVersion: state === 'fixed' ? fixed : undefined,
           vendorSeverity: urgency || undefined,
-          summary: str(info.description),
+          summary: note ? `${str(info.description) ?? ''} (${note})`.trim() : str(info.description),
           url: `https://security-tracker.debian.org/tracker/${cve}`,
           rawRef: `${raw.key}#${pkg}/${cve}`,
         });

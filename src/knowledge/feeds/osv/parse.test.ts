@@ -38,3 +38,19 @@ test('real AlmaLinux OSV: module streams of one package are merged into one advi
   assert.equal(nginx.ranges.length, 2);
   assert.equal(new Set(out.advisories.map((a) => a.scope.package)).size, out.advisories.length);
 });
+
+test('Ubuntu USN: fixes available only with Ubuntu Pro (ESM) are extended-support-only; a standard fix wins', (t) => {
+  const text = shared('ubuntu/usn-osv/USN-6757-1.json');
+  if (text === null) return t.skip('../shared/data not found');
+  const out = parse(raw('USN-6757-1.json', text), text).out;
+  const by = (p: string) => out.advisories.find((a) => a.scope.platform === p)!;
+  assert.deepEqual([by('ubuntu:18.04').fixState, by('ubuntu:18.04').fixedVersion], ['extended-support-only', '7.2.24-0ubuntu0.18.04.17+esm3']);
+  assert.equal(by('ubuntu:16.04').fixState, 'extended-support-only');
+  assert.equal(by('ubuntu:22.04').fixState, 'fixed', 'No subscription required');
+  const both = JSON.parse(text) as { affected: { package: { ecosystem: string; name: string }; ranges: unknown; ecosystem_specific?: unknown }[] };
+  const pro = both.affected.find((a) => a.package.ecosystem === 'Ubuntu:Pro:18.04:LTS')!;
+  both.affected.push({ ...pro, package: { ecosystem: 'Ubuntu:18.04:LTS', name: 'php7.2' }, ecosystem_specific: { availability: 'No subscription required' } });
+  const t2 = JSON.stringify(both);
+  const o2 = parse(raw('x.json', t2), t2).out;
+  assert.deepEqual(o2.advisories.filter((a) => a.scope.platform === 'ubuntu:18.04').map((a) => a.fixState), ['fixed']);
+});

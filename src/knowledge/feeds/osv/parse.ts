@@ -80,6 +80,7 @@ export function parse(raw: RawInput, text: string): { feed: string; out: Normali
   const refs = Array.isArray(v.references) ? v.references : [];
   const adv = refs.find((r) => isObject(r) && r.type === 'ADVISORY');
   const byKey = new Map<string, Advisory>();
+  const proKeys = new Set<string>();
   let feed = 'osv';
   for (const [i, a] of v.affected.entries()) {
     if (!isObject(a) || !isObject(a.package)) {
@@ -110,7 +111,10 @@ export function parse(raw: RawInput, text: string): { feed: string; out: Normali
     }
     const versions = (Array.isArray(a.versions) ? a.versions : []).filter((x): x is string => typeof x === 'string');
     const dbs = isObject(a.database_specific) ? a.database_specific : isObject(a.ecosystem_specific) ? a.ecosystem_specific : {};
-    const key = `${sc.scope.platform}\u0000${sc.scope.package}`;
+    // Ubuntu Pro (ESM) fixes reach only machines attached to Ubuntu Pro: their own state, and a standard
+    // fix for the same release and package takes precedence.
+    const pro = sc.feed === 'osv-ubuntu' && (/^Ubuntu:Pro:/.test(eco) || /Ubuntu Pro/i.test(isObject(a.ecosystem_specific) ? (str(a.ecosystem_specific.availability) ?? '') : ''));
+    const key = `${sc.scope.platform}\u0000${sc.scope.package}${pro ? '\u0000pro' : ''}`;
     const prev = byKey.get(key);
     if (prev) {
       prev.ranges.push(...ranges);
@@ -118,6 +122,7 @@ export function parse(raw: RawInput, text: string): { feed: string; out: Normali
       continue;
     }
     const fixedVersion = ranges.flatMap((r) => r.events).find((e) => e.fixed)?.fixed;
+    if (pro) proKeys.add(key);
     const advisory: Advisory = {
       id,
       feed: sc.feed,
@@ -138,9 +143,11 @@ export function parse(raw: RawInput, text: string): { feed: string; out: Normali
     };
     byKey.set(key, advisory);
   }
-  for (const a of byKey.values()) {
+  for (const [key, a] of byKey) {
+    if (proKeys.has(key) && byKey.has(key.slice(0, -'\u0000pro'.length))) continue;
     if (!a.ranges.length && !a.versions?.length) a.ranges.push({ type: 'ECOSYSTEM', events: [{ introduced: '0' }] });
     if (a.fixState === 'fixed' && !a.ranges.some((r) => r.events.some((e) => e.fixed))) a.fixState = 'unfixed';
+    if (a.fixState === 'fixed' && proKeys.has(key)) a.fixState = 'extended-support-only';
     out.advisories.push(a);
   }
   return { feed, out };
