@@ -8,6 +8,10 @@
 //     bundle has only through the banner's createRequire.
 //   - native or self-locating packages stay external and load from node_modules.
 //   - the version is a constant (src/scan/version.ts reads package.json only when it is not set).
+//   - an import() or require() whose argument is not a string literal fails the build: esbuild cannot follow it,
+//     and at run time it resolves beside the chunk instead of beside its source file (issue 13: the installed CLI
+//     did not find src/pii and scanned no document root for personal data). test/e2e/bundle-paths.test.ts
+//     checks the same at run time, for every module the bundled commands load.
 import { build } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,6 +44,7 @@ await build({
   banner: { js: "import { createRequire as __mamoriCreateRequire } from 'node:module'; const require = __mamoriCreateRequire(import.meta.url);" },
   legalComments: 'none',
   logLevel: 'warning',
+  logOverride: { 'unsupported-dynamic-import': 'error', 'unsupported-require-call': 'error' },
 });
 
 // The layout walk.ts relies on: every output file directly in dist/bundle, the worker among them.

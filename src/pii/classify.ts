@@ -12,6 +12,7 @@ import { addBirth, addCardCandidate, addEmail, addMyNumberCandidate, addName, ad
 import { sensitiveFromContent, sensitiveFromName } from './sensitive.js';
 import { columnKind, detectDelimiter, inferColumns, parseDelimited, parseSqlRows, PII_TABLE, type ColumnSpec } from './structure.js';
 import { DEFAULT_MAX_FILE_BYTES, PII_KINDS, type ClassifyOptions, type FileVerdict, type PiiKind, type SensitiveKind } from './types.js';
+import { maskText } from './mask.js';
 
 const MAX_ROWS = 200_000;
 
@@ -212,6 +213,17 @@ function addRow(c: Collector, specs: readonly (ColumnSpec | undefined)[], cells:
   return kinds.size;
 }
 
+/** A cell holding its own label: `氏名:佐藤健一`, `電話：090-…`. */
+const LABEL_VALUE = /^\s*[^:：\s]{1,20}\s*[:：]\s*\S/;
+const labelOf = (cell: string): string => (LABEL_VALUE.test(cell) ? cell.slice(0, cell.search(/[:：]/)) : cell).trim();
+/** The cells without the labels the first row gave their columns (a cell without its label is kept whole). */
+const unlabel = (cells: readonly string[], labels: readonly string[]): string[] =>
+  cells.map((cell, i) => {
+    const label = labels[i];
+    const v = cell.trim();
+    return label && v.startsWith(label) && /^\s*[:：]/.test(v.slice(label.length)) ? v.slice(label.length).replace(/^\s*[:：]\s*/, '') : cell;
+  });
+
 function structuredPass(text: string, name: string, c: Collector, hint: 'csv' | 'tsv' | 'sql' | undefined): Structured {
   const st: Structured = { records: 0, columns: new Set(), tables: [], piiTable: false, schemaOnly: false, headerHits: [] };
   const lower = name.toLowerCase();
@@ -226,7 +238,7 @@ function structuredPass(text: string, name: string, c: Collector, hint: 'csv' | 
       if (!specCache.has(key)) {
         specs = resolveSpecs(columns);
         specCache.set(key, specs);
-        if (specs) columns!.forEach((col, i) => specs![i] && st.headerHits.length < 12 && st.headerHits.push(col));
+        if (specs) columns!.forEach((col, i) => specs![i] && st.headerHits.length < 12 && st.headerHits.push(maskText(col)));
       }
       if (!specs) {
         // no usable column names: infer from the first rows of the table
@@ -265,18 +277,22 @@ function structuredPass(text: string, name: string, c: Collector, hint: 'csv' | 
   let specs: (ColumnSpec | undefined)[] | undefined;
   const pending: string[][] = [];
   let headerSeen = false;
+  // Rows of `label:value` cells (`氏名:佐藤健一,電話:090-…`): the labels are the header, every row is data.
+  let labels: string[] | undefined;
   parseDelimited(text, delim, MAX_ROWS, (cells, row) => {
     if (row === 0 || (!headerSeen && !specs && row < 5 && pending.length === 0)) {
       const s = resolveSpecs(cells);
       if (s) {
-        specs = s;
+        if (cells.every((h, i) => !s[i] || LABEL_VALUE.test(h))) labels = cells.map(labelOf);
+        const chosen = labels ? resolveSpecs(labels) ?? s : s;
+        specs = chosen;
         headerSeen = true;
-        cells.forEach((h, i) => s[i] && st.headerHits.length < 12 && st.headerHits.push(h.trim()));
-        return;
+        cells.forEach((h, i) => chosen[i] && st.headerHits.length < 12 && st.headerHits.push(maskText(labelOf(h))));
+        if (!labels) return;
       }
     }
     if (specs) {
-      if (addRow(c, specs, cells) > 0) st.records++;
+      if (addRow(c, specs, labels ? unlabel(cells, labels) : cells) > 0) st.records++;
       return;
     }
     pending.push(cells);
@@ -498,8 +514,21 @@ function classifyDecoded(
   return { part, encoding, invalid, sensitive };
 }
 
-/** Synchronous core of classifyBuffer (the worker threads call it directly). */
+/**
+ * Synchronous core of classifyBuffer (the worker threads call it directly). What it says of the file leaves
+ * masked (maskText): reasons (column names, table and member names), notes and container events; `path` is
+ * the name the caller gave, for the caller to map back (and mask where it shows it).
+ */
 export function classifySync(name: string, data: Uint8Array, opts: ClassifyOptions & { zipSource?: ZipSource } = {}, depth = 0): Classified {
+  const v = classifyUnmasked(name, data, opts, depth);
+  if (depth > 0) return v;
+  v.reasons = v.reasons.map(maskText);
+  if (v.note) v.note = maskText(v.note);
+  if (v.events) v.events = v.events.map((e) => ({ ...e, note: maskText(e.note), ...(e.member ? { member: maskText(e.member) } : {}) }));
+  return v;
+}
+
+function classifyUnmasked(name: string, data: Uint8Array, opts: ClassifyOptions & { zipSource?: ZipSource }, depth: number): Classified {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
   const total = opts.totalBytes ?? data.length;
   const body = data.length > maxBytes ? data.subarray(0, maxBytes) : data;

@@ -1,13 +1,15 @@
 /**
  * Verdicts → findings of the report: `personal-data-exposure` (severity by kind and volume) and
  * `sensitive-file-exposure` (dumps, backups, logs, VCS metadata, config and credentials without personal
- * data). Evidence carries counts, confidence and masked samples only.
+ * data). Evidence carries counts, confidence and masked samples only; every string of a finding (location,
+ * title, reasons) is masked (maskFinding), its id is derived from the real path.
  */
 import type { DataExposureEvidence } from '../core/evidence.js';
 import { findingId } from '../core/ids.js';
 import { messages } from '../core/messages/index.js';
 import { SEVERITIES, type Finding, type Lang, type Severity } from '../core/model.js';
 import type { FileVerdict, PiiKind, SensitiveKind } from './types.js';
+import { maskFinding } from './mask.js';
 
 export interface Located {
   location: string;
@@ -123,5 +125,6 @@ export function verdictToFindings(verdicts: readonly FileVerdict[], locate: (pat
       damage: { customers: t('pii.damage.sensitive.customers'), organisation: t('pii.damage.sensitive.organisation'), code: 'pii.damage.sensitive' },
     });
   }
-  return out;
+  // Locations and file names may hold personal values (`請求書_090-1234-5678.csv`): masked like the rest.
+  return out.map(maskFinding);
 }

@@ -14,6 +14,7 @@ import { messages } from '../core/messages/index.js';
 import type { Finding, Gap, Lang } from '../core/model.js';
 import type { Classified } from './classify.js';
 import { verdictToFindings, type Located } from './findings.js';
+import { maskGap } from './mask.js';
 import { classifyFile, type FileResult, type FileTask } from './read.js';
 import { classifyNext, SHARED_QUEUE_BYTES, sharedQueue, type WorkerInit } from './queue.js';
 import { DEFAULT_MAX_FILE_BYTES, type FileVerdict } from './types.js';
@@ -344,5 +345,5 @@ export async function scanTree(root: string, opts: ScanTreeOptions = {}): Promis
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const locate = opts.locate ?? ((p: string) => ({ location: p, served: 'unknown' as const }));
   const findings = verdictToFindings(files, locate, { lang });
-  return { files, findings, gaps, stats: { files: walked.tasks.length - unread, bytes, skipped, ms: Math.round(performance.now() - started) } };
+  return { files, findings, gaps: gaps.map(maskGap), stats: { files: walked.tasks.length - unread, bytes, skipped, ms: Math.round(performance.now() - started) } };
 }

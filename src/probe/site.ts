@@ -19,6 +19,7 @@ import { parsePage, resolveRef } from './html.js';
 import { ComponentSet } from './fingerprint.js';
 import { probeTls } from './tls.js';
 import { SiteScope } from './scope.js';
+import { maskFinding, maskGap, maskText, maskUrl } from '../pii/index.js';
 import { type Ctx, type SiteScanOptions, type SiteScanResult, addFinding, addGap, cutByDeadline, deadlineGap, decodeText, pathOf } from './site/context.js';
 import { crawl, observe, redirection } from './site/crawl.js';
 import { exposure } from './site/exposure.js';
@@ -30,7 +31,24 @@ import { versionFiles } from './site/versions.js';
 
 export type { SiteScanOptions, SiteScanResult } from './site/context.js';
 
+/**
+ * The site scan, its result masked: URLs (query values, file names in paths), titles, evidence (zip member
+ * names, matcher details, personal-data samples), gaps and inventory locations can carry what the site
+ * served, and leave the probe only through the personal-data masker (maskFinding, maskGap, maskUrl).
+ */
 export async function scanSite(o: SiteScanOptions): Promise<SiteScanResult> {
+  const r = await scanSiteUnmasked(o);
+  const located = <T extends { location?: string }>(x: T): T => (x.location ? { ...x, location: maskUrl(x.location) } : x);
+  return {
+    ...r,
+    ...(r.fatal ? { fatal: maskText(r.fatal) } : {}),
+    findings: r.findings.map(maskFinding),
+    gaps: r.gaps.map(maskGap),
+    inventory: { ...r.inventory, packages: r.inventory.packages.map(located), components: r.inventory.components.map(located) },
+  };
+}
+
+async function scanSiteUnmasked(o: SiteScanOptions): Promise<SiteScanResult> {
   // The overall time limit: aborts requests and handshakes in flight; nothing new starts after it.
   const deadline = new AbortController();
   const deadlineTimer = o.maxTimeMs !== undefined ? setTimeout(() => deadline.abort(new DOMException('scan time limit', 'TimeoutError')), o.maxTimeMs) : undefined;

@@ -1,4 +1,4 @@
-/** Run the built CLI (bin/mamori.js → dist/) as a user would, capturing output and exit code. */
+/** Run the built CLI (bin/mamori.js → dist/, or another `bin`) as a user would, capturing output and exit code. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -13,10 +13,10 @@ export interface CliResult {
 
 export function runCli(
   args: readonly string[],
-  opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+  opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; bin?: string; nodeArgs?: readonly string[] } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, ...args], {
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.bin ?? binPath, ...args], {
       cwd: opts.cwd ?? repoRoot,
       env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: '', NO_COLOR: '1', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -42,16 +42,34 @@ async function freePort(): Promise<number> {
 
 const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file], { stdio: 'ignore' });
 
-/** `exec`: the forced command's last line, which runs "$SSH_ORIGINAL_COMMAND" (default: `/bin/sh -c` on this machine). */
-export async function startSshd(opts: { exec?: string } = {}): Promise<Sshd> {
+export interface SshdOptions {
+  /** Address to listen on (default 127.0.0.1). */
+  listen?: string;
+  /** Run sshd inside this network namespace (`ip netns exec NS sshd …`). */
+  netns?: string;
+  /** sshd's MaxSessions (sessions open at once per connection; default here 32, OpenSSH's own default 10). */
+  maxSessions?: number;
+  /** The forced command's last line, which runs "$SSH_ORIGINAL_COMMAND" (default: the user's login shell, as sshd does). */
+  exec?: string;
+}
+
+export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
+  const listen = opts.listen ?? '127.0.0.1';
   const dir = mkdtempSync(join(tmpdir(), 'mamori-'));
+  // Other users (test/host/login-shell.test.ts logs in as users whose shell is fish or tcsh) run the forced
+  // command, append to its log and get a writable HOME: the directory is readable, home/ is like /tmp.
+  chmodSync(dir, 0o755);
+  mkdirSync(join(dir, 'home'), { mode: 0o1777 });
+  chmodSync(join(dir, 'home'), 0o1777);
   const user = userInfo().username;
   for (const k of ['host', 'user', 'other-host', 'stranger']) keygen(join(dir, k));
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'user.pub')));
   const log = join(dir, 'commands.log');
   writeFileSync(log, '');
+  chmodSync(log, 0o666);
   const force = join(dir, 'force.sh');
-  writeFileSync(force, `#!/bin/sh\nprintf '%s\\n' "$SSH_ORIGINAL_COMMAND" >> '${log}'\n${opts.exec ?? 'exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"'}\n`);
+  // By default, what sshd itself does without a forced command: the user's login shell runs the string ($SHELL -c).
+  writeFileSync(force, `#!/bin/sh\nprintf '%s\\n' "$SSH_ORIGINAL_COMMAND" >> '${log}'\n${opts.exec ?? 'exec "$SHELL" -c "$SSH_ORIGINAL_COMMAND"'}\n`);
   chmodSync(force, 0o755);
   const port = await freePort();
   const conf = join(dir, 'sshd_config');
@@ -59,7 +77,7 @@ export async function startSshd(opts: { exec?: string } = {}): Promise<Sshd> {
     conf,
     [
       `Port ${port}`,
-      'ListenAddress 127.0.0.1',
+      `ListenAddress ${listen}`,
       `HostKey ${join(dir, 'host')}`,
       `PidFile ${join(dir, 'sshd.pid')}`,
       `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
@@ -69,31 +87,32 @@ export async function startSshd(opts: { exec?: string } = {}): Promise<Sshd> {
       'KbdInteractiveAuthentication no',
       'PubkeyAuthentication yes',
       'PermitRootLogin prohibit-password',
-      'MaxSessions 32',
+      `MaxSessions ${opts.maxSessions ?? 32}`,
       'MaxStartups 32',
       `ForceCommand ${force}`,
       'LogLevel ERROR',
       // bash sources ~/.bashrc for commands run by sshd; the test machine's root .bashrc loads pyenv (seconds per
       // command). A private HOME keeps the measurement about mamori, not about that file.
-      `SetEnv HOME=${dir}`,
+      `SetEnv HOME=${join(dir, 'home')}`,
       '',
     ].join('\n'),
   );
   const hostPub = readFileSync(join(dir, 'host.pub'), 'utf8').trim().split(' ');
   const otherPub = readFileSync(join(dir, 'other-host.pub'), 'utf8').trim().split(' ');
-  writeFileSync(join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${hostPub[0]} ${hostPub[1]}\n`);
-  writeFileSync(join(dir, 'wrong_known_hosts'), `[127.0.0.1]:${port} ${otherPub[0]} ${otherPub[1]}\n`);
+  writeFileSync(join(dir, 'known_hosts'), `[${listen}]:${port} ${hostPub[0]} ${hostPub[1]}\n`);
+  writeFileSync(join(dir, 'wrong_known_hosts'), `[${listen}]:${port} ${otherPub[0]} ${otherPub[1]}\n`);
   // sshd's privilege-separation directory is compiled in (/run/sshd); systemd creates it for the service
   // (RuntimeDirectory=sshd). Without the service running, create it the same way (empty, root-owned, 0755).
   if (!existsSync('/run/sshd')) mkdirSync('/run/sshd', { mode: 0o755 });
-  const child: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const argv = ['-D', '-e', '-f', conf];
+  const child: ChildProcess = opts.netns ? spawn('ip', ['netns', 'exec', opts.netns, SSHD, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(SSHD, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   // Wait until it accepts connections.
   const deadline = Date.now() + 10_000;
   for (;;) {
     const up = await new Promise<boolean>((resolve) => {
-      const c = connect(port, '127.0.0.1', () => {
+      const c = connect(port, listen, () => {
         c.destroy();
         resolve(true);
       });

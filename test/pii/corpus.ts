@@ -53,6 +53,11 @@ export interface Person {
   birth: string; card: string; myNumber: string;
 }
 
+/** The whole forms of a person's values that no report may show (the masking tests plant them). */
+export function plantedForms(p: Person): string[] {
+  return [p.email, p.phone, p.phoneDigits, p.card, p.myNumber, `${p.sei}${p.mei}`, `${p.sei} ${p.mei}`, p.postal, `${p.pref}${p.city}${p.street}`, p.birth];
+}
+
 export class Gen {
   readonly r: () => number;
   /** Every raw personal value generated (all written forms). */

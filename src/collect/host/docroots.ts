@@ -26,6 +26,9 @@ export const DEFAULT_DOCROOT_LIMITS: DocrootLimits = { maxEntries: 50_000, maxDe
 /** What the personal-data detector (src/pii) exposes; loaded at run time so the scan works without it. */
 export interface PiiModule {
   classifyBuffer(name: string, data: Buffer | Uint8Array, opts?: { maxBytes?: number; totalBytes?: number; publicPage?: boolean }): PiiVerdict | Promise<PiiVerdict>;
+  /** Personal values inside a string (a file name) masked; a finding with every string masked but its id. */
+  maskText(s: string): string;
+  maskFinding(f: Finding): Finding;
 }
 export interface PiiVerdict {
   path: string;
@@ -131,12 +134,12 @@ export async function collectDocroots(
           const rel = displayPath(e.rel);
           const abs = `${root.path}/${rel}`;
           if (!Buffer.from(rel, 'utf8').equals(e.rel)) {
-            gaps.push(gapOf('host.gap.nonUtf8', abs, { code: 'host.gap.why.nonUtf8' }));
+            gaps.push(gapOf('host.gap.nonUtf8', pii.maskText(abs), { code: 'host.gap.why.nonUtf8' }));
             return;
           }
           const r = await t.readFile(abs, limits.piiBytes);
           if (!r.ok) {
-            gaps.push(gapOf('host.gap.read', abs, { code: 'host.gap.why.piiRead', params: { failure: r.failure } }));
+            gaps.push(gapOf('host.gap.read', pii.maskText(abs), { code: 'host.gap.why.piiRead', params: { failure: r.failure } }));
             return;
           }
           res.stats.filesClassified++;
@@ -144,7 +147,8 @@ export async function collectDocroots(
           const v = await pii.classifyBuffer(rel, r.data, { maxBytes: limits.piiBytes, totalBytes: e.size });
           if (v.skipped || (!v.personal && !v.sensitive)) return;
           const served = wouldServe(abs, root.path, configs, htaccess, root.url ?? '/');
-          res.findings.push(piiFinding(abs, v, served));
+          // A file name may hold personal values (`請求書_090-1234-5678.csv`): masked like the detector's output.
+          res.findings.push(pii.maskFinding(piiFinding(abs, v, served)));
         }),
       );
     }

@@ -11,7 +11,7 @@ import { gapOf } from '../../core/gaps.js';
 import { posix } from 'node:path';
 import type { Finding, Gap, Inventory, KernelInfo, OsInfo, Package, PendingUpdate } from '../../core/model.js';
 import { findingId } from '../../core/ids.js';
-import { isMissing, type Transport } from '../transport/types.js';
+import { isMissing, type ExecResult, type Transport } from '../transport/types.js';
 import { collectDocroots, DEFAULT_DOCROOT_LIMITS, type DocrootLimits, type PiiModule } from './docroots.js';
 import { collectKernel } from './kernel.js';
 import { collectOs } from './os.js';
@@ -41,28 +41,45 @@ const RPM_FAMILIES = new Set(['rhel', 'centos', 'almalinux', 'rocky', 'oracle', 
 export async function collectHost(t: Transport, opts: HostScanOptions): Promise<HostScanResult> {
   const gaps: Gap[] = [];
   const findings: Finding[] = [];
-  const [os, idr] = await Promise.all([collectOs(t, gaps), t.run('id')]);
+  // Nothing waits for what it does not need: over SSH each wait is a round trip. The package queries start
+  // with the OS files (the OS only decides which answer counts); the web stack's configuration is read without
+  // the package list, and the document roots are walked as soon as the configuration names them.
+  const early: { dpkg?: Promise<ExecResult>; rpm?: Promise<ExecResult> } = { dpkg: t.run('dpkgQuery'), rpm: t.run('rpmQuery') };
+  const osP = Promise.all([collectOs(t, gaps), t.run('id')]);
+  let packagesKnown: (p: Promise<readonly Package[]>) => void = () => {};
+  const packagesP = new Promise<readonly Package[]>((resolve) => (packagesKnown = resolve));
+  let configsKnown: (c: readonly WebConfig[]) => void = () => {};
+  const configsP = new Promise<readonly WebConfig[]>((resolve) => (configsKnown = resolve));
+  const webP = collectWebStack(t, packagesP, gaps, (c) => configsKnown(c));
+  const listeningP = t.run('listening');
+  const [os, idr] = await osP;
   const isRoot = idr.stdout.toString('utf8').trim() === '0';
   const family = os?.family;
-  // Everything runs at once; collectors that need the package list await it after starting their commands.
-  const pkgsP = collectPackages(t, os, gaps);
-  const packagesP = pkgsP.then((p) => p.packages);
-  const [pkgs, pending, kernel, web, listening] = await Promise.all([
+  const pkgsP = collectPackages(t, os, gaps, early);
+  packagesKnown(pkgsP.then((p) => p.packages));
+  webP.then(
+    (w) => configsKnown(w.configs),
+    () => configsKnown([]),
+  );
+  const drP = configsP.then((configs) => {
+    const roots: { path: string; from: string; url?: string }[] = [];
+    // Paths as the server's open() resolves them (`/var/www/../shop` is /var/shop); variables cannot be resolved.
+    for (const c of configs)
+      for (const s of c.sites) {
+        if (s.root?.startsWith('/') && !/\$/.test(s.root)) roots.push({ path: posix.normalize(s.root), from: `${c.server}:${s.file}` });
+        for (const a of s.aliases) if (!/\$/.test(a.path) && a.path.startsWith('/')) roots.push({ path: posix.normalize(a.path), from: `${c.server}:${s.file} (alias ${a.url})`, url: a.url });
+      }
+    for (const d of opts.docroots) roots.push({ path: d, from: '--docroot' });
+    return collectDocroots(t, roots, configs, opts.pii, { ...DEFAULT_DOCROOT_LIMITS, ...opts.limits }, gaps);
+  });
+  const [pkgs, pending, kernel, web, listening, dr] = await Promise.all([
     pkgsP,
     collectPending(t, os, pkgsP, gaps),
     collectKernel(t, family, packagesP, isRoot, gaps),
-    collectWebStack(t, packagesP, gaps),
-    t.run('listening'),
+    webP,
+    listeningP,
+    drP,
   ]);
-  const roots: { path: string; from: string; url?: string }[] = [];
-  // Paths as the server's open() resolves them (`/var/www/../shop` is /var/shop); variables cannot be resolved.
-  for (const c of web.configs)
-    for (const s of c.sites) {
-      if (s.root?.startsWith('/') && !/\$/.test(s.root)) roots.push({ path: posix.normalize(s.root), from: `${c.server}:${s.file}` });
-      for (const a of s.aliases) if (!/\$/.test(a.path) && a.path.startsWith('/')) roots.push({ path: posix.normalize(a.path), from: `${c.server}:${s.file} (alias ${a.url})`, url: a.url });
-    }
-  for (const d of opts.docroots) roots.push({ path: d, from: '--docroot' });
-  const dr = await collectDocroots(t, roots, web.configs, opts.pii, { ...DEFAULT_DOCROOT_LIMITS, ...opts.limits }, gaps);
   if (!opts.pii && dr.docroots.length) gaps.push(gapOf('host.gap.piiUnavailable', { code: 'host.gap.what.piiDocroots' }, { code: 'host.gap.why.piiUnavailable' }));
   findings.push(...dr.findings);
   // One finding per source package: postgresql-15, postgresql-client-15 and libpq5 are one problem with one
@@ -113,12 +130,12 @@ interface Installed {
   apt?: { policy: Map<string, AptPolicyEntry>; nativeArch?: string } | undefined;
 }
 
-async function collectPackages(t: Transport, os: OsInfo | undefined, gaps: Gap[]): Promise<Installed> {
+async function collectPackages(t: Transport, os: OsInfo | undefined, gaps: Gap[], early: { dpkg?: Promise<ExecResult>; rpm?: Promise<ExecResult> } = {}): Promise<Installed> {
   const family = os?.family;
   const order: Manager[] = family === 'alpine' ? ['apk'] : family && RPM_FAMILIES.has(family) ? ['rpm'] : family === 'debian' || family === 'ubuntu' ? ['dpkg'] : ['dpkg', 'rpm', 'apk'];
   for (const m of order) {
     if (m === 'dpkg') {
-      const r = await t.run('dpkgQuery');
+      const r = await (early.dpkg ?? t.run('dpkgQuery'));
       if (isMissing(r)) continue;
       if (r.failure || r.code !== 0) {
         gaps.push(gapOf('host.gap.command', { code: 'host.gap.what.packages', params: { tool: 'dpkg' } }, { code: 'host.gap.why.commandFailed', params: { command: 'dpkg-query', reason: `${r.failure ?? `exit ${r.code}`} ${r.stderr.trim().slice(0, 200)}` } }));
@@ -129,7 +146,7 @@ async function collectPackages(t: Transport, os: OsInfo | undefined, gaps: Gap[]
       return { packages, manager: 'dpkg', apt };
     }
     if (m === 'rpm') {
-      const r = await t.run('rpmQuery');
+      const r = await (early.rpm ?? t.run('rpmQuery'));
       if (isMissing(r)) continue;
       if (r.failure || r.code !== 0) {
         gaps.push(gapOf('host.gap.command', { code: 'host.gap.what.packages', params: { tool: 'rpm' } }, { code: 'host.gap.why.commandFailed', params: { command: 'rpm -qa', reason: `${r.failure ?? `exit ${r.code}`} ${r.stderr.trim().slice(0, 200)}` } }));

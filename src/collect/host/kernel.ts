@@ -53,7 +53,27 @@ export function parseDeletedMaps(text: string, maxPids = 200): Map<number, strin
   return out;
 }
 
+/** Processes mapping deleted (replaced) libraries, with their names (root only). */
+async function staleProcesses(t: Transport): Promise<{ procs: NonNullable<KernelInfo['staleProcesses']> } | { failure: string }> {
+  const r = await t.run('deletedMaps');
+  if (r.failure) return { failure: `${r.failure}: ${r.stderr.trim().slice(0, 200)}` };
+  const pids = parseDeletedMaps(r.stdout.toString('utf8'));
+  const procs: NonNullable<KernelInfo['staleProcesses']> = [];
+  await Promise.all(
+    [...pids].slice(0, 50).map(async ([pid, libs]) => {
+      const c = await t.readFile(`/proc/${pid}/comm`, 256);
+      procs.push({ pid, command: c.ok ? c.data.toString('utf8').trim() : '?', libraries: libs.sort() });
+    }),
+  );
+  return { procs: procs.sort((a, b) => a.pid - b.pid) };
+}
+
 export async function collectKernel(t: Transport, family: OsFamily | undefined, packagesP: Promise<readonly Package[]> | readonly Package[], isRoot: boolean, gaps: Gap[]): Promise<KernelInfo | undefined> {
+  // Everything this needs from the target is asked at once; the package list (which may take long) last.
+  const rpmFamily = family !== undefined && ['rhel', 'centos', 'almalinux', 'rocky', 'oracle', 'fedora', 'amazon'].includes(family);
+  const rebootFileP = family === 'debian' || family === 'ubuntu' ? t.readFile('/var/run/reboot-required', 4096) : undefined;
+  const needsRestartingP = rpmFamily ? t.run('needsRestarting') : undefined;
+  const staleP = isRoot ? staleProcesses(t) : undefined;
   const u = await t.run('uname');
   const packages = await packagesP;
   const running = u.stdout.toString('utf8').trim();
@@ -65,30 +85,20 @@ export async function collectKernel(t: Transport, family: OsFamily | undefined, 
   const kernels = installedKernels(family, packages).sort(rpmvercmp);
   const newest = kernels[kernels.length - 1];
   if (newest) k.newestInstalled = newest;
-  if (family === 'debian' || family === 'ubuntu') {
-    const r = await t.readFile('/var/run/reboot-required', 4096);
+  if (rebootFileP) {
+    const r = await rebootFileP;
     if (r.ok) k.rebootRequired = true;
     else if (r.failure === 'missing') k.rebootRequired = newest !== undefined && rpmvercmp(newest, running) > 0;
     else gaps.push({ what: '/var/run/reboot-required', why: `${r.failure}: ${r.detail}`, code: 'host.gap.read' });
-  } else if (family && ['rhel', 'centos', 'almalinux', 'rocky', 'oracle', 'fedora', 'amazon'].includes(family)) {
-    const r = await t.run('needsRestarting');
+  } else if (needsRestartingP) {
+    const r = await needsRestartingP;
     if (!isMissing(r) && !r.failure && (r.code === 0 || r.code === 1) && /reboot/i.test(r.stdout.toString('utf8'))) k.rebootRequired = r.code === 1;
     else if (newest) k.rebootRequired = rpmvercmp(newest, running) > 0;
   } else if (newest) k.rebootRequired = rpmvercmp(newest, running) > 0;
-  if (isRoot) {
-    const r = await t.run('deletedMaps');
-    if (r.failure) gaps.push(gapOf('host.gap.command', { code: 'host.gap.what.staleProcesses' }, `${r.failure}: ${r.stderr.trim().slice(0, 200)}`));
-    else {
-      const pids = parseDeletedMaps(r.stdout.toString('utf8'));
-      const procs: NonNullable<KernelInfo['staleProcesses']> = [];
-      await Promise.all(
-        [...pids].slice(0, 50).map(async ([pid, libs]) => {
-          const c = await t.readFile(`/proc/${pid}/comm`, 256);
-          procs.push({ pid, command: c.ok ? c.data.toString('utf8').trim() : '?', libraries: libs.sort() });
-        }),
-      );
-      k.staleProcesses = procs.sort((a, b) => a.pid - b.pid);
-    }
+  if (staleP) {
+    const r = await staleP;
+    if ('failure' in r) gaps.push(gapOf('host.gap.command', { code: 'host.gap.what.staleProcesses' }, r.failure));
+    else k.staleProcesses = r.procs;
   } else gaps.push(gapOf('host.gap.notRoot', { code: 'host.gap.what.staleProcesses' }, { code: 'host.gap.why.needsRoot' }));
   return k;
 }

@@ -1,15 +1,12 @@
-/** Load the personal-data detector (src/pii) at run time: its absence is a gap, never a silent skip. */
+/**
+ * Load the personal-data detector (src/pii) when a host scan needs it. The specifier is a string literal so that
+ * the bundler (scripts/bundle.mjs) sees and includes it: a computed path resolved beside the bundle's chunk, not
+ * beside this file, and the installed CLI silently reported "personal-data detector unavailable" (issue 13, item 1).
+ * A failure to load is a broken installation and is thrown, never turned into a gap.
+ */
 import type { PiiModule } from './docroots.js';
 
-export async function loadPii(): Promise<{ ok: true; mod: PiiModule } | { ok: false; why: string }> {
-  const spec = '../../pii/index.js'; // a variable specifier: the module may not exist in every build
-  try {
-    const mod = (await import(spec)) as Partial<PiiModule>;
-    if (typeof mod.classifyBuffer !== 'function') return { ok: false, why: 'src/pii/index.js has no classifyBuffer export' };
-    return { ok: true, mod: mod as PiiModule };
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return { ok: false, why: 'personal-data detector unavailable' };
-    throw err;
-  }
+export async function loadPii(): Promise<{ ok: true; mod: PiiModule }> {
+  const mod: PiiModule = await import('../../pii/index.js');
+  return { ok: true, mod };
 }

@@ -147,18 +147,42 @@ async function expand(t: Transport, path: string): Promise<string[]> {
     .sort();
 }
 
+/**
+ * What loading a configuration file found: the file itself, its problems, then the records of its includes in
+ * configuration order (reserved before they load, since they load at once).
+ */
 interface Loaded {
   files: string[];
   problems: string[];
-  /** Apache: the last `ServerRoot` read so far (relative includes and paths resolve against it). */
+  includes: Loaded[];
+  /** Reads started so far for the whole configuration (shared by every record). */
+  read: { n: number; stopped?: boolean };
+  /** Apache: the `ServerRoot` in effect where this file was included (relative includes resolve against it). */
   serverRoot?: string;
 }
 
+const newLoaded = (read: Loaded['read'] = { n: 0 }, serverRoot?: string): Loaded => ({ files: [], problems: [], includes: [], read, ...(serverRoot ? { serverRoot } : {}) });
+
+/** A record for an include, placed after those already reserved in `st`. */
+function reserve(st: Loaded, serverRoot = st.serverRoot): Loaded {
+  const sub = newLoaded(st.read, serverRoot);
+  st.includes.push(sub);
+  return sub;
+}
+
+function flatten(st: Loaded): { files: string[]; problems: string[] } {
+  const subs = st.includes.map(flatten);
+  return { files: [...st.files, ...subs.flatMap((x) => x.files)], problems: [...st.problems, ...subs.flatMap((x) => x.problems)] };
+}
+
 async function loadNginx(t: Transport, path: string, prefix: string, st: Loaded, depth = 0): Promise<Directive[]> {
-  if (st.files.length >= MAX_FILES || depth > 12) {
-    st.problems.push(`include limit reached at ${path}`);
+  if (st.read.n >= MAX_FILES || depth > 12) {
+    // Said once: an include bomb would otherwise add a line per file it names.
+    if (!st.read.stopped) st.problems.push(`include limit reached at ${path}`);
+    st.read.stopped = true;
     return [];
   }
+  st.read.n++; // counted when started: includes load concurrently
   const r = await t.readFile(path, MAX_FILE_BYTES);
   if (!r.ok) {
     st.problems.push(`${path}: ${r.failure} (${r.detail})`);
@@ -166,18 +190,24 @@ async function loadNginx(t: Transport, path: string, prefix: string, st: Loaded,
   }
   st.files.push(path);
   const dirs = parseNginxText(r.data.toString('utf8'), path);
-  const resolve = async (list: Directive[]): Promise<Directive[]> => {
-    const out: Directive[] = [];
-    for (const d of list) {
+  // Every include of this file is read at once (one round trip per level over SSH, not one per file); each
+  // included file keeps its own record so files and problems come out in configuration order.
+  const resolve = (list: Directive[]): Promise<Directive[]>[] =>
+    list.map(async (d) => {
       if (d.name === 'include' && d.args[0] && !d.block) {
         const target = posix.isAbsolute(d.args[0]) ? d.args[0] : posix.join(prefix, d.args[0]);
-        for (const f of await expand(t, target)) out.push(...(await loadNginx(t, f, prefix, st, depth + 1)));
-      } else if (d.block) out.push({ ...d, block: await resolve(d.block) });
-      else out.push(d);
-    }
-    return out;
-  };
-  return resolve(dirs);
+        const slot = reserve(st);
+        return included(slot, await expand(t, target), (f, sub) => loadNginx(t, f, prefix, sub, depth + 1));
+      }
+      if (d.block) return [{ ...d, block: (await Promise.all(resolve(d.block))).flat() }];
+      return [d];
+    });
+  return (await Promise.all(resolve(dirs))).flat();
+}
+
+/** Load included files concurrently, each into its own record under `slot`, in order. */
+async function included<T>(slot: Loaded, files: readonly string[], load: (file: string, sub: Loaded) => Promise<T[]>): Promise<T[]> {
+  return (await Promise.all(files.map((f) => load(f, reserve(slot))))).flat();
 }
 
 const denies = (block: Directive[] | undefined) =>
@@ -250,12 +280,13 @@ const mainMissing = (st: Loaded, path: string) => st.files.length === 0 && st.pr
 
 /** Includes resolve against the main file's directory; `prefix` (nginx's --prefix) is for relative roots. */
 export async function readNginxConfig<O extends ReadOpts>(t: Transport, confPath: string, opts?: O): Promise<ReadResultOf<O>> {
-  const st: Loaded = { files: [], problems: [] };
+  const st = newLoaded();
   const tree = await loadNginx(t, confPath, posix.dirname(confPath), st);
   if (opts?.optional && mainMissing(st, confPath)) return undefined as ReadResultOf<O>;
   const cfg = nginxSites(tree, confPath, opts?.prefix);
-  cfg.files = st.files;
-  cfg.problems = [...st.problems, ...cfg.problems];
+  const loaded = flatten(st);
+  cfg.files = loaded.files;
+  cfg.problems = [...loaded.problems, ...cfg.problems];
   return cfg;
 }
 
@@ -267,34 +298,40 @@ interface ApacheLine {
 }
 
 async function loadApache(t: Transport, path: string, serverRoot: string, st: Loaded, optional: boolean, depth = 0): Promise<ApacheLine[]> {
-  if (st.files.length >= MAX_FILES || depth > 12) {
-    st.problems.push(`include limit reached at ${path}`);
+  if (st.read.n >= MAX_FILES || depth > 12) {
+    // Said once: an include bomb would otherwise add a line per file it names.
+    if (!st.read.stopped) st.problems.push(`include limit reached at ${path}`);
+    st.read.stopped = true;
     return [];
   }
+  st.read.n++; // counted when started: includes load concurrently
   const r = await t.readFile(path, MAX_FILE_BYTES);
   if (!r.ok) {
     if (!optional || r.failure !== 'missing') st.problems.push(`${path}: ${r.failure} (${r.detail})`);
     return [];
   }
   st.files.push(path);
-  const out: ApacheLine[] = [];
   const lines = r.data.toString('utf8').replace(/\\\r?\n/g, ' ').split(/\r?\n/);
-  for (const raw of lines) {
+  // The ServerRoot in effect at each line (the last one above it, or the one this file was included under).
+  let current = st.serverRoot;
+  const roots = lines.map((raw) => {
+    const sr = /^ServerRoot\s+"?(\/[^"]*?)"?\s*$/i.exec(raw.trim());
+    if (sr) current = posix.normalize(sr[1]!);
+    return current;
+  });
+  // Includes are read at once (see loadNginx), their lines kept in place.
+  const parts = lines.map(async (raw, i): Promise<ApacheLine[]> => {
     const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const sr = /^ServerRoot\s+"?(\/[^"]*?)"?\s*$/i.exec(line);
-    if (sr) st.serverRoot = posix.normalize(sr[1]!);
+    if (!line || line.startsWith('#')) return [];
     const inc = /^(Include|IncludeOptional)\s+"?([^"]+?)"?\s*$/i.exec(line);
-    if (inc) {
-      const p = inc[2]!;
-      const target = posix.isAbsolute(p) ? p : posix.join(st.serverRoot ?? serverRoot, p);
-      const files = await expandApache(t, target);
-      for (const f of files) out.push(...(await loadApache(t, f, serverRoot, st, /optional/i.test(inc[1]!) || /[*?]/.test(p), depth + 1)));
-      continue;
-    }
-    out.push({ text: line, file: path });
-  }
-  return out;
+    if (!inc) return [{ text: line, file: path }];
+    const p = inc[2]!;
+    const root = roots[i] ?? serverRoot;
+    const target = posix.isAbsolute(p) ? p : posix.join(root, p);
+    const slot = reserve(st, roots[i]);
+    return included(slot, await expandApache(t, target), (f, sub) => loadApache(t, f, serverRoot, sub, /optional/i.test(inc[1]!) || /[*?]/.test(p), depth + 1));
+  });
+  return (await Promise.all(parts)).flat();
 }
 
 async function expandApache(t: Transport, path: string): Promise<string[]> {
@@ -391,13 +428,17 @@ export function apacheSites(lines: readonly ApacheLine[], serverRoot?: string): 
 }
 
 export async function readApacheConfig<O extends ReadOpts>(t: Transport, serverRoot: string, confFile: string, opts?: O): Promise<ReadResultOf<O>> {
-  const st: Loaded = { files: [], problems: [] };
+  const st = newLoaded();
   const path = posix.isAbsolute(confFile) ? confFile : posix.join(serverRoot, confFile);
   const lines = await loadApache(t, path, serverRoot, st, false);
   if (opts?.optional && mainMissing(st, path)) return undefined as ReadResultOf<O>;
-  const cfg = apacheSites(lines, st.serverRoot ?? serverRoot);
-  cfg.files = st.files;
-  cfg.problems = st.problems;
+  // The last ServerRoot read, as Apache reads the files one after the other.
+  const lastRoot = lines
+    .map((l) => /^ServerRoot\s+"?(\/[^"]*?)"?\s*$/i.exec(l.text)?.[1])
+    .filter((x): x is string => Boolean(x))
+    .pop();
+  const cfg = apacheSites(lines, lastRoot ? posix.normalize(lastRoot) : serverRoot);
+  Object.assign(cfg, flatten(st));
   return cfg;
 }
 

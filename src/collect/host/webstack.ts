@@ -131,7 +131,8 @@ function component(name: string, version: string | undefined, detectedBy: string
   return c;
 }
 
-export async function collectWebStack(t: Transport, packagesP: Promise<readonly Package[]> | readonly Package[], gaps: Gap[]): Promise<WebStack> {
+/** `onConfigs` is called with the web server configurations once they are complete (the document-root walk starts from them). */
+export async function collectWebStack(t: Transport, packagesP: Promise<readonly Package[]> | readonly Package[], gaps: Gap[], onConfigs?: (configs: readonly WebConfig[]) => void): Promise<WebStack> {
   const ws: WebStack = { components: [], configs: [], php: [] };
   const tryRun = async (id: CommandId, params?: Record<string, string>) => {
     const r = await t.run(id, params);
@@ -157,53 +158,54 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     t.run('findPrefixBins'),
     t.run('findWebConfs'),
   ]);
-  const packages = await packagesP;
   const tasks: Promise<void>[] = [];
-  // Web servers from PATH first (`nginx -V`, `httpd -V`, …), then the process list, prefixes and well-known paths.
-  const known: Found[] = [];
-  if (nginx) {
-    const v = parseNginxV(out(nginx));
-    if (v.version) ws.components.push(component('nginx', v.version, 'command:nginx -V', packages));
-    else gaps.push(gapOf('host.gap.garbage', { code: 'host.gap.what.nginxVersion' }, { code: 'host.gap.why.nginxV', params: { output: out(nginx).trim().slice(0, 120) } }));
-    const conf = v.confPath ?? (v.prefix ? `${v.prefix}/conf/nginx.conf` : '/etc/nginx/nginx.conf');
-    known.push({ server: 'nginx', root: posix.dirname(conf), conf, from: 'command:nginx -V', ...(v.version ? { version: v.version } : {}), ...(v.prefix ? { prefix: v.prefix } : {}) });
-  }
-  for (const [r, cmd] of [[apache2, 'apache2 -V'], [httpd, 'httpd -V']] as const) {
-    if (!r) continue;
-    const v = parseApacheV(out(r));
-    if (!v.version) continue;
-    if (ws.components.some((c) => c.name === 'apache-httpd')) continue;
-    ws.components.push(component('apache-httpd', v.version, `command:${cmd}`, packages));
-    const root = v.root ?? (cmd.startsWith('apache2') ? '/etc/apache2' : '/etc/httpd');
-    const conf = v.conf ?? (cmd.startsWith('apache2') ? 'apache2.conf' : 'conf/httpd.conf');
-    known.push({ server: 'apache-httpd', root, conf: posix.isAbsolute(conf) ? conf : posix.join(root, conf), from: `command:${cmd}`, version: v.version });
-  }
-  if (lighttpd) {
-    const v = parseLighttpdV(out(lighttpd));
-    ws.components.push(component('lighttpd', v, 'command:lighttpd -v', packages));
-    known.push({ server: 'lighttpd', root: '/etc/lighttpd', conf: '/etc/lighttpd/lighttpd.conf', from: 'command:lighttpd -v', ...(v ? { version: v } : {}) });
-  }
-  const processes = listProcesses(ps, gaps);
-  const exeOf = parseProcessExes(exes.stdout.toString('utf8'));
-  const prefixPaths = prefixBins.failure ? [] : parsePrefixBins(prefixBins.stdout.toString('utf8'));
-  // Well-known configuration files that exist (all of them are tried when `find` could not say).
-  const wellKnown = confs.failure || (confs.code !== 0 && !confs.stdout.length) ? WELL_KNOWN : WELL_KNOWN.filter((w) => confs.stdout.toString('utf8').split('\n').includes(w.conf));
-  await findMoreWebServers(t, known, processes, exeOf, prefixPaths, wellKnown, packages, ws, gaps);
   // A configuration none of whose files could be read says nothing but why (a gap).
   const keep = (c: WebConfig | undefined) => {
     if (c?.files.length) ws.configs.push(c);
     else for (const p of c?.problems ?? []) gaps.push(gapOf('host.gap.config', { code: 'host.gap.what.config', params: { server: c!.server } }, p));
   };
   const reading = new Set<string>();
-  for (const w of known) {
-    if (reading.has(w.conf)) continue;
+  const read = (w: Found) => {
+    if (reading.has(w.conf)) return;
     reading.add(w.conf);
     // Paths guessed from a prefix or a process (not said by the binary itself) may simply not exist.
     const optional = !w.from.startsWith('command:');
     if (w.server === 'nginx') tasks.push(readNginxConfig(t, w.conf, { optional, prefix: w.prefix ?? (w.root.startsWith('/etc/') ? '/usr/share/nginx' : w.root) }).then(keep));
     else if (w.server === 'apache-httpd') tasks.push(readApacheConfig(t, w.root, w.conf, { optional }).then(keep));
     else tasks.push(readLighttpdConfig(t, w.conf, { optional }).then(keep));
+  };
+  // Web servers from PATH first (`nginx -V`, `httpd -V`, …), then the process list, prefixes and well-known paths.
+  // Their configuration is read at once: it needs no package list (over SSH each level of includes is a round
+  // trip that overlaps the package queries).
+  const known: Found[] = [];
+  const nginxV = nginx ? parseNginxV(out(nginx)) : undefined;
+  if (nginxV) {
+    const v = nginxV;
+    const conf = v.confPath ?? (v.prefix ? `${v.prefix}/conf/nginx.conf` : '/etc/nginx/nginx.conf');
+    known.push({ server: 'nginx', root: posix.dirname(conf), conf, from: 'command:nginx -V', ...(v.version ? { version: v.version } : {}), ...(v.prefix ? { prefix: v.prefix } : {}) });
   }
+  const apacheV = ([[apache2, 'apache2 -V'], [httpd, 'httpd -V']] as const).map(([r, cmd]) => ({ cmd, v: r ? parseApacheV(out(r)) : undefined })).find((a) => a.v?.version);
+  if (apacheV?.v?.version) {
+    const { cmd, v } = apacheV;
+    const root = v.root ?? (cmd.startsWith('apache2') ? '/etc/apache2' : '/etc/httpd');
+    const conf = v.conf ?? (cmd.startsWith('apache2') ? 'apache2.conf' : 'conf/httpd.conf');
+    known.push({ server: 'apache-httpd', root, conf: posix.isAbsolute(conf) ? conf : posix.join(root, conf), from: `command:${cmd}`, version: v.version });
+  }
+  const lighttpdV = lighttpd ? parseLighttpdV(out(lighttpd)) : undefined;
+  if (lighttpd) known.push({ server: 'lighttpd', root: '/etc/lighttpd', conf: '/etc/lighttpd/lighttpd.conf', from: 'command:lighttpd -v', ...(lighttpdV ? { version: lighttpdV } : {}) });
+  known.forEach(read);
+  const packages = await packagesP;
+  if (nginxV?.version) ws.components.push(component('nginx', nginxV.version, 'command:nginx -V', packages));
+  else if (nginx) gaps.push(gapOf('host.gap.garbage', { code: 'host.gap.what.nginxVersion' }, { code: 'host.gap.why.nginxV', params: { output: out(nginx).trim().slice(0, 120) } }));
+  if (apacheV?.v?.version) ws.components.push(component('apache-httpd', apacheV.v.version, `command:${apacheV.cmd}`, packages));
+  if (lighttpd) ws.components.push(component('lighttpd', lighttpdV, 'command:lighttpd -v', packages));
+  const processes = listProcesses(ps, gaps);
+  const exeOf = parseProcessExes(exes.stdout.toString('utf8'));
+  const prefixPaths = prefixBins.failure ? [] : parsePrefixBins(prefixBins.stdout.toString('utf8'));
+  // Well-known configuration files that exist (all of them are tried when `find` could not say).
+  const wellKnown = confs.failure || (confs.code !== 0 && !confs.stdout.length) ? WELL_KNOWN : WELL_KNOWN.filter((w) => confs.stdout.toString('utf8').split('\n').includes(w.conf));
+  await findMoreWebServers(t, known, processes, exeOf, prefixPaths, wellKnown, packages, ws, gaps);
+  known.forEach(read);
   const db = (mariadbd && parseMysqldV(out(mariadbd))) || (mysqld && parseMysqldV(out(mysqld)));
   if (db) ws.components.push(component(db.name, db.version, mariadbd ? 'command:mariadbd --version' : 'command:mysqld --version', packages));
   else {
@@ -233,6 +235,8 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
   const fromProcesses = processes.filter((p) => p.uid === 0).map((p) => exeOf.get(p.pid) ?? p.args.split(/\s+/)[0] ?? '');
   const fromPrefixes = prefixPaths.filter((e) => e.uid === 0).map((e) => e.path);
   const bins = [...new Set([...(phpBins ? phpBins.stdout.toString('utf8').split('\n') : []), ...fromPrefixes, ...fromProcesses].filter((p) => phpLike(p) && PLACEHOLDERS.bin!.test(p)))].sort();
+  // php -i needs no answer of -v: asked with them.
+  const infoP = bins.length ? tryRun('phpI') : undefined;
   await Promise.all(
     bins.map(async (bin) => {
       const r = await tryRun('phpV', { bin });
@@ -259,24 +263,30 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
   }
   packageFallbacks(ws.components, packages);
   if (bins.length) {
-    const r = await tryRun('phpI');
+    const r = await infoP;
     if (r) {
       const info = parsePhpInfo(out(r));
       const cli = ws.php.find((p) => p.binary.endsWith('/php')) ?? ws.php[0];
       if (cli) Object.assign(cli, info);
     }
     // FPM ini files (Debian layout /etc/php/X.Y/fpm/php.ini; RHEL /etc/php.ini is the CLI's too).
-    for (const p of ws.php.filter((x) => x.sapi.startsWith('fpm'))) {
-      const ver = /php-fpm(\d+\.\d+)$/.exec(p.binary)?.[1] ?? p.version?.split('.').slice(0, 2).join('.');
-      const ini = ver ? `/etc/php/${ver}/fpm/php.ini` : undefined;
-      for (const f of [ini, '/etc/php.ini'].filter((x): x is string => Boolean(x))) {
-        const rr = await t.readFile(f, 512 * 1024);
-        if (rr.ok) {
-          Object.assign(p, { iniFile: f }, parsePhpIni(rr.data.toString('utf8')));
-          break;
-        }
-      }
-    }
+    // All candidates read at once; the first that can be read counts.
+    await Promise.all(
+      ws.php
+        .filter((x) => x.sapi.startsWith('fpm'))
+        .map(async (p) => {
+          const ver = /php-fpm(\d+\.\d+)$/.exec(p.binary)?.[1] ?? p.version?.split('.').slice(0, 2).join('.');
+          const files = [ver ? `/etc/php/${ver}/fpm/php.ini` : undefined, '/etc/php.ini'].filter((x): x is string => Boolean(x));
+          const reads = files.map((f) => t.readFile(f, 512 * 1024));
+          for (const [i, f] of files.entries()) {
+            const rr = await reads[i]!;
+            if (rr.ok) {
+              Object.assign(p, { iniFile: f }, parsePhpIni(rr.data.toString('utf8')));
+              break;
+            }
+          }
+        }),
+    );
   }
   // mod_php (Debian layout /etc/php/X.Y/apache2/php.ini): Apache's own PHP settings.
   if (ws.components.some((c) => c.name === 'apache-httpd')) {
@@ -308,6 +318,7 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
   ws.components.sort((a, b) => a.name.localeCompare(b.name) || (a.location ?? '').localeCompare(b.location ?? ''));
   ws.configs.sort((a, b) => a.server.localeCompare(b.server) || (a.files[0] ?? '').localeCompare(b.files[0] ?? ''));
   await userDirs(t, ws.configs, gaps);
+  onConfigs?.(ws.configs);
   for (const c of ws.configs) for (const p of c.problems) gaps.push(gapOf('host.gap.config', { code: 'host.gap.what.config', params: { server: c.server } }, p));
   return ws;
 }

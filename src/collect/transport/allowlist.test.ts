@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import fc from 'fast-check';
-import { ALLOWLIST, AllowlistError, argv, isAllowlistedRemote, remoteCommand, splitQuoted, type CommandId } from './allowlist.js';
+import { AllowlistError, argv } from './allowlist.js';
 import { hostPattern, knownKeys } from './known-hosts.js';
-
-test('every allowlisted command renders to a remote command that the checker accepts', () => {
-  const params = { path: '/var/www/html', bytes: '1024', depth: '8', bin: '/usr/bin/php8.2', names: 'php8.2-cli nginx', webbin: '/usr/local/apache2/bin/httpd' };
-  for (const id of Object.keys(ALLOWLIST) as CommandId[]) {
-    for (const sudo of [false, true]) assert.ok(isAllowlistedRemote(remoteCommand(argv(id, params), sudo)), id);
-  }
-});
 
 test('values that could escape are refused before anything runs', () => {
   for (const path of ['relative/path', '/a/../etc/shadow', '/x\nrm -rf /', '/x\0y', '']) assert.throws(() => argv('readFile', { path, bytes: '10' }), AllowlistError, JSON.stringify(path));
@@ -22,26 +14,6 @@ test('values that could escape are refused before anything runs', () => {
   for (const webbin of ['/usr/local/apache2/bin/httpd', '/usr/sbin/apache2', '/opt/nginx/sbin/nginx', '/usr/local/openresty/nginx/sbin/nginx', '/usr/sbin/lighttpd'])
     assert.deepEqual(argv('webBinV', { webbin }), [webbin, '-V']);
   assert.throws(() => argv('readFile', { path: '/etc/hosts', bytes: '-1' }), AllowlistError);
-});
-
-test('the checker refuses anything but allowlisted renderings', () => {
-  const ok = remoteCommand(argv('readFile', { path: "/var/www/it's here", bytes: '10' }), false);
-  assert.ok(isAllowlistedRemote(ok));
-  for (const bad of ['rm -rf /', `${ok}; reboot`, `${ok} && id`, ok.replace('head', 'tail'), 'env LC_ALL=C LANG=C apt-get update', remoteCommand(['apt-get', 'update'], false), remoteCommand(['yum', 'makecache'], false), `$(id) ${ok}`])
-    assert.equal(isAllowlistedRemote(bad), false, bad);
-});
-
-test('quoting round-trips any path (property)', () => {
-  fc.assert(
-    fc.property(fc.string({ minLength: 1, maxLength: 40 }).filter((s) => !s.includes('\0') && !s.includes('\n') && !s.split('/').includes('..')), (s) => {
-      const path = `/${s}`;
-      const cmd = remoteCommand(argv('readFile', { path, bytes: '100' }), false);
-      const words = splitQuoted(cmd);
-      assert.ok(words);
-      assert.equal(words[words.length - 1], path);
-      assert.ok(isAllowlistedRemote(cmd));
-    }),
-  );
 });
 
 test('known_hosts: plain, [host]:port, hashed entries, negation', () => {

@@ -1,7 +1,7 @@
 /**
  * THE allowlist: every command mamori runs on a target, local or over SSH, is one of these argument arrays.
  * All are read-only. Placeholders (`{path}`, `{bytes}`, `{name}`) are filled only with values that pass the
- * placeholder's pattern, and each argument is single-quoted when sent over SSH, so nothing a user or a config
+ * placeholder's pattern, and each argument is quoted when sent over SSH (remote.ts), so nothing a user or a config
  * file says is ever interpreted by a shell. Reviewers: adding a line here is adding a command run on customers'
  * servers; it must not write, lock, download or restart anything.
  */
@@ -142,35 +142,12 @@ export function argv(id: CommandId, params: Params = {}): string[] {
   return out;
 }
 
-/** POSIX single quoting: the remote shell sees each argument as one literal word. */
-export function shellQuote(arg: string): string {
-  if (/^[\w@%+=:,./-]+$/.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
 /** Fixed environment for every command: C locale (parsable output) and a PATH that finds sbin tools. */
 export const COMMAND_ENV = { LC_ALL: 'C', LANG: 'C', PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' } as const;
 
-/** The exact string sent over SSH for an argument array (the remote side runs it with the login shell). */
-export function remoteCommand(args: readonly string[], sudo: boolean): string {
-  const env = Object.entries(COMMAND_ENV).map(([k, v]) => `${k}=${v}`);
-  const words = sudo ? ['sudo', '-n', 'env', ...env, ...args] : ['env', ...env, ...args];
-  return words.map(shellQuote).join(' ');
-}
-
-/**
- * Is `command` (as received by sshd) exactly the rendering of an allowlisted command with acceptable values?
- * Used by the SSH test's forced command log to fail on anything else.
- */
-export function isAllowlistedRemote(command: string): boolean {
-  const words = splitQuoted(command);
-  if (!words) return false;
-  let rest = words;
-  if (rest[0] === 'sudo' && rest[1] === '-n') rest = rest.slice(2);
-  const env = ['env', ...Object.entries(COMMAND_ENV).map(([k, v]) => `${k}=${v}`)];
-  if (env.some((w, i) => rest[i] !== w)) return false;
-  rest = rest.slice(env.length);
-  return Object.keys(ALLOWLIST).some((id) => matches(ALLOWLIST[id as CommandId], rest));
+/** Is `words` exactly an allowlisted argument array with acceptable values? (remote.ts checks what sshd received with it.) */
+export function isAllowlistedWords(words: readonly string[]): boolean {
+  return Object.keys(ALLOWLIST).some((id) => matches(ALLOWLIST[id as CommandId], words));
 }
 
 function matches(template: readonly string[], words: readonly string[]): boolean {
@@ -195,34 +172,4 @@ function matches(template: readonly string[], words: readonly string[]): boolean
     if (w === undefined || !re.test(w)) return false;
   }
   return i === words.length;
-}
-
-/** Split a string produced by shellQuote-joined words; undefined when it contains anything else (`;`, `$(`, …). */
-export function splitQuoted(s: string): string[] | undefined {
-  const out: string[] = [];
-  let i = 0;
-  while (i < s.length) {
-    if (s[i] === ' ') {
-      i++;
-      continue;
-    }
-    let word = '';
-    while (i < s.length && s[i] !== ' ') {
-      if (s[i] === "'") {
-        const end = s.indexOf("'", i + 1);
-        if (end < 0) return undefined;
-        word += s.slice(i + 1, end);
-        i = end + 1;
-      } else if (s[i] === '\\' && s[i + 1] === "'") {
-        word += "'";
-        i += 2;
-      } else {
-        if (!/[\w@%+=:,./-]/.test(s[i]!)) return undefined;
-        word += s[i];
-        i++;
-      }
-    }
-    out.push(word);
-  }
-  return out;
 }

@@ -39,7 +39,8 @@ export class SudoFallback {
     const useSudo = this.active && WANTS_ROOT.has(id);
     const r = await exec(useSudo);
     if (!useSudo || !sudoRefused(r)) return r;
-    this.problems.push(`sudo -n refused (${r.stderr.trim().split('\n')[0]}): root-only reads ran ${this.ranAs}`);
+    // Said once, although commands asked together (over SSH, in one invocation) are all refused.
+    if (this.ok) this.problems.push(`sudo -n refused (${r.stderr.trim().split('\n')[0]}): root-only reads ran ${this.ranAs}`);
     this.ok = false;
     return exec(false);
   }

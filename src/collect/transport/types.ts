@@ -36,8 +36,11 @@ export interface Transport {
   readonly problems?: string[];
 }
 
-/** `sudo -n` refused (a password is needed, or the user may not sudo): the command did not run at all. */
-export const sudoRefused = (r: ExecResult) => r.code === 1 && /^sudo: /m.test(r.stderr) && r.stdout.length === 0;
+/**
+ * `sudo -n` refused (a password is needed, or the user may not sudo), or no sudo on the target (`sudo: not
+ * found` from the shell; ENOENT locally, where sudo itself is what was started): the command did not run at all.
+ */
+export const sudoRefused = (r: ExecResult) => (r.code === 1 && /^sudo: /m.test(r.stderr) && r.stdout.length === 0) || (r.failure === 'missing' && (r.code === null || /\bsudo: (command )?not found/.test(r.stderr)));
 
 /** Exit code 127 (shell) or ENOENT (spawn): the command is not installed. */
 export const isMissing = (r: ExecResult) => r.failure === 'missing' || r.code === 127;
