@@ -114,3 +114,16 @@ test('the import, the update and the feeds write through the FeedWriter port: no
   }
   assert.deepEqual(offences, []);
 });
+
+test('src/scan takes ports, never the front end: no CLI context, no file system (but the package version), no network of its own', () => {
+  const offences: string[] = [];
+  for (const f of tsFiles(join(repoRoot, 'src/scan'))) {
+    const rel = relative(repoRoot, f);
+    const src = readFileSync(f, 'utf8');
+    for (const spec of specifiers(src)) {
+      if (/^(node:)?(fs|fs\/promises|child_process|net|tls|http|https|dgram)$/.test(spec) && rel !== 'src/scan/version.ts') offences.push(`${rel} imports ${spec}`);
+    }
+    if (/\bCommandContext\b|\bprocess\.(env|argv|cwd|stdout|stderr)\b/.test(src)) offences.push(`${rel} reads a front end's context`);
+  }
+  assert.deepEqual(offences, []);
+});
