@@ -148,9 +148,35 @@ export interface MessageRef {
   params?: Record<string, string | number>;
 }
 
+/** The package managers a remediation's update runs with. */
+export const UPDATE_TOOLS = ['apt', 'yum', 'dnf', 'apk'] as const;
+export type UpdateTool = (typeof UPDATE_TOOLS)[number];
+
+/**
+ * What applying a remediation takes, as data beside the human `command` (so a planner never re-parses
+ * `apt-get install …`): the package manager, the packages (installed → fixed version, where known), the
+ * advisories, the services to restart and whether a reboot is needed.
+ */
+export interface RemediationUpdate {
+  /** Absent when nothing is to be installed (a restart or a reboot only). */
+  tool?: UpdateTool;
+  /** Binary packages to upgrade; `to` is the candidate or fixed version, `from` the installed one. */
+  packages: { name: string; from?: string; to?: string; arch?: string }[];
+  /** Advisory ids (DSA-…, RHSA-…, ALSA-…) the update applies, where known. */
+  advisories: string[];
+  /** Services (or processes) to restart so the fix is the code running. */
+  restart: string[];
+  /** A reboot is needed (a new kernel, or libraries used by everything). */
+  reboot: boolean;
+  /** The earliest date (YYYY-MM-DD) the fix was published, from advisory dates, for the patch lag. */
+  publishedAt?: string;
+}
+
 export interface Remediation {
   /** 1 apply the update, 2 a temporary defence until it can be applied, 3 a custom patch or a migration. */
   priority: 1 | 2 | 3;
+  /** The update as data (packages, advisories, restarts, reboot), where the remediation is one. */
+  update?: RemediationUpdate;
   action: string;
   actionMessage?: MessageRef;
   /** The exact command, where there is one (`apt-get install --only-upgrade php7.4`). */

@@ -8,9 +8,9 @@ import { messages } from '../core/messages/index.js';
 import type { ReportDocument } from '../core/model.js';
 import { assembleReport } from './assemble.js';
 import { systemClock, type ReportChoices, type ScanPorts } from './ports.js';
-import { toolVersion } from './version.js';
+import { defaultUserAgent } from './version.js';
 
-export const defaultUserAgent = `mamori/${toolVersion} (security assessment; +https://github.com/mamori-scanner/mamori)`;
+export { defaultUserAgent };
 
 /** The site's URL from what a user typed (`shop.example.jp` → `https://shop.example.jp/`); a UsageError when it is none. */
 export function siteUrl(raw: string): string {

@@ -18,3 +18,6 @@ export const toolVersion: string = typeof __MAMORI_VERSION__ === 'string' ? __MA
   }
   throw new Error('package.json of mamori not found');
 })();
+
+/** What mamori says it is in every request of a site scan (and of the patch planner's checks). */
+export const defaultUserAgent = `mamori/${toolVersion} (security assessment; +https://github.com/mamori-scanner/mamori)`;

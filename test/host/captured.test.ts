@@ -92,8 +92,20 @@ test('Rocky 9: dnf security advisories, kernel-core, processes on deleted librar
   // One finding per source RPM (openssl and openssl-libs both come from openssl), one command for both.
   assert.deepEqual(f.map((x) => [x.component?.name, x.remediation.command]), [['openssl', 'yum update openssl openssl-libs']]);
   assert.deepEqual((f[0]!.evidence as { advisories?: string[] }).advisories, ['RLSA-2024:0310']);
+  // The same as data: Rocky 9 updates with dnf; nothing parses the command string.
+  assert.deepEqual(f[0]!.remediation.update, {
+    tool: 'dnf',
+    packages: [
+      { name: 'openssl', from: r.inventory.pendingUpdates.find((u) => u.package === 'openssl')!.installed, to: r.inventory.pendingUpdates.find((u) => u.package === 'openssl')!.candidate, arch: 'x86_64' },
+      { name: 'openssl-libs', from: r.inventory.pendingUpdates.find((u) => u.package === 'openssl-libs')!.installed, to: r.inventory.pendingUpdates.find((u) => u.package === 'openssl-libs')!.candidate, arch: 'x86_64' },
+    ],
+    advisories: ['RLSA-2024:0310'],
+    restart: [],
+    reboot: false,
+  });
   const restart = r.findings.find((x) => x.source === 'host:proc-maps')!;
   assert.deepEqual([restart.title, restart.evidence?.pids], ['nginx still uses replaced libraries: restart it', [812]]);
+  assert.deepEqual(restart.remediation.update, { packages: [], advisories: [], restart: ['nginx'], reboot: false });
   assert.equal(r.inventory.kernel?.newestInstalled, '5.14.0-362.13.1.el9_3.x86_64');
   assert.equal(r.inventory.kernel?.rebootRequired, false, 'needs-restarting -r says no (exit 0)');
   assert.deepEqual(r.inventory.kernel?.staleProcesses, [{ pid: 812, command: 'nginx', libraries: ['/usr/lib64/libcrypto.so.3.0.7'] }]);
@@ -120,6 +132,14 @@ test('Ubuntu 22.04: dpkg installed only, multi-arch, sury PPA, security origins 
   assert.equal(r.inventory.kernel?.rebootRequired, true);
   assert.equal(r.inventory.kernel?.newestInstalled, '5.15.0-91-generic');
   assert.ok(r.findings.some((f) => f.source === 'host:kernel' && f.category === 'missing-security-update'), 'reboot finding');
+  assert.deepEqual(r.findings.find((f) => f.source === 'host:kernel')!.remediation.update, { packages: [], advisories: [], restart: [], reboot: true });
+  assert.deepEqual(
+    r.findings.filter((f) => f.source === 'host:dpkg-pending').map((f) => [f.remediation.update?.tool, f.remediation.update?.packages.map((p) => `${p.name}:${p.arch} ${p.to}`)]).sort(),
+    [
+      ['apt', ['libc6:amd64 2.35-0ubuntu3.6']],
+      ['apt', ['libssl3:amd64 3.0.2-0ubuntu1.12', 'openssl:amd64 3.0.2-0ubuntu1.12']],
+    ].sort(),
+  );
   const upd = r.findings.filter((f) => f.source === 'host:dpkg-pending').map((f) => f.remediation.command);
   // One finding per source package: libssl3 and openssl both come from openssl.
   assert.deepEqual(upd.sort(), ['apt-get install --only-upgrade libc6', 'apt-get install --only-upgrade libssl3 openssl']);

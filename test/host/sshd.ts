@@ -28,7 +28,7 @@ export interface Sshd {
 
 export const sshdMissing = (): string | undefined => (existsSync(SSHD) && existsSync('/usr/bin/ssh-keygen') ? undefined : 'openssh-server (sshd, ssh-keygen) not installed');
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.on('error', reject);
@@ -51,6 +51,10 @@ export interface SshdOptions {
   maxSessions?: number;
   /** The forced command's last line, which runs "$SSH_ORIGINAL_COMMAND" (default: the user's login shell, as sshd does). */
   exec?: string;
+  /** Wrap sshd's argument vector (e.g. in `unshare` for a private pid and mount namespace). */
+  wrap?: (argv: string[]) => string[];
+  /** How stop() ends the process (a wrapper such as `unshare --kill-child` ignores SIGTERM). */
+  stopSignal?: NodeJS.Signals;
 }
 
 export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
@@ -105,7 +109,10 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
   // (RuntimeDirectory=sshd). Without the service running, create it the same way (empty, root-owned, 0755).
   if (!existsSync('/run/sshd')) mkdirSync('/run/sshd', { mode: 0o755 });
   const argv = ['-D', '-e', '-f', conf];
-  const child: ChildProcess = opts.netns ? spawn('ip', ['netns', 'exec', opts.netns, SSHD, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(SSHD, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const wrapped = opts.wrap?.([SSHD, ...argv]);
+  const child: ChildProcess = wrapped
+    ? spawn(wrapped[0]!, wrapped.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] })
+    : opts.netns ? spawn('ip', ['netns', 'exec', opts.netns, SSHD, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(SSHD, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   // Wait until it accepts connections.
@@ -137,7 +144,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
+        child.kill(opts.stopSignal ?? 'SIGTERM');
         await exited;
       }
       rmSync(dir, { recursive: true, force: true });

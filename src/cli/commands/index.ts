@@ -9,5 +9,6 @@ import { scanSiteCommand } from './scan-site.js';
 import { scanHostCommand } from './scan-host.js';
 import { scanFilesCommand } from './scan-files.js';
 import { dbCommands } from './db.js';
+import { patchCommands } from './patch.js';
 
-export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand];
+export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand, ...patchCommands];

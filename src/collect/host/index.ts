@@ -11,6 +11,7 @@ import { gapOf } from '../../core/gaps.js';
 import { posix } from 'node:path';
 import type { Finding, Gap, Inventory, KernelInfo, OsInfo, Package, PendingUpdate } from '../../core/model.js';
 import { findingId } from '../../core/ids.js';
+import { packageUpdate, updateTool } from '../../core/assess/platform.js';
 import { isMissing, type ExecResult, type Transport } from '../transport/types.js';
 import { collectDocroots, DEFAULT_DOCROOT_LIMITS, type DocrootLimits, type PiiModule } from './docroots.js';
 import { collectKernel } from './kernel.js';
@@ -92,7 +93,7 @@ export async function collectHost(t: Transport, opts: HostScanOptions): Promise<
     if (!g) bySource.set(src, [u]);
     else if (!g.some((x) => x.package === u.package)) g.push(u);
   }
-  for (const [src, ups] of bySource) findings.push(updateFinding(src, ups, pkgs.manager));
+  for (const [src, ups] of bySource) findings.push(updateFinding(src, ups, pkgs.manager, os));
   if (kernel) findings.push(...kernelFindings(kernel));
   findings.push(...phpFindings(web.php));
   findings.sort((a, b) => a.id.localeCompare(b.id));
@@ -241,7 +242,7 @@ async function collectPending(t: Transport, os: OsInfo | undefined, pkgsP: Promi
   return [];
 }
 
-function updateFinding(src: string, ups: readonly PendingUpdate[], manager: Manager): Finding {
+function updateFinding(src: string, ups: readonly PendingUpdate[], manager: Manager, os: OsInfo | undefined): Finding {
   const names = ups.map((u) => u.package).sort();
   const first = ups[0]!;
   const list = names.join(' ');
@@ -263,7 +264,13 @@ function updateFinding(src: string, ups: readonly PendingUpdate[], manager: Mana
       packages: ups.map((u) => ({ package: u.package, installed: u.installed, candidate: u.candidate })),
       ...(advisories.length ? { advisories } : {}),
     },
-    remediation: { priority: 1, action: `Apply the update: ${command}`, actionMessage: { code: 'host.update.action', params: { command } }, command },
+    remediation: {
+      priority: 1,
+      action: `Apply the update: ${command}`,
+      actionMessage: { code: 'host.update.action', params: { command } },
+      command,
+      update: packageUpdate(manager ? updateTool(os, manager) : undefined, ups.map((u) => ({ name: u.package, from: u.installed, to: u.candidate, ...(u.arch ? { arch: u.arch } : {}) })), advisories),
+    },
     source: `host:${manager ?? 'unknown'}-pending`,
   };
 }
@@ -282,7 +289,7 @@ export function kernelFindings(k: KernelInfo): Finding[] {
       component: { name: 'kernel', version: k.running },
       location: 'kernel',
       evidence: { running: k.running, newestInstalled: k.newestInstalled ?? null },
-      remediation: { priority: 1, action: 'Schedule a reboot so the installed kernel and libraries are the ones running.', actionMessage: { code: 'host.reboot.action', params } },
+      remediation: { priority: 1, action: 'Schedule a reboot so the installed kernel and libraries are the ones running.', actionMessage: { code: 'host.reboot.action', params }, update: { packages: [], advisories: [], restart: [], reboot: true } },
       source: 'host:kernel',
     });
   }
@@ -302,11 +309,26 @@ export function kernelFindings(k: KernelInfo): Finding[] {
       message: { code: 'host.restart.title', params: { command } },
       location: command,
       evidence: { pids: e.pids, libraries: [...e.libraries].sort() },
-      remediation: { priority: 1, action: `Restart ${command} (or reboot) so it loads the updated libraries.`, actionMessage: { code: 'host.restart.action', params: { command } } },
+      remediation: {
+        priority: 1,
+        action: `Restart ${command} (or reboot) so it loads the updated libraries.`,
+        actionMessage: { code: 'host.restart.action', params: { command } },
+        update: { packages: [], advisories: [], restart: [serviceOfProcess(command)], reboot: false },
+      },
       source: 'host:proc-maps',
     });
   }
   return out;
+}
+
+/**
+ * The service to restart for a process mapping replaced libraries: php-fpm's workers are named
+ * `php-fpm7.4` (Debian's service is `php7.4-fpm`), else the process name.
+ */
+export function serviceOfProcess(command: string): string {
+  const fpm = /^php-fpm(\d+(?:\.\d+)?)?(?::.*)?$/.exec(command);
+  if (fpm) return fpm[1] ? `php${fpm[1]}-fpm` : 'php-fpm';
+  return command.replace(/:.*$/, '');
 }
 
 const isOn = (v: string | undefined) => v !== undefined && /^(on|1|yes|true|stdout|stderr)$/i.test(v);

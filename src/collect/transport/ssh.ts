@@ -233,6 +233,15 @@ export class SshTransport implements Transport {
     }
   }
 
+  /**
+   * For `mamori patch apply` only (src/remediate/runner.ts): run one argument array that the apply allowlist
+   * (src/remediate/allowlist.ts) rendered, on a channel of its own, rendered and read back like every command.
+   * Scans never reach this: they hold a Transport, whose `run` takes scan allowlist ids only.
+   */
+  execApply(args: readonly string[], sudo: boolean): Promise<ExecResult> {
+    return new Promise<ExecResult>((resolve) => this.invoke([{ id: 'id', cmd: { args, sudo }, queuedAt: performance.now(), resolve }]));
+  }
+
   private invoke(group: Queued[]): void {
     const delimiter = newDelimiter();
     const text = renderInvocation(

@@ -76,12 +76,13 @@ test('a distro-packaged PHP is never matched against upstream ranges', () => {
     components: [{ name: 'php', version: '7.4.33', detectedBy: 'command:php -v', distroBuild: true, package: 'php7.4-cli' }],
   };
   const upstream = adv({ id: 'CVE-2024-4577', scope: { kind: 'upstream', platform: 'upstream', package: 'php', versionScheme: 'php' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '8.1.29' }] }] });
-  const dsa = adv({ id: 'DSA-5363-1', cves: ['CVE-2023-0567'], scope: { kind: 'distro', platform: 'debian:11', package: 'php7.4', versionScheme: 'dpkg' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '7.4.33-1+deb11u3' }] }], fixedVersion: '7.4.33-1+deb11u3' });
+  const dsa = adv({ id: 'DSA-5363-1', cves: ['CVE-2023-0567'], scope: { kind: 'distro', platform: 'debian:11', package: 'php7.4', versionScheme: 'dpkg' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '7.4.33-1+deb11u3' }] }], fixedVersion: '7.4.33-1+deb11u3', published: '2023-02-20T00:00:00Z' });
   const out = assess(input(inv, slice({ advisories: [upstream, dsa] })));
   assert.ok(!out.findings.some((f) => f.cves?.includes('CVE-2024-4577')), 'upstream CVE not applied to the Debian build');
   const upd = out.findings.find((f) => f.category === 'missing-security-update')!;
   assert.deepEqual(upd.cves, ['CVE-2023-0567']);
   assert.equal(upd.remediation.command, 'apt-get update && apt-get install --only-upgrade php7.4-cli');
+  assert.deepEqual(upd.remediation.update, { tool: 'apt', packages: [{ name: 'php7.4-cli', from: '7.4.33-1+deb11u1', to: '7.4.33-1+deb11u3' }], advisories: ['DSA-5363-1'], restart: [], reboot: false, publishedAt: '2023-02-20' });
   // Fixed version installed: nothing to report.
   inv.packages[0]!.version = '7.4.33-1+deb11u3';
   assert.ok(!assess(input(inv, slice({ advisories: [upstream, dsa] }))).findings.some((f) => f.category === 'missing-security-update'));

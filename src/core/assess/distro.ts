@@ -9,7 +9,7 @@ import { findingId } from '../ids.js';
 import type { Finding, Gap, Inventory, Package, PendingUpdate, Remediation } from '../model.js';
 import { matchVersion, versionCache } from './affected.js';
 import { advisoryCves, type CveEvidence, cveEvidence, type Ctx, gap, likelyExploited, msg, newFinding, sortCves, step, tr, worst } from './context.js';
-import { distroPlatforms, updateCommand, updateTool } from './platform.js';
+import { distroPlatforms, packageUpdate, updateCommand, updateTool } from './platform.js';
 import { isRebuildRelease, normaliseRelease, rebuildView } from './rebuild.js';
 
 export interface DistroResult {
@@ -144,6 +144,7 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
     const advIds = new Set<string>();
     const extIds = new Set<string>();
     let fixTarget: string | undefined;
+    let publishedAt: string | undefined;
     let binaryTarget: string | undefined;
     let extTarget: string | undefined;
     let normalised = false;
@@ -166,6 +167,8 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
           if (a.fixState === 'fixed' || (a.fixState === 'extended-support-only' && proAttached && a.scope.platform.startsWith('ubuntu:'))) {
             if (!fixable.has(cve)) fixable.set(cve, cveEvidence(ctx, cve, a, m));
             advIds.add(a.advisory ?? a.id);
+            const day = a.published?.slice(0, 10);
+            if (day && /^\d{4}-\d\d-\d\d$/.test(day) && (!publishedAt || day < publishedAt)) publishedAt = day;
             // The target shown is the source's own (`httpd 2.2.15-54`), not a binary's epoch (`mod_ssl 1:`).
             if (fx && a.scope.package === source) fixTarget = maxVersion(a.scope.versionScheme, fixTarget, fx);
             else if (fx) binaryTarget = maxVersion(a.scope.versionScheme, binaryTarget, fx);
@@ -199,6 +202,8 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
         actionMessage: msg('assess.action.distroUpdate', { packages: binaries.join(' '), fixed: fixTarget ?? '?' }),
       };
       if (command) remediation.command = command;
+      const from = new Map(pkgs.map((p) => [p.name, p.version]));
+      remediation.update = packageUpdate(tool, binaries.map((name) => ({ name, from: from.get(name)!, ...(fixTarget ? { to: fixTarget } : {}) })), [...advIds], publishedAt);
       remediation.steps = [step(ctx, 1, remediation.actionMessage!, command ? { command } : {})];
       if (likelyExploited(cves) && ctx.exposure.publicWeb) remediation.steps.push(step(ctx, 2, msg('assess.step.restrictUntilUpdated'), { reviewBy: ctx.reviewBy }));
       const pending = pendingFor(inv.pendingUpdates, binaries, eco, [...new Set(cves.map((c) => c.fixedIn).filter((f): f is string => Boolean(f)))]);

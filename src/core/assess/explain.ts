@@ -4,7 +4,7 @@
  * inventory nothing can be matched against (a files scan) calls `assessScanFindings` directly, which spares
  * it loading the version schemes (semver and the rest) at all.
  */
-import type { Finding, Gap, Inventory } from '../model.js';
+import type { Finding, Gap, Inventory, RemediationUpdate } from '../model.js';
 import { type Ctx, isoDayPlus } from './context.js';
 import { damageFor } from './damage.js';
 import { FactIndex } from './evidence.js';
@@ -81,12 +81,20 @@ function mergeFindings(scan: readonly Finding[], mine: readonly Finding[]): Find
       if (f.cves?.length) into.cves = [...new Set([...(into.cves ?? []), ...f.cves])];
       into.evidence = { ...(into.evidence ?? {}), assessment: f.evidence };
       if (!into.remediation.command && f.remediation.command) into.remediation = { ...into.remediation, command: f.remediation.command };
+      if (f.remediation.update) into.remediation = { ...into.remediation, update: mergeUpdate(into.remediation.update, f.remediation.update) };
       continue;
     }
     byId.set(f.id, f);
     out.push(f);
   }
   return out;
+}
+
+/** The scan's update (what the package manager would install) keeps its packages; the assessment adds advisories and the earliest publication date. */
+function mergeUpdate(mine: RemediationUpdate | undefined, theirs: RemediationUpdate): RemediationUpdate {
+  if (!mine) return theirs;
+  const publishedAt = [mine.publishedAt, theirs.publishedAt].filter((d): d is string => Boolean(d)).sort()[0];
+  return { ...mine, advisories: [...new Set([...mine.advisories, ...theirs.advisories])].sort(), ...(publishedAt ? { publishedAt } : {}) };
 }
 
 function dedupeGaps(gaps: readonly Gap[]): Gap[] {

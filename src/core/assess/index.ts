@@ -14,7 +14,7 @@ import { dayOf, epochDay } from './dates.js';
 import { matchDistro, sourceOf } from './distro.js';
 import { LIBRARY_PLATFORM, matchLibraries } from './library.js';
 import { assessLifecycle, lifecycleProducts } from './lifecycle.js';
-import { distroPlatforms, updateCommand, updateTool } from './platform.js';
+import { distroPlatforms, packageUpdate, updateCommand, updateTool } from './platform.js';
 import { assessContext, explain, inventoryNeedsKnowledge } from './explain.js';
 import type { AssessInput, AssessOutput } from './types.js';
 import { upstreamSubjects } from './upstream.js';
@@ -163,7 +163,13 @@ function pendingUpdateFindings(ctx: Ctx, covered: ReadonlySet<string>): Finding[
           component: { name: src, version: ups[0]!.installed },
           location: names.join(', '),
           evidence: { pending: ups, advisories } satisfies MissingUpdateEvidence,
-          remediation: { priority: 1, action: tr(ctx.lang, action), actionMessage: action, ...(command ? { command } : {}) },
+          remediation: {
+            priority: 1,
+            action: tr(ctx.lang, action),
+            actionMessage: action,
+            ...(command ? { command } : {}),
+            update: packageUpdate(tool, ups.map((u) => ({ name: u.package, from: u.installed, to: u.candidate, ...(u.arch ? { arch: u.arch } : {}) })), advisories),
+          },
           confidence: 90,
           source: 'package-manager',
         },

@@ -3,7 +3,9 @@
  * `rhel:7` for CentOS 7, `rocky:9` and `rhel:9` for Rocky), the endoflife.date product id, the package
  * manager and its update command.
  */
-import type { OsInfo, PackageEcosystem } from '../model.js';
+import type { OsInfo, PackageEcosystem, RemediationUpdate, UpdateTool } from '../model.js';
+
+export type { UpdateTool };
 
 const major = (v: string): string | undefined => /^(\d+)/.exec(v.trim())?.[1];
 const majorMinor = (v: string): string | undefined => /^(\d+\.\d+)/.exec(v.trim())?.[1];
@@ -77,8 +79,6 @@ export const COMPONENT_LIFECYCLE: Readonly<Record<string, string>> = {
   drupal: 'drupal',
 };
 
-export type UpdateTool = 'apt' | 'yum' | 'dnf' | 'apk';
-
 export function updateTool(os: OsInfo | undefined, ecosystem: PackageEcosystem): UpdateTool | undefined {
   if (ecosystem === 'dpkg') return 'apt';
   if (ecosystem === 'apk') return 'apk';
@@ -104,4 +104,34 @@ export function updateCommand(tool: UpdateTool, packages: readonly string[], adv
     case 'apk':
       return `apk update && apk upgrade ${pk}`;
   }
+}
+
+/** Kernel packages: installing one takes effect only after a reboot. */
+const KERNEL_PACKAGE = /^(linux-image-\S+|linux-(lts|virt|edge)|kernel(-core|-PAE|-xen|-uek(-core)?)?)$/;
+
+/** Binary packages that are themselves a service, and the service to restart after updating them. */
+const SERVICE_OF_PACKAGE: readonly [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^(nginx|nginx-(light|full|extras|core))$/, () => 'nginx'],
+  [/^apache2(-bin)?$/, () => 'apache2'],
+  [/^httpd$/, () => 'httpd'],
+  [/^(php(\d+(\.\d+)?)?)-fpm$/, (m) => `${m[1]}-fpm`],
+  [/^openssh-server$/, () => 'sshd'],
+  [/^mariadb-server(-core)?(-\d+(\.\d+)?)?$/, () => 'mariadb'],
+  [/^postfix$/, () => 'postfix'],
+];
+
+/** The structured update of a remediation: which tool, which packages, restarts and whether a reboot is needed. */
+export function packageUpdate(tool: UpdateTool | undefined, packages: RemediationUpdate['packages'], advisories: readonly string[] = [], publishedAt?: string): RemediationUpdate {
+  const byName = new Map<string, RemediationUpdate['packages'][number]>();
+  for (const p of packages) if (!byName.has(p.name)) byName.set(p.name, p);
+  const pk = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const restart = new Set<string>();
+  for (const p of pk)
+    for (const [re, svc] of SERVICE_OF_PACKAGE) {
+      const m = re.exec(p.name);
+      if (m) restart.add(svc(m));
+    }
+  const u: RemediationUpdate = { ...(tool ? { tool } : {}), packages: pk, advisories: [...new Set(advisories)].sort(), restart: [...restart].sort(), reboot: pk.some((p) => KERNEL_PACKAGE.test(p.name)) };
+  if (publishedAt) u.publishedAt = publishedAt;
+  return u;
 }

@@ -5,7 +5,7 @@
  * only when a saved scan is read. Known fields are checked, extra fields kept (the contract grows by adding).
  */
 import { z } from 'zod';
-import { CATEGORIES, LANGS, SEVERITIES, SUPPORT_PHASES, TARGET_KINDS, summarize, type Category, type ReportDocument } from '../model.js';
+import { CATEGORIES, LANGS, SEVERITIES, SUPPORT_PHASES, TARGET_KINDS, UPDATE_TOOLS, summarize, type Category, type ReportDocument } from '../model.js';
 
 const str = z.string();
 const opt = <T extends z.ZodTypeAny>(t: T) => t.optional();
@@ -66,6 +66,18 @@ const finding = z
         command: opt(str),
         reviewBy: opt(str),
         steps: opt(z.array(z.object({ priority, action: str, command: opt(str), reviewBy: opt(str) }).passthrough())),
+        update: opt(
+          z
+            .object({
+              tool: opt(z.enum(UPDATE_TOOLS)),
+              packages: z.array(z.object({ name: str.min(1), from: opt(str), to: opt(str), arch: opt(str) }).passthrough()),
+              advisories: z.array(str),
+              restart: z.array(str),
+              reboot: z.boolean(),
+              publishedAt: opt(str),
+            })
+            .passthrough(),
+        ),
       })
       .passthrough(),
     damage: opt(z.object({ customers: str, organisation: str, code: opt(str) }).passthrough()),

@@ -13,8 +13,9 @@ import { siteMessages } from './site.js';
 import { hostMessages } from './host.js';
 import { dbMessages } from './db.js';
 import { versioningMessages } from './versioning.js';
+import { patchMessages } from './patch.js';
 
-const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages] as const;
+const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages] as const;
 
 export const messages = new Messages(CATALOGS);
 
