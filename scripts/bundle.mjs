@@ -7,7 +7,7 @@
 //   - CommonJS dependencies (undici, semver, iconv-lite, …) call require() for node built-ins, which an ESM
 //     bundle has only through the banner's createRequire.
 //   - native or self-locating packages stay external and load from node_modules.
-//   - the version is a constant (src/cli/version.ts reads package.json only when it is not set).
+//   - the version is a constant (src/scan/version.ts reads package.json only when it is not set).
 //   - an import() or require() whose argument is not a string literal fails the build: esbuild cannot follow it,
 //     and at run time it resolves beside the chunk instead of beside its source file (issue 13: the installed CLI
 //     did not find src/pii and scanned no document root for personal data). test/e2e/bundle-paths.test.ts

@@ -86,11 +86,11 @@ test('commands load only what they use: a files scan opens no store, parses no Y
   const site = join(tmp, 'site');
   mkdirSync(site);
   writeFileSync(join(site, 'index.html'), '<!doctype html><title>Shop</title><p>Contact: info@shop.example.jp, 03-1234-5678</p>\n');
-  const heavy = /^node_modules\/(zod|yaml|better-sqlite3|fast-xml-parser)\/|^dist\/knowledge\/index\.js$|^dist\/report\/(html|pdf|sarif|csv|cyclonedx|table)\.js$|^dist\/cli\/(assess-inputs|report-document)\.js$/;
+  const heavy = /^node_modules\/(zod|yaml|better-sqlite3|fast-xml-parser)\/|^dist\/knowledge\/index\.js$|^dist\/report\/(html|pdf|sarif|csv|cyclonedx|table)\.js$|^dist\/scan\/inputs\.js$|^dist\/core\/document\/schema\.js$/;
 
   const json = loadedModules(['scan', 'files', site, '--format', 'json'], tmp);
   assert.equal(json.code, 0);
-  assert.ok(json.loaded.includes('dist/pii/index.js') && json.loaded.includes('dist/cli/finish-scan.js'), 'the hook sees the scan');
+  assert.ok(json.loaded.includes('dist/pii/index.js') && json.loaded.includes('dist/scan/assemble.js'), 'the hook sees the scan');
   assert.deepEqual(json.loaded.filter((u) => heavy.test(u)), []);
   // nothing to match in a files scan: no version schemes (semver) and no matchers
   assert.deepEqual(json.loaded.filter((u) => u.startsWith('node_modules/semver/') || u === 'dist/core/versioning/index.js' || u === 'dist/core/assess/index.js'), []);

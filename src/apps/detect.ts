@@ -2,6 +2,7 @@
  * Run the fingerprints over a document root's file list: find each application's version file, read it
  * (bounded) and report components; WordPress plugins and themes and lock-file libraries as packages.
  */
+import { gapOf } from '../core/gaps.js';
 import type { Component, Gap, Package } from '../core/model.js';
 import { fingerprints } from './index.js';
 import { LOCK_FILES, parseLockFile } from './libraries.js';
@@ -39,7 +40,7 @@ export async function detectApps(root: string, files: readonly string[], read: F
         jobs.push(
           read(abs, MAX_VERSION_FILE).then((r) => {
             if (!r.ok) {
-              gaps.push({ what: abs, why: `cannot read ${fp.component} version file: ${r.why}`, code: 'host.gap.read' });
+              gaps.push(gapOf('host.gap.read', abs, { code: 'host.gap.why.versionFile', params: { component: fp.component, reason: r.why } }));
               return;
             }
             const text = r.data.toString('latin1');
@@ -50,7 +51,7 @@ export async function detectApps(root: string, files: readonly string[], read: F
             if (i >= 0) components.splice(i, 1);
             const c: Component = { name: fp.component, detectedBy: `file:${rel.slice(appRoot ? appRoot.length + 1 : 0)}`, location: at, confidence: version ? fp.confidence : Math.min(fp.confidence, 60) };
             if (version) c.version = version;
-            else gaps.push({ what: `${fp.component} at ${at}`, why: `found ${rel} but no version in it`, code: 'host.gap.appVersion' });
+            else gaps.push(gapOf('host.gap.appVersion', { code: 'host.gap.what.appAt', params: { component: fp.component, path: at } }, { code: 'host.gap.why.noVersionIn', params: { file: rel } }));
             components.push(c);
           }),
         );
@@ -78,7 +79,7 @@ export async function detectApps(root: string, files: readonly string[], read: F
     const abs = join(root, rel);
     jobs.push(
       read(abs, MAX_LOCK_FILE).then((r) => {
-        if (!r.ok) return void gaps.push({ what: abs, why: `cannot read lock file: ${r.why}`, code: 'host.gap.read' });
+        if (!r.ok) return void gaps.push(gapOf('host.gap.read', abs, { code: 'host.gap.why.lockFile', params: { reason: r.why } }));
         const parsed = parseLockFile(rel, abs, r.data.toString('utf8'));
         if (parsed.error) gaps.push({ what: abs, why: parsed.error, code: 'host.gap.garbage' });
         packages.push(...parsed.packages);

@@ -16,6 +16,10 @@ export const kentPostmail: AppFingerprint = {
   component: 'kent-postmail',
   confidence: 95,
   files: [{ name: /^postmail\.cgi$/, signature: /POST-?MAIL\s*(?::|v\d|\()|kent-?web/i, version: dated('POST-?MAIL') }],
+  /** Seen from outside (site scans): response headers, cookies, generator tags, HTML, asset and form URLs. */
+  remote: [
+    { place: 'form-action', pattern: /postmail\.cgi/i, confidence: 80 },
+  ],
 };
 
 export const kentClipmail: AppFingerprint = {
@@ -23,4 +27,16 @@ export const kentClipmail: AppFingerprint = {
   component: 'kent-clipmail',
   confidence: 95,
   files: [{ name: /^clipmail\.cgi$/, signature: /CLIP[- ]?MAIL\s*(?::|v\d|\()|kent-?web/i, version: dated('CLIP[- ]?MAIL') }],
+  /** Seen from outside (site scans): response headers, cookies, generator tags, HTML, asset and form URLs. */
+  remote: [
+    { place: 'form-action', pattern: /clipmail\.cgi/i, confidence: 80 },
+  ],
 };
+
+/** KENT-WEB readme or script header: `POST-MAIL v5.2` / `postmail.cgi - 2025/08/11`. */
+export function kentVersion(text: string): { product: string; version?: string } | undefined {
+  const p = /POST[- ]?MAIL/i.test(text) ? 'kent-postmail' : /CLIP[- ]?MAIL/i.test(text) ? 'kent-clipmail' : undefined;
+  if (!p) return undefined;
+  const v = /(?:POST|CLIP)[- ]?MAIL\s*(?:ver\.?|v)\s*(\d+(?:\.\d+)+)/i.exec(text) ?? /\.cgi\s*-\s*(\d{4}\/\d{2}\/\d{2})/.exec(text);
+  return v ? { product: p, version: v[1]!.replaceAll('/', '.') } : { product: p };
+}

@@ -17,4 +17,10 @@ export const mailformpro: AppFingerprint = {
     { name: /^mailformpro\.cgi$/, signature: /mailform\s*pro|mfp|SYNCK/i, version },
     { name: /^(config|functions)\.cgi$/, signature: /mail\s*form\s*pro/i, version },
   ],
+  /** Seen from outside (site scans): response headers, cookies, generator tags, HTML, asset and form URLs. */
+  remote: [
+    { place: 'script-src', pattern: /\/mailformpro\/mailformpro\.cgi/i, confidence: 80 },
+    { place: 'link', pattern: /mfp\.statics\/mailformpro\.css/i, confidence: 70 },
+    { place: 'form-action', pattern: /mailformpro\.cgi/i, confidence: 80 },
+  ],
 };

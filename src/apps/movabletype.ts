@@ -3,6 +3,7 @@
  * `($PRODUCT_NAME, $PRODUCT_CODE, $PRODUCT_VERSION, …) = ('Movable Type', 'MT', '5.2.2', …)` list; MT 3
  * has `$VERSION = '3.35'`.
  */
+import { VERSION_GROUP as V } from '../core/fingerprint.js';
 import type { AppFingerprint } from './types.js';
 
 export const movabletype: AppFingerprint = {
@@ -21,5 +22,10 @@ export const movabletype: AppFingerprint = {
         return /\$VERSION\s*=\s*'(\d[^']*)'/.exec(text)?.[1] ?? /\(\s*\$VERSION,\s*\$SCHEMA_VERSION\s*\)\s*=\s*\(\s*'(\d[^']*)'/.exec(text)?.[1];
       },
     },
+  ],
+  /** Seen from outside (site scans): response headers, cookies, generator tags, HTML, asset and form URLs. */
+  remote: [
+    { place: 'meta-generator', pattern: new RegExp(`^Movable Type(?: (?:Pro|Advanced|Premium))?(?: ${V})?`, 'i'), confidence: 80 },
+    { place: 'html', pattern: /\/mt-(?:tags|tb|cp|search|user-login|recommend)\.f?cgi/i, confidence: 60 },
   ],
 };

@@ -2,6 +2,7 @@
  * osCommerce: 2.3.x ships includes/version.php holding only the version (`2.3.4.1`); 2.2 defines
  * `PROJECT_VERSION` ('osCommerce Online Merchant v2.2 RC2a', 'osCommerce 2.2-MS2') in includes/application_top.php.
  */
+import { VERSION_GROUP as V } from '../core/fingerprint.js';
 import { firstMatch, type AppFingerprint } from './types.js';
 
 export const oscommerce: AppFingerprint = {
@@ -18,5 +19,11 @@ export const oscommerce: AppFingerprint = {
         return v ? `${v[1]}${v[2] ? `-${v[2]}` : ''}` : undefined;
       },
     },
+  ],
+  /** Seen from outside (site scans): response headers, cookies, generator tags, HTML, asset and form URLs. */
+  remote: [
+    { place: 'cookie', pattern: /^osCsid$/i, confidence: 70 },
+    { place: 'meta-generator', pattern: new RegExp(`osCommerce(?: ${V})?`, 'i'), confidence: 80 },
+    { place: 'html', pattern: /Powered by <a href="https?:\/\/www\.oscommerce\.com|osCommerce (?<v>\d+\.\d+(?:\.\d+)?(?:[- ]?MS\d(?:\.\d+)?)?)/i, confidence: 70 },
   ],
 };

@@ -1,3 +1,5 @@
+import type { FingerprintRule } from '../core/fingerprint.js';
+
 /** A web application fingerprint, as data: which file identifies it and how its version is read from it. */
 export interface VersionFile {
   /** Path of the file relative to the application's root (`wp-includes/version.php`). */
@@ -10,6 +12,13 @@ export interface VersionFile {
   version: (text: string) => string | undefined;
 }
 
+export interface SiteVersionFile {
+  path: string;
+  maxBytes: number;
+  version: (text: string) => string | undefined;
+  confidence: number;
+}
+
 export interface AppFingerprint {
   /** Stable id of the fingerprint (`eccube2`). */
   id: string;
@@ -18,6 +27,10 @@ export interface AppFingerprint {
   files: VersionFile[];
   /** 0–100: how sure a match is. */
   confidence: number;
+  /** Version files a site scan reads over HTTP once the application was seen (paths from the site's root). */
+  site?: readonly SiteVersionFile[];
+  /** The application's remote fingerprints (site scans), without the component (it is this one's). */
+  remote?: readonly Omit<FingerprintRule, 'component'>[];
 }
 
 /** First capture group of the first regex that matches. */

@@ -13,4 +13,10 @@ export const welcart: AppFingerprint = {
       version: firstMatch(/^[ \t*]*Version:\s*(\S+)/m, /define\(\s*['"]USCES_VERSION['"]\s*,\s*['"]([^'"]+)['"]/),
     },
   ],
+  /** Seen from outside (site scans): response headers, cookies, generator tags, HTML, asset and form URLs. */
+  remote: [
+    { place: 'cookie', pattern: /^usces_cookie$/i, confidence: 70 },
+    { place: 'html', pattern: /<!-- Welcart version : v(?<v>\d+(?:\.\d+)+)/i, confidence: 80 },
+    { place: 'html', pattern: /usces_default(?:\.min)?\.css|uscesL10n/i, confidence: 60 },
+  ],
 };

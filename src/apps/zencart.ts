@@ -16,4 +16,10 @@ export const zencart: AppFingerprint = {
       },
     },
   ],
+  /** Seen from outside (site scans): response headers, cookies, generator tags, HTML, asset and form URLs. */
+  remote: [
+    { place: 'cookie', pattern: /^zenid$/i, confidence: 60 },
+    { place: 'meta-generator', pattern: /Zen Cart/i, confidence: 70 },
+    { place: 'html', pattern: /Powered by <a[^>]+zen-cart\.com|zenid=/i, confidence: 60 },
+  ],
 };

@@ -3,30 +3,17 @@
  * CSV header and rows, magic bytes, log lines), never a status code alone. Each matcher returns undefined
  * (not confirmed) or a confidence and facts for the evidence. Pure functions over bytes and text.
  */
+import { fileKind, type FileKind } from '../core/filetypes.js';
 import type { MatchInput, MatchResult, MatcherName } from './types.js';
 
 const isHtml = (m: MatchInput): boolean => /text\/html|xhtml/i.test(m.contentType) || /^\s*(<!doctype html|<html|<head|<body|<\?xml[^>]*>\s*<html)/i.test(m.text.slice(0, 512));
 
-const startsWith = (b: Uint8Array, bytes: readonly number[], offset = 0): boolean => bytes.every((x, i) => b[offset + i] === x);
+/** Archives, databases and dumps: the kinds the exposure matchers tell apart (src/core/filetypes.ts). */
+const EXPOSURE_KINDS: ReadonlySet<FileKind> = new Set(['zip', 'gzip', '7z', 'rar', 'xz', 'bzip2', 'sqlite', 'ole', 'tar', 'lzh']);
 
-export const MAGIC: readonly { kind: string; bytes: readonly number[]; offset?: number }[] = [
-  { kind: 'zip', bytes: [0x50, 0x4b, 0x03, 0x04] },
-  { kind: 'gzip', bytes: [0x1f, 0x8b] },
-  { kind: '7z', bytes: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c] },
-  { kind: 'rar', bytes: [0x52, 0x61, 0x72, 0x21, 0x1a, 0x07] },
-  { kind: 'xz', bytes: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00] },
-  { kind: 'bzip2', bytes: [0x42, 0x5a, 0x68] },
-  { kind: 'sqlite', bytes: [...'SQLite format 3\0'].map((c) => c.charCodeAt(0)) },
-  { kind: 'ole', bytes: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1] },
-  { kind: 'tar', bytes: [...'ustar'].map((c) => c.charCodeAt(0)), offset: 257 },
-];
+const DS_STORE: ReadonlySet<FileKind> = new Set(['ds-store']);
 
-export function magicKind(b: Uint8Array): string | undefined {
-  for (const m of MAGIC) if (startsWith(b, m.bytes, m.offset ?? 0)) return m.kind;
-  // LHA: "-lh?-" or "-lz?-" at offset 2.
-  if (b.length > 7 && b[2] === 0x2d && b[3] === 0x6c && (b[4] === 0x68 || b[4] === 0x7a) && b[6] === 0x2d) return 'lzh';
-  return undefined;
-}
+export const magicKind = (b: Uint8Array): string | undefined => fileKind(b, EXPOSURE_KINDS);
 
 const lines = (t: string): string[] => t.split(/\r?\n/).filter((l) => l.trim() !== '');
 
@@ -106,7 +93,7 @@ function sqlite(m: MatchInput): MatchResult | undefined {
   return magicKind(m.body) === 'sqlite' ? { confidence: 95, detail: { format: 'sqlite' } } : undefined;
 }
 function dsStore(m: MatchInput): MatchResult | undefined {
-  return startsWith(m.body, [0, 0, 0, 1, 0x42, 0x75, 0x64, 0x31]) ? { confidence: 98, detail: {} } : undefined;
+  return fileKind(m.body, DS_STORE) ? { confidence: 98, detail: {} } : undefined;
 }
 function envFile(m: MatchInput): MatchResult | undefined {
   if (isHtml(m)) return undefined;

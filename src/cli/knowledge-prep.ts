@@ -3,7 +3,7 @@
  * online refresh of the feeds older than --db-max-age unless --offline / --skip-db-update. A refresh that
  * fails is a warning and a gap with the data's age, never a failed scan. The store loads on demand.
  */
-import type { Gap, Inventory, KnowledgeSnapshot, RefreshOutcome, SnapshotKind } from '../core/model.js';
+import type { Gap, Inventory, KnowledgeSnapshot, RefreshOutcome, ReportDocument, SnapshotKind } from '../core/model.js';
 import type { OptionSpec } from './args.js';
 import { mamoriHome, type CommandContext } from './context.js';
 import { UsageError } from './errors.js';
@@ -187,4 +187,23 @@ export async function prepareScanKnowledge(ctx: CommandContext, inventory?: Inve
       break;
   }
   return { gaps, refresh: r.status };
+}
+
+/**
+ * After the scan: the refresh's gaps join the report, and `knowledge.snapshot` says which data it rests on and
+ * how old (when the report used the knowledge DB at all).
+ */
+export async function addKnowledgeSnapshot(doc: ReportDocument, kn: { gaps: Gap[]; refresh?: RefreshOutcome }, dbPath: string): Promise<ReportDocument> {
+  doc.gaps.push(...kn.gaps);
+  if (!doc.knowledge.feeds.length) return doc;
+  const { KnowledgeDbError, openKnowledge } = await import('../knowledge/index.js');
+  try {
+    const store = openKnowledge(dbPath);
+    const snap = store?.snapshot();
+    store?.close();
+    if (snap) doc.knowledge.snapshot = snapshotInfo(snap, new Date(doc.scannedAt), kn.refresh);
+  } catch (err) {
+    if (!(err instanceof KnowledgeDbError)) throw err; // a damaged DB is already a gap of the assessment
+  }
+  return doc;
 }

@@ -1,14 +1,16 @@
 /**
- * What every `scan` command shares: the common options of the contract (--format, --output, --fail-on) and
- * `finishScan`, which turns what a scan collected into the report document, renders it and sets the exit code.
+ * What every `scan` command shares: the common options of the contract (--format, --output, --fail-on,
+ * --ignore-file, --baseline), the ports the CLI hands to the application layer (src/scan), and writing the
+ * report with the exit code. The pipelines themselves live in src/scan.
  */
-import { writeFileSync } from 'node:fs';
-import { SEVERITIES, severityRank, summarize, type Finding, type Gap, type Inventory, type RefreshOutcome, type ReportDocument, type Severity, type TargetKind } from '../core/model.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { SEVERITIES, severityRank, type Finding, type ReportDocument, type Severity } from '../core/model.js';
 import { binaryFormats, renderers } from '../report/index.js';
+import { sqliteKnowledge } from '../knowledge/provider.js';
+import type { ReportChoices, ScanPorts } from '../scan/ports.js';
 import type { OptionSpec } from './args.js';
 import type { CommandContext } from './context.js';
 import { UsageError } from './errors.js';
-import { toolVersion } from './version.js';
 
 export const scanOptions: OptionSpec[] = [
   { name: 'format', short: 'f', type: 'string', values: Object.keys(renderers), help: 'scan.opt.format', valueName: Object.keys(renderers).join('|') },
@@ -18,29 +20,33 @@ export const scanOptions: OptionSpec[] = [
   { name: 'baseline', type: 'string', help: 'assess.opt.baseline', valueName: 'FILE' },
 ];
 
-export interface Collected {
-  target: { kind: TargetKind; name: string };
-  inventory: Inventory;
-  /** Findings the collectors determined directly (personal data, TLS, headers…). */
-  findings: Finding[];
-  gaps: Gap[];
-  scannedAt?: Date;
-  /** What the automatic knowledge refresh before the scan did (src/cli/knowledge-prep.ts). */
-  refresh?: RefreshOutcome;
+/** The CLI's ports: the knowledge DB at --db, the system clock, progress lines on stderr. */
+export function cliPorts(ctx: CommandContext): ScanPorts {
+  return {
+    knowledge: sqliteKnowledge(ctx.dbPath),
+    clock: () => new Date(),
+    progress: (e) => ctx.warn(ctx.t(e.code, e.params)),
+  };
 }
 
-export function buildDocument(c: Collected, ctx: Pick<CommandContext, 'lang'>): ReportDocument {
+function readUserFile(path: string, code: 'assess.err.ignoreFile' | 'assess.err.baseline'): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError({ code, params: { file: path, reason: (err as Error).message } });
+  }
+}
+
+/** --lang, --ignore-file and --baseline: the files are read here and parsed by src/scan/inputs.ts (yaml and zod load only then). */
+export async function reportChoices(ctx: CommandContext): Promise<ReportChoices> {
+  const ignorePath = ctx.options['ignore-file'] as string | undefined;
+  const baselinePath = ctx.options.baseline as string | undefined;
+  if (!ignorePath && !baselinePath) return { lang: ctx.lang };
+  const inputs = await import('../scan/inputs.js');
   return {
-    schemaVersion: 1,
-    tool: { name: 'mamori', version: toolVersion },
-    scannedAt: (c.scannedAt ?? new Date()).toISOString(),
-    target: c.target,
     lang: ctx.lang,
-    knowledge: { feeds: [] },
-    inventory: c.inventory,
-    findings: c.findings,
-    gaps: c.gaps,
-    summary: summarize(c.findings),
+    exceptions: ignorePath ? inputs.parseIgnoreFile(readUserFile(ignorePath, 'assess.err.ignoreFile'), ignorePath) : [],
+    baseline: baselinePath ? inputs.parseBaseline(readUserFile(baselinePath, 'assess.err.baseline'), baselinePath) : undefined,
   };
 }
 
@@ -69,13 +75,3 @@ export function exitCodeFor(findings: readonly Finding[], failOn: Severity | und
 }
 
 export { SEVERITIES };
-
-/**
- * Everything after collecting: open the knowledge DB, assess, apply --ignore-file and --baseline, render
- * titles in ctx.lang, emit the report; returns the exit code of the contract. The assessment, the store and
- * their parsers load only here, so `--help`, `version` and usage errors start fast.
- */
-export async function finishScan(collected: Collected, ctx: CommandContext): Promise<number> {
-  const { finishScanNow } = await import('./finish-scan.js');
-  return finishScanNow(collected, ctx);
-}

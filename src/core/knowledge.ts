@@ -134,7 +134,24 @@ export interface KnowledgeQuery {
   lifecycleProducts: string[];
 }
 
-/** The store's read side, implemented by src/knowledge/store (SQLite now, PostgreSQL later). */
+/**
+ * The store's read side, implemented by src/knowledge (SQLite now, PostgreSQL later): asynchronous, so a
+ * store over the network fits behind the same port.
+ */
 export interface KnowledgeSource {
-  slice(query: KnowledgeQuery): KnowledgeSlice;
+  slice(query: KnowledgeQuery): Promise<KnowledgeSlice>;
+  /** Release the connection or file handle. */
+  close(): Promise<void>;
+}
+
+/** Opening a knowledge source: it is there, there is none yet (`missing`), or it cannot be read (`damaged`). */
+export type KnowledgeOpening = { ok: true; source: KnowledgeSource } | { ok: false; reason: 'missing' } | { ok: false; reason: 'damaged'; why: string };
+
+/**
+ * Where the application layer (src/scan) gets knowledge: opened only when an inventory has something to match.
+ * `location` names it in the gaps ("no knowledge DB at …"): a file path, or a database name without secrets.
+ */
+export interface KnowledgeProvider {
+  readonly location: string;
+  open(): Promise<KnowledgeOpening>;
 }

@@ -213,9 +213,14 @@ export interface Finding {
 }
 
 export interface Gap {
+  /** What could not be checked, and why, rendered in the scan's language. */
   what: string;
   why: string;
   code?: string;
+  /** The catalog message `why` was rendered from: a front end renders it again in its reader's language. */
+  message?: MessageRef;
+  /** The catalog message `what` was rendered from, where it came from the catalog. */
+  subject?: MessageRef;
 }
 
 export interface FeedStatus {
@@ -285,3 +290,6 @@ export const summarize = (findings: readonly Finding[]): Record<Severity, number
   for (const f of findings) s[f.severity]++;
   return s;
 };
+
+export type { CveEvidence, EvidenceByCategory, TypedFinding, VulnerabilityEvidence, MissingUpdateEvidence, EndOfLifeEvidence, OutdatedApplicationEvidence, DataExposureEvidence, WebCheckEvidence } from './evidence.js';
+export { evidenceOf, typed } from './evidence.js';

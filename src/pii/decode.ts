@@ -126,6 +126,16 @@ function countReplacement(s: string): number {
   return n;
 }
 
+/**
+ * `bytes` as text in their own encoding (UTF-8, Shift_JIS, EUC-JP, ISO-2022-JP, UTF-16: detectEncoding), not
+ * normalised: what the site prober reads pages, robots.txt and version files with.
+ */
+export function decodeRaw(bytes: Uint8Array, truncated = false): string {
+  const encoding = detectEncoding(bytes, truncated);
+  const body = truncated && (encoding === 'utf-8' || encoding === 'utf-8-bom') ? trimIncompleteUtf8(bytes) : bytes;
+  return decoderFor(encoding).decode(body);
+}
+
 /** Decode `bytes` (possibly the head of a larger file) into NFKC-normalised text. */
 export function decodeText(bytes: Uint8Array, truncated = false): Decoded {
   if (isAscii(bytes) && bytes.indexOf(0x1b) < 0) {

@@ -4,6 +4,7 @@
  * data). Evidence carries counts, confidence and masked samples only; every string of a finding (location,
  * title, reasons) is masked (maskFinding), its id is derived from the real path.
  */
+import type { DataExposureEvidence } from '../core/evidence.js';
 import { findingId } from '../core/ids.js';
 import { messages } from '../core/messages/index.js';
 import { SEVERITIES, type Finding, type Lang, type Severity } from '../core/model.js';
@@ -65,7 +66,7 @@ export function verdictToFindings(verdicts: readonly FileVerdict[], locate: (pat
   const out: Finding[] = [];
   for (const v of verdicts) {
     const where = locate(v.path);
-    const evidence: Record<string, unknown> = {
+    const evidence = {
       kinds: v.kinds,
       records: v.records,
       confidence: v.confidence,
@@ -78,7 +79,7 @@ export function verdictToFindings(verdicts: readonly FileVerdict[], locate: (pat
       ...(v.truncated ? { truncated: true } : {}),
       ...(v.dummy ? { dummy: true } : {}),
       ...(where.served !== undefined ? { served: where.served } : {}),
-    };
+    } satisfies DataExposureEvidence;
     if (v.personal) {
       const severity = personalSeverity(v, where.served);
       const params = { location: where.location, summary: summary(v, lang) };

@@ -9,6 +9,7 @@ import { isUtf8 } from 'node:buffer';
 import { lstatSync, readdirSync } from 'node:fs';
 import { TextDecoder } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { catalogGap } from '../core/gaps.js';
 import { messages } from '../core/messages/index.js';
 import type { Finding, Gap, Lang } from '../core/model.js';
 import type { Classified } from './classify.js';
@@ -97,7 +98,7 @@ function walk(
     try {
       st = lstatSync(dir.abs, { bigint: true });
     } catch (err) {
-      out.gaps.push({ what: dir.rel || root, why: t('pii.gap.dirUnreadable', { reason: (err as NodeJS.ErrnoException).code ?? String(err) }), code: 'pii.gap.dirUnreadable' });
+      out.gaps.push(catalogGap(t, dir.rel || root, 'pii.gap.dirUnreadable', { reason: (err as NodeJS.ErrnoException).code ?? String(err) }));
       continue;
     }
     const key = `${st.dev}:${st.ino}`;
@@ -107,7 +108,7 @@ function walk(
     try {
       entries = readdirSync(dir.abs, { withFileTypes: true, encoding: 'buffer' });
     } catch (err) {
-      out.gaps.push({ what: dir.rel || root, why: t('pii.gap.dirUnreadable', { reason: (err as NodeJS.ErrnoException).code ?? String(err) }), code: 'pii.gap.dirUnreadable' });
+      out.gaps.push(catalogGap(t, dir.rel || root, 'pii.gap.dirUnreadable', { reason: (err as NodeJS.ErrnoException).code ?? String(err) }));
       continue;
     }
     entries.sort((a, b) => Buffer.compare(b.name as unknown as Buffer, a.name as unknown as Buffer));
@@ -159,9 +160,9 @@ function walk(
       if (out.tasks.length === enough?.count) enough.then();
     }
   }
-  if (symlinks) out.gaps.push({ what: root, why: t('pii.gap.symlinks', { count: symlinks }), code: 'pii.gap.symlinks' });
-  if (depthHit) out.gaps.push({ what: root, why: t('pii.gap.maxDepth', { depth: opts.maxDepth }), code: 'pii.gap.maxDepth' });
-  if (filesHit) out.gaps.push({ what: root, why: t('pii.gap.maxFiles', { count: opts.maxFiles }), code: 'pii.gap.maxFiles' });
+  if (symlinks) out.gaps.push(catalogGap(t, root, 'pii.gap.symlinks', { count: symlinks }));
+  if (depthHit) out.gaps.push(catalogGap(t, root, 'pii.gap.maxDepth', { depth: opts.maxDepth }));
+  if (filesHit) out.gaps.push(catalogGap(t, root, 'pii.gap.maxFiles', { count: opts.maxFiles }));
   return out;
 }
 
@@ -298,7 +299,7 @@ export async function scanTree(root: string, opts: ScanTreeOptions = {}): Promis
         await pool.run(walked.tasks, results);
       } catch (err) {
         // A worker died (out of memory on a hostile file, a crash): finish on this thread and say so.
-        walked.gaps.push({ what: root, why: t('pii.gap.worker', { reason: (err as Error).message }), code: 'pii.gap.worker' });
+        walked.gaps.push(catalogGap(t, root, 'pii.gap.worker', { reason: (err as Error).message }));
         classifyRest(walked.tasks, results, maxFileBytes, maxTotalBytes);
       }
     }
@@ -322,22 +323,22 @@ export async function scanTree(root: string, opts: ScanTreeOptions = {}): Promis
     bytes += r.bytesRead;
     if (task.note) v.reasons.push(task.note);
     if (v.skipped) skipped++;
-    if (v.skipped === 'unreadable') gaps.push({ what: v.path, why: t('pii.gap.unreadable', { reason: v.note ?? 'unknown' }), code: 'pii.gap.unreadable' });
-    if (v.skipped === 'decompression-bomb') gaps.push({ what: v.path, why: t('pii.gap.bomb', { note: v.note ?? '' }), code: 'pii.gap.bomb' });
-    if (v.skipped === 'binary' && v.note && UNOPENED_ARCHIVES.has(v.note)) gaps.push({ what: v.path, why: t('pii.gap.archiveUnopened', { format: v.note }), code: 'pii.gap.archiveUnopened' });
-    if (v.truncated) gaps.push({ what: v.path, why: t('pii.gap.tooLarge', { bytes: maxFileBytes }), code: 'pii.gap.tooLarge' });
-    if ((v.invalidBytes ?? 0) >= 8) gaps.push({ what: v.path, why: t('pii.gap.invalidBytes', { count: v.invalidBytes!, encoding: v.encoding ?? '?' }), code: 'pii.gap.invalidBytes' });
+    if (v.skipped === 'unreadable') gaps.push(catalogGap(t, v.path, 'pii.gap.unreadable', { reason: v.note ?? 'unknown' }));
+    if (v.skipped === 'decompression-bomb') gaps.push(catalogGap(t, v.path, 'pii.gap.bomb', { note: v.note ?? '' }));
+    if (v.skipped === 'binary' && v.note && UNOPENED_ARCHIVES.has(v.note)) gaps.push(catalogGap(t, v.path, 'pii.gap.archiveUnopened', { format: v.note }));
+    if (v.truncated) gaps.push(catalogGap(t, v.path, 'pii.gap.tooLarge', { bytes: maxFileBytes }));
+    if ((v.invalidBytes ?? 0) >= 8) gaps.push(catalogGap(t, v.path, 'pii.gap.invalidBytes', { count: v.invalidBytes!, encoding: v.encoding ?? '?' }));
     for (const e of v.events ?? []) {
       const what = `${v.path}${e.member ? ` → ${e.member}` : ''}`;
-      if (e.kind === 'decompression-bomb') gaps.push({ what, why: t('pii.gap.bomb', { note: e.note }), code: 'pii.gap.bomb' });
-      else if (e.kind === 'encrypted') gaps.push({ what, why: t('pii.gap.encrypted'), code: 'pii.gap.encrypted' });
-      else if (e.kind === 'corrupt' || e.kind === 'unsupported') gaps.push({ what, why: t('pii.gap.corrupt', { note: e.note }), code: 'pii.gap.corrupt' });
+      if (e.kind === 'decompression-bomb') gaps.push(catalogGap(t, what, 'pii.gap.bomb', { note: e.note }));
+      else if (e.kind === 'encrypted') gaps.push(catalogGap(t, what, 'pii.gap.encrypted'));
+      else if (e.kind === 'corrupt' || e.kind === 'unsupported') gaps.push(catalogGap(t, what, 'pii.gap.corrupt', { note: e.note }));
     }
     delete v.events;
     if (v.skipped === 'binary' && !v.sensitive) continue;
     files.push(v);
   }
-  if (unread) gaps.push({ what: root, why: t('pii.gap.maxTotal', { bytes }), code: 'pii.gap.maxTotal' });
+  if (unread) gaps.push(catalogGap(t, root, 'pii.gap.maxTotal', { bytes }));
   for (const rel of walked.vcs) {
     files.push({ path: rel, bytes: 0, personal: false, kinds: {}, records: 0, confidence: 90, samples: [], sensitive: 'vcs', reasons: ['version-control directory'] });
   }

@@ -4,7 +4,12 @@
  * as distribution builds (the vendor may have back-ported fixes).
  */
 import type { Component, OsInfo, OsFamily } from '../core/model.js';
+import { appRemoteFingerprints } from '../apps/index.js';
 import { DISTRO_HINTS, FINGERPRINTS, RHEL_SHIPPED, type FpPlace } from '../checks/fingerprints.js';
+import { headerLabel } from '../checks/headers.js';
+
+/** Server software and libraries, then each web application's own rules. */
+const RULES = [...FINGERPRINTS, ...appRemoteFingerprints];
 import type { PageInfo } from './html.js';
 
 export interface Detection {
@@ -18,15 +23,15 @@ export interface Detection {
 }
 
 const label = (place: FpPlace, header?: string): string =>
-  place === 'header' ? `header:${header === 'server' ? 'Server' : header === 'x-powered-by' ? 'X-Powered-By' : header}` : place === 'meta-generator' ? 'meta:generator' : place === 'script-src' ? 'html:script-src' : place === 'link' ? 'html:link' : place === 'form-action' ? 'html:form-action' : place === 'cookie' ? 'cookie' : 'html';
+  place === 'header' ? `header:${headerLabel(header ?? '')}` : place === 'meta-generator' ? 'meta:generator' : place === 'script-src' ? 'html:script-src' : place === 'link' ? 'html:link' : place === 'form-action' ? 'html:form-action' : place === 'cookie' ? 'cookie' : 'html';
 
 export function detectInResponse(url: string, headers: Record<string, string>, cookieNames: string[], page?: PageInfo, html?: string): Detection[] {
   const out: Detection[] = [];
-  const push = (rule: (typeof FINGERPRINTS)[number], m: RegExpExecArray, raw: string) => {
+  const push = (rule: (typeof RULES)[number], m: RegExpExecArray, raw: string) => {
     const v = m.groups?.v;
     out.push({ component: rule.component, version: v, detectedBy: rule.label ?? label(rule.place, rule.header), location: url, confidence: v ? rule.confidence : Math.min(rule.confidence, 50), raw: raw.slice(0, 200) });
   };
-  for (const rule of FINGERPRINTS) {
+  for (const rule of RULES) {
     switch (rule.place) {
       case 'header': {
         const v = headers[rule.header ?? ''];

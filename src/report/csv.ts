@@ -7,7 +7,7 @@
 import type { Finding, ReportDocument } from '../core/model.js';
 import { messages } from '../core/messages/index.js';
 import type { RenderOptions } from './index.js';
-import { makeTexts } from './html/view.js';
+import { makeTexts } from '../core/document/view.js';
 
 export const CSV_COLUMNS = ['id', 'severity', 'category', 'title', 'component', 'version', 'cves', 'location', 'priority', 'action', 'command'] as const;
 

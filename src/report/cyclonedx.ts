@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Inventory, OsInfo, Package, ReportDocument, Severity } from '../core/model.js';
 import type { RenderOptions } from './index.js';
-import { cveRows } from './html/view.js';
+import { cveRows } from '../core/document/view.js';
 
 const enc = (s: string) => encodeURIComponent(s);
 

@@ -14,18 +14,15 @@ import {
   byWorst,
   cveRows,
   displayName,
-  firstThree,
   groupCves,
-  makeTexts,
-  overallLevel,
-  plan,
-  sections,
+  reportView,
   type CveGroup,
   type CveRow,
   type PlanItem,
+  type ReportView,
   type Section,
   type Texts,
-} from './html/view.js';
+} from '../core/document/view.js';
 
 /** Full cards per section; the rest are listed in a compact table so that very large scans stay readable. */
 const CARDS_PER_SECTION = 15;
@@ -260,19 +257,13 @@ export async function renderHtml(doc: ReportDocument, opts: RenderOptions): Prom
   return buildHtml(doc, opts.lang);
 }
 
-export function buildHtml(doc: ReportDocument, lang: Lang): string {
-  const x = makeTexts(doc, lang);
+export function buildHtml(doc: ReportDocument, lang: Lang, view: ReportView = reportView(doc, lang)): string {
+  const { texts: x, level, plan: items, first, sections: secs, cveGroups: groups } = view;
   const t = x.t;
   const nowParsed = Date.parse(doc.scannedAt);
   const now = Number.isNaN(nowParsed) ? 0 : nowParsed;
-  const level = overallLevel(doc);
-  const items = plan(doc, x);
-  const first = firstThree(items);
-  const secs = sections(doc);
   const worst = [...doc.findings].sort(byWorst)[0];
   const worstDamage = worst ? worstDamages(doc.findings, x) : undefined;
-  const rows = cveRows(doc);
-  const groups = groupCves(rows);
   const date = formatDateTime(doc.scannedAt, lang);
   const os = doc.inventory.os ? `${doc.inventory.os.name} ${doc.inventory.os.version}`.trim() : '';
 
@@ -375,7 +366,7 @@ ${os ? `<tr><th>${esc(t('report.meta.os'))}</th><td>${esc(os)}</td></tr>` : ''}
   out.push(`<section id="sec-gaps"><h2>${esc(t('report.sec.gaps'))}</h2>`);
   out.push(
     doc.gaps.length
-      ? `<table class="data"><thead><tr><th>${esc(t('report.gap.what'))}</th><th>${esc(t('report.gap.why'))}</th></tr></thead><tbody>${doc.gaps.map((g) => `<tr><td>${esc(g.what)}</td><td>${esc(g.why)}</td></tr>`).join('')}</tbody></table>`
+      ? `<table class="data"><thead><tr><th>${esc(t('report.gap.what'))}</th><th>${esc(t('report.gap.why'))}</th></tr></thead><tbody>${doc.gaps.map((g) => x.gap(g)).map((g) => `<tr><td>${esc(g.what)}</td><td>${esc(g.why)}</td></tr>`).join('')}</tbody></table>`
       : `<p>${esc(t('report.gaps.none'))}</p>`,
   );
   out.push(`</section>

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import type { ReportDocument } from '../core/model.js';
 import { messages } from '../core/messages/index.js';
-import { FatalError } from '../cli/errors.js';
+import { FatalError } from '../core/errors.js';
 import { buildHtml, formatDateTime } from './html.js';
 import { esc } from './html/escape.js';
 import type { RenderOptions } from './index.js';

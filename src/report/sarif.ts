@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { Finding, ReportDocument, Severity } from '../core/model.js';
 import { messages } from '../core/messages/index.js';
 import type { RenderOptions } from './index.js';
-import { cvssOf, makeTexts } from './html/view.js';
+import { cvssOf, makeTexts } from '../core/document/view.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -104,7 +104,7 @@ export function buildSarif(doc: ReportDocument, lang: RenderOptions['lang']) {
           {
             executionSuccessful: true,
             endTimeUtc: doc.scannedAt,
-            toolExecutionNotifications: doc.gaps.map((g) => ({ level: 'warning', message: { text: `${g.what}: ${g.why}` }, ...(g.code ? { descriptor: { id: g.code } } : {}) })),
+            toolExecutionNotifications: doc.gaps.map((g) => ({ level: 'warning', message: { text: `${x.gap(g).what}: ${x.gap(g).why}` }, ...(g.code ? { descriptor: { id: g.code } } : {}) })),
           },
         ],
         automationDetails: { id: `mamori/${doc.target.kind}/${doc.target.name}/` },

@@ -4,7 +4,7 @@
  * (East Asian wide characters count 2), colours only when asked (the CLI passes color=false for NO_COLOR
  * or a non-terminal).
  */
-import { messages } from '../core/messages/index.js';
+import { makeTexts, type Texts } from '../core/document/view.js';
 import { SEVERITIES, type Finding, type LifecycleEntry, type ReportDocument, type Severity, type SupportPhase } from '../core/model.js';
 import type { RenderOptions } from './index.js';
 import { snapshotLine } from './snapshot-line.js';
@@ -94,7 +94,8 @@ export const renderTable = async (doc: ReportDocument, opts: RenderOptions): Pro
 
 export function renderTableSync(doc: ReportDocument, opts: RenderOptions): string {
   const lang = opts.lang;
-  const t = (code: string, params?: Record<string, string | number>) => messages.t(lang, code, params);
+  const x = makeTexts(doc, lang);
+  const t = x.t;
   const cols = Math.max(40, Math.min(opts.columns ?? 100, 200));
   const paint = (code: string, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const out: string[] = [];
@@ -112,7 +113,7 @@ export function renderTableSync(doc: ReportDocument, opts: RenderOptions): strin
     const group = ordered.filter((f) => f.severity === sev);
     if (!group.length) continue;
     out.push(paint(SEV_COLOR[sev], `■ ${t('assess.table.group', { severity: t(`assess.sev.${sev}`), count: group.length })}`));
-    for (const f of group) out.push(...findingRows(f, rankW, bodyW, indent, t, paint));
+    for (const f of group) out.push(...findingRows(f, rankW, bodyW, indent, x, paint));
     out.push('');
   }
   const all = combinedUpdate(doc.findings);
@@ -127,7 +128,7 @@ export function renderTableSync(doc: ReportDocument, opts: RenderOptions): strin
   }
   if (doc.gaps.length) {
     out.push(paint('1', t('assess.table.gaps', { count: doc.gaps.length })));
-    for (const g of doc.gaps) {
+    for (const g of doc.gaps.map((gap) => x.gap(gap))) {
       const lines = wrap(`${g.what}: ${g.why}`, cols - 4);
       out.push(`  - ${lines[0] ?? ''}`, ...lines.slice(1).map((l) => `    ${l}`));
     }
@@ -146,20 +147,21 @@ function findingRows(
   rankW: number,
   bodyW: number,
   indent: number,
-  t: (c: string, p?: Record<string, string | number>) => string,
+  x: Texts,
   paint: (c: string, s: string) => string,
 ): string[] {
+  const t = x.t;
   const pad = ' '.repeat(indent);
   const rank = String(f.rank ?? '').padStart(rankW);
   const tag = f.baseline === 'new' ? `[${t('assess.table.new')}] ` : '';
-  const head = wrap(`${tag}${f.title}`, bodyW);
+  const head = wrap(`${tag}${x.title(f)}`, bodyW);
   const rows = [`${rank}  ${paint(SEV_COLOR[f.severity], head[0] ?? '')}`, ...head.slice(1).map((l) => `${pad}${paint(SEV_COLOR[f.severity], l)}`)];
   const meta: string[] = [f.category];
   if (f.location && f.location !== f.component?.name) meta.push(f.location);
   if (f.cves?.length) meta.push(f.cves.length > 4 ? `${f.cves.slice(0, 4).join(' ')} +${f.cves.length - 4}` : f.cves.join(' '));
   meta.push(f.id);
   rows.push(...wrap(meta.join(' · '), bodyW).map((l) => `${pad}${paint('2', l)}`));
-  const action = wrap(`→ ${f.remediation.action}`, bodyW);
+  const action = wrap(`→ ${x.action(f)}`, bodyW);
   rows.push(...action.map((l) => `${pad}${l}`));
   if (f.remediation.command) rows.push(...wrap(`$ ${f.remediation.command}`, bodyW).map((l) => `${pad}${paint('1', l)}`));
   return rows;

@@ -7,14 +7,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { finishScan } from '../../src/cli/scan-common.js';
 import { collectHost } from '../../src/collect/host/index.js';
 import { assess } from '../../src/core/assess/index.js';
 import { markSecurityUpdates } from '../../src/core/assess/pending.js';
 import type { Finding, Inventory, Lang, ReportDocument } from '../../src/core/model.js';
 import { importPath } from '../../src/knowledge/index.js';
 import { FixtureTransport } from '../host/fixture-transport.js';
-import { buildDb, fakeCtx, hasSharedData, SKIP_NO_DATA, sliceFor } from './helpers.js';
+import { buildDb, fakeCtx, finishScan, hasSharedData, SKIP_NO_DATA, sliceFor } from './helpers.js';
 
 const NOW = new Date('2026-11-23T00:00:00Z');
 let db: ReturnType<typeof buildDb> | undefined;

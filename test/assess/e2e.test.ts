@@ -13,10 +13,10 @@ import { assess, knowledgeQueries, matchVersion, mergeSlices } from '../../src/c
 import { emptyInventory, type Finding, type Inventory, type OsInfo, type ReportDocument } from '../../src/core/model.js';
 import { isAffected } from '../../src/core/versioning/index.js';
 import { openKnowledge } from '../../src/knowledge/index.js';
-import { finishScan, type Collected } from '../../src/cli/scan-common.js';
 import { makeT, type CommandContext } from '../../src/cli/context.js';
+import type { Collected } from '../../src/scan/index.js';
 import { strWidth } from '../../src/report/table.js';
-import { buildDb, fakeCtx as sharedFakeCtx, fixture, hasSharedData, sharedData, SKIP_NO_DATA, sliceFor } from './helpers.js';
+import { buildDb, fakeCtx as sharedFakeCtx, finishScan, fixture, hasSharedData, sharedData, SKIP_NO_DATA, sliceFor } from './helpers.js';
 
 const NOW = new Date('2026-11-23T00:00:00Z');
 let db: ReturnType<typeof buildDb> | undefined;
@@ -242,7 +242,7 @@ test('the cached matcher agrees with versioning’s isAffected on every advisory
 
 const fakeCtx = (options: CommandContext['options'], lang: 'en' | 'ja' = 'en', columns?: number) => sharedFakeCtx(db!.dbPath, options, lang, columns);
 
-test('finishScan: JSON of the contract with --ignore-file, --baseline and --fail-on; the table fits in Japanese', async (t) => {
+test('assembleReport + emitReport: JSON of the contract with --ignore-file, --baseline and --fail-on; the table fits in Japanese', async (t) => {
   if (!db) return t.skip(SKIP_NO_DATA);
   const fx = fixture('centos6-shop.json');
   const collected: Collected = { ...fx, scannedAt: NOW };

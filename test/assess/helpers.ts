@@ -1,4 +1,6 @@
 /** Shared by the assessment's integration tests: real data (../shared/data) in a temp knowledge DB, fixtures. */
+import { cliPorts, emitReport, reportChoices } from '../../src/cli/scan-common.js';
+import { assembleReport, type Collected } from '../../src/scan/index.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +44,11 @@ export function sliceFor(dbPath: string, inv: Inventory): KnowledgeSlice {
   } finally {
     store.close();
   }
+}
+
+/** What a scan command does after collecting: assemble the report through the CLI's ports (src/scan), write it, exit code. */
+export async function finishScan(collected: Collected, ctx: CommandContext): Promise<number> {
+  return emitReport(await assembleReport(collected, cliPorts(ctx).knowledge, await reportChoices(ctx)), ctx);
 }
 
 /** A command context for `finishScan` that captures stdout (a TTY of `columns` when given). */

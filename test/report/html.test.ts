@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import type { Finding, ReportDocument } from '../../src/core/model.js';
 import { buildHtml } from '../../src/report/html.js';
-import { cveRows, firstThree, makeTexts, overallLevel, plan, sections } from '../../src/report/html/view.js';
+import { cveRows, firstThree, makeTexts, overallLevel, plan, sections } from '../../src/core/document/view.js';
 
 const fixture = (name: string): ReportDocument => JSON.parse(readFileSync(new URL(`../fixtures/report/${name}.json`, import.meta.url), 'utf8')) as ReportDocument;
 

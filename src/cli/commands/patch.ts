@@ -12,9 +12,9 @@ import type { HealthCheck, PatchPlan } from '../../remediate/plan.js';
 import { expectPositionals, type OptionSpec } from '../args.js';
 import { mamoriHome, type Command, type CommandContext } from '../context.js';
 import { FatalError, UsageError } from '../errors.js';
-import { buildDocument } from '../scan-common.js';
-import { openTransport } from './scan-host.js';
-import { defaultUserAgent } from './scan-site.js';
+import { cliPorts } from '../scan-common.js';
+import { transportSpec } from './scan-host.js';
+import { defaultUserAgent } from '../../scan/version.js';
 
 const sshOptions: OptionSpec[] = [
   { name: 'ssh', type: 'string', repeatable: true, help: 'patch.opt.ssh', valueName: 'USER@HOST[:PORT]' },
@@ -43,7 +43,9 @@ function readJson(file: string, ctx: CommandContext): unknown {
 
 /** One target's transport, for each --ssh value (or this machine when there is none). */
 async function withTransport<T>(ctx: CommandContext, ssh: string | undefined, fn: (t: Transport) => Promise<T>): Promise<T> {
-  const t = await openTransport({ ...ctx, options: { ...ctx.options, ssh } });
+  const spec = transportSpec({ ...ctx, options: { ...ctx.options, ssh } });
+  const { openHostTransport } = await import('../../scan/transport.js');
+  const t = await openHostTransport(spec);
   try {
     return await fn(t);
   } finally {
@@ -54,20 +56,9 @@ async function withTransport<T>(ctx: CommandContext, ssh: string | undefined, fn
 /** A host scan's report document, as `mamori scan host --format json` makes it (knowledge and assessment included). */
 async function scanHostDocument(t: Transport, ctx: CommandContext): Promise<ReportDocument> {
   const scannedAt = new Date();
-  const [{ collectHost }, { loadKnowledge }, { assess }, { localize }] = await Promise.all([
-    import('../../collect/host/index.js'),
-    import('../finish-scan.js'),
-    import('../../core/assess/index.js'),
-    import('../../core/assess/localize.js'),
-  ]);
+  const [{ collectHost }, { assembleReport }] = await Promise.all([import('../../collect/host/index.js'), import('../../scan/assemble.js')]);
   const res = await collectHost(t, { docroots: [] });
-  const k = await loadKnowledge(res.inventory, ctx.dbPath, ctx.lang);
-  const out = assess({ target: { kind: 'host', name: t.name }, inventory: res.inventory, findings: res.findings, knowledge: k.slice, now: scannedAt, lang: ctx.lang, dbPath: ctx.dbPath });
-  const findings = localize(out.findings, ctx.lang);
-  findings.forEach((f, i) => (f.rank = i + 1));
-  const doc = buildDocument({ target: { kind: 'host', name: t.name }, inventory: res.inventory, findings, gaps: [...res.gaps, ...k.gaps, ...out.gaps], scannedAt }, ctx);
-  doc.knowledge = { feeds: out.feeds };
-  return doc;
+  return assembleReport({ target: { kind: 'host', name: t.name }, inventory: res.inventory, findings: res.findings, gaps: res.gaps, scannedAt }, cliPorts(ctx).knowledge, { lang: ctx.lang });
 }
 
 const planOptions: OptionSpec[] = [
@@ -104,7 +95,7 @@ export const patchPlanCommand: Command = {
     }
     const docs: ReportDocument[] = [];
     if (files.length) {
-      const { parseReportDocument } = await import('../report-document.js');
+      const { parseReportDocument } = await import('../../core/document/schema.js');
       for (const file of files) {
         const parsed = parseReportDocument(readJson(file, ctx));
         if (!parsed.ok) {

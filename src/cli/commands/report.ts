@@ -1,6 +1,6 @@
 /**
  * `mamori report SCAN.json --format html|pdf|sarif|csv|cyclonedx|json|table [--lang ja|en] --output FILE`:
- * render a saved scan. The file is validated once (../report-document.ts) against the report document of the contract; what is
+ * render a saved scan. The file is validated once (src/core/document/schema.ts) against the report document of the contract; what is
  * wrong is named with its place (`findings[3].severity: …`) and the command exits 2.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -57,7 +57,7 @@ export const reportCommand: Command = {
       const reason = (err as Error).message;
       throw new FatalError(ctx.t('report.err.json', { file, reason }), { code: 'report.err.json', params: { file, reason } });
     }
-    const { parseReportDocument } = await import('../report-document.js');
+    const { parseReportDocument } = await import('../../core/document/schema.js');
     const parsed = parseReportDocument(raw);
     if (!parsed.ok) {
       const issues = parsed.issues.join('; ');

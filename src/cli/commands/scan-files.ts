@@ -1,11 +1,10 @@
-/** `mamori scan files DIR` (contract): personal data and sensitive files under a directory (a document root). */
+/** `mamori scan files DIR` (contract): the directory checked → src/scan/files.ts (the pipeline) → the report and exit code. */
 import { statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { emptyInventory } from '../../core/model.js';
+import { resolve } from 'node:path';
 import { expectPositionals, type OptionSpec } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
 import { FatalError, UsageError } from '../errors.js';
-import { finishScan, scanOptions, type Collected } from '../scan-common.js';
+import { cliPorts, emitReport, reportChoices, scanOptions } from '../scan-common.js';
 
 const options: OptionSpec[] = [
   ...scanOptions,
@@ -34,16 +33,12 @@ export const scanFilesCommand: Command = {
     const st = statSync(root, { throwIfNoEntry: false });
     if (!st) throw new FatalError(ctx.t('pii.notFound', { path: root }), { code: 'pii.notFound', params: { path: root } });
     if (!st.isDirectory()) throw new FatalError(ctx.t('pii.notDirectory', { path: root }), { code: 'pii.notDirectory', params: { path: root } });
-    const started = new Date();
-    const { scanTree } = await import('../../pii/index.js');
-    const res = await scanTree(root, {
-      lang: ctx.lang,
-      maxFileBytes: positiveInt(ctx, 'max-file-bytes'),
-      maxFiles: positiveInt(ctx, 'max-files'),
-      workers: positiveInt(ctx, 'workers'),
-      locate: (p) => ({ location: join(root, p), served: 'unknown' }),
-    });
-    const collected: Collected = { target: { kind: 'files', name: root }, inventory: emptyInventory(), findings: res.findings, gaps: res.gaps, scannedAt: started };
-    return finishScan(collected, ctx);
+    const choices = await reportChoices(ctx);
+    const { scanFiles } = await import('../../scan/files.js');
+    const doc = await scanFiles(
+      { ...choices, root, maxFileBytes: positiveInt(ctx, 'max-file-bytes'), maxFiles: positiveInt(ctx, 'max-files'), workers: positiveInt(ctx, 'workers') },
+      cliPorts(ctx),
+    );
+    return emitReport(doc, ctx);
   },
 };

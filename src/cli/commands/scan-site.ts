@@ -1,11 +1,10 @@
-/** `mamori scan site URL`: black-box assessment of a website (src/probe/site.ts). */
+/** `mamori scan site URL`: flags and the trust store → src/scan/site.ts (the pipeline) → the report and exit code. */
 import { existsSync, readFileSync } from 'node:fs';
 import { expectPositionals, type OptionSpec } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
-import { FatalError, UsageError } from '../errors.js';
-import { finishScan, scanOptions, type Collected } from '../scan-common.js';
-import { knowledgeOptions, maxAgeOption, prepareScanKnowledge } from '../knowledge-prep.js';
-import { toolVersion } from '../version.js';
+import { UsageError } from '../errors.js';
+import { cliPorts, emitReport, reportChoices, scanOptions } from '../scan-common.js';
+import { addKnowledgeSnapshot, knowledgeOptions, maxAgeOption, prepareScanKnowledge } from '../knowledge-prep.js';
 
 const options: OptionSpec[] = [
   { name: 'ca', type: 'string', help: 'site.opt.ca', valueName: 'FILE' },
@@ -23,25 +22,11 @@ const options: OptionSpec[] = [
   ...knowledgeOptions,
 ];
 
-export const defaultUserAgent = `mamori/${toolVersion} (security assessment; +https://github.com/mamori-scanner/mamori)`;
-
 function positive(ctx: CommandContext, name: string, fallback: number, max = Infinity): number {
   const v = ctx.options[name] as number | undefined;
   if (v === undefined) return fallback;
   if (!(v > 0) || v > max) throw new UsageError({ code: 'cli.badValue', params: { option: `--${name}`, expected: `a number between 1 and ${max}`, value: String(v) } }, ctx.commandName);
   return v;
-}
-
-function parseTarget(ctx: CommandContext, raw: string): string {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
-  let u: URL;
-  try {
-    u = new URL(withScheme);
-  } catch (_err) {
-    throw new UsageError({ code: 'site.err.badUrl', params: { value: raw } }, ctx.commandName);
-  }
-  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname || u.username || u.password) throw new UsageError({ code: 'site.err.badUrl', params: { value: raw } }, ctx.commandName);
-  return u.href;
 }
 
 /** System trust store (Debian/RHEL paths) plus --ca: certificate checks use both. */
@@ -71,42 +56,38 @@ export const scanSiteCommand: Command = {
   options,
   async run(ctx) {
     const [raw] = expectPositionals(ctx, ['URL']);
-    const url = parseTarget(ctx, raw);
-    maxAgeOption(ctx);
-    // The prober loads on demand: `--help` and usage errors stay fast.
-    const [{ defaultHttpOptions }, { loadClassifier }, { scanSite }] = await Promise.all([
-      import('../../probe/http.js'),
-      import('../../probe/pii.js'),
-      import('../../probe/site.js'),
-    ]);
-    const http = defaultHttpOptions((ctx.options['user-agent'] as string | undefined) ?? defaultUserAgent);
-    http.budget = Math.floor(positive(ctx, 'budget', 500, 100_000));
-    http.ratePerSec = positive(ctx, 'rate', 10, 1000);
-    http.concurrency = Math.floor(positive(ctx, 'concurrency', 5, 64));
-    http.timeoutMs = Math.round(positive(ctx, 'timeout', 10, 600) * 1000);
+    const { siteUrl } = await import('../../scan/site.js');
+    const url = siteUrl(raw);
+    const budget = Math.floor(positive(ctx, 'budget', 500, 100_000));
+    const ratePerSec = positive(ctx, 'rate', 10, 1000);
+    const concurrency = Math.floor(positive(ctx, 'concurrency', 5, 64));
+    const timeoutMs = Math.round(positive(ctx, 'timeout', 10, 600) * 1000);
     const ca = trustAnchors(ctx);
-    http.ca = ca;
-    const classifier = await loadClassifier();
-    const started = new Date();
-    const res = await scanSite({
-      url,
-      http,
-      maxPages: Math.floor(positive(ctx, 'max-pages', 50, 10_000)),
-      httpPort: ctx.options['http-port'] as number | undefined,
-      httpsPort: ctx.options['https-port'] as number | undefined,
-      ca,
-      now: started,
-      t: ctx.t,
-      classifier: classifier.ok ? classifier.value : undefined,
-      classifierGap: classifier.ok ? undefined : classifier.issue.message,
-      skipTls: Boolean(ctx.options['no-tls']),
-      maxTimeMs: Math.round(positive(ctx, 'max-time', 300, 86_400) * 1000),
-    });
-    if (res.fatal) throw new FatalError(ctx.t('site.err.unreachable', { url, why: res.fatal }), { code: 'site.err.unreachable', params: { url, why: res.fatal } });
-    ctx.warn(ctx.t('site.done', { requests: res.stats.requests, pages: res.stats.pages, handshakes: res.stats.handshakes, findings: res.findings.length }));
-    const kn = await prepareScanKnowledge(ctx, res.inventory);
-    const collected: Collected = { target: { kind: 'site', name: url }, inventory: res.inventory, findings: res.findings, gaps: [...res.gaps, ...kn.gaps], scannedAt: started, refresh: kn.refresh };
-    // The assessment (end-of-life, CVEs) joins through finishScan.
-    return finishScan(collected, ctx);
+    const maxPages = Math.floor(positive(ctx, 'max-pages', 50, 10_000));
+    const maxTimeMs = Math.round(positive(ctx, 'max-time', 300, 86_400) * 1000);
+    const choices = await reportChoices(ctx);
+    maxAgeOption(ctx);
+    // The knowledge DB first (Trivy's order): the embedded snapshot on first use, then the refresh of old feeds.
+    const kn = await prepareScanKnowledge(ctx);
+    const { scanSite } = await import('../../scan/site.js');
+    const doc = await scanSite(
+      {
+        ...choices,
+        url,
+        userAgent: ctx.options['user-agent'] as string | undefined,
+        budget,
+        ratePerSec,
+        concurrency,
+        timeoutMs,
+        ca,
+        maxPages,
+        httpPort: ctx.options['http-port'] as number | undefined,
+        httpsPort: ctx.options['https-port'] as number | undefined,
+        skipTls: Boolean(ctx.options['no-tls']),
+        maxTimeMs,
+      },
+      cliPorts(ctx),
+    );
+    return emitReport(await addKnowledgeSnapshot(doc, kn, ctx.dbPath), ctx);
   },
 };

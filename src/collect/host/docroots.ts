@@ -4,6 +4,7 @@
  * symlinks, so loops cannot happen; non-UTF-8 names are kept as bytes and shown escaped). Each root is then
  * fingerprinted for web applications and checked for personal data with the served/denied verdict.
  */
+import { gapOf } from '../../core/gaps.js';
 import type { Component, Finding, Gap, Package } from '../../core/model.js';
 import { findingId } from '../../core/ids.js';
 import { detectApps } from '../../apps/detect.js';
@@ -95,12 +96,12 @@ export async function collectDocroots(
     }
     const w = await t.walk(root.path, { maxDepth: limits.maxDepth, maxEntries: limits.maxEntries });
     if (w.error) {
-      gaps.push({ what: `document root ${root.path}`, why: `cannot walk: ${w.error}`, code: 'host.gap.docroot' });
+      gaps.push(gapOf('host.gap.docroot', { code: 'host.gap.what.docroot', params: { path: root.path } }, { code: 'host.gap.why.cannotWalk', params: { reason: w.error } }));
       continue;
     }
     walked.push(root.path);
     res.docroots.push(root);
-    if (w.truncated) gaps.push({ what: `document root ${root.path}`, why: `more than ${limits.maxEntries} entries: only the first were examined`, code: 'host.gap.docrootCap' });
+    if (w.truncated) gaps.push(gapOf('host.gap.docrootCap', { code: 'host.gap.what.docroot', params: { path: root.path } }, { code: 'host.gap.why.docrootCap', params: { max: limits.maxEntries } }));
     const files: WalkEntry[] = w.entries.filter((e) => e.type === 'f');
     res.stats.files += files.length;
     res.stats.dirs += w.entries.filter((e) => e.type === 'd').length;
@@ -125,7 +126,7 @@ export async function collectDocroots(
     );
     if (!pii) continue;
     const candidates = files.filter((e) => isPiiCandidate(displayPath(e.rel), e.size));
-    if (candidates.length > limits.piiFiles) gaps.push({ what: `personal data in ${root.path}`, why: `${candidates.length} candidate files: only the first ${limits.piiFiles} were examined`, code: 'host.gap.piiCap' });
+    if (candidates.length > limits.piiFiles) gaps.push(gapOf('host.gap.piiCap', { code: 'host.gap.what.piiIn', params: { path: root.path } }, { code: 'host.gap.why.piiCap', params: { count: candidates.length, max: limits.piiFiles } }));
     const chosen = candidates.sort((a, b) => Buffer.compare(a.rel, b.rel)).slice(0, limits.piiFiles);
     for (let i = 0; i < chosen.length; i += 8) {
       await Promise.all(
@@ -133,12 +134,12 @@ export async function collectDocroots(
           const rel = displayPath(e.rel);
           const abs = `${root.path}/${rel}`;
           if (!Buffer.from(rel, 'utf8').equals(e.rel)) {
-            gaps.push({ what: pii.maskText(abs), why: 'file name is not UTF-8: not read for personal data', code: 'host.gap.nonUtf8' });
+            gaps.push(gapOf('host.gap.nonUtf8', pii.maskText(abs), { code: 'host.gap.why.nonUtf8' }));
             return;
           }
           const r = await t.readFile(abs, limits.piiBytes);
           if (!r.ok) {
-            gaps.push({ what: pii.maskText(abs), why: `cannot read for personal data: ${r.failure}`, code: 'host.gap.read' });
+            gaps.push(gapOf('host.gap.read', pii.maskText(abs), { code: 'host.gap.why.piiRead', params: { failure: r.failure } }));
             return;
           }
           res.stats.filesClassified++;

@@ -7,6 +7,7 @@
  * source package, id `findingId('missing-security-update', 'host-pending', source)`, listing its binary packages) from what the package manager
  * itself would install, so the assessment does not need to generate them again.
  */
+import { gapOf } from '../../core/gaps.js';
 import { posix } from 'node:path';
 import type { Finding, Gap, Inventory, KernelInfo, OsInfo, Package, PendingUpdate } from '../../core/model.js';
 import { findingId } from '../../core/ids.js';
@@ -80,7 +81,7 @@ export async function collectHost(t: Transport, opts: HostScanOptions): Promise<
     listeningP,
     drP,
   ]);
-  if (!opts.pii && dr.docroots.length) gaps.push({ what: 'personal data in document roots', why: 'personal-data detector unavailable', code: 'host.gap.piiUnavailable' });
+  if (!opts.pii && dr.docroots.length) gaps.push(gapOf('host.gap.piiUnavailable', { code: 'host.gap.what.piiDocroots' }, { code: 'host.gap.why.piiUnavailable' }));
   findings.push(...dr.findings);
   // One finding per source package: postgresql-15, postgresql-client-15 and libpq5 are one problem with one
   // command; libc6 for amd64 and i386 is one package.
@@ -108,8 +109,8 @@ export async function collectHost(t: Transport, opts: HostScanOptions): Promise<
   const netstat = isMissing(listening) ? await t.run('listeningNetstat') : undefined;
   if (!listening.failure && listening.code === 0) inventory.listening = parseSs(listening.stdout.toString('utf8'));
   else if (netstat && !netstat.failure && netstat.code === 0) inventory.listening = parseNetstat(netstat.stdout.toString('utf8'));
-  else if (netstat) gaps.push({ what: 'listening ports', why: `ss not installed; netstat -tlnp: ${isMissing(netstat) ? 'not installed' : (netstat.failure ?? `exit ${netstat.code}`)} ${netstat.stderr.trim().slice(0, 200)}`.trim(), code: 'host.gap.command' });
-  else gaps.push({ what: 'listening ports', why: `ss -tlnp: ${listening.failure ?? `exit ${listening.code}`} ${listening.stderr.trim().slice(0, 200)}`, code: 'host.gap.command' });
+  else if (netstat) gaps.push(gapOf('host.gap.command', { code: 'host.gap.what.listening' }, `ss not installed; netstat -tlnp: ${isMissing(netstat) ? 'not installed' : (netstat.failure ?? `exit ${netstat.code}`)} ${netstat.stderr.trim().slice(0, 200)}`.trim()));
+  else gaps.push(gapOf('host.gap.command', { code: 'host.gap.what.listening' }, `ss -tlnp: ${listening.failure ?? `exit ${listening.code}`} ${listening.stderr.trim().slice(0, 200)}`));
   if (web.configs.length)
     inventory.webServers = web.configs.map((c) => ({
       server: c.server,
@@ -138,7 +139,7 @@ async function collectPackages(t: Transport, os: OsInfo | undefined, gaps: Gap[]
       const r = await (early.dpkg ?? t.run('dpkgQuery'));
       if (isMissing(r)) continue;
       if (r.failure || r.code !== 0) {
-        gaps.push({ what: 'installed packages (dpkg)', why: `dpkg-query failed: ${r.failure ?? `exit ${r.code}`} ${r.stderr.trim().slice(0, 200)}`, code: 'host.gap.command' });
+        gaps.push(gapOf('host.gap.command', { code: 'host.gap.what.packages', params: { tool: 'dpkg' } }, { code: 'host.gap.why.commandFailed', params: { command: 'dpkg-query', reason: `${r.failure ?? `exit ${r.code}`} ${r.stderr.trim().slice(0, 200)}` } }));
         return { packages: [], manager: 'dpkg' };
       }
       const packages = parseDpkgQuery(r.stdout.toString('utf8')).sort(byName);
@@ -149,7 +150,7 @@ async function collectPackages(t: Transport, os: OsInfo | undefined, gaps: Gap[]
       const r = await (early.rpm ?? t.run('rpmQuery'));
       if (isMissing(r)) continue;
       if (r.failure || r.code !== 0) {
-        gaps.push({ what: 'installed packages (rpm)', why: `rpm -qa failed: ${r.failure ?? `exit ${r.code}`} ${r.stderr.trim().slice(0, 200)}`, code: 'host.gap.command' });
+        gaps.push(gapOf('host.gap.command', { code: 'host.gap.what.packages', params: { tool: 'rpm' } }, { code: 'host.gap.why.commandFailed', params: { command: 'rpm -qa', reason: `${r.failure ?? `exit ${r.code}`} ${r.stderr.trim().slice(0, 200)}` } }));
         return { packages: [], manager: 'rpm' };
       }
       return { packages: parseRpmQuery(r.stdout.toString('utf8'), family).sort(byName), manager: 'rpm' };
@@ -158,13 +159,13 @@ async function collectPackages(t: Transport, os: OsInfo | undefined, gaps: Gap[]
       const r = await t.readFile('/lib/apk/db/installed', 64 * 1024 * 1024);
       if (!r.ok) {
         if (r.failure === 'missing') continue;
-        gaps.push({ what: 'installed packages (apk)', why: `/lib/apk/db/installed: ${r.failure} ${r.detail}`, code: 'host.gap.read' });
+        gaps.push(gapOf('host.gap.read', { code: 'host.gap.what.packages', params: { tool: 'apk' } }, `/lib/apk/db/installed: ${r.failure} ${r.detail}`));
         return { packages: [], manager: 'apk' };
       }
       return { packages: parseApkInstalled(r.data.toString('utf8')).sort(byName), manager: 'apk' };
     }
   }
-  gaps.push({ what: 'installed packages', why: 'no package manager found (dpkg-query, rpm, /lib/apk/db/installed)', code: 'host.gap.noPackageManager' });
+  gaps.push(gapOf('host.gap.noPackageManager', { code: 'host.gap.what.packagesAll' }, { code: 'host.gap.why.noPackageManager' }));
   return { packages: [], manager: undefined };
 }
 
@@ -183,11 +184,11 @@ async function aptPolicy(t: Transport, packages: Package[], gaps: Gap[]): Promis
   if (!names.length) return undefined;
   const r = await t.run('aptPolicy', { names: names.join(' ') });
   if (isMissing(r)) {
-    gaps.push({ what: 'pending updates (apt)', why: 'apt-cache not found', code: 'host.gap.pending' });
+    gaps.push(gapOf('host.gap.pending', { code: 'host.gap.what.pending', params: { tool: 'apt' } }, { code: 'host.gap.why.notFound', params: { command: 'apt-cache' } }));
     return undefined;
   }
   if (r.failure || r.code !== 0) {
-    gaps.push({ what: 'pending updates and package origins (apt-cache policy)', why: `${r.failure ?? `exit ${r.code}`}: ${r.stderr.trim().slice(0, 300)}`, code: 'host.gap.pending' });
+    gaps.push(gapOf('host.gap.pending', { code: 'host.gap.what.aptPolicy' }, `${r.failure ?? `exit ${r.code}`}: ${r.stderr.trim().slice(0, 300)}`));
     return undefined;
   }
   const policy = parseAptPolicy(r.stdout.toString('utf8'));
@@ -217,25 +218,25 @@ async function collectPending(t: Transport, os: OsInfo | undefined, pkgsP: Promi
     const tool = dnf ? 'dnf' : 'yum';
     // check-update: exit 100 = updates available, 0 = none, 1 = error (e.g. no cache with -C).
     if (upd.failure || (upd.code !== 0 && upd.code !== 100)) {
-      gaps.push({ what: `pending updates (${tool})`, why: `${tool} -C check-update failed: ${upd.failure ?? `exit ${upd.code}`} ${upd.stderr.trim().slice(0, 300)}`, code: 'host.gap.pending' });
+      gaps.push(gapOf('host.gap.pending', { code: 'host.gap.what.pending', params: { tool } }, { code: 'host.gap.why.commandFailed', params: { command: `${tool} -C check-update`, reason: `${upd.failure ?? `exit ${upd.code}`} ${upd.stderr.trim().slice(0, 300)}` } }));
       return [];
     }
     const updates = parseYumCheckUpdate(upd.stdout.toString('utf8'));
     let advisories: ReturnType<typeof parseUpdateinfoSecurity> = [];
-    if (sec.failure || sec.code !== 0) gaps.push({ what: `security advisories (${tool} updateinfo)`, why: `${sec.failure ?? `exit ${sec.code}`} ${sec.stderr.trim().slice(0, 300)}`, code: 'host.gap.pending' });
+    if (sec.failure || sec.code !== 0) gaps.push(gapOf('host.gap.pending', { code: 'host.gap.what.advisories', params: { tool } }, `${sec.failure ?? `exit ${sec.code}`} ${sec.stderr.trim().slice(0, 300)}`));
     else advisories = parseUpdateinfoSecurity(sec.stdout.toString('utf8'));
     if (os?.family === 'centos' && updates.length && !advisories.length)
-      gaps.push({ what: 'security classification of pending updates', why: 'CentOS repositories publish no updateinfo (security) metadata: pending updates are listed, but which are security fixes is unknown', code: 'host.gap.noUpdateinfo' });
+      gaps.push(gapOf('host.gap.noUpdateinfo', { code: 'host.gap.what.securityClass' }, { code: 'host.gap.why.centosNoUpdateinfo' }));
     return rpmPending(packages, updates, advisories).sort((a, b) => a.package.localeCompare(b.package));
   }
   if (manager === 'apk') {
     const r = await t.run('apkUpgradable');
     if (r.failure || r.code !== 0) {
-      gaps.push({ what: 'pending updates (apk)', why: `${r.failure ?? `exit ${r.code}`} ${r.stderr.trim().slice(0, 200)}`, code: 'host.gap.pending' });
+      gaps.push(gapOf('host.gap.pending', { code: 'host.gap.what.pending', params: { tool: 'apk' } }, `${r.failure ?? `exit ${r.code}`} ${r.stderr.trim().slice(0, 200)}`));
       return [];
     }
     const list = parseApkVersion(r.stdout.toString('utf8'), packages);
-    if (list.length) gaps.push({ what: 'security classification of pending updates', why: 'apk does not say which upgrades are security fixes; matched against secdb by the assessment', code: 'host.gap.noUpdateinfo' });
+    if (list.length) gaps.push(gapOf('host.gap.noUpdateinfo', { code: 'host.gap.what.securityClass' }, { code: 'host.gap.why.apkNoSecurity' }));
     return list;
   }
   return [];

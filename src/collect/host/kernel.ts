@@ -3,6 +3,7 @@
  * (Debian/Ubuntu `/var/run/reboot-required`, RHEL family `needs-restarting -r`, else newest ≠ running), and
  * as root the processes still mapping deleted (replaced) libraries, bounded.
  */
+import { gapOf } from '../../core/gaps.js';
 import type { Gap, KernelInfo, OsFamily, Package } from '../../core/model.js';
 import { isMissing, type Transport } from '../transport/types.js';
 import { rpmvercmp as rpmvercmpShared } from '../../core/versioning/rpm/index.js';
@@ -77,7 +78,7 @@ export async function collectKernel(t: Transport, family: OsFamily | undefined, 
   const packages = await packagesP;
   const running = u.stdout.toString('utf8').trim();
   if (u.failure || u.code !== 0 || !running) {
-    gaps.push({ what: 'kernel', why: `uname -r failed: ${u.failure ?? u.code} ${u.stderr.trim()}`, code: 'host.gap.command' });
+    gaps.push(gapOf('host.gap.command', { code: 'host.gap.what.kernel' }, { code: 'host.gap.why.commandFailed', params: { command: 'uname -r', reason: `${u.failure ?? u.code} ${u.stderr.trim()}` } }));
     return undefined;
   }
   const k: KernelInfo = { running };
@@ -96,8 +97,8 @@ export async function collectKernel(t: Transport, family: OsFamily | undefined, 
   } else if (newest) k.rebootRequired = rpmvercmp(newest, running) > 0;
   if (staleP) {
     const r = await staleP;
-    if ('failure' in r) gaps.push({ what: 'processes using replaced libraries', why: r.failure, code: 'host.gap.command' });
+    if ('failure' in r) gaps.push(gapOf('host.gap.command', { code: 'host.gap.what.staleProcesses' }, r.failure));
     else k.staleProcesses = r.procs;
-  } else gaps.push({ what: 'processes using replaced libraries', why: 'needs root (run as root or with --sudo)', code: 'host.gap.notRoot' });
+  } else gaps.push(gapOf('host.gap.notRoot', { code: 'host.gap.what.staleProcesses' }, { code: 'host.gap.why.needsRoot' }));
   return k;
 }

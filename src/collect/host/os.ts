@@ -3,6 +3,7 @@
  * /etc/redhat-release and /etc/centos-release; Amazon Linux 1 /etc/system-release; old Debian
  * /etc/debian_version; Alpine /etc/alpine-release; old Ubuntu /etc/lsb-release).
  */
+import { gapOf } from '../../core/gaps.js';
 import type { Gap, OsFamily, OsInfo } from '../../core/model.js';
 import type { Transport } from '../transport/types.js';
 
@@ -112,9 +113,9 @@ export async function collectOs(t: Transport, gaps: Gap[]): Promise<OsInfo | und
     return info;
   }
   if (osr) {
-    gaps.push({ what: 'os', why: `unknown OS ID in ${osr.detectedBy}: ${osr.name}`, code: 'host.gap.osUnknown' });
+    gaps.push(gapOf('host.gap.osUnknown', { code: 'host.gap.what.os' }, { code: 'host.gap.why.osUnknownId', params: { file: osr.detectedBy ?? '?', name: osr.name } }));
     return osr;
   }
-  gaps.push({ what: 'os', why: 'no /etc/os-release, /etc/redhat-release, /etc/alpine-release, /etc/debian_version or /etc/lsb-release could be read', code: 'host.gap.osUnknown' });
+  gaps.push(gapOf('host.gap.osUnknown', { code: 'host.gap.what.os' }, { code: 'host.gap.why.noOsRelease' }));
   return undefined;
 }

@@ -6,6 +6,7 @@
  * builds, binaries the scanning user may not run) are found through ./webfind.ts; a version nothing
  * gives is a gap.
  */
+import { gapOf } from '../../core/gaps.js';
 import { posix } from 'node:path';
 import type { Component, Gap, Package } from '../../core/model.js';
 import { isMissing, type ExecResult, type Transport } from '../transport/types.js';
@@ -137,7 +138,7 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     const r = await t.run(id, params);
     if (isMissing(r)) return undefined;
     if (r.failure) {
-      gaps.push({ what: `command ${id}`, why: `${r.failure}: ${r.stderr.trim().slice(0, 200)}`, code: 'host.gap.command' });
+      gaps.push(gapOf('host.gap.command', { code: 'host.gap.what.command', params: { command: id } }, `${r.failure}: ${r.stderr.trim().slice(0, 200)}`));
       return undefined;
     }
     return r;
@@ -161,7 +162,7 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
   // A configuration none of whose files could be read says nothing but why (a gap).
   const keep = (c: WebConfig | undefined) => {
     if (c?.files.length) ws.configs.push(c);
-    else for (const p of c?.problems ?? []) gaps.push({ what: `${c!.server} configuration`, why: p, code: 'host.gap.config' });
+    else for (const p of c?.problems ?? []) gaps.push(gapOf('host.gap.config', { code: 'host.gap.what.config', params: { server: c!.server } }, p));
   };
   const reading = new Set<string>();
   const read = (w: Found) => {
@@ -195,7 +196,7 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
   known.forEach(read);
   const packages = await packagesP;
   if (nginxV?.version) ws.components.push(component('nginx', nginxV.version, 'command:nginx -V', packages));
-  else if (nginx) gaps.push({ what: 'nginx version', why: `unrecognised output of nginx -V: ${out(nginx).trim().slice(0, 120)}`, code: 'host.gap.garbage' });
+  else if (nginx) gaps.push(gapOf('host.gap.garbage', { code: 'host.gap.what.nginxVersion' }, { code: 'host.gap.why.nginxV', params: { output: out(nginx).trim().slice(0, 120) } }));
   if (apacheV?.v?.version) ws.components.push(component('apache-httpd', apacheV.v.version, `command:${apacheV.cmd}`, packages));
   if (lighttpd) ws.components.push(component('lighttpd', lighttpdV, 'command:lighttpd -v', packages));
   const processes = listProcesses(ps, gaps);
@@ -258,7 +259,7 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     const r = await t.readFile(h, 64 * 1024);
     const v = r.ok ? parsePhpVersionH(r.data.toString('latin1')) : undefined;
     if (v) ws.components.push({ name: 'php', version: v, detectedBy: `file:${h}`, location: prefix });
-    else gaps.push({ what: `php under ${prefix}`, why: `its binary did not answer -v and ${h} ${r.ok ? 'has no PHP_VERSION' : `cannot be read (${r.failure})`}: version unknown`, code: 'host.gap.webVersion' });
+    else gaps.push(gapOf('host.gap.webVersion', { code: 'host.gap.what.phpUnder', params: { path: prefix } }, `its binary did not answer -v and ${h} ${r.ok ? 'has no PHP_VERSION' : `cannot be read (${r.failure})`}: version unknown`));
   }
   packageFallbacks(ws.components, packages);
   if (bins.length) {
@@ -312,13 +313,13 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
   for (const c of ws.configs)
     if (!ws.components.some((x) => x.name === c.server)) {
       ws.components.push({ name: c.server, detectedBy: `config:${c.files[0]}` });
-      gaps.push({ what: `${c.server} version`, why: `configuration read from ${c.files[0]}, but no binary answered and no installed package provides it`, code: 'host.gap.webVersion' });
+      gaps.push(gapOf('host.gap.webVersion', { code: 'host.gap.what.serverVersion', params: { server: c.server } }, { code: 'host.gap.why.configNoVersion', params: { file: c.files[0] ?? '?' } }));
     }
   ws.components.sort((a, b) => a.name.localeCompare(b.name) || (a.location ?? '').localeCompare(b.location ?? ''));
   ws.configs.sort((a, b) => a.server.localeCompare(b.server) || (a.files[0] ?? '').localeCompare(b.files[0] ?? ''));
   await userDirs(t, ws.configs, gaps);
   onConfigs?.(ws.configs);
-  for (const c of ws.configs) for (const p of c.problems) gaps.push({ what: `${c.server} configuration`, why: p, code: 'host.gap.config' });
+  for (const c of ws.configs) for (const p of c.problems) gaps.push(gapOf('host.gap.config', { code: 'host.gap.what.config', params: { server: c.server } }, p));
   return ws;
 }
 
@@ -332,7 +333,7 @@ interface Found extends WebInstance {
 
 function listProcesses(ps: ExecResult, gaps: Gap[]): ProcessInfo[] {
   if (ps.failure || ps.code !== 0) {
-    gaps.push({ what: 'process list (web servers outside PATH)', why: `ps: ${isMissing(ps) ? 'not installed' : (ps.failure ?? `exit ${ps.code}`)} ${ps.stderr.trim().slice(0, 200)}`.trim(), code: 'host.gap.command' });
+    gaps.push(gapOf('host.gap.command', { code: 'host.gap.what.processList' }, `ps: ${isMissing(ps) ? 'not installed' : (ps.failure ?? `exit ${ps.code}`)} ${ps.stderr.trim().slice(0, 200)}`.trim()));
     return [];
   }
   return parseProcesses(ps.stdout.toString('utf8'));
@@ -397,7 +398,7 @@ async function findMoreWebServers(t: Transport, known: Found[], processes: reado
     }
     if (w.root.startsWith('/etc/')) continue; // a distro layout: the package gives the version (below)
     ws.components.push({ name: w.server, detectedBy: w.from.replace(/ \(pid \d+\)$/, ''), location: loc });
-    gaps.push({ what: `${w.server} version (${loc})`, why: `${w.bin ? `${w.bin} -V ${w.why ?? 'may not be run (outside /usr and /opt)'}` : 'no binary found'}; no version in its installed files`, code: 'host.gap.webVersion' });
+    gaps.push(gapOf('host.gap.webVersion', { code: 'host.gap.what.serverVersionAt', params: { server: w.server, path: loc } }, `${w.bin ? `${w.bin} -V ${w.why ?? 'may not be run (outside /usr and /opt)'}` : 'no binary found'}; no version in its installed files`));
   }
   known.push(...fresh);
   for (const w of wellKnown) if (!seen.has(w.conf)) known.push({ ...w, from: 'well-known' });
@@ -419,11 +420,11 @@ async function userDirs(t: Transport, configs: readonly WebConfig[], gaps: Gap[]
   if (!sites.length) return;
   const passwd = await t.readFile('/etc/passwd', 4 * 1024 * 1024);
   if (!passwd.ok) {
-    gaps.push({ what: 'UserDir directories', why: `/etc/passwd: ${passwd.failure} (${passwd.detail})`, code: 'host.gap.read' });
+    gaps.push(gapOf('host.gap.read', { code: 'host.gap.what.userDirs' }, `/etc/passwd: ${passwd.failure} (${passwd.detail})`));
     return;
   }
   const users = passwdUsers(passwd.data.toString('utf8'));
-  if (users.length > MAX_USERDIRS) gaps.push({ what: 'UserDir directories', why: `${users.length} users: only the first ${MAX_USERDIRS} were looked at`, code: 'host.gap.docrootCap' });
+  if (users.length > MAX_USERDIRS) gaps.push(gapOf('host.gap.docrootCap', { code: 'host.gap.what.userDirs' }, { code: 'host.gap.why.userDirCap', params: { count: users.length, max: MAX_USERDIRS } }));
   const exists = new Map<string, Promise<boolean>>();
   const has = (p: string) => exists.get(p) ?? (exists.set(p, t.listDir(p).then(Boolean)), exists.get(p)!);
   for (const s of sites) {

@@ -2,10 +2,11 @@
  * `outdated-application`: carts, mail forms and CMS past support or without a release for years, judged
  * from the data in ./data/applications.ts, with the risk in the field's words.
  */
+import type { OutdatedApplicationEvidence } from '../evidence.js';
 import { findingId } from '../ids.js';
 import type { Component, Finding, Gap, LifecycleEntry, Severity } from '../model.js';
 import { versionCache } from './affected.js';
-import { type Ctx, gap, msg, newFinding, step, tr, what } from './context.js';
+import { type Ctx, gap, msg, newFinding, step, tr } from './context.js';
 import { dayOf, daysFromCivil } from './dates.js';
 import { APPLICATIONS, type AppKnowledge, type AppRule } from './data/applications.js';
 
@@ -79,7 +80,7 @@ function judge(ctx: Ctx, app: AppKnowledge, c: Component): { finding?: Finding; 
   if (version) entryBase.version = version;
   if (!rule && staleYears === undefined) {
     if (unknown || !version) {
-      const g = gap(ctx, what(ctx, 'assess.gap.what.appAt', { app: app.displayName, location: c.location ?? c.detectedBy }), 'assess.gap.appVersion', { app: app.displayName });
+      const g = gap(ctx, msg('assess.gap.what.appAt', { app: app.displayName, location: c.location ?? c.detectedBy }), 'assess.gap.appVersion', { app: app.displayName });
       return { gap: g, entry: { ...entryBase, reason: tr(ctx.lang, msg('assess.lifecycle.versionUnknown')) } };
     }
     // No rule says it is outdated: still "unknown", not "supported" (the data does not list supported lines).
@@ -108,7 +109,7 @@ function judge(ctx: Ctx, app: AppKnowledge, c: Component): { finding?: Finding; 
         detectedBy: c.detectedBy,
         ...(rule ? { rule: rule.match, since: rule.since, sources: rule.sources, verified: rule.verified } : { staleYears, staleAfterYears: app.staleAfterYears }),
         knowledgeAsOf: app.asOf,
-      },
+      } satisfies OutdatedApplicationEvidence,
       remediation: {
         priority: 3,
         action: tr(ctx.lang, migrate),

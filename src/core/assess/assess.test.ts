@@ -273,7 +273,7 @@ test('applications: old carts and mail forms in the field’s words; unknown ver
 test('no knowledge DB: a gap that says what to run, and the scan’s own findings still reported', () => {
   const pii: Finding = { id: 'PII-1', category: 'personal-data-exposure', severity: 'critical', title: 'x', remediation: { priority: 1, action: 'y' } };
   const php = { name: 'php', version: '5.3.3', detectedBy: 'header:X-Powered-By' };
-  const out = assess(input({ packages: [], pendingUpdates: [], components: [php] }, null, { findings: [pii], dbPath: '/nowhere/db.sqlite' }));
+  const out = assess(input({ packages: [], pendingUpdates: [], components: [php] }, null, { findings: [pii], knowledgeLocation: '/nowhere/db.sqlite' }));
   assert.equal(out.findings[0]!.id, 'PII-1');
   assert.ok(out.findings[0]!.damage?.customers.length);
   const g = out.gaps.find((x) => x.code === 'assess.gap.noDb')!;

@@ -1,6 +1,7 @@
 /** What every matcher shares: the language, the clock value, exposure, per-CVE facts and finding helpers. */
 import type { Advisory } from '../knowledge.js';
 import { messages } from '../messages/index.js';
+import type { CveEvidence } from '../evidence.js';
 import type { Finding, Gap, Inventory, Lang, MessageRef, Severity } from '../model.js';
 import { cveSeverity, EPSS_THRESHOLD, type FactIndex, SEV_ORDER } from './evidence.js';
 import type { Exposure } from './types.js';
@@ -20,39 +21,18 @@ export interface Ctx {
 export const msg = (code: string, params?: Record<string, string | number>): MessageRef => (params ? { code, params } : { code });
 export const tr = (lang: Lang, ref: MessageRef): string => messages.render(lang, ref);
 
-export function gap(ctx: Ctx, what: string, code: string, params?: Record<string, string | number>): Gap {
-  return { what, why: tr(ctx.lang, msg(code, params)), code };
-}
-
-/** A gap's subject (`what`) from the catalog, in the assessment's language. */
-export function what(ctx: Pick<Ctx, 'lang'>, code: string, params?: Record<string, string | number>): string {
-  return tr(ctx.lang, msg(code, params));
+/** A gap with its messages: `what` is a catalog message or a plain subject (a package, a product and version). */
+export function gap(ctx: Ctx, what: string | MessageRef, code: string, params?: Record<string, string | number>): Gap {
+  const message = msg(code, params);
+  if (typeof what === 'string') return { what, why: tr(ctx.lang, message), code, message };
+  return { what: tr(ctx.lang, what), why: tr(ctx.lang, message), code, message, subject: what };
 }
 
 export const isoDay = (d: { getTime(): number }): string => isoFromDay(dayOf(d));
 /** `now + days` as YYYY-MM-DD. */
 export const isoDayPlus = (d: { getTime(): number }, days: number): string => isoFromDay(dayOf(d) + days);
 
-/** One CVE's line in a finding's evidence: enough to reproduce the match (feed, record, range). */
-export interface CveEvidence {
-  id: string;
-  severity: Severity;
-  severityBasis: string;
-  cvss?: number;
-  cvssVersion?: string;
-  cvssVector?: string;
-  kev?: { dateAdded: string; ransomware?: string };
-  epss?: number;
-  fixedIn?: string;
-  feed: string;
-  record: string;
-  range?: string;
-  rawRef?: string;
-  url?: string;
-  /** The installed version is malformed; the match ordered it as the ecosystem's tool does (`malformed` says why). */
-  confidence?: 'malformed';
-  malformed?: string;
-}
+export type { CveEvidence } from '../evidence.js';
 
 export function cveEvidence(ctx: Ctx, cve: string, adv: Advisory, match: { range?: string; fixed?: string; confidence?: 'malformed'; malformed?: string }): CveEvidence {
   const f = ctx.facts.facts(cve, adv);

@@ -3,11 +3,12 @@
  * against upstream ranges. One finding per source package: `missing-security-update` when a fix is
  * published, `vulnerability` for what the distro has not fixed (or will not fix).
  */
+import type { MissingUpdateEvidence, VulnerabilityEvidence } from '../evidence.js';
 import type { Advisory } from '../knowledge.js';
 import { findingId } from '../ids.js';
 import type { Finding, Gap, Inventory, Package, PendingUpdate, Remediation } from '../model.js';
 import { matchVersion, versionCache } from './affected.js';
-import { advisoryCves, type CveEvidence, cveEvidence, type Ctx, gap, likelyExploited, msg, newFinding, sortCves, step, tr, what, worst } from './context.js';
+import { advisoryCves, type CveEvidence, cveEvidence, type Ctx, gap, likelyExploited, msg, newFinding, sortCves, step, tr, worst } from './context.js';
 import { distroPlatforms, packageUpdate, updateCommand, updateTool } from './platform.js';
 import { isRebuildRelease, normaliseRelease, rebuildView } from './rebuild.js';
 
@@ -90,7 +91,7 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
   const distroPkgs = inv.packages.filter((p) => (p.ecosystem === 'dpkg' || p.ecosystem === 'rpm' || p.ecosystem === 'apk') && !p.thirdParty);
   if (distroPkgs.length === 0) return out;
   if (platforms.length === 0) {
-    out.gaps.push(gap(ctx, what(ctx, 'assess.gap.what.distroPackages'), 'assess.gap.osUnknown', { count: distroPkgs.length }));
+    out.gaps.push(gap(ctx, msg('assess.gap.what.distroPackages'), 'assess.gap.osUnknown', { count: distroPkgs.length }));
     return out;
   }
   // Index advisories: platform → source package → advisories.
@@ -106,7 +107,7 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
   const known = platforms.filter((p) => byPlatform.has(p));
   if (known.length === 0) {
     const redhat = platforms.some((p) => p.startsWith('rhel:'));
-    out.gaps.push(gap(ctx, what(ctx, 'assess.gap.what.distroAdvisories', { platform: platforms.join(' / ') }), redhat ? 'assess.gap.noDistroDataRedhat' : 'assess.gap.noDistroData', { platform: platforms.join(' / ') }));
+    out.gaps.push(gap(ctx, msg('assess.gap.what.distroAdvisories', { platform: platforms.join(' / ') }), redhat ? 'assess.gap.noDistroDataRedhat' : 'assess.gap.noDistroData', { platform: platforms.join(' / ') }));
     return out;
   }
   const groups = new Map<string, Package[]>();
@@ -216,7 +217,7 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
             component: { name: source, version: installed },
             cves: cves.map((c) => c.id),
             location: binaries.join(', '),
-            evidence: { ...common, fixedVersion: fixTarget, advisories: [...advIds].sort(), cves, ...(pending.length ? { pendingUpdates: pending } : {}) },
+            evidence: { ...common, fixedVersion: fixTarget, advisories: [...advIds].sort(), cves, ...(pending.length ? { pendingUpdates: pending } : {}) } satisfies MissingUpdateEvidence,
             remediation,
             confidence: 95,
             source: `distro:${platform}`,
@@ -276,7 +277,7 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
             component: { name: source, version: installed },
             cves: cves.map((c) => c.id),
             location: binaries.join(', '),
-            evidence: { ...common, cves },
+            evidence: { ...common, cves } satisfies VulnerabilityEvidence,
             remediation: {
               priority: willNot ? 3 : 2,
               action: tr(ctx.lang, msg(code, { package: source })),
@@ -292,7 +293,7 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
     }
   }
   if (unknowns.length) {
-    out.gaps.push(gap(ctx, what(ctx, 'assess.gap.what.distroComparisons', { count: unknowns.length }), 'assess.gap.compareUnknown', { count: unknowns.length, first: unknowns[0]! }));
+    out.gaps.push(gap(ctx, msg('assess.gap.what.distroComparisons', { count: unknowns.length }), 'assess.gap.compareUnknown', { count: unknowns.length, first: unknowns[0]! }));
   }
   return out;
 }

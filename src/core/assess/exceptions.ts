@@ -27,7 +27,8 @@ export function applyExceptions(findings: readonly Finding[], entries: readonly 
   for (const e of entries) {
     if (isExpired(e, now)) {
       const subject = e.id ?? e.cve ?? '?';
-      gaps.push({ what: subject, why: tr(lang, msg('assess.gap.ignoreExpired', { subject, expires: e.expires!, reason: e.reason })), code: 'assess.gap.ignoreExpired' });
+      const message = msg('assess.gap.ignoreExpired', { subject, expires: e.expires!, reason: e.reason });
+      gaps.push({ what: subject, why: tr(lang, message), code: 'assess.gap.ignoreExpired', message });
       suppressed.push({ id: subject, reason: e.reason, expires: e.expires!, status: 'expired' });
     } else active.push(e);
   }
@@ -79,7 +80,8 @@ export function applyExceptions(findings: readonly Finding[], entries: readonly 
   for (const e of active) {
     if (used.has(e)) continue;
     const subject = e.id ?? e.cve ?? '?';
-    gaps.push({ what: subject, why: tr(lang, msg('assess.gap.ignoreUnused', { subject })), code: 'assess.gap.ignoreUnused' });
+    const message = msg('assess.gap.ignoreUnused', { subject });
+    gaps.push({ what: subject, why: tr(lang, message), code: 'assess.gap.ignoreUnused', message });
   }
   return { findings: out, suppressed, gaps };
 }

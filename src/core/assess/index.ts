@@ -1,14 +1,15 @@
 /**
  * The assessment: from an inventory (host, site or files), the scan's own findings and the knowledge slice
  * to one ordered, explained list of findings with the maintenance plan and the damage they risk. Pure:
- * no I/O, `now` passed in. The CLI (src/cli/scan-common.ts finishScan) loads the slice with
+ * no I/O, `now` passed in. The application layer (src/scan/assemble.ts) loads the slice with
  * `knowledgeQueries()` and calls `assess()`.
  */
+import type { MissingUpdateEvidence } from '../evidence.js';
 import type { Advisory, KnowledgeQuery, KnowledgeSlice } from '../knowledge.js';
 import { findingId } from '../ids.js';
 import { summarize, type Finding, type Gap, type Inventory, type ReportDocument } from '../model.js';
 import { assessApplications } from './applications.js';
-import { type Ctx, gap, msg, newFinding, tr, what } from './context.js';
+import { type Ctx, gap, msg, newFinding, tr } from './context.js';
 import { dayOf, epochDay } from './dates.js';
 import { matchDistro, sourceOf } from './distro.js';
 import { LIBRARY_PLATFORM, matchLibraries } from './library.js';
@@ -92,7 +93,7 @@ export function assess(input: AssessInput): AssessOutput {
   // Nothing to match (a files scan of plain documents): a missing DB is not a gap of this scan.
   const needsKnowledge = inventoryNeedsKnowledge(input.inventory);
   if (!slice) {
-    if (needsKnowledge) gaps.push(gap(ctx, what(ctx, 'assess.gap.what.db'), 'assess.gap.noDb', { path: input.dbPath ?? '(default)' }));
+    if (needsKnowledge) gaps.push(gap(ctx, msg('assess.gap.what.db'), 'assess.gap.noDb', { path: input.knowledgeLocation ?? '(default)' }));
   } else {
     const staleDays = input.staleAfterDays ?? 30;
     const missing: string[] = [];
@@ -101,11 +102,11 @@ export function assess(input: AssessInput): AssessOutput {
       const age = updated === undefined ? undefined : dayOf(now) - updated;
       const stale = Boolean(f.stale) || age === undefined || age > staleDays;
       if (f.records === 0 && !f.updatedAt) missing.push(f.name);
-      else if (stale) gaps.push(gap(ctx, what(ctx, 'assess.gap.what.feed', { feed: f.name }), age === undefined ? 'assess.gap.feedNoDate' : 'assess.gap.feedStale', { feed: f.name, days: age ?? 0 }));
+      else if (stale) gaps.push(gap(ctx, msg('assess.gap.what.feed', { feed: f.name }), age === undefined ? 'assess.gap.feedNoDate' : 'assess.gap.feedStale', { feed: f.name, days: age ?? 0 }));
       return { name: f.name, updatedAt: f.updatedAt, records: f.records, ...(f.source ? { source: f.source } : {}), ...(stale ? { stale: true } : {}) };
     });
-    if (missing.length) gaps.push(gap(ctx, what(ctx, 'assess.gap.what.feeds'), 'assess.gap.feedsMissing', { feeds: missing.join(', '), count: missing.length }));
-    if (slice.feeds.length === 0) gaps.push(gap(ctx, what(ctx, 'assess.gap.what.db'), 'assess.gap.emptyDb', { path: input.dbPath ?? '(default)' }));
+    if (missing.length) gaps.push(gap(ctx, msg('assess.gap.what.feeds'), 'assess.gap.feedsMissing', { feeds: missing.join(', '), count: missing.length }));
+    if (slice.feeds.length === 0) gaps.push(gap(ctx, msg('assess.gap.what.db'), 'assess.gap.emptyDb', { path: input.knowledgeLocation ?? '(default)' }));
     const distro = matchDistro(ctx, slice.advisories);
     mine.push(...distro.findings);
     gaps.push(...distro.gaps);
@@ -126,7 +127,7 @@ export function assess(input: AssessInput): AssessOutput {
   mine.push(...apps.findings);
   gaps.push(...apps.gaps);
   lifecycle = [...lifecycle, ...apps.lifecycle];
-  if (input.target.kind === 'host' && !inventory.os) gaps.push(gap(ctx, what(ctx, 'assess.gap.what.os'), 'assess.gap.noOs'));
+  if (input.target.kind === 'host' && !inventory.os) gaps.push(gap(ctx, msg('assess.gap.what.os'), 'assess.gap.noOs'));
 
   return explain(input, ctx, mine, gaps, lifecycle, feeds);
 }
@@ -161,7 +162,7 @@ function pendingUpdateFindings(ctx: Ctx, covered: ReadonlySet<string>): Finding[
           message: msg('assess.title.pendingUpdate', { package: src, candidate: ups[0]!.candidate }),
           component: { name: src, version: ups[0]!.installed },
           location: names.join(', '),
-          evidence: { pending: ups, advisories },
+          evidence: { pending: ups, advisories } satisfies MissingUpdateEvidence,
           remediation: {
             priority: 1,
             action: tr(ctx.lang, action),

@@ -2,6 +2,7 @@
  * Libraries from lock files (`composer.lock`, `installed.json`, `package-lock.json`) against OSV and
  * FriendsOfPHP: one `vulnerability` finding per package + version + lock file, with every advisory.
  */
+import type { VulnerabilityEvidence } from '../evidence.js';
 import type { Advisory } from '../knowledge.js';
 import { findingId } from '../ids.js';
 import type { Finding, Gap } from '../model.js';
@@ -58,7 +59,7 @@ export function matchLibraries(ctx: Ctx, advisories: readonly Advisory[]): { fin
           component: { name: p.name, version },
           cves: list.map((c) => c.id),
           ...(p.location ? { location: p.location } : {}),
-          evidence: { ecosystem: platform, fixedVersion: target, cves: list },
+          evidence: { ecosystem: platform, fixedVersion: target, cves: list } satisfies VulnerabilityEvidence,
           remediation: { priority: target ? 1 : 3, action: tr(ctx.lang, action), actionMessage: action, ...(command ? { command } : {}) },
           confidence: 90,
           source: `library:${platform}`,

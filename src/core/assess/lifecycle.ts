@@ -4,10 +4,11 @@
  * 90 days of it → a lower-severity warning. Unknown version or missing data → phase unknown + a gap, never
  * "supported". A component provided by a distro package follows the OS's lifecycle (the distro supports it).
  */
+import type { EndOfLifeEvidence } from '../evidence.js';
 import { findingId } from '../ids.js';
 import type { LifecycleCycle } from '../knowledge.js';
 import type { Finding, Gap, LifecycleEntry, MessageRef, Severity, SupportPhase } from '../model.js';
-import { type Ctx, gap, msg, newFinding, type Step, step, tr, what } from './context.js';
+import { type Ctx, gap, msg, newFinding, type Step, step, tr } from './context.js';
 import { dayOf, epochDay } from './dates.js';
 import { COMPONENT_LIFECYCLE, osLifecycleProduct } from './platform.js';
 import { upstreamVersion } from './upstream.js';
@@ -69,7 +70,7 @@ function activePhase(c: LifecycleCycle, t: number): SupportPhase {
 }
 
 /** A lifecycle gap's subject ("nginx support phase") in the assessment's language. */
-const phaseWhat = (ctx: Pick<Ctx, 'lang'>, subject: string): string => what(ctx, 'assess.gap.what.lifecycle', { subject });
+const phaseWhat = (subject: string): MessageRef => msg('assess.gap.what.lifecycle', { subject });
 
 interface Subject {
   kind: 'os' | 'php' | 'webserver' | 'database' | 'openssl' | 'application';
@@ -148,19 +149,19 @@ export function assessLifecycle(ctx: Ctx, cycles: readonly LifecycleCycle[]): { 
     const list = byProduct.get(s.product);
     if (!s.version) {
       entries.push({ component: s.component, phase: 'unknown', reason: tr(ctx.lang, msg('assess.lifecycle.versionUnknown')) });
-      gaps.push(gap(ctx, phaseWhat(ctx, s.component), 'assess.gap.lifecycleVersion', { component: s.component }));
+      gaps.push(gap(ctx, phaseWhat(s.component), 'assess.gap.lifecycleVersion', { component: s.component }));
       continue;
     }
     if (!list?.length) {
       entries.push({ component: s.component, version: s.version, phase: 'unknown', reason: tr(ctx.lang, msg('assess.lifecycle.noData', { product: s.product })) });
-      gaps.push(gap(ctx, phaseWhat(ctx, `${s.component} ${s.version}`), 'assess.gap.lifecycleMissing', { product: s.product }));
+      gaps.push(gap(ctx, phaseWhat(`${s.component} ${s.version}`), 'assess.gap.lifecycleMissing', { product: s.product }));
       continue;
     }
     const sel = selectCycle(list, s.version);
     const cycle = sel ? effectiveCycle(sel) : undefined;
     if (!cycle) {
       entries.push({ component: s.component, version: s.version, phase: 'unknown', reason: tr(ctx.lang, msg('assess.lifecycle.noCycle', { product: s.product, version: s.version })) });
-      gaps.push(gap(ctx, phaseWhat(ctx, `${s.component} ${s.version}`), 'assess.gap.lifecycleCycle', { product: s.product, version: s.version }));
+      gaps.push(gap(ctx, phaseWhat(`${s.component} ${s.version}`), 'assess.gap.lifecycleCycle', { product: s.product, version: s.version }));
       continue;
     }
     const ph = phaseOf(cycle, ctx.now);
@@ -224,7 +225,7 @@ function lifecycleFinding(ctx: Ctx, s: Subject, cycle: LifecycleCycle, e: Lifecy
         latestOnLine: cycle.latest,
         supportedSuccessor: successor,
         lifecycleSource: cycle.source,
-      },
+      } satisfies EndOfLifeEvidence,
       remediation: { priority: 3, action: tr(ctx.lang, migrate), actionMessage: migrate, steps },
       confidence: 90,
       source: `lifecycle:${cycle.source}`,

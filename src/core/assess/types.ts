@@ -12,8 +12,8 @@ export interface AssessInput {
   /** The instant of the scan (passed in: core never reads the clock). */
   now: Date;
   lang: Lang;
-  /** Where the DB was looked for, for the "no DB" gap. */
-  dbPath?: string;
+  /** Where the knowledge was looked for (a file path, a database name), for the "no DB" gap. */
+  knowledgeLocation?: string;
   /** Feeds older than this many days are reported as stale (default 30). */
   staleAfterDays?: number;
 }

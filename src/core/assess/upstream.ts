@@ -8,11 +8,12 @@
  * A distribution build seen from outside (`Apache/2.2.15 (CentOS)`) has lower confidence and one severity
  * step less: the vendor may have back-ported the fixes, and a host scan confirms.
  */
+import type { VulnerabilityEvidence } from '../evidence.js';
 import type { Advisory } from '../knowledge.js';
 import { findingId } from '../ids.js';
 import type { Component, Finding, Gap, Inventory, Package, Severity } from '../model.js';
 import { matchVersion } from './affected.js';
-import { advisoryCves, type CveEvidence, cveEvidence, type Ctx, gap, likelyExploited, msg, newFinding, sortCves, type Step, step, tr, what, worst } from './context.js';
+import { advisoryCves, type CveEvidence, cveEvidence, type Ctx, gap, likelyExploited, msg, newFinding, sortCves, type Step, step, tr, worst } from './context.js';
 import { maxSeverity, raise, SEV_ORDER } from './evidence.js';
 import { maxVersion } from './distro.js';
 import { CVE_DEFENCES } from './data/defences.js';
@@ -135,7 +136,7 @@ export function matchUpstream(ctx: Ctx, advisories: readonly Advisory[], product
     }
     const version = s.version ? upstreamVersion(s.version) : undefined;
     if (!version) {
-      gaps.push(gap(ctx, what(ctx, 'assess.gap.what.appAt', { app: s.product, location: s.location ?? '' }), 'assess.gap.versionUnknown', { product: s.product, raw: s.version ?? '-' }));
+      gaps.push(gap(ctx, msg('assess.gap.what.appAt', { app: s.product, location: s.location ?? '' }), 'assess.gap.versionUnknown', { product: s.product, raw: s.version ?? '-' }));
       continue;
     }
     const line = lineOf(s.product, version);
@@ -197,7 +198,7 @@ export function matchUpstream(ctx: Ctx, advisories: readonly Advisory[], product
             fixedOnlyOnLaterLines: laterOnly.size,
             likelyExploited: likelyExploited(list),
             cves: list,
-          },
+          } satisfies VulnerabilityEvidence,
           remediation: { priority: first.priority, action: first.action, ...(first.actionMessage ? { actionMessage: first.actionMessage } : {}), ...(first.command ? { command: first.command } : {}), steps },
         },
         ctx.lang,
@@ -220,7 +221,7 @@ export function matchUpstream(ctx: Ctx, advisories: readonly Advisory[], product
             severity: sev,
             message: msg('assess.title.kev', { cve: c.id, component: s.product, version }),
             cves: [c.id],
-            evidence: { detectedBy: s.detectedBy, distroBuild: s.distroBuild, kev: true, cve: c, ...(s.distroBuild ? { note: tr(ctx.lang, msg('assess.note.backport')) } : {}) },
+            evidence: { detectedBy: s.detectedBy, distroBuild: s.distroBuild, kev: true, cve: c, ...(s.distroBuild ? { note: tr(ctx.lang, msg('assess.note.backport')) } : {}) } satisfies VulnerabilityEvidence,
             remediation: { priority: k0.priority, action: k0.action, ...(k0.actionMessage ? { actionMessage: k0.actionMessage } : {}), steps: kevSteps },
           },
           ctx.lang,

@@ -2,7 +2,7 @@
  * The registry of message catalogs. One area = one file in this folder + one line here.
  * Every catalog is checked at compile time (defineCatalog) to have the same keys in English and Japanese.
  */
-import { Messages } from '../i18n.js';
+import { Messages, type Catalog } from '../i18n.js';
 import { cliMessages } from './cli.js';
 import { scanMessages } from './scan.js';
 import { reportMessages } from './report.js';
@@ -16,4 +16,11 @@ import { versioningMessages } from './versioning.js';
 import { knowledgeMessages } from './knowledge.js';
 import { patchMessages } from './patch.js';
 
-export const messages = new Messages([cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, knowledgeMessages, patchMessages]);
+const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages] as const;
+
+export const messages = new Messages(CATALOGS);
+
+type KeysOf<C> = C extends Catalog<infer K> ? K : never;
+
+/** Every message code of the catalogs: a code that is not in them fails to compile where this type is used. */
+export type MessageCode = KeysOf<(typeof CATALOGS)[number]>;

@@ -3,11 +3,10 @@
  * a bundle made by `db export`. Built aside and switched in atomically; the previous DB stays whole on any
  * failure or kill.
  */
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { looksLikeBundle, unpackBundle, type BundleManifest } from '../export/bundle.js';
-import type { Database } from 'better-sqlite3';
-import { KnowledgeDbError, KnowledgeStore, openWritable } from '../store/sqlite.js';
-import { abortBuild, acquireLock, beginBuild, buildPath, cleanLeftovers, commitBuild } from '../store/swap.js';
+import { KnowledgeDbError } from '../store/sqlite.js';
+import { acquireLock, installStoreFile, sqliteFeedStore } from '../store/swap.js';
 import { expandFile, listFiles, readHead, type FileEntry } from './archive.js';
 import { batchingSink, codenamesFromStore, emptySummary, renormalise, type IngestSummary } from './ingest.js';
 import * as distroInfo from '../feeds/distro-info/parse.js';
@@ -37,9 +36,9 @@ export function importPath(dbPath: string, path: string, opts: ImportOptions = {
   const release = acquireLock(dbPath);
   try {
     if (statSync(path).isFile() && looksLikeBundle(path)) return importBundle(dbPath, path, started, opts.force ?? false);
-    const build = beginBuild(dbPath);
+    const build = sqliteFeedStore(dbPath, () => now).begin();
     try {
-      const store = new KnowledgeStore(build.db, () => now);
+      const store = build.writer;
       const s = emptySummary();
       ingestTree(store, listFiles(path), now.toISOString(), s, opts.onFile);
       store.setMeta('snapshot.kind', 'imported');
@@ -47,11 +46,11 @@ export function importPath(dbPath: string, path: string, opts: ImportOptions = {
       for (const f of s.feeds) if (f.files > f.unchanged || f.records > 0 || f.unchanged > 0) store.markFeed(f.name, now.toISOString(), `import:${path}`);
       const imported = s.feeds.reduce((n, f) => n + f.files, 0);
       const failed = imported === 0;
-      if (failed) abortBuild(build);
-      else commitBuild(dbPath, build);
+      if (failed) build.abort();
+      else build.commit();
       return { ...s, kind: 'raw', dbPath, durationMs: performance.now() - started, failed };
     } catch (err) {
-      abortBuild(build);
+      build.abort();
       throw err;
     }
   } finally {
@@ -63,7 +62,7 @@ export function importPath(dbPath: string, path: string, opts: ImportOptions = {
  * Ingest files into an open store, one at a time (a large tree never sits in memory at once); distro-info
  * first, so the Debian lists find the codenames imported in the same run.
  */
-export function ingestTree(store: KnowledgeStore, files: readonly FileEntry[], fetchedAt: string, s: IngestSummary, onFile?: ImportOptions['onFile']): void {
+export function ingestTree(store: Parameters<typeof batchingSink>[0], files: readonly FileEntry[], fetchedAt: string, s: IngestSummary, onFile?: ImportOptions['onFile']): void {
   const isDistroInfo = (abs: string) => distroInfo.recognise(Buffer.from(readHead(abs, 64)).toString('utf8'));
   const entries = [...files].sort((a, b) => Number(isDistroInfo(b.abs)) - Number(isDistroInfo(a.abs)));
   const sink = batchingSink(store, { debianCodenames: codenamesFromStore(store) }, { fetchedAt, summary: s });
@@ -75,47 +74,35 @@ export function ingestTree(store: KnowledgeStore, files: readonly FileEntry[], f
 }
 
 function importBundle(dbPath: string, file: string, started: number, force: boolean): ImportSummary {
-  cleanLeftovers(dbPath);
-  const path = buildPath(dbPath);
-  for (const x of ['', '-wal', '-shm', '-journal']) rmSync(path + x, { force: true });
-  let build: { path: string; db: Database } | undefined;
-  try {
-    const manifest = unpackBundle(file, path); // removes `path` itself on failure
-    let db: Database;
-    try {
-      db = openWritable(path); // migrates an older schema
-    } catch (err) {
-      throw new KnowledgeDbError(`the bundled DB cannot be opened as a mamori knowledge DB (${(err as Error).message})`);
-    }
-    build = { path, db };
-    const store = new KnowledgeStore(db);
-    const feeds = store.feeds().filter((f) => f.records > 0);
-    // A bundle with no data would silently replace a working DB with an empty one.
-    if (feeds.length === 0 && !force) {
-      throw new KnowledgeDbError(
-        `the bundle ${file} holds no feed data (0 records in every feed; manifest lists ${manifest.feeds.length} feed(s)); the knowledge DB was left as it was. Export again from a DB that has data, or add --force to replace the DB with it anyway`,
-      );
-    }
-    commitBuild(dbPath, build);
-    return {
-      kind: 'bundle',
-      dbPath,
-      durationMs: performance.now() - started,
-      bundle: manifest,
-      failed: false,
-      feeds: feeds.map((f) => ({ name: f.name, files: 0, unchanged: 0, records: f.records, rejected: f.rejected })),
-      rejected: [],
-      rejectedTotal: feeds.reduce((n, f) => n + f.rejected, 0),
-      unrecognised: [],
-      skipped: [],
-      problems: [],
-      files: 1,
-    };
-  } catch (err) {
-    if (build) abortBuild(build);
-    for (const x of ['', '-wal', '-shm', '-journal']) rmSync(path + x, { force: true });
-    throw err;
-  }
+  let manifest: BundleManifest | undefined;
+  const feeds = installStoreFile(
+    dbPath,
+    (path) => {
+      manifest = unpackBundle(file, path); // removes `path` itself on failure
+    },
+    (all) => {
+      // A bundle with no data would silently replace a working DB with an empty one.
+      if (all.every((f) => f.records === 0) && !force) {
+        throw new KnowledgeDbError(
+          `the bundle ${file} holds no feed data (0 records in every feed; manifest lists ${manifest?.feeds.length ?? 0} feed(s)); the knowledge DB was left as it was. Export again from a DB that has data, or add --force to replace the DB with it anyway`,
+        );
+      }
+    },
+  ).filter((f) => f.records > 0);
+  return {
+    kind: 'bundle',
+    dbPath,
+    durationMs: performance.now() - started,
+    bundle: manifest!,
+    failed: false,
+    feeds: feeds.map((f) => ({ name: f.name, files: 0, unchanged: 0, records: f.records, rejected: f.rejected })),
+    rejected: [],
+    rejectedTotal: feeds.reduce((n, f) => n + f.rejected, 0),
+    unrecognised: [],
+    skipped: [],
+    problems: [],
+    files: 1,
+  };
 }
 
 /** Re-parse every stored raw record with the current parsers (after a parser fix); no download. */
@@ -123,14 +110,14 @@ export function reindexDb(dbPath: string, now: Date = new Date()): IngestSummary
   if (!existsSync(dbPath)) throw new KnowledgeDbError(`no knowledge DB at ${dbPath}`);
   const release = acquireLock(dbPath);
   try {
-    const build = beginBuild(dbPath);
+    const build = sqliteFeedStore(dbPath, () => now).begin();
     try {
-      const store = new KnowledgeStore(build.db, () => now);
+      const store = build.writer;
       const s = renormalise(store, { debianCodenames: codenamesFromStore(store) }, now.toISOString());
-      commitBuild(dbPath, build);
+      build.commit();
       return s;
     } catch (err) {
-      abortBuild(build);
+      build.abort();
       throw err;
     }
   } finally {

@@ -7,7 +7,7 @@ import { FORMAT_BY_ID, recogniseFormat } from '../feeds/registry.js';
 import * as distroInfo from '../feeds/distro-info/parse.js';
 import * as phpReleases from '../feeds/php-releases/parse.js';
 import { compareDotted } from '../feeds/common/util.js';
-import type { KnowledgeStore } from '../store/sqlite.js';
+import type { FeedWriter } from '../store/ports.js';
 import type { ParseContext, Rejection } from '../types.js';
 import type { ExpandProblem, InputFile } from './archive.js';
 
@@ -115,18 +115,12 @@ export function contextFrom(files: readonly InputFile[], base: Map<string, strin
 }
 
 /** Debian codenames already in the DB (from an earlier distro-info import). */
-export function codenamesFromStore(store: KnowledgeStore): Map<string, string> {
-  const m = new Map<string, string>();
-  const rows = store.db.prepare("SELECT cycle, body FROM lifecycle WHERE product = 'debian' AND source = 'distro-info-data'").all() as { cycle: string; body: string }[];
-  for (const r of rows) {
-    const c = JSON.parse(r.body) as { codename?: string };
-    if (c.codename) m.set(c.codename.toLowerCase().split(' ')[0]!, r.cycle);
-  }
-  return m;
+export function codenamesFromStore(store: FeedWriter): Map<string, string> {
+  return store.debianCodenames();
 }
 
 export function ingest(
-  store: KnowledgeStore,
+  store: FeedWriter,
   files: readonly InputFile[],
   ctx: ParseContext,
   opts: { fetchedAt: string; summary?: IngestSummary; expectFormat?: string; onFile?: (i: number, n: number, rel: string) => void },
@@ -145,12 +139,12 @@ export function ingest(
   // distro-info first, so the Debian lists find codenames imported in the same run.
   const ordered = mergePhpReleases(store, [...files]).sort((a, b) => Number(isDistroInfo(b)) - Number(isDistroInfo(a)));
   // One transaction for the whole run (each record is a savepoint inside it): the build copy is written once.
-  store.db.transaction(() => ingestFiles(store, ordered, ctx, opts, s, feedOf))();
+  store.batch(() => ingestFiles(store, ordered, ctx, opts, s, feedOf));
   return s;
 }
 
 function ingestFiles(
-  store: KnowledgeStore,
+  store: FeedWriter,
   ordered: readonly InputFile[],
   ctx: ParseContext,
   opts: { fetchedAt: string; expectFormat?: string; onFile?: (i: number, n: number, rel: string) => void },
@@ -187,7 +181,7 @@ function ingestFiles(
       continue;
     }
     let parsed: ReturnType<Format['parse']>;
-    let r: ReturnType<KnowledgeStore['putRaw']>;
+    let r: ReturnType<FeedWriter['putRaw']>;
     const key = rawKey(format, file.rel, text);
     try {
       parsed = format.parse({ key: file.rel, source: file.source, bytes: file.bytes }, text, ctx);
@@ -217,7 +211,7 @@ export const PHP_RELEASES_KEY = 'php-releases.json';
  * (CVE-2012-1823: 5.3.12, 5.4.2 and, as CVE-2024-4577's root, 8.1.29). They are merged with what is stored
  * into one raw record so each CVE's ranges cover every line.
  */
-function mergePhpReleases(store: KnowledgeStore, files: InputFile[]): InputFile[] {
+function mergePhpReleases(store: FeedWriter, files: InputFile[]): InputFile[] {
   const php: InputFile[] = [];
   const rest: InputFile[] = [];
   for (const f of files) (phpReleases.recognise(utf8.decode(f.bytes.subarray(0, 400))) ? php : rest).push(f);
@@ -275,7 +269,7 @@ const BATCH_BYTES = 32 * 1024 * 1024;
  * A sink for `expand`: files are ingested in batches as archives are read, so a large archive is never held
  * decompressed in memory at once. php.net's per-major CVE lists are held back and go in together (`finish`).
  */
-export function batchingSink(store: KnowledgeStore, ctx: ParseContext, opts: { fetchedAt: string; summary: IngestSummary; batch?: number }) {
+export function batchingSink(store: FeedWriter, ctx: ParseContext, opts: { fetchedAt: string; summary: IngestSummary; batch?: number }) {
   const batch: InputFile[] = [];
   const php: InputFile[] = [];
   let c = ctx;
@@ -305,7 +299,7 @@ export function batchingSink(store: KnowledgeStore, ctx: ParseContext, opts: { f
 }
 
 /** Re-parse every stored raw record with the current parsers (after a parser fix), no download. */
-export function renormalise(store: KnowledgeStore, ctx: ParseContext, fetchedAtNow: string): IngestSummary {
+export function renormalise(store: FeedWriter, ctx: ParseContext, fetchedAtNow: string): IngestSummary {
   const s = emptySummary();
   void fetchedAtNow;
   const raws = [...store.rawRecords()];

@@ -6,12 +6,13 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Advisory, CveRecord, EpssEntry, KevEntry, KnowledgeQuery, KnowledgeSlice, KnowledgeSource, LifecycleCycle } from '../../core/knowledge.js';
+import type { Advisory, CveRecord, EpssEntry, KevEntry, KnowledgeQuery, KnowledgeSlice, LifecycleCycle } from '../../core/knowledge.js';
 import { SNAPSHOT_KINDS, type SnapshotKind } from '../../core/model.js';
 import type { FeedStatus, Normalized, Rejection } from '../types.js';
 import { countRecords } from '../types.js';
 import { KNOWN_FEEDS } from '../feeds/registry.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import type { FeedWriter, PutResult } from './ports.js';
 
 export const STALE_DAYS = 7;
 const CHUNK = 500;
@@ -27,11 +28,7 @@ export class KnowledgeDbError extends Error {
   }
 }
 
-export interface PutResult {
-  status: 'new' | 'replaced' | 'unchanged' | 'kept-previous';
-  records: number;
-  rejected: number;
-}
+export type { PutResult } from './ports.js';
 
 export function digestOf(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -85,7 +82,7 @@ function chunks<T>(xs: readonly T[]): T[][] {
 
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
 
-export class KnowledgeStore implements KnowledgeSource {
+export class KnowledgeStore implements FeedWriter {
   private readonly stmts = new Map<string, Database.Statement>();
 
   constructor(
@@ -216,6 +213,20 @@ export class KnowledgeStore implements KnowledgeSource {
       for (const g of groups) for (const r of this.stmt("SELECT cpe FROM cpe_map WHERE package = '' AND grp = ?").all(g) as { cpe: string }[]) out.add(r.cpe);
     }
     return [...out];
+  }
+
+  debianCodenames(): Map<string, string> {
+    const m = new Map<string, string>();
+    const rows = this.stmt("SELECT cycle, body FROM lifecycle WHERE product = 'debian' AND source = 'distro-info-data'").all() as { cycle: string; body: string }[];
+    for (const r of rows) {
+      const c = JSON.parse(r.body) as { codename?: string };
+      if (c.codename) m.set(c.codename.toLowerCase().split(' ')[0]!, r.cycle);
+    }
+    return m;
+  }
+
+  batch<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
   }
 
   /** Every raw record, for re-normalising after a parser fix. */

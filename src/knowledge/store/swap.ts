@@ -6,7 +6,9 @@
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { KnowledgeDbError, openWritable } from './sqlite.js';
+import { KnowledgeDbError, KnowledgeStore, openWritable } from './sqlite.js';
+import type { FeedBuild, FeedStore } from './ports.js';
+import type { FeedStatus } from '../types.js';
 
 function pidAlive(pid: number): boolean {
   try {
@@ -120,4 +122,45 @@ export function publishFile(from: string, dbPath: string): void {
 export function abortBuild(build: { path: string; db: Database.Database }): void {
   if (build.db.open) build.db.close();
   for (const s of ['', '-wal', '-shm', '-journal']) rmSync(build.path + s, { force: true });
+}
+
+/** The SQLite DB at `dbPath` behind the write port: a build is a copy beside it, committed by one rename. */
+export function sqliteFeedStore(dbPath: string, now: () => Date = () => new Date()): FeedStore {
+  return {
+    lock: () => acquireLock(dbPath),
+    begin(opts = {}): FeedBuild {
+      const build = beginBuild(dbPath, opts.fresh);
+      return { writer: new KnowledgeStore(build.db, now), commit: () => commitBuild(dbPath, build), abort: () => abortBuild(build) };
+    },
+  };
+}
+
+/**
+ * Install a whole store file (a bundle made by `db export`): `write` puts it beside the DB, where it is
+ * migrated, read, shown to `accept` (which throws to refuse it) and renamed over the DB. Returns its feeds.
+ * On any failure the DB stays as it was and the copy is removed.
+ */
+export function installStoreFile(dbPath: string, write: (path: string) => void, accept?: (feeds: FeedStatus[]) => void): FeedStatus[] {
+  cleanLeftovers(dbPath);
+  const path = buildPath(dbPath);
+  for (const x of ['', '-wal', '-shm', '-journal']) rmSync(path + x, { force: true });
+  let build: { path: string; db: Database.Database } | undefined;
+  try {
+    write(path);
+    let db: Database.Database;
+    try {
+      db = openWritable(path); // migrates an older schema
+    } catch (err) {
+      throw new KnowledgeDbError(`the bundled DB cannot be opened as a mamori knowledge DB (${(err as Error).message})`);
+    }
+    build = { path, db };
+    const feeds = new KnowledgeStore(db).feeds();
+    accept?.(feeds);
+    commitBuild(dbPath, build);
+    return feeds;
+  } catch (err) {
+    if (build) abortBuild(build);
+    for (const x of ['', '-wal', '-shm', '-journal']) rmSync(path + x, { force: true });
+    throw err;
+  }
 }

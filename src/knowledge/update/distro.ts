@@ -7,7 +7,7 @@
  *   the `updateinfo.xml.gz` holding every ALAS.
  */
 import type { InputFile } from '../import/archive.js';
-import type { KnowledgeStore } from '../store/sqlite.js';
+import type { FeedWriter } from '../store/ports.js';
 import { fetchFeed, type FetchOptions } from './http.js';
 
 export interface DistroFetched {
@@ -28,7 +28,7 @@ const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
  * CVE-2021-3156) would be missed; Red Hat's VEX `changes.csv` (`"2021/cve-2021-3156.json","<modified>"`) names
  * every CVE changed since, and those records are fetched again — plus the list for CVEs made public since.
  */
-export async function fetchRedhatApi(store: KnowledgeStore, urls: readonly string[], now: Date, fo: Fo, o: { since?: string; concurrency?: number; maxPages?: number; onProgress?: Progress }): Promise<DistroFetched | { error: string }> {
+export async function fetchRedhatApi(store: FeedWriter, urls: readonly string[], now: Date, fo: Fo, o: { since?: string; concurrency?: number; maxPages?: number; onProgress?: Progress }): Promise<DistroFetched | { error: string }> {
   const out: DistroFetched = { files: [], problems: [], validators: [], meta: new Map() };
   const pattern = urls[0]!;
   const changesUrl = urls.find((u) => /changes\.csv$/.test(u));

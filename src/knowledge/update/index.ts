@@ -6,8 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { expand, type ExpandProblem, type InputFile } from '../import/archive.js';
 import { batchingSink, codenamesFromStore, emptySummary, type IngestSummary } from '../import/ingest.js';
-import { KnowledgeDbError, KnowledgeStore } from '../store/sqlite.js';
-import { abortBuild, acquireLock, beginBuild, commitBuild } from '../store/swap.js';
+import { KnowledgeDbError } from '../store/sqlite.js';
+import type { FeedWriter } from '../store/ports.js';
+import { acquireLock, sqliteFeedStore } from '../store/swap.js';
 import { fetchAmazon, fetchRedhatApi } from './distro.js';
 import { fetchFeed, NetState, type FetchOptions } from './http.js';
 import { FEED_SOURCES, mirrorUrl, type FeedSource } from './sources.js';
@@ -136,9 +137,9 @@ export async function updateFeeds(dbPath: string, opts: UpdateOptions = {}): Pro
   };
   const release = acquireLock(dbPath);
   try {
-    const build = beginBuild(dbPath);
+    const build = sqliteFeedStore(dbPath, () => now).begin();
     try {
-      const store = new KnowledgeStore(build.db, () => now);
+      const store = build.writer;
       const summary = emptySummary();
       const outcomes: FeedOutcome[] = [];
       const problems: ExpandProblem[] = [];
@@ -236,13 +237,13 @@ export async function updateFeeds(dbPath: string, opts: UpdateOptions = {}): Pro
         store.setMeta('snapshot.kind', 'updated');
         store.setMeta('snapshot.at', now.toISOString());
       }
-      commitBuild(dbPath, build);
+      build.commit();
       const result: UpdateSummary = { feeds: outcomes, ingest: summary, problems, durationMs: performance.now() - started };
       if (offline ?? net.offline) result.offline = offline ?? net.offline;
       if (deadline.signal.aborted && outcomes.some((o) => o.status === 'failed')) result.deadlinePassedMs = deadlineMs;
       return result;
     } catch (err) {
-      abortBuild(build);
+      build.abort();
       throw err;
     }
   } finally {
@@ -258,7 +259,7 @@ interface Fetched {
   meta: Map<string, string>;
 }
 
-async function fetchAll(store: KnowledgeStore, feed: string, urls: string[], fo: Omit<FetchOptions, 'validators' | 'onProgress'>, opts: UpdateOptions): Promise<Fetched | { error: string }> {
+async function fetchAll(store: FeedWriter, feed: string, urls: string[], fo: Omit<FetchOptions, 'validators' | 'onProgress'>, opts: UpdateOptions): Promise<Fetched | { error: string }> {
   const out: Fetched = { files: [], problems: [], validators: [], meta: new Map() };
   for (const [i, url] of urls.entries()) {
     const r = await fetchFeed(url, {
@@ -277,7 +278,7 @@ async function fetchAll(store: KnowledgeStore, feed: string, urls: string[], fo:
 }
 
 /** NVD CVE API 2.0: pages of 2,000 by last-modified window (at most 120 days each), rate-limited. */
-async function fetchNvd(store: KnowledgeStore, pattern: string, now: Date, fo: Omit<FetchOptions, 'validators' | 'onProgress'>, opts: UpdateOptions, config: UpdateConfig): Promise<Fetched | { error: string }> {
+async function fetchNvd(store: FeedWriter, pattern: string, now: Date, fo: Omit<FetchOptions, 'validators' | 'onProgress'>, opts: UpdateOptions, config: UpdateConfig): Promise<Fetched | { error: string }> {
   const out: Fetched = { files: [], problems: [], validators: [], meta: new Map() };
   const key = opts.nvdApiKey ?? config.nvdApiKey ?? process.env.MAMORI_NVD_API_KEY;
   const delay = opts.nvdDelayMs ?? (key ? 600 : 6000);

@@ -1,7 +1,7 @@
 /** Inline SVG charts: the severity bars and the support timeline (php.net's supported-versions style). */
 import { SEVERITIES, type LifecycleEntry, type Severity, type SupportPhase } from '../../core/model.js';
 import { esc } from './escape.js';
-import { displayName, type Texts } from './view.js';
+import { displayName, type Texts } from '../../core/document/view.js';
 
 export const SEVERITY_COLOURS: Record<Severity, string> = {
   critical: '#8b1a1a',

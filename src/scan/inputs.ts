@@ -1,13 +1,13 @@
 /**
- * The user's files a scan reads besides its target: --ignore-file (YAML list of accepted findings) and
- * --baseline (an earlier JSON report). Their own module so yaml and zod load only when either option is given.
+ * The inputs a scan takes besides its target, parsed once at the edge: accepted findings (--ignore-file, a YAML
+ * list) and an earlier report (--baseline, JSON). The front end reads the text; a bad text is a UsageError
+ * naming the file and the entry. Their own module so yaml and zod load only when either is given.
  */
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { EXCEPTION_STATUSES, type ExceptionEntry } from '../core/assess/index.js';
 import { CATEGORIES } from '../core/model.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 
 const ignoreEntry = z
   .object({
@@ -25,25 +25,18 @@ const ignoreEntry = z
   .refine((e) => Boolean(e.id) !== Boolean(e.cve), 'give exactly one of id or cve');
 const ignoreFile = z.union([z.array(ignoreEntry), z.object({ ignore: z.array(ignoreEntry) }).transform((o) => o.ignore)]);
 
-/** Read and validate --ignore-file (YAML list); a bad file is a usage error (exit 2) naming the entry. */
-export function loadIgnoreFile(path: string | undefined, command: string): ExceptionEntry[] {
-  if (!path) return [];
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UsageError({ code: 'assess.err.ignoreFile', params: { file: path, reason: (err as Error).message } }, command);
-  }
+/** Validate the text of an ignore file (YAML list) read from `path`; bad text is a usage error naming the entry. */
+export function parseIgnoreFile(text: string, path: string): ExceptionEntry[] {
   let raw: unknown;
   try {
     raw = parseYaml(text) ?? [];
   } catch (err) {
-    throw new UsageError({ code: 'assess.err.ignoreFile', params: { file: path, reason: (err as Error).message } }, command);
+    throw new UsageError({ code: 'assess.err.ignoreFile', params: { file: path, reason: (err as Error).message } });
   }
   const r = ignoreFile.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new UsageError({ code: 'assess.err.ignoreFile', params: { file: path, reason: `${i.path.join('.') || 'file'}: ${i.message}` } }, command);
+    throw new UsageError({ code: 'assess.err.ignoreFile', params: { file: path, reason: `${i.path.join('.') || 'file'}: ${i.message}` } });
   }
   return r.data.map((e) => ({ ...e, ...(e.cve ? { cve: e.cve.toUpperCase() } : {}) }));
 }
@@ -55,18 +48,18 @@ const baselineDoc = z.object({
 
 export type Baseline = z.infer<typeof baselineDoc>;
 
-export function loadBaseline(path: string | undefined, command: string): Baseline | undefined {
-  if (!path) return undefined;
+/** Validate the text of an earlier JSON report read from `path` (the baseline). */
+export function parseBaseline(text: string, path: string): Baseline {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(text);
   } catch (err) {
-    throw new UsageError({ code: 'assess.err.baseline', params: { file: path, reason: (err as Error).message } }, command);
+    throw new UsageError({ code: 'assess.err.baseline', params: { file: path, reason: (err as Error).message } });
   }
   const r = baselineDoc.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new UsageError({ code: 'assess.err.baseline', params: { file: path, reason: `${i.path.join('.')}: ${i.message}` } }, command);
+    throw new UsageError({ code: 'assess.err.baseline', params: { file: path, reason: `${i.path.join('.')}: ${i.message}` } });
   }
   return r.data;
 }
