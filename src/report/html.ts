@@ -354,9 +354,8 @@ ${os ? `<tr><th>${esc(t('report.meta.os'))}</th><td>${esc(os)}</td></tr>` : ''}
     out.push(`<p>${esc(t('report.inv.pending', { count: inv.pendingUpdates.length, security: inv.pendingUpdates.filter((u) => u.security).length }))}</p>`);
   }
   if (doc.knowledge.feeds.length) {
-    out.push(`<h3>${esc(t('report.sec.feeds'))}</h3>`);
-    if (doc.knowledge.snapshot) out.push(`<p class="knowledge-snapshot">${esc(snapshotLine(doc.knowledge.snapshot, t))}</p>`);
-    out.push(`<table class="data"><thead><tr><th>${esc(t('report.feed.name'))}</th><th>${esc(t('report.feed.updated'))}</th><th>${esc(t('report.feed.records'))}</th></tr></thead><tbody>${doc.knowledge.feeds
+    const snap = doc.knowledge.snapshot ? `<p class="knowledge-snapshot">${esc(snapshotLine(doc.knowledge.snapshot, t))}</p>` : '';
+    out.push(`<h3>${esc(t('report.sec.feeds'))}</h3>${snap}<table class="data"><thead><tr><th>${esc(t('report.feed.name'))}</th><th>${esc(t('report.feed.updated'))}</th><th>${esc(t('report.feed.records'))}</th></tr></thead><tbody>${doc.knowledge.feeds
       .map((f) => `<tr><td>${esc(f.name)}${f.source ? ` <span class="muted small">(${esc(f.source)})</span>` : ''}</td><td>${esc(f.updatedAt ? f.updatedAt.slice(0, 10) : t('report.feed.never'))}</td><td class="n">${esc(f.records.toLocaleString('en-US'))}</td></tr>`)
       .join('')}</tbody></table>`);
   }
