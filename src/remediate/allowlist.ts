@@ -6,6 +6,7 @@
  * customer's server; keep each to what an administrator would type during maintenance.
  */
 import { commandWords, parseInvocation } from '../collect/transport/remote.js';
+import { fillTemplate, matchesTemplate } from '../collect/transport/template.js';
 
 /** The lock that keeps two applies apart on one server (mkdir is atomic; rmdir releases it). */
 export const LOCK_DIR = '/var/lock/mamori-patch.lock';
@@ -60,22 +61,12 @@ export class ApplyAllowlistError extends Error {
   override name = 'ApplyAllowlistError';
 }
 
+/** Placeholders whose value is a space-separated list, one argument each (always a template's last part). */
+const LISTS: ReadonlySet<string> = new Set(['names', 'pins']);
+
 /** The argument array of an apply command; throws ApplyAllowlistError on a value that does not pass. */
 export function applyArgv(id: ApplyCommandId, params: ApplyParams = {}): string[] {
-  const out: string[] = [];
-  for (const part of APPLY_ALLOWLIST[id]) {
-    const m = /^\{(\w+)\}$/.exec(part);
-    if (!m) {
-      out.push(part);
-      continue;
-    }
-    const key = m[1] as keyof typeof APPLY_PLACEHOLDERS;
-    const value = params[key];
-    if (value === undefined || !APPLY_PLACEHOLDERS[key]?.test(value)) throw new ApplyAllowlistError(`refused value for {${key}} in ${id}: ${JSON.stringify(value)}`);
-    if (key === 'names' || key === 'pins') out.push(...value.split(' '));
-    else out.push(value);
-  }
-  return out;
+  return fillTemplate(APPLY_ALLOWLIST[id], APPLY_PLACEHOLDERS, LISTS, params, (key, value) => new ApplyAllowlistError(`refused value for {${key}} in ${id}: ${JSON.stringify(value)}`));
 }
 
 /** What package scripts must not ask, added to the transport's fixed environment (C locale, PATH). */
@@ -92,7 +83,7 @@ export function applyCommandId(words: readonly string[]): ApplyCommandId | undef
   const prefix = commandWords({ args: ENV_EXTRA, sudo: false });
   if (prefix.some((w, i) => rest[i] !== w)) return undefined;
   rest = rest.slice(prefix.length);
-  return (Object.keys(APPLY_ALLOWLIST) as ApplyCommandId[]).find((id) => matches(APPLY_ALLOWLIST[id], rest));
+  return (Object.keys(APPLY_ALLOWLIST) as ApplyCommandId[]).find((id) => matchesTemplate(APPLY_ALLOWLIST[id], APPLY_PLACEHOLDERS, LISTS, rest));
 }
 
 /** The apply commands of an invocation as sshd received it; undefined when any of its commands is not one. */
@@ -101,26 +92,4 @@ export function applyCommandsOf(command: string): ApplyCommandId[] | undefined {
   if (!inv) return undefined;
   const ids = inv.commands.map(applyCommandId);
   return ids.every((x): x is ApplyCommandId => x !== undefined) ? ids : undefined;
-}
-
-function matches(template: readonly string[], words: readonly string[]): boolean {
-  let i = 0;
-  for (const part of template) {
-    const m = /^\{(\w+)\}$/.exec(part);
-    if (!m) {
-      if (words[i++] !== part) return false;
-      continue;
-    }
-    const key = m[1] as keyof typeof APPLY_PLACEHOLDERS;
-    if (key === 'names' || key === 'pins') {
-      // A list placeholder is always last: the rest of the words, each one item.
-      const items = words.slice(i);
-      if (!items.length || !items.every((w) => APPLY_PLACEHOLDERS[key].test(w))) return false;
-      i = words.length;
-      continue;
-    }
-    const w = words[i++];
-    if (w === undefined || !APPLY_PLACEHOLDERS[key].test(w)) return false;
-  }
-  return i === words.length;
 }

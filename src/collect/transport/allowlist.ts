@@ -5,6 +5,8 @@
  * file says is ever interpreted by a shell. Reviewers: adding a line here is adding a command run on customers'
  * servers; it must not write, lock, download or restart anything.
  */
+import { fillTemplate, matchesTemplate } from './template.js';
+
 export const ALLOWLIST = {
   id: ['id', '-u'],
   uname: ['uname', '-r'],
@@ -123,23 +125,12 @@ export class AllowlistError extends Error {
   override name = 'AllowlistError';
 }
 
+/** Placeholders whose value is a space-separated list, one argument each. */
+const LISTS: ReadonlySet<string> = new Set(['names']);
+
 /** The argument array for `id` with its placeholders filled; throws AllowlistError on a bad value. */
 export function argv(id: CommandId, params: Params = {}): string[] {
-  const out: string[] = [];
-  for (const part of ALLOWLIST[id]) {
-    const m = /^\{(\w+)\}$/.exec(part);
-    if (!m) {
-      out.push(part);
-      continue;
-    }
-    const key = m[1]!;
-    const value = params[key as keyof Params];
-    const re = PLACEHOLDERS[key];
-    if (value === undefined || !re || !re.test(value)) throw new AllowlistError(`refused value for {${key}} in ${id}: ${JSON.stringify(value)}`);
-    if (key === 'names') out.push(...value.split(' '));
-    else out.push(value);
-  }
-  return out;
+  return fillTemplate(ALLOWLIST[id], PLACEHOLDERS, LISTS, params, (key, value) => new AllowlistError(`refused value for {${key}} in ${id}: ${JSON.stringify(value)}`));
 }
 
 /** Fixed environment for every command: C locale (parsable output) and a PATH that finds sbin tools. */
@@ -147,29 +138,6 @@ export const COMMAND_ENV = { LC_ALL: 'C', LANG: 'C', PATH: '/usr/local/sbin:/usr
 
 /** Is `words` exactly an allowlisted argument array with acceptable values? (remote.ts checks what sshd received with it.) */
 export function isAllowlistedWords(words: readonly string[]): boolean {
-  return Object.keys(ALLOWLIST).some((id) => matches(ALLOWLIST[id as CommandId], words));
+  return Object.keys(ALLOWLIST).some((id) => matchesTemplate(ALLOWLIST[id as CommandId], PLACEHOLDERS, LISTS, words));
 }
 
-function matches(template: readonly string[], words: readonly string[]): boolean {
-  let i = 0;
-  for (const part of template) {
-    const m = /^\{(\w+)\}$/.exec(part);
-    if (!m) {
-      if (words[i++] !== part) return false;
-      continue;
-    }
-    const re = PLACEHOLDERS[m[1]!]!;
-    if (m[1] === 'names') {
-      let n = 0;
-      while (i < words.length && re.test(words[i]!) && (template.indexOf(part) === template.length - 1 || n === 0)) {
-        i++;
-        n++;
-      }
-      if (n === 0) return false;
-      continue;
-    }
-    const w = words[i++];
-    if (w === undefined || !re.test(w)) return false;
-  }
-  return i === words.length;
-}
