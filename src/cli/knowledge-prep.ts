@@ -3,7 +3,7 @@
  * online refresh of the feeds older than --db-max-age unless --offline / --skip-db-update. A refresh that
  * fails is a warning and a gap with the data's age, never a failed scan. The store loads on demand.
  */
-import type { Gap, Inventory, KnowledgeSnapshot, RefreshOutcome, ReportDocument, SnapshotKind } from '../core/model.js';
+import type { Gap, KnowledgeSnapshot, RefreshOutcome, ReportDocument, SnapshotKind } from '../core/model.js';
 import type { OptionSpec } from './args.js';
 import { mamoriHome, type CommandContext } from './context.js';
 import { UsageError } from './errors.js';
@@ -103,7 +103,7 @@ export function maxAgeOption(ctx: CommandContext): number | null {
  * Before a host or site scan: prepare the DB and return the gaps to report and what the refresh did. Usage
  * errors (a bad --db-max-age) throw; everything else becomes a gap.
  */
-export async function prepareScanKnowledge(ctx: CommandContext, inventory?: Inventory): Promise<{ gaps: Gap[]; refresh?: RefreshOutcome }> {
+export async function prepareScanKnowledge(ctx: CommandContext): Promise<{ gaps: Gap[]; refresh?: RefreshOutcome }> {
   const offline = Boolean(ctx.options.offline) || truthy(ctx.env.MAMORI_OFFLINE);
   const skipUpdate = Boolean(ctx.options['skip-db-update']) || truthy(ctx.env.MAMORI_SKIP_DB_UPDATE);
   let maxAgeMs = maxAgeOption(ctx);
@@ -141,8 +141,6 @@ export async function prepareScanKnowledge(ctx: CommandContext, inventory?: Inve
       },
       skipUpdate: skipUpdate || gaps.length > 0,
       maxAgeMs: maxAge,
-      // Only the feeds about what the scan found: its OS family and library ecosystems.
-      subjects: inventory ? new Set([...(inventory.os ? [inventory.os.family] : []), ...inventory.packages.map((p) => p.ecosystem)]) : undefined,
       update: {
         config,
         retryBaseMs: ctx.env.MAMORI_RETRY_BASE_MS ? Number(ctx.env.MAMORI_RETRY_BASE_MS) : undefined,

@@ -24,8 +24,6 @@ export interface PrepareOptions {
   /** --skip-db-update: use the DB as it is. */
   skipUpdate?: boolean;
   maxAgeMs?: number;
-  /** What the scan found (OS family, library ecosystems): feeds that serve none of it are not refreshed. */
-  subjects?: ReadonlySet<string>;
   now?: Date;
   /** Called with the stale feeds just before they are refreshed. */
   onRefresh?: (feeds: string[]) => void;
@@ -47,14 +45,13 @@ export interface PrepareResult {
   offline?: string;
 }
 
-/** Default feeds (of what the scan found, when `subjects` is given) whose data is missing or older than maxAgeMs. */
-export function staleFeeds(store: KnowledgeStore, now: Date, maxAgeMs: number, subjects?: ReadonlySet<string>): { names: string[]; oldestDays: number | null } {
+/** Default feeds whose data is missing or older than maxAgeMs. */
+export function staleFeeds(store: KnowledgeStore, now: Date, maxAgeMs: number): { names: string[]; oldestDays: number | null } {
   const byName = new Map(store.feeds().map((f) => [f.name, f]));
   const names: string[] = [];
   let oldest: number | null = 0;
   for (const src of FEED_SOURCES) {
     if (!src.byDefault) continue;
-    if (subjects && src.serves && !src.serves.some((x) => subjects.has(x))) continue;
     const at = byName.get(src.feed)?.updatedAt;
     const age = at ? now.getTime() - Date.parse(at) : null;
     if (age !== null && age <= maxAgeMs) continue;
@@ -71,7 +68,7 @@ export async function prepareKnowledge(dbPath: string, opts: PrepareOptions): Pr
   const check = () => {
     const store = new KnowledgeStore(openReadonly(dbPath), () => now);
     try {
-      return staleFeeds(store, now, opts.maxAgeMs ?? DEFAULT_MAX_AGE_MS, opts.subjects);
+      return staleFeeds(store, now, opts.maxAgeMs ?? DEFAULT_MAX_AGE_MS);
     } finally {
       store.close();
     }

@@ -10,12 +10,6 @@ export interface FeedSource {
   /** In the default set of `db update` (large or slow feeds are opt-in with --feed). */
   byDefault: boolean;
   note?: string;
-  /**
-   * What the feed's records are about: OS families (`inventory.os.family`: debian, centos…) or library
-   * ecosystems (composer, npm). The automatic refresh before a scan skips a feed that serves none of what the
-   * scan found (a CentOS host does not download Ubuntu's advisories); absent: every scan needs it.
-   */
-  serves?: readonly string[];
 }
 
 /** endoflife.date products fetched online (the ones mamori's checks ask about). */
@@ -43,16 +37,16 @@ export const FEED_SOURCES: readonly FeedSource[] = [
   { feed: 'httpd', urls: ['https://codeload.github.com/apache/httpd-site/tar.gz/refs/heads/main'], byDefault: true, note: 'content/security/json/*.json inside the site archive' },
   { feed: 'nginx', urls: ['https://raw.githubusercontent.com/nginx/nginx.org/main/xml/en/security_advisories.xml'], byDefault: true },
   { feed: 'friendsofphp', urls: ['https://codeload.github.com/FriendsOfPHP/security-advisories/tar.gz/refs/heads/master'], byDefault: true },
-  { feed: 'debian-tracker', urls: [`${SALSA_TRACKER}/DSA/list`, `${SALSA_TRACKER}/DLA/list`, 'https://security-tracker.debian.org/tracker/data/json'], byDefault: true, serves: ['debian'] },
-  { feed: 'debian-cpe', urls: [`${SALSA_TRACKER}/CPE/list`, `${SALSA_TRACKER}/CPE/aliases`], byDefault: true, serves: ['debian'] },
-  { feed: 'osv-almalinux', urls: [OSV('AlmaLinux')], byDefault: true, serves: ['almalinux'] },
-  { feed: 'osv-rocky-linux', urls: [OSV('Rocky Linux')], byDefault: true, serves: ['rocky'] },
-  { feed: 'osv-redhat', urls: [OSV('Red Hat')], byDefault: true, serves: ['rhel', 'centos', 'almalinux', 'rocky', 'oracle'] },
-  { feed: 'osv-debian', urls: [OSV('Debian')], byDefault: true, serves: ['debian'] },
-  { feed: 'osv-ubuntu', urls: [OSV('Ubuntu')], byDefault: true, serves: ['ubuntu'] },
-  { feed: 'osv-alpine', urls: [OSV('Alpine')], byDefault: true, serves: ['alpine'] },
-  { feed: 'osv-packagist', urls: [OSV('Packagist')], byDefault: true, serves: ['composer'] },
-  { feed: 'osv-npm', urls: [OSV('npm')], byDefault: false, note: 'large; opt in with --feed osv-npm', serves: ['npm'] },
+  { feed: 'debian-tracker', urls: [`${SALSA_TRACKER}/DSA/list`, `${SALSA_TRACKER}/DLA/list`, 'https://security-tracker.debian.org/tracker/data/json'], byDefault: true },
+  { feed: 'debian-cpe', urls: [`${SALSA_TRACKER}/CPE/list`, `${SALSA_TRACKER}/CPE/aliases`], byDefault: true },
+  { feed: 'osv-almalinux', urls: [OSV('AlmaLinux')], byDefault: true },
+  { feed: 'osv-rocky-linux', urls: [OSV('Rocky Linux')], byDefault: true },
+  { feed: 'osv-redhat', urls: [OSV('Red Hat')], byDefault: true },
+  { feed: 'osv-debian', urls: [OSV('Debian')], byDefault: true },
+  { feed: 'osv-ubuntu', urls: [OSV('Ubuntu')], byDefault: true },
+  { feed: 'osv-alpine', urls: [OSV('Alpine')], byDefault: true },
+  { feed: 'osv-packagist', urls: [OSV('Packagist')], byDefault: true },
+  { feed: 'osv-npm', urls: [OSV('npm')], byDefault: false, note: 'large; opt in with --feed osv-npm' },
   {
     feed: 'nvd',
     urls: ['https://services.nvd.nist.gov/rest/json/cves/2.0?lastModStartDate={start}&lastModEndDate={end}&startIndex={index}&resultsPerPage=2000'],
@@ -64,30 +58,27 @@ export const FEED_SOURCES: readonly FeedSource[] = [
     urls: JVN_KEYWORDS.map((k) => `https://jvndb.jvn.jp/myjvn?method=getVulnOverviewList&feed=hnd&lang=ja&maxCountItem=50&keyword=${encodeURIComponent(k)}`),
     byDefault: true,
   },
-  { feed: 'redhat-csaf', urls: [], byDefault: false, note: 'give a tar.gz or zip of CSAF VEX files in config.json (Red Hat publishes tar.zst, which mamori cannot read yet)', serves: ['rhel', 'centos', 'almalinux', 'rocky', 'oracle'] },
+  { feed: 'redhat-csaf', urls: [], byDefault: false, note: 'give a tar.gz or zip of CSAF VEX files in config.json (Red Hat publishes tar.zst, which mamori cannot read yet)' },
   {
     feed: 'redhat-api',
     urls: [`${REDHAT_API}/cve.json?after={after}&per_page=1000&page={page}`, 'https://security.access.redhat.com/data/csaf/v2/vex/changes.csv'],
     byDefault: false,
     note: 'Red Hat Security Data API, one request per CVE: the first run fetches every CVE since 2005 (tens of thousands of small requests), later runs the CVEs Red Hat changed since (VEX changes.csv) and the new ones; opt in with --feed redhat-api, or give a tar.gz of the records (vuln-list-redhat api/) in config.json',
-    serves: ['rhel', 'centos', 'almalinux', 'rocky', 'oracle'],
   },
-  { feed: 'alpine-secdb', urls: ALPINE_RELEASES.flatMap((v) => [`https://secdb.alpinelinux.org/v${v}/main.json`, `https://secdb.alpinelinux.org/v${v}/community.json`]), byDefault: true, serves: ['alpine'] },
+  { feed: 'alpine-secdb', urls: ALPINE_RELEASES.flatMap((v) => [`https://secdb.alpinelinux.org/v${v}/main.json`, `https://secdb.alpinelinux.org/v${v}/community.json`]), byDefault: true },
   {
     feed: 'amazon-alas',
     urls: ['https://cdn.amazonlinux.com/al2023/core/mirrors/latest/x86_64/mirror.list', 'https://cdn.amazonlinux.com/2/core/latest/x86_64/mirror.list'],
     byDefault: true,
     note: 'updateinfo.xml of the Amazon Linux 2023 and 2 repositories (mirror.list → repodata/repomd.xml → updateinfo)',
-    serves: ['amazon'],
   },
   {
     feed: 'redhat-oval',
     urls: ['6', '7', '8', '9'].map((v) => `https://security.access.redhat.com/data/oval/v2/RHEL${v}/rhel-${v}.oval.xml.bz2`),
     byDefault: false,
     note: 'Red Hat OVAL v2, the general channel of RHEL 6–9 (large: hundreds of MB of XML once unpacked); opt in with --feed redhat-oval',
-    serves: ['rhel', 'centos', 'almalinux', 'rocky', 'oracle'],
   },
-  { feed: 'oracle-elsa', urls: ['https://linux.oracle.com/security/oval/com.oracle.elsa-all.xml.bz2'], byDefault: false, note: 'Oracle Linux ELSA OVAL, every release in one file; opt in with --feed oracle-elsa', serves: ['oracle'] },
+  { feed: 'oracle-elsa', urls: ['https://linux.oracle.com/security/oval/com.oracle.elsa-all.xml.bz2'], byDefault: false, note: 'Oracle Linux ELSA OVAL, every release in one file; opt in with --feed oracle-elsa' },
 ];
 
 /** The mirror form of an upstream URL: `<mirror>/<host>/<path>?<query>`. */
