@@ -5,7 +5,7 @@
  * decide whether a file under a document root would be served.
  */
 import { posix } from 'node:path';
-import type { Transport } from '../transport/types.js';
+import type { ReadResult, Transport } from '../transport/types.js';
 
 export interface DenyRule {
   /** nginx: a `location` whose block denies (deny all / return 403/404/444 / internal). */
@@ -175,15 +175,21 @@ function flatten(st: Loaded): { files: string[]; problems: string[] } {
   return { files: [...st.files, ...subs.flatMap((x) => x.files)], problems: [...st.problems, ...subs.flatMap((x) => x.problems)] };
 }
 
-async function loadNginx(t: Transport, path: string, prefix: string, st: Loaded, depth = 0): Promise<Directive[]> {
+/** Read one configuration file, counted against the include limits; undefined once they are reached. */
+async function readCounted(t: Transport, path: string, st: Loaded, depth: number): Promise<ReadResult | undefined> {
   if (st.read.n >= MAX_FILES || depth > 12) {
     // Said once: an include bomb would otherwise add a line per file it names.
     if (!st.read.stopped) st.problems.push(`include limit reached at ${path}`);
     st.read.stopped = true;
-    return [];
+    return undefined;
   }
   st.read.n++; // counted when started: includes load concurrently
-  const r = await t.readFile(path, MAX_FILE_BYTES);
+  return t.readFile(path, MAX_FILE_BYTES);
+}
+
+async function loadNginx(t: Transport, path: string, prefix: string, st: Loaded, depth = 0): Promise<Directive[]> {
+  const r = await readCounted(t, path, st, depth);
+  if (!r) return [];
   if (!r.ok) {
     st.problems.push(`${path}: ${r.failure} (${r.detail})`);
     return [];
@@ -298,14 +304,8 @@ interface ApacheLine {
 }
 
 async function loadApache(t: Transport, path: string, serverRoot: string, st: Loaded, optional: boolean, depth = 0): Promise<ApacheLine[]> {
-  if (st.read.n >= MAX_FILES || depth > 12) {
-    // Said once: an include bomb would otherwise add a line per file it names.
-    if (!st.read.stopped) st.problems.push(`include limit reached at ${path}`);
-    st.read.stopped = true;
-    return [];
-  }
-  st.read.n++; // counted when started: includes load concurrently
-  const r = await t.readFile(path, MAX_FILE_BYTES);
+  const r = await readCounted(t, path, st, depth);
+  if (!r) return [];
   if (!r.ok) {
     if (!optional || r.failure !== 'missing') st.problems.push(`${path}: ${r.failure} (${r.detail})`);
     return [];
