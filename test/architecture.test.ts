@@ -1,6 +1,8 @@
 /**
  * Holds the lines of docs/architecture.md: arrows point down only,
- * `cli|server|worker → scan|remediate → collect|probe|knowledge|report → checks|apps|pii → core`,
+ * `cli → server → worker → fleet → scan|remediate → collect|probe|knowledge|report → checks|apps|pii → core`
+ * (the fleet store and domain sit under the job handlers, which the server runs in process or enqueues; the CLI
+ * starts the server and the workers),
  * and src/core is pure (no node:*, no I/O libraries, no clock, no environment).
  */
 import { test } from 'node:test';
@@ -30,9 +32,10 @@ export const LEVELS: Record<string, number> = {
   report: 2,
   scan: 3,
   remediate: 3,
-  cli: 4,
-  server: 4,
-  worker: 4,
+  fleet: 4,
+  worker: 5,
+  server: 6,
+  cli: 7,
 };
 
 const forbidden = /^(node:|fs$|path$|os$|child_process$|net$|tls$|http$|https$|undici|better-sqlite3|ssh2|playwright)/;
@@ -64,7 +67,7 @@ export function layerOffences(files: { file: string; source: string }[]): string
   return out;
 }
 
-test('the layers of src/ import downwards only (cli → scan → collect|probe|knowledge|report → checks|apps|pii → core)', () => {
+test('the layers of src/ import downwards only (cli → server → worker → fleet → scan → collect|probe|knowledge|report → checks|apps|pii → core)', () => {
   const src = join(repoRoot, 'src');
   const files = tsFiles(src).map((f) => ({ file: relative(src, f), source: readFileSync(f, 'utf8') }));
   assert.ok(files.length > 50);
@@ -81,6 +84,9 @@ test('the layer check fails on an upward or sideways import, and passes a downwa
   assert.deepEqual(at('cli/commands/scan-host.ts', "import { scanHost } from '../../scan/host.js';\nimport type { Lang } from '../../core/model.js';"), []);
   assert.deepEqual(at('server/api.ts', "import { scanSite } from '../scan/site.js';\nimport { plan } from '../remediate/plan.js';"), []);
   assert.deepEqual(at('scan/host.ts', "import { collectHost } from '../collect/host/index.js';\nimport { x } from './ports.js';"), []);
+  assert.equal(at('fleet/store/x.ts', "import { app } from '../../server/app.js';").length, 1, 'the store never reaches up into the server');
+  assert.equal(at('worker/x.ts', "import { app } from '../server/app.js';").length, 1, 'job handlers never reach up into the server');
+  assert.deepEqual(at('server/app.ts', "import { runner } from '../worker/runner.js';\nimport type { FleetStore } from '../fleet/ports.js';"), []);
   assert.equal(at('newlayer/x.ts', '').length, 1, 'a new folder must be placed in the graph');
 });
 
