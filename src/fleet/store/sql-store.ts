@@ -142,6 +142,12 @@ export class FleetStoreError extends Error {
   }
 }
 
+/** A unique constraint refused the row (SQLite or PostgreSQL). */
+const isUniqueViolation = (err: unknown): boolean => {
+  const code = (err as { code?: unknown })?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+};
+
 export interface SqlFleetStoreOptions {
   dialect: Dialect;
   db: Db;
@@ -207,7 +213,12 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
     const n = name.trim();
     if (!n) throw new FleetStoreError('a tenant name must not be empty');
     const t = { id: randomUUID(), name: n, created_at: now() };
-    await this.db.insertInto('tenants').values(t).execute();
+    try {
+      await this.db.insertInto('tenants').values(t).execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new FleetStoreError(`a tenant named ${JSON.stringify(n)} already exists`);
+      throw err;
+    }
     return toTenant(t);
   }
 
@@ -231,7 +242,12 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
     if (!writes(scope, id)) return undefined;
     const n = name.trim();
     if (!n) throw new FleetStoreError('a tenant name must not be empty');
-    await this.db.updateTable('tenants').set({ name: n }).where('id', '=', id).execute();
+    try {
+      await this.db.updateTable('tenants').set({ name: n }).where('id', '=', id).execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new FleetStoreError(`a tenant named ${JSON.stringify(n)} already exists`);
+      throw err;
+    }
     return this.getTenant(scope, id);
   }
 
@@ -671,7 +687,12 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
     const email = u.email.trim().toLowerCase();
     if (!email) throw new FleetStoreError('a user needs an email address');
     const row = { id: randomUUID(), email, password_hash: u.passwordHash, role: u.role, tenant_ids: JSON.stringify([...new Set(u.tenantIds)]), totp_enabled: 0, created_at: now(), disabled_at: null };
-    await this.db.insertInto('users').values(row).execute();
+    try {
+      await this.db.insertInto('users').values(row).execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new FleetStoreError(`a user with the email address ${JSON.stringify(email)} already exists`);
+      throw err;
+    }
     return toUser(row);
   }
 
