@@ -869,13 +869,15 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
 
 export { SecretKeyError };
 
-function summaryOf(doc: ReportDocument): Record<Severity, number> {
+/** @internal exported for the bench's bulk load */
+export function summaryOf(doc: ReportDocument): Record<Severity, number> {
   const s = emptySummary();
   for (const f of doc.findings) if (f.severity in s) s[f.severity]++;
   return s;
 }
 
-async function insertFindings(trx: Tx, rows: FindingRow[]): Promise<void> {
+/** @internal exported for the bench's bulk load (the rows finishScan writes) */
+export async function insertFindings(trx: Tx, rows: FindingRow[]): Promise<void> {
   const chunk = 400;
   for (let i = 0; i < rows.length; i += chunk) {
     const part = rows.slice(i, i + chunk);
@@ -900,7 +902,7 @@ async function insertFindings(trx: Tx, rows: FindingRow[]): Promise<void> {
  * First seen / last seen / resolved / reopened for the target's findings after a scan observed at `at` (the newest
  * for its target): present → open or accepted (reopened when it was resolved); absent → resolved.
  */
-async function updateHistory(trx: Tx, tenantId: string, targetId: string, rows: FindingRow[], at: string): Promise<void> {
+export async function updateHistory(trx: Tx, tenantId: string, targetId: string, rows: FindingRow[], at: string): Promise<void> {
   const current = new Map((await trx.selectFrom('finding_history').selectAll().where('target_id', '=', targetId).execute()).map((h) => [h.finding_id, h]));
   const present = new Set<string>();
   const inserts: FleetDb['finding_history'][] = [];
