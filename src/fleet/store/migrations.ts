@@ -241,10 +241,19 @@ function initial(dialect: Dialect): Migration {
   };
 }
 
+/** The findings list of the latest scans reads finding_history in this order (most severe first), fleet-wide and per tenant. */
+const latestFindingsOrder: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.createIndex('finding_history_latest').on('finding_history').columns(['severity_rank desc', 'target_id', 'finding_id']).execute();
+    await db.schema.createIndex('finding_history_t_latest').on('finding_history').columns(['tenant_id', 'severity_rank desc', 'target_id', 'finding_id']).execute();
+  },
+};
+
 /** Every migration, by name (applied in name order). */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
+    '0002_latest_findings_order': latestFindingsOrder,
   };
 }
 

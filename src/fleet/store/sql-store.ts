@@ -489,6 +489,7 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
   // ---- findings ----
 
   async listFindings(scope: Scope, filter: FindingFilter, p: PageRequest): Promise<Page<FindingRow & { targetName: string }>> {
+    if (filter.scanId === undefined) return this.listLatestFindings(scope, filter, p);
     const { page, pageSize, offset } = pageOf(p);
     let qb = this.scoped(this.db.selectFrom('findings').innerJoin('targets', 'targets.id', 'findings.target_id'), scope, 'findings.tenant_id');
     if (filter.scanId !== undefined) qb = qb.where('findings.scan_id', '=', filter.scanId);
@@ -524,6 +525,54 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
       .orderBy('findings.severity_rank', 'desc').orderBy('targets.name').orderBy('findings.finding_id')
       .limit(pageSize).offset(offset).execute();
     return { items: rows.map((r) => ({ ...toFinding(r), targetName: r.target_name })), total, page, pageSize };
+  }
+
+  /**
+   * The findings of each target's latest finished scan, read from finding_history (its rows not resolved are exactly
+   * those findings, with the same columns), in index order: most severe first, then by target and finding id.
+   */
+  private async listLatestFindings(scope: Scope, filter: FindingFilter, p: PageRequest): Promise<Page<FindingRow & { targetName: string }>> {
+    const { page, pageSize, offset } = pageOf(p);
+    let qb = this.scoped(this.db.selectFrom('finding_history').innerJoin('targets', 'targets.id', 'finding_history.target_id'), scope, 'finding_history.tenant_id')
+      .where('finding_history.state', '!=', 'resolved');
+    if (filter.tenantId !== undefined) qb = qb.where('finding_history.tenant_id', '=', filter.tenantId);
+    if (filter.targetId !== undefined) qb = qb.where('finding_history.target_id', '=', filter.targetId);
+    if (filter.severity?.length) qb = qb.where('finding_history.severity_rank', 'in', filter.severity.map((x) => severityRank(x)));
+    if (filter.category?.length) qb = qb.where('finding_history.category', 'in', filter.category);
+    if (filter.cve) {
+      const cve = filter.cve.trim().toUpperCase();
+      qb = qb.where((eb) => eb.exists(eb.selectFrom('finding_cves').select('finding_cves.cve')
+        .whereRef('finding_cves.scan_id', '=', 'targets.last_done_scan_id').whereRef('finding_cves.finding_id', '=', 'finding_history.finding_id').where('finding_cves.cve', '=', cve)));
+    }
+    if (filter.package) qb = qb.where('finding_history.package', '=', filter.package);
+    if (filter.tag !== undefined) {
+      const tag = filter.tag;
+      qb = qb.where((eb) => eb.exists(eb.selectFrom('target_tags').select('target_tags.tag').whereRef('target_tags.target_id', '=', 'finding_history.target_id').where('target_tags.tag', '=', tag)));
+    }
+    if (filter.kev !== undefined) qb = qb.where('finding_history.kev', '=', filter.kev ? 1 : 0);
+    if (filter.q) {
+      const q = likeArg(filter.q);
+      qb = qb.where((eb) => eb.or([
+        sql<boolean>`lower(${eb.ref('finding_history.title')}) like ${q} escape '\\'`,
+        sql<boolean>`lower(${eb.ref('finding_history.finding_id')}) like ${q} escape '\\'`,
+        sql<boolean>`lower(coalesce(${eb.ref('finding_history.component')}, '')) like ${q} escape '\\'`,
+        sql<boolean>`lower(coalesce(${eb.ref('finding_history.package')}, '')) like ${q} escape '\\'`,
+        sql<boolean>`lower(${eb.ref('finding_history.cves')}) like ${q} escape '\\'`,
+        sql<boolean>`lower(${eb.ref('targets.name')}) like ${q} escape '\\'`,
+      ]));
+    }
+    const total = Number((await qb.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const rows = await qb.selectAll('finding_history').select(['targets.name as target_name', 'targets.last_done_scan_id'])
+      .orderBy('finding_history.severity_rank', 'desc').orderBy('finding_history.target_id').orderBy('finding_history.finding_id')
+      .limit(pageSize).offset(offset).execute();
+    return {
+      items: rows.map((r) => ({
+        scanId: r.last_done_scan_id ?? '', tenantId: r.tenant_id as string, targetId: r.target_id as string, findingId: r.finding_id as string, category: r.category as FindingRow['category'],
+        severity: r.severity as Severity, title: r.title, component: r.component, version: r.version, package: r.package, cves: parseJson<string[]>(r.cves, []),
+        kev: Number(r.kev) === 1, fixPublishedAt: r.fix_published_at, accepted: r.state === 'accepted', targetName: r.target_name,
+      })),
+      total, page, pageSize,
+    };
   }
 
   async findingHistory(scope: Scope, targetId: string): Promise<FindingHistory[]> {
