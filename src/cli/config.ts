@@ -13,7 +13,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { parseArgs, type OptionSpec, type ParsedOptions } from './args.js';
 import { UsageError } from './errors.js';
 
@@ -32,7 +31,7 @@ export function configPath(explicit: string | undefined, cwd: string): string | 
   return undefined;
 }
 
-export function readConfig(file: string): Raw {
+export async function readConfig(file: string): Promise<Raw> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -40,6 +39,7 @@ export function readConfig(file: string): Raw {
     const e = err as NodeJS.ErrnoException;
     throw new UsageError({ code: 'config.err.read', params: { file, reason: e.code === 'ENOENT' ? 'no such file' : e.message } });
   }
+  const { parseYaml } = await import('./yaml.js');
   let doc: unknown;
   try {
     doc = parseYaml(text.replace(/^\uFEFF/, ''));

@@ -117,7 +117,7 @@ export async function run(
     // mamori.yaml (or --config): defaults under the command line's own options.
     const cfgFile = configPath(parsed.options.config as string | undefined, process.cwd());
     if (cfgFile) {
-      const fromFile = configOptions(readConfig(cfgFile), cfgFile, command, commands, globalOptions);
+      const fromFile = configOptions(await readConfig(cfgFile), cfgFile, command, commands, globalOptions);
       for (const [k, v] of Object.entries(fromFile)) if (parsed.options[k] === undefined) parsed.options[k] = v;
       if (li < 0 && (fromFile.lang === 'ja' || fromFile.lang === 'en')) {
         lang = fromFile.lang;

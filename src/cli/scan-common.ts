@@ -6,7 +6,6 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { filterDocument } from '../core/document/filter.js';
-import { parseLagDays } from '../core/assess/lag.js';
 import { SEVERITIES, severityRank, type Finding, type ReportDocument, type Severity } from '../core/model.js';
 import { binaryFormats, renderers } from '../report/index.js';
 import { sqliteKnowledge } from '../knowledge/provider.js';
@@ -76,9 +75,10 @@ export function writeOutput(ctx: CommandContext, output: string, body: string | 
 }
 
 /** --lag-policy → days per severity (the default policy when absent). */
-export function lagDaysOption(ctx: CommandContext): Record<Severity, number> | undefined {
+export async function lagDaysOption(ctx: CommandContext): Promise<Record<Severity, number> | undefined> {
   const raw = ctx.options['lag-policy'] as string | undefined;
   if (raw === undefined) return undefined;
+  const { parseLagDays } = await import('../core/assess/lag.js');
   const days = parseLagDays(raw);
   if (!days) throw new UsageError({ code: 'filter.badLagPolicy', params: { value: raw } }, ctx.commandName);
   return days;
@@ -110,7 +110,7 @@ function readUserFile(path: string, code: 'assess.err.ignoreFile' | 'assess.err.
 export async function reportChoices(ctx: CommandContext): Promise<ReportChoices> {
   const ignorePath = ctx.options['ignore-file'] as string | undefined;
   const baselinePath = ctx.options.baseline as string | undefined;
-  const lagDays = lagDaysOption(ctx);
+  const lagDays = await lagDaysOption(ctx);
   parseSeverities(ctx);
   exitCodeOption(ctx);
   checkOutput(ctx);

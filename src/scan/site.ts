@@ -71,6 +71,7 @@ export async function scanSite(o: SiteScanOptions, ports: ScanPorts): Promise<Re
     classifierGap: classifier.ok ? undefined : classifier.issue.message,
     skipTls: Boolean(o.skipTls),
     maxTimeMs: o.maxTimeMs ?? 300_000,
+    onStep: (step, so) => ports.progress?.({ code: `progress.site.${step}`, params: so }),
   });
   if (res.fatal) {
     const ref = { code: 'site.err.unreachable', params: { url: o.url, why: res.fatal } };
