@@ -11,5 +11,6 @@ import { scanFilesCommand } from './scan-files.js';
 import { dbCommands } from './db.js';
 import { patchCommands } from './patch.js';
 import { secretCommands } from './secret.js';
+import { schemaCommand } from './schema.js';
 
-export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand, ...patchCommands, ...secretCommands];
+export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand, ...patchCommands, schemaCommand, ...secretCommands];
