@@ -168,6 +168,22 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       assertNoSecrets([...h.logs.map((l) => JSON.stringify(l)), ...h.events.map((e) => JSON.stringify(e)), s.failureReason ?? '']);
     });
 
+    test('a scan over its time limit is stopped, retried, then failed with the reason', { skip }, async () => {
+      const { target } = (await fleet.store.upsertTarget(SYSTEM_SCOPE, { tenantId: fleet.tenant.id, name: 'slow', kind: 'site', address: site.url }))!;
+      site.delayMs = 3000;
+      const h = await harness(fleet, { maxAttempts: 2, timeoutMs: { scan: 400 } });
+      await h.runner.start();
+      const r = (await requestScan(fleet.store, h.runner, SYSTEM_SCOPE, target.id, 'manual'))!;
+      await until(finished(fleet, r.scan.id), 60_000, 'the slow scan');
+      await h.runner.stop({});
+      site.delayMs = 0;
+      const s = await scanOf(fleet, r.scan.id);
+      assert.equal(s.status, 'failed');
+      assert.equal(s.attempts, 2);
+      assert.match(s.failureReason ?? '', /longer than its time limit/);
+      assert.equal(await fleet.store.getScanDocument(SYSTEM_SCOPE, s.id), undefined, 'no half result stored');
+    });
+
     test('a restart hands back the scans left running and runs the queued ones', { skip }, async () => {
       const { target } = (await fleet.store.upsertTarget(SYSTEM_SCOPE, { tenantId: fleet.tenant.id, name: 'restart', kind: 'site', address: site.url }))!;
       const { target: other } = (await fleet.store.upsertTarget(SYSTEM_SCOPE, { tenantId: fleet.tenant.id, name: 'restart-2', kind: 'site', address: site.url }))!;
