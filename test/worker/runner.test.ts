@@ -253,5 +253,20 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       rmSync(tmp, { recursive: true, force: true });
       assertNoSecrets([...h.logs.map((l) => JSON.stringify(l)), ...h.events.map((e) => JSON.stringify(e)), JSON.stringify(doc)]);
     });
+    test('trust on first use, when asked for: the host key learned on the first scan is stored for the next', { skip: skip ?? sshMissing }, async () => {
+      const s = sshd!;
+      const { target } = (await fleet.store.upsertTarget(SYSTEM_SCOPE, { tenantId: fleet.tenant.id, name: 'web02', kind: 'host', address: `127.0.0.1:${s.port}`, sshUser: s.user }, { sshKey: userKey }))!;
+      assert.equal(target.hasKnownHosts, false);
+      const h = await harness(fleet, { deps: { ssh: { acceptNewHostKey: true, timeoutMs: 60_000 } } });
+      await h.runner.start();
+      const r = (await requestScan(fleet.store, h.runner, SYSTEM_SCOPE, target.id, 'manual'))!;
+      await until(finished(fleet, r.scan.id), 240_000, 'the host scan');
+      await h.runner.stop({});
+      assert.equal((await scanOf(fleet, r.scan.id)).status, 'done');
+      const after = (await fleet.store.getTarget(SYSTEM_SCOPE, target.id))!;
+      assert.equal(after.hasKnownHosts, true);
+      const hostKey = readFileSync(s.knownHosts, 'utf8').trim().split(' ').slice(1).join(' ');
+      assert.ok((await fleet.store.getTargetSecrets(target.id)).knownHosts?.includes(hostKey), 'the real host key was stored');
+    });
   });
 }
