@@ -217,6 +217,26 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       assert.ok(h2.logs.some((l) => l.msg === 'interrupted scan queued again' && l.scanId === b.id));
     });
 
+    test('a scan whose runner vanished while the server runs is taken back when its lease expires', { skip }, async () => {
+      const { target } = (await fleet.store.upsertTarget(SYSTEM_SCOPE, { tenantId: fleet.tenant.id, name: 'lease', kind: 'site', address: site.url }))!;
+      let offset = 0;
+      const h = await harness(fleet, { clock: () => new Date(Date.now() + offset) });
+      await h.runner.start();
+      await h.runner.idle();
+      // Taken by a runner that is gone (it set the scan running and never wrote again).
+      const orphan = (await fleet.store.createScan(SYSTEM_SCOPE, target.id, 'api'))!;
+      assert.ok(await fleet.store.startScan(orphan.id));
+      await new Promise((r) => setTimeout(r, 300)); // a few polls: the lease (15 min + 1 min) holds
+      assert.equal((await scanOf(fleet, orphan.id)).status, 'running');
+      offset = 17 * 60_000;
+      await until(finished(fleet, orphan.id), 120_000, 'the orphaned scan');
+      await h.runner.stop({});
+      const s = await scanOf(fleet, orphan.id);
+      assert.equal(s.status, 'done');
+      assert.equal(s.attempts, 2);
+      assert.ok(h.logs.some((l) => l.msg === 'expired scan queued again' && l.scanId === orphan.id));
+    });
+
     test('a host scan over SSH: stored document, credentials on disk only during the scan (0700/0600), no secret in logs', { skip: skip ?? sshMissing }, async () => {
       const s = sshd!;
       const { target } = (await fleet.store.upsertTarget(SYSTEM_SCOPE, { tenantId: fleet.tenant.id, name: 'web01', kind: 'host', address: `127.0.0.1:${s.port}`, sshUser: s.user }, { sshKey: userKey, knownHosts }))!;
