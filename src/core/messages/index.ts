@@ -16,8 +16,9 @@ import { versioningMessages } from './versioning.js';
 import { knowledgeMessages } from './knowledge.js';
 import { patchMessages } from './patch.js';
 import { jobMessages } from './job.js';
+import { uxMessages } from './ux.js';
 
-const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, jobMessages] as const;
+const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, uxMessages, jobMessages] as const;
 
 export const messages = new Messages(CATALOGS);
 
