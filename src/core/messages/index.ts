@@ -15,10 +15,11 @@ import { dbMessages } from './db.js';
 import { versioningMessages } from './versioning.js';
 import { knowledgeMessages } from './knowledge.js';
 import { patchMessages } from './patch.js';
+import { jobMessages } from './job.js';
 import { uxMessages } from './ux.js';
 import { secretMessages } from './secret.js';
 
-const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, uxMessages, secretMessages] as const;
+const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, uxMessages, secretMessages, jobMessages] as const;
 
 export const messages = new Messages(CATALOGS);
 
