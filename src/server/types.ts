@@ -54,6 +54,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging adds our fields to Fastify's route config
   interface FastifyContextConfig extends RouteAuthConfig {}
 }
 
