@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { FleetStore, SessionRecord } from '../fleet/ports.js';
 import type { Role, Scope, User } from '../fleet/types.js';
+import type { JobRunner } from '../worker/jobs.js';
 
 /** The job runner port: the server creates the scan record, the runner takes it from there. */
 export interface ScanRunner {
@@ -15,6 +16,8 @@ export interface Clock {
 export interface ServerDeps {
   store: FleetStore;
   runner?: ScanRunner;
+  /** Jobs other than scans (patch-apply, notify): the runner's enqueue. */
+  jobs?: Pick<JobRunner, 'enqueue'>;
   clock: Clock;
   /** Mark the session cookie Secure on every answer (behind a TLS-terminating proxy); otherwise only on HTTPS requests. */
   secureCookies: boolean;
