@@ -15,10 +15,12 @@ import { dbMessages } from './db.js';
 import { versioningMessages } from './versioning.js';
 import { knowledgeMessages } from './knowledge.js';
 import { patchMessages } from './patch.js';
+import { notifyMessages } from './notify.js';
 import { serveMessages } from './serve.js';
 import { jobMessages } from './job.js';
+import { secretMessages } from './secret.js';
 
-const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, serveMessages, jobMessages] as const;
+const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, serveMessages, jobMessages, secretMessages, notifyMessages] as const;
 
 export const messages = new Messages(CATALOGS);
 
