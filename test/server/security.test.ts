@@ -11,7 +11,7 @@ import { totp } from '../../src/server/auth/totp.js';
 import { CONTENT_SECURITY_POLICY } from '../../src/server/headers.js';
 import { KNOWN_HOSTS, PASSWORDS, SSH_KEY, SSH_KEY_MARKER, bearer, buildFixture, dialects, hdr, login, sessionCookie, type Fixture, type Session } from './helpers.js';
 
-const PUBLIC = new Set(['POST /api/session', 'GET /api/openapi.json', 'GET /healthz', 'GET /readyz']);
+const PUBLIC = new Set(['POST /api/session', 'GET /api/openapi.json', 'GET /healthz', 'GET /readyz', 'GET /metrics']);
 const MISSING = '00000000-0000-4000-8000-000000000000';
 /** Reads by id a viewer may make in its own tenant: for another tenant's object they must answer 404. */
 const VIEWER_READS = new Set([
