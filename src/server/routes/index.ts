@@ -7,6 +7,7 @@
 import type { RouteModule } from '../types.js';
 import { exceptionRoutes } from './exceptions.js';
 import { fleetRoutes } from './fleet.js';
+import { jobRoutes } from './jobs.js';
 import { peopleRoutes } from './people.js';
 import { scanRoutes } from './scans.js';
 import { sessionRoutes } from './session.js';
@@ -25,6 +26,7 @@ export const routeModules: readonly RouteModule[] = [
   exceptionRoutes,
   peopleRoutes,
   fleetRoutes,
+  jobRoutes,
   notificationRoutes,
   patchPlanRoutes,
 ];
