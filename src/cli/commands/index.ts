@@ -12,5 +12,8 @@ import { dbCommands } from './db.js';
 import { patchCommands } from './patch.js';
 import { secretCommands } from './secret.js';
 import { schemaCommand } from './schema.js';
+import { serveCommand } from './serve.js';
+import { tokenCreateCommand } from './token.js';
+import { fleetCommands } from './fleet.js';
 
-export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand, ...patchCommands, schemaCommand, ...secretCommands];
+export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand, ...patchCommands, schemaCommand, ...secretCommands, serveCommand, tokenCreateCommand, ...fleetCommands];

@@ -18,8 +18,10 @@ import { patchMessages } from './patch.js';
 import { jobMessages } from './job.js';
 import { uxMessages } from './ux.js';
 import { secretMessages } from './secret.js';
+import { notifyMessages } from './notify.js';
+import { serveMessages } from './serve.js';
 
-const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, uxMessages, secretMessages, jobMessages] as const;
+const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, uxMessages, secretMessages, jobMessages, serveMessages, notifyMessages] as const;
 
 export const messages = new Messages(CATALOGS);
 
