@@ -24,10 +24,11 @@
  */
 import PgBoss from 'pg-boss';
 import pg from 'pg';
+import { JobInterrupted } from './jobs.js';
 import type { Logger } from './log.js';
 import type { RunnerMetrics } from './metrics.js';
 
-export const QUEUE_KINDS = ['scan-host', 'scan-site', 'knowledge-update', 'notify', 'render-report', 'schedule-tick'] as const;
+export const QUEUE_KINDS = ['scan-host', 'scan-site', 'knowledge-update', 'notify', 'render-report', 'patch-apply', 'schedule-tick'] as const;
 export type QueueKind = (typeof QUEUE_KINDS)[number];
 export const DEAD_LETTER_QUEUE = 'mamori-dead';
 export const PGBOSS_SCHEMA = 'pgboss';
@@ -40,6 +41,8 @@ export interface JobData {
   scanId?: string;
   targetId?: string;
   tenantId?: string;
+  /** Attempts that failed before this job was sent again (deferral): they count against the retry limit. */
+  failedAttempts?: number;
   /** When the work was first requested (ISO), kept across deferrals and hand-backs for queue latency. */
   requestedAt?: string;
 }
@@ -47,8 +50,9 @@ export interface JobData {
 export interface JobContext {
   jobId: string;
   queue: QueueKind;
-  /** 0 on the first attempt. */
+  /** pg-boss's retry count: 0 on the first attempt. */
   attempt: number;
+  retryLimit: number;
   /** No retry left after this attempt. */
   final: boolean;
   /** Aborted before the job's expiry and on shutdown hand-back. */
@@ -74,6 +78,7 @@ export const QUEUE_POLICIES: Record<QueueKind, QueuePolicy> = {
   'knowledge-update': { expireInSeconds: 60 * 60, retryLimit: 2, retryDelay: 300, retryBackoff: true },
   notify: { expireInSeconds: 5 * 60, retryLimit: 5, retryDelay: 30, retryBackoff: true },
   'render-report': { expireInSeconds: 15 * 60, retryLimit: 2, retryDelay: 60, retryBackoff: true },
+  'patch-apply': { expireInSeconds: 60 * 60, retryLimit: 0, retryDelay: 0, retryBackoff: false },
   'schedule-tick': { expireInSeconds: 5 * 60, retryLimit: 0, retryDelay: 0, retryBackoff: false },
 };
 
@@ -228,6 +233,8 @@ export class PgBossRunner {
     }
     for (const r of this.running.values()) {
       r.handedBack = true;
+      r.abort.abort(new JobInterrupted('the worker is shutting down'));
+      await Promise.race([r.done, new Promise((res) => setTimeout(res, 5000).unref())]);
       try {
         await this.send(r.queue, r.data);
         await this.boss.complete(r.queue, r.id, { handedBack: true });
@@ -237,7 +244,6 @@ export class PgBossRunner {
         // handled: the job stays active and expires, then another worker retries it
         this.opts.log.log('warn', 'job not handed back; it will be retried after it expires', { jobId: r.id, queue: r.queue, error: (err as Error).message });
       }
-      r.abort.abort(new Error('worker shutting down'));
     }
     await Promise.race([Promise.all([...this.running.values()].map((r) => r.done)), new Promise((r) => setTimeout(r, 5000).unref())]);
     await this.boss.stop({ graceful: false, wait: true, close: true, timeout: 5000 });
@@ -315,7 +321,8 @@ export class PgBossRunner {
     const m = this.opts.metrics;
     let locks: pg.PoolClient | undefined;
     const defer = async (why: string) => {
-      await this.send(queue, data, { startAfterSeconds: Math.round((this.opts.deferSeconds ?? 5) * (1 + Math.random())) });
+      const failedAttempts = (typeof data.failedAttempts === 'number' ? data.failedAttempts : 0) + job.retryCount;
+      await this.send(queue, { ...data, failedAttempts }, { startAfterSeconds: Math.max(1, Math.round((this.opts.deferSeconds ?? 5) * (1 + Math.random()))) });
       await this.boss.complete(queue, job.id, { deferred: why });
       m?.jobsTotal.inc({ queue, outcome: 'deferred' });
       log.log('debug', 'job deferred', { why });
@@ -338,19 +345,27 @@ export class PgBossRunner {
       const budgetMs = Math.max(1000, policy.expireInSeconds * 1000 - Math.min(30_000, policy.expireInSeconds * 100));
       const timer = setTimeout(() => r.abort.abort(new Error(`timed out after ${Math.round(budgetMs / 1000)} s`)), budgetMs);
       log.log('info', 'job started', {});
-      const work = handler(data, { jobId: job.id, queue, attempt: job.retryCount, final, signal: r.abort.signal, log });
+      const work = handler(data, { jobId: job.id, queue, attempt: job.retryCount, retryLimit: job.retryLimit, final, signal: r.abort.signal, log });
       try {
         await raceAbort(work, r.abort.signal);
       } catch (err) {
         // a timed-out handler that ignores its signal keeps its target lock until it settles (at most a minute
         // more), so the retry never overlaps it
-        if (r.abort.signal.aborted && !r.handedBack) await Promise.race([work.catch(() => undefined), new Promise((res) => setTimeout(res, 60_000).unref())]);
+        // (a handed-back one: until it has put its scan back in the queue, at most 5 s)
+        if (r.abort.signal.aborted) await Promise.race([work.catch(() => undefined), new Promise((res) => setTimeout(res, r.handedBack ? 5000 : 60_000).unref())]);
         if (r.handedBack) return;
         const message = (err as Error)?.message ?? String(err);
         m?.jobFailures.inc({ queue });
         m?.jobsTotal.inc({ queue, outcome: final ? 'failed' : 'retried' });
         m?.jobDuration.observe({ queue, outcome: 'failed' }, (performance.now() - started) / 1000);
         log.log(final ? 'error' : 'warn', final ? 'job failed for good' : 'job failed; it will be retried', { error: message, durationMs: Math.round(performance.now() - started) });
+        if (isPermanentError(err) && !final) {
+          // no retry can fix it: straight to the dead-letter queue, like a last failure
+          await this.boss.send(DEAD_LETTER_QUEUE, { ...data, permanent: true }, {});
+          await this.boss.complete(queue, job.id, { failed: message, permanent: true });
+          await this.pool.query(`UPDATE ${PGBOSS_SCHEMA}.job SET output = jsonb_build_object('message', $2::text) WHERE name = $1 AND state = 'created' AND data->>'permanent' = 'true' AND output IS NULL`, [DEAD_LETTER_QUEUE, message]);
+          return;
+        }
         await this.boss.fail(queue, job.id, { message });
         return;
       } finally {
@@ -415,6 +430,8 @@ function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
     );
   });
 }
+
+const isPermanentError = (err: unknown) => err instanceof Error && err.name === 'PermanentJobError';
 
 function reasonOf(output: unknown): string {
   const o = output as { message?: unknown; value?: { message?: unknown } } | null;
