@@ -39,7 +39,8 @@ await build({
   target: 'node20',
   entryNames: '[name]',
   chunkNames: 'chunk-[hash]',
-  external: ['better-sqlite3', 'playwright-core', 'ssh2', 'cpu-features'],
+  // the fleet's server-side packages (database drivers, the queue, the HTTP framework) load from node_modules
+  external: ['better-sqlite3', 'playwright-core', 'ssh2', 'cpu-features', 'kysely', 'pg', 'pg-boss', 'fastify'],
   define: { __MAMORI_VERSION__: JSON.stringify(pkg.version) },
   banner: { js: "import { createRequire as __mamoriCreateRequire } from 'node:module'; const require = __mamoriCreateRequire(import.meta.url);" },
   legalComments: 'none',

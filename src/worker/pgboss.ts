@@ -100,6 +100,8 @@ export interface PgBossRunnerOptions {
   pollingIntervalMs?: number;
   /** Delay before a deferred job (busy target, no free slot) is tried again (default 5 s, jittered). */
   deferSeconds?: number;
+  /** How often pg-boss looks for due cron schedules (default 30 s; tests: a few seconds). */
+  cronMonitorIntervalSeconds?: number;
   /** Cron of the schedule tick (default every minute); null: no schedule tick from this instance. */
   scheduleCron?: string | null;
 }
@@ -135,6 +137,7 @@ export class PgBossRunner {
       max: 4,
       maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds ?? 60,
       monitorStateIntervalSeconds: 3600,
+      ...(opts.cronMonitorIntervalSeconds ? { cronMonitorIntervalSeconds: opts.cronMonitorIntervalSeconds, cronWorkerIntervalSeconds: Math.min(5, opts.cronMonitorIntervalSeconds) } : {}),
       // the queue monitor of pg-boss is not used: depth is read at scrape time
     });
     this.boss.on('error', (err: Error) => opts.log.log('error', 'pg-boss error', { error: err.message }));

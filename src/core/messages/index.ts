@@ -15,9 +15,10 @@ import { dbMessages } from './db.js';
 import { versioningMessages } from './versioning.js';
 import { knowledgeMessages } from './knowledge.js';
 import { patchMessages } from './patch.js';
+import { workersMessages } from './workers.js';
 import { jobMessages } from './job.js';
 
-const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, jobMessages] as const;
+const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, jobMessages, workersMessages] as const;
 
 export const messages = new Messages(CATALOGS);
 
