@@ -207,7 +207,7 @@ export class PgBossRunner {
       `${sql('job')}${hasArchive ? ` UNION ALL ${sql('archive')}` : ''} ORDER BY created_on DESC LIMIT $2`,
       [DEAD_LETTER_QUEUE, limit],
     );
-    return r.rows.map((x) => ({ id: x.id, createdOn: x.created_on.toISOString(), data: stripData(x.data), reason: reasonOf(x.output), state: x.state }));
+    return r.rows.map((x) => ({ id: x.id, createdOn: x.created_on.toISOString(), data: stripData(x.data), reason: typeof x.data?.reason === 'string' ? x.data.reason : reasonOf(x.output), state: x.state }));
   }
 
   /** Is PostgreSQL reachable and the queue schema installed? */
@@ -306,11 +306,11 @@ export class PgBossRunner {
   }
 
   private async runDead(job: PgBoss.JobWithMetadata<JobData>): Promise<void> {
-    const reason = reasonOf(job.output);
+    const reason = typeof job.data?.reason === 'string' ? job.data.reason : reasonOf(job.output);
     try {
       const data = job.data ?? {};
       await this.deadHandler?.(typeof data.queue === 'string' ? data.queue : 'unknown', data, reason);
-      await this.boss.complete(DEAD_LETTER_QUEUE, job.id, { recorded: true });
+      await this.boss.complete(DEAD_LETTER_QUEUE, job.id, { message: reason, recorded: true });
     } catch (err) {
       await this.boss.fail(DEAD_LETTER_QUEUE, job.id, { message: (err as Error).message });
     }
@@ -364,9 +364,8 @@ export class PgBossRunner {
         log.log(final ? 'error' : 'warn', final ? 'job failed for good' : 'job failed; it will be retried', { error: message, durationMs: Math.round(performance.now() - started) });
         if (isPermanentError(err) && !final) {
           // no retry can fix it: straight to the dead-letter queue, like a last failure
-          await this.boss.send(DEAD_LETTER_QUEUE, { ...data, permanent: true }, {});
+          await this.boss.send(DEAD_LETTER_QUEUE, { ...data, permanent: true, reason: message }, {});
           await this.boss.complete(queue, job.id, { failed: message, permanent: true });
-          await this.pool.query(`UPDATE ${PGBOSS_SCHEMA}.job SET output = jsonb_build_object('message', $2::text) WHERE name = $1 AND state = 'created' AND data->>'permanent' = 'true' AND output IS NULL`, [DEAD_LETTER_QUEUE, message]);
           return;
         }
         await this.boss.fail(queue, job.id, { message });

@@ -4,7 +4,7 @@
  * built CLI (bin/mamori.js), each with its own MAMORI_HOME, their JSON logs kept.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFleetStore, type SqlFleetStore } from '../../src/fleet/store/index.js';
@@ -37,7 +37,7 @@ export interface Fleet {
   close(): Promise<void>;
 }
 
-export async function startFleet(opts: { env?: NodeJS.ProcessEnv; prefix?: string; sharedKnowledge?: string } = {}): Promise<Fleet> {
+export async function startFleet(opts: { env?: NodeJS.ProcessEnv; prefix?: string; knowledgeDb?: string } = {}): Promise<Fleet> {
   const db = await createTestDatabase(opts.prefix);
   const dir = mkdtempSync(join(tmpdir(), 'mamori-fleet-'));
   const key = generateSecretKey();
@@ -59,6 +59,8 @@ export async function startFleet(opts: { env?: NodeJS.ProcessEnv; prefix?: strin
   const startWorker = async (args: string[] = [], extra: NodeJS.ProcessEnv = {}): Promise<WorkerChild> => {
     const home = join(dir, `worker-${++n}`);
     mkdirSync(home, { recursive: true });
+    // a knowledge DB made once and copied: each worker would otherwise load the embedded snapshot itself
+    if (opts.knowledgeDb) copyFileSync(opts.knowledgeDb, join(home, 'db.sqlite'));
     const child = spawn(process.execPath, [binPath, 'worker', '--database', db.url, ...args], {
       cwd: repoRoot,
       env: { ...process.env, LANG: 'C.UTF-8', MAMORI_HOME: home, ...env, ...extra },

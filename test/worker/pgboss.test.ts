@@ -23,10 +23,10 @@ const scansOf = async (f: Fleet, targetId: string): Promise<ScanRecord[]> => (aw
 
 test('a worker killed with SIGKILL mid-scan loses no job and leaves no half result: another worker finishes it, one finished scan', { skip: missing ?? false, timeout: 300_000 }, async () => {
   const site = await startSlowSite(150);
-  const f = await startFleet({ env: { MAMORI_SITE_RATE: '20' } });
+  const f = await startFleet({ env: { MAMORI_SITE_RATE: '100' } });
   try {
     const target = await siteTarget(f, 'shop-yamada', site);
-    const a = await f.startWorker(['--concurrency', '1', '--job-timeout', '20']);
+    const a = await f.startWorker(['--concurrency', '1', '--job-timeout', '30']);
     const { scan } = (await requestScan(f.store, f.runner, SYSTEM_SCOPE, target.id, 'manual'))!;
     // the scan is under way: running, and the site has been asked a few things
     await waitFor(async () => (await f.store.getScan(SYSTEM_SCOPE, scan.id))?.status === 'running' && site.requests() >= 5, 'the scan to be running', 120_000);
@@ -39,12 +39,12 @@ test('a worker killed with SIGKILL mid-scan loses no job and leaves no half resu
     assert.equal((await f.store.listFindings(SYSTEM_SCOPE, { targetId: target.id }, { page: 1, pageSize: 10 })).total, 0, 'no findings of the killed attempt');
 
     site.setDelay(2);
-    const b = await f.startWorker(['--concurrency', '1', '--job-timeout', '20']);
+    const b = await f.startWorker(['--concurrency', '1', '--job-timeout', '30']);
     const done = await waitFor(async () => {
       const s = await f.store.getScan(SYSTEM_SCOPE, scan.id);
       return s && (s.status === 'done' || s.status === 'failed') ? s : undefined;
     }, 'the scan to finish on the second worker', 180_000);
-    assert.equal(done.status, 'done', `scan finished: ${done.failureReason}`);
+    assert.equal(done.status, 'done', `scan finished: ${done.failureReason}\n${b.logs.map((l) => JSON.stringify(l)).join('\n')}`);
     assert.ok(done.attempts >= 2, `the interrupted attempt counts (${done.attempts})`);
     assert.ok(done.knowledgeVersion, 'the knowledge version is recorded');
     const all = await scansOf(f, target.id);
