@@ -6,7 +6,9 @@
 //     worker entry must sit beside whichever chunk holds walk; checked below.
 //   - CommonJS dependencies (undici, semver, iconv-lite, …) call require() for node built-ins, which an ESM
 //     bundle has only through the banner's createRequire.
-//   - native or self-locating packages stay external and load from node_modules.
+//   - native or self-locating packages stay external and load from node_modules; so do kysely (its unused
+//     FileMigrationProvider has a computed import(); the fleet store's migrations are in code) and pg (it may
+//     require the optional pg-native).
 //   - the version is a constant (src/scan/version.ts reads package.json only when it is not set).
 //   - an import() or require() whose argument is not a string literal fails the build: esbuild cannot follow it,
 //     and at run time it resolves beside the chunk instead of beside its source file (issue 13: the installed CLI
@@ -39,8 +41,9 @@ await build({
   target: 'node20',
   entryNames: '[name]',
   chunkNames: 'chunk-[hash]',
-  // the fleet's server-side packages (database drivers, the queue, the HTTP framework) load from node_modules
-  external: ['better-sqlite3', 'playwright-core', 'ssh2', 'cpu-features', 'kysely', 'pg', 'pg-boss', 'fastify'],
+  // The fleet server's framework and SQL layer (fastify, kysely, pg) load from node_modules too: they resolve
+  // plugins and migrations at run time, and only `mamori serve` / `worker` load them; pg-boss is the workers' queue.
+  external: ['better-sqlite3', 'playwright-core', 'ssh2', 'cpu-features', 'fastify', 'kysely', 'pg', 'pg-native', 'pg-boss'],
   define: { __MAMORI_VERSION__: JSON.stringify(pkg.version) },
   banner: { js: "import { createRequire as __mamoriCreateRequire } from 'node:module'; const require = __mamoriCreateRequire(import.meta.url);" },
   legalComments: 'none',

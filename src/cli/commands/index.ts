@@ -10,6 +10,10 @@ import { scanHostCommand } from './scan-host.js';
 import { scanFilesCommand } from './scan-files.js';
 import { dbCommands } from './db.js';
 import { patchCommands } from './patch.js';
+import { secretCommands } from './secret.js';
+import { serveCommand } from './serve.js';
+import { tokenCreateCommand } from './token.js';
+import { fleetCommands } from './fleet.js';
 import { workerCommand } from './worker.js';
 
-export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand, ...patchCommands, workerCommand];
+export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand, ...patchCommands, ...secretCommands, serveCommand, tokenCreateCommand, ...fleetCommands, workerCommand];

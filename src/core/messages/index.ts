@@ -15,10 +15,13 @@ import { dbMessages } from './db.js';
 import { versioningMessages } from './versioning.js';
 import { knowledgeMessages } from './knowledge.js';
 import { patchMessages } from './patch.js';
+import { notifyMessages } from './notify.js';
+import { serveMessages } from './serve.js';
 import { workersMessages } from './workers.js';
 import { jobMessages } from './job.js';
+import { secretMessages } from './secret.js';
 
-const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, jobMessages, workersMessages] as const;
+const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, serveMessages, jobMessages, secretMessages, notifyMessages, workersMessages] as const;
 
 export const messages = new Messages(CATALOGS);
 

@@ -1,0 +1,126 @@
+/**
+ * Notifications (email and webhook) and the owner report of a tenant: what an operator or an owner reads in a
+ * mail or a chat channel. Japanese for business readers (です・ます調).
+ */
+import { defineCatalog } from '../i18n.js';
+
+export const notifyMessages = defineCatalog({
+  en: {
+    'notify.subject.new-findings': '[mamori] {tenant} / {target}: {count} new critical or high finding(s)',
+    'notify.subject.new-findings.first': '[mamori] {tenant} / {target}: first scan found {count} critical or high finding(s)',
+    'notify.subject.kev': '[mamori] {tenant} / {target}: {count} known-exploited vulnerability(ies) (KEV)',
+    'notify.subject.end-of-life': '[mamori] {tenant} / {target}: end of life — {count} component(s)',
+    'notify.subject.scan-failed': '[mamori] {tenant} / {target}: scan failed',
+    'notify.subject.digest': '[mamori] {tenant}: weekly summary {from} – {to}',
+    'notify.subject.monthly-report': '[mamori] {tenant}: security report for {month}',
+
+    'notify.intro.new-findings': 'The scan of {target} on {at} found {count} new critical or high finding(s) since the previous scan.',
+    'notify.intro.new-findings.first': 'The first scan of {target} on {at} found {count} critical or high finding(s).',
+    'notify.intro.kev': 'These vulnerabilities affecting {target} are known to be exploited in attacks (CISA KEV). Apply the updates first.',
+    'notify.intro.end-of-life': 'Components of {target} no longer receive security fixes, or stop receiving them soon:',
+    'notify.intro.scan-failed': 'The scan of {target} failed after {attempts} attempt(s) on {at}. The server was not checked.',
+    'notify.intro.digest': 'Weekly summary of {tenant}: {targets} server(s) and site(s), {scanned} scanned, {failed} failed.',
+    'notify.intro.monthly-report': 'The security report of {tenant} for {month} is attached ({targets} server(s) and site(s)).',
+
+    'notify.item.finding': '[{severity}] {title}',
+    'notify.item.cves': 'CVE: {cves}',
+    'notify.item.kev.new': '{cve} (KEV since {date}): {title} — new finding',
+    'notify.item.kev.listed': '{cve} (KEV since {date}): {title} — newly listed as exploited',
+    'notify.item.eol.past': '{component} {version}: end of life since {date} ({days} days ago)',
+    'notify.item.eol.soon': '{component} {version}: end of life on {date} (in {days} days)',
+    'notify.item.eol.unknownDate': '{component} {version}: end of life (date unknown)',
+    'notify.item.reason': 'Reason: {reason}',
+    'notify.item.more': '… and {count} more',
+
+    'notify.digest.counts': 'Open findings: critical {critical}, high {high}, medium {medium}, low {low}',
+    'notify.digest.new': 'New this week: {count}',
+    'notify.digest.resolved': 'Resolved this week: {count}',
+    'notify.digest.oldest': 'Oldest missing security fixes (patch lag):',
+    'notify.digest.lag': '{target}: {package} [{severity}] — fix available for {days} days (policy {limit} days){overdue}',
+    'notify.digest.lagUnknown': '{target}: {package} [{severity}] — publication date of the fix unknown, first seen {seen} days ago',
+    'notify.digest.overdue': ', OVERDUE',
+    'notify.digest.none': 'No security fix is missing.',
+
+    'notify.footer': 'Sent by mamori. Personal data is masked in this message; details are on the dashboard.',
+
+    'notify.err.smtpMissing': 'no SMTP server is configured: set MAMORI_SMTP_URL (smtp://host:port) for the server',
+    'notify.err.webhookStatus': 'webhook {host} answered HTTP {status}',
+    'notify.err.webhookFailed': 'webhook {host} could not be reached: {reason}',
+    'notify.err.webhookTooLarge': 'the message is larger than {limit} bytes and was not sent',
+    'notify.err.smtpFailed': 'email to {count} recipient(s) failed: {reason}',
+
+    'patch.job.start': 'applying the approved patch plan to {target}',
+
+    'owner.title': 'Security report: {tenant}',
+    'owner.generated': 'Made on {date}',
+    'owner.overview': 'Overview',
+    'owner.col.target': 'Server / site',
+    'owner.col.kind': 'Type',
+    'owner.col.scanned': 'Last scan',
+    'owner.col.critical': 'Critical',
+    'owner.col.high': 'High',
+    'owner.col.medium': 'Medium',
+    'owner.col.low': 'Low',
+    'owner.notScanned': 'not scanned yet',
+    'owner.none': 'No server or site of this client has been scanned yet.',
+  },
+  ja: {
+    'notify.subject.new-findings': '[mamori] {tenant} / {target}: 緊急・高の新しい問題が {count} 件あります',
+    'notify.subject.new-findings.first': '[mamori] {tenant} / {target}: 初回の診断で緊急・高の問題が {count} 件見つかりました',
+    'notify.subject.kev': '[mamori] {tenant} / {target}: 攻撃に悪用されている脆弱性 (KEV) が {count} 件あります',
+    'notify.subject.end-of-life': '[mamori] {tenant} / {target}: サポート終了 — {count} 件',
+    'notify.subject.scan-failed': '[mamori] {tenant} / {target}: 診断に失敗しました',
+    'notify.subject.digest': '[mamori] {tenant}: 週次のまとめ {from} – {to}',
+    'notify.subject.monthly-report': '[mamori] {tenant}: {month} のセキュリティ報告書',
+
+    'notify.intro.new-findings': '{at} の {target} の診断で、前回から緊急・高の問題が新たに {count} 件見つかりました。',
+    'notify.intro.new-findings.first': '{at} の {target} の初回の診断で、緊急・高の問題が {count} 件見つかりました。',
+    'notify.intro.kev': '{target} に影響する次の脆弱性は、実際の攻撃に悪用されていることが確認されています (CISA KEV)。最優先で更新を適用してください。',
+    'notify.intro.end-of-life': '{target} の次の構成要素は、セキュリティ修正の提供が終了したか、まもなく終了します。',
+    'notify.intro.scan-failed': '{at} の {target} の診断は {attempts} 回試みましたが失敗しました。このサーバーは確認できていません。',
+    'notify.intro.digest': '{tenant} の週次のまとめです。サーバー・サイト {targets} 件のうち {scanned} 件を診断し、{failed} 件が失敗しました。',
+    'notify.intro.monthly-report': '{tenant} の {month} のセキュリティ報告書を添付します (サーバー・サイト {targets} 件)。',
+
+    'notify.item.finding': '[{severity}] {title}',
+    'notify.item.cves': 'CVE: {cves}',
+    'notify.item.kev.new': '{cve} ({date} から KEV 掲載): {title} — 新しい問題',
+    'notify.item.kev.listed': '{cve} ({date} から KEV 掲載): {title} — 悪用が新たに確認されました',
+    'notify.item.eol.past': '{component} {version}: {date} にサポート終了 ({days} 日経過)',
+    'notify.item.eol.soon': '{component} {version}: {date} にサポート終了 (残り {days} 日)',
+    'notify.item.eol.unknownDate': '{component} {version}: サポート終了 (日付不明)',
+    'notify.item.reason': '理由: {reason}',
+    'notify.item.more': '… ほか {count} 件',
+
+    'notify.digest.counts': '未対応の問題: 緊急 {critical} 件、高 {high} 件、中 {medium} 件、低 {low} 件',
+    'notify.digest.new': '今週の新しい問題: {count} 件',
+    'notify.digest.resolved': '今週解消した問題: {count} 件',
+    'notify.digest.oldest': '適用されていない最も古いセキュリティ修正 (パッチ遅延):',
+    'notify.digest.lag': '{target}: {package} [{severity}] — 修正の公開から {days} 日 (基準 {limit} 日){overdue}',
+    'notify.digest.lagUnknown': '{target}: {package} [{severity}] — 修正の公開日は不明、最初の検出から {seen} 日',
+    'notify.digest.overdue': '、基準超過',
+    'notify.digest.none': '適用されていないセキュリティ修正はありません。',
+
+    'notify.footer': 'mamori から送信しました。このメッセージでは個人情報を伏せています。詳細はダッシュボードでご確認ください。',
+
+    'notify.err.smtpMissing': 'SMTP サーバーが設定されていません: サーバーに MAMORI_SMTP_URL (smtp://host:port) を設定してください',
+    'notify.err.webhookStatus': 'Webhook {host} が HTTP {status} を返しました',
+    'notify.err.webhookFailed': 'Webhook {host} に接続できませんでした: {reason}',
+    'notify.err.webhookTooLarge': 'メッセージが {limit} バイトを超えるため送信しませんでした',
+    'notify.err.smtpFailed': '{count} 件の宛先へのメール送信に失敗しました: {reason}',
+
+    'patch.job.start': '{target} に承認済みのパッチ計画を適用しています',
+
+    'owner.title': 'セキュリティ報告書: {tenant}',
+    'owner.generated': '作成日 {date}',
+    'owner.overview': '概要',
+    'owner.col.target': 'サーバー / サイト',
+    'owner.col.kind': '種類',
+    'owner.col.scanned': '最終診断',
+    'owner.col.critical': '緊急',
+    'owner.col.high': '高',
+    'owner.col.medium': '中',
+    'owner.col.low': '低',
+    'owner.notScanned': '未診断',
+    'owner.none': 'このお客様のサーバー・サイトはまだ診断されていません。',
+  },
+});
