@@ -74,26 +74,8 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
   };
 
   let runner!: PgBossJobRunner;
-  let scheduler: ReturnType<typeof startScheduler> | undefined;
-  const lockPool = new pg.Pool({ connectionString: o.databaseUrl, max: 1, application_name: 'mamori-scheduler' });
-  lockPool.on('error', (err) => o.log.log('warn', 'scheduler connection error', { error: err.message }));
-  const onScheduleTick = async () => {
-    // pg-boss's cron makes one tick job per minute for the cluster; the lock also keeps two late ticks apart.
-    const c = await lockPool.connect();
-    try {
-      const got = (await c.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext('mamori:scheduler'), 0) AS ok")).rows[0]?.ok;
-      if (!got) return;
-      try {
-        scheduler ??= startScheduler({ store: o.store, runner, intervalMs: 2 ** 31 - 1, knowledgeCron: null, evaluate: o.scheduleJitterMs === undefined ? undefined : { jitterMaxMs: o.scheduleJitterMs }, onProblem: (p) => o.log.log('warn', 'schedule problem', { ...p }), onError: (err) => o.log.log('error', 'schedule evaluation failed', { error: (err as Error).message }) });
-        await scheduler.tick();
-      } finally {
-        await c.query("SELECT pg_advisory_unlock(hashtext('mamori:scheduler'), 0)");
-      }
-    } finally {
-      c.release();
-    }
-  };
-
+  const tick = scheduleTick({ databaseUrl: o.databaseUrl, store: o.store, log: o.log, runner: () => runner, jitterMs: o.scheduleJitterMs });
+  const onScheduleTick = tick.run;
   runner = new PgBossJobRunner({
     connectionString: o.databaseUrl,
     store: o.store,
@@ -148,9 +130,8 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
     registry,
     metricsAddress,
     async stop(graceMs) {
-      scheduler?.stop();
       await runner.stop({ graceful: true, graceMs });
-      await lockPool.end().catch(() => undefined);
+      await tick.close();
       await new Promise<void>((r) => (http ? http.close(() => r()) : r()));
       o.log.log('info', 'worker stopped', {});
     },
@@ -165,4 +146,68 @@ export function registerQueueMetrics(registry: Registry, runner: PgBossJobRunner
     ),
   );
   registry.register(new Gauge('mamori_cluster_scans_last_minute', 'Scans completed by all workers in the last 60 seconds.', async () => [{ labels: {}, value: await runner.engine.clusterScansLastMinute() }]));
+}
+
+/**
+ * The schedule tick: pg-boss's cron makes one `schedule-tick` job per minute for the whole cluster, taken by one
+ * process (a worker or the server); it evaluates the schedules (src/worker/schedule.ts) under an advisory lock,
+ * so two late ticks never evaluate at once either.
+ */
+export function scheduleTick(o: { databaseUrl: string; store: FleetStore; log: Logger; runner: () => PgBossJobRunner; jitterMs?: number }) {
+  let scheduler: ReturnType<typeof startScheduler> | undefined;
+  const pool = new pg.Pool({ connectionString: o.databaseUrl, max: 1, application_name: 'mamori-scheduler' });
+  pool.on('error', (err) => o.log.log('warn', 'scheduler connection error', { error: err.message }));
+  return {
+    async run(): Promise<void> {
+      const c = await pool.connect();
+      try {
+        const got = (await c.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext('mamori:scheduler'), 0) AS ok")).rows[0]?.ok;
+        if (!got) return;
+        try {
+          scheduler ??= startScheduler({
+            store: o.store,
+            runner: o.runner(),
+            intervalMs: 2 ** 31 - 1,
+            knowledgeCron: null,
+            evaluate: o.jitterMs === undefined ? undefined : { jitterMaxMs: o.jitterMs },
+            onProblem: (p) => o.log.log('warn', 'schedule problem', { ...p }),
+            onError: (err) => o.log.log('error', 'schedule evaluation failed', { error: (err as Error).message }),
+          });
+          await scheduler.tick();
+        } finally {
+          await c.query("SELECT pg_advisory_unlock(hashtext('mamori:scheduler'), 0)");
+        }
+      } finally {
+        c.release();
+      }
+    },
+    async close(): Promise<void> {
+      scheduler?.stop();
+      await pool.end().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * The server's side of a PostgreSQL cluster (`mamori serve --database postgres://…`): enqueues into pg-boss
+ * instead of running scans; relays the workers' job events to the dashboard; refreshes its own knowledge DB (the
+ * source of the workers' bundle) on pg-boss's cron, once per cluster; takes schedule ticks like a worker.
+ */
+export async function serverRunner(o: { databaseUrl: string; store: FleetStore; knowledgeDb: string; home: string; log: Logger; offline: boolean; knowledgeCron?: string }): Promise<{ runner: PgBossJobRunner; close(): Promise<void> }> {
+  const { knowledgeUpdateHandler } = await import('./handlers/knowledge.js');
+  let runner!: PgBossJobRunner;
+  const tick = scheduleTick({ databaseUrl: o.databaseUrl, store: o.store, log: o.log, runner: () => runner });
+  runner = new PgBossJobRunner({
+    connectionString: o.databaseUrl,
+    store: o.store,
+    log: o.log,
+    concurrency: 1,
+    observe: true,
+    handlers: { 'knowledge-update': knowledgeUpdateHandler({ knowledgeDb: o.knowledgeDb, home: o.home }) },
+    onScheduleTick: tick.run,
+  });
+  await runner.engine.start();
+  if (o.offline) await runner.engine.boss.unschedule('knowledge-update');
+  else await runner.engine.boss.schedule('knowledge-update', o.knowledgeCron ?? '17 */6 * * *', { kind: 'knowledge-update', payload: {} }, { tz: 'UTC' });
+  return { runner, close: () => tick.close() };
 }

@@ -6,6 +6,7 @@
  */
 import type { RouteModule } from '../types.js';
 import { exceptionRoutes } from './exceptions.js';
+import { jobsOpsRoutes } from './jobs-ops.js';
 import { fleetRoutes } from './fleet.js';
 import { peopleRoutes } from './people.js';
 import { scanRoutes } from './scans.js';
@@ -27,4 +28,5 @@ export const routeModules: readonly RouteModule[] = [
   fleetRoutes,
   notificationRoutes,
   patchPlanRoutes,
+  jobsOpsRoutes,
 ];
