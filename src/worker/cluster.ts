@@ -194,7 +194,9 @@ export function scheduleTick(o: { databaseUrl: string; store: FleetStore; log: L
  * source of the workers' bundle) on pg-boss's cron, once per cluster; takes schedule ticks like a worker.
  */
 export async function serverRunner(o: { databaseUrl: string; store: FleetStore; knowledgeDb: string; home: string; log: Logger; offline: boolean; knowledgeCron?: string }): Promise<{ runner: PgBossJobRunner; close(): Promise<void> }> {
-  const { knowledgeUpdateHandler } = await import('./handlers/knowledge.js');
+  const [{ knowledgeUpdateHandler }, { loadEmbedded }] = await Promise.all([import('./handlers/knowledge.js'), import('../knowledge/snapshot/index.js')]);
+  // the workers' bundle needs a knowledge DB from the start: the embedded snapshot on first use (no network)
+  await loadEmbedded(o.knowledgeDb);
   let runner!: PgBossJobRunner;
   const tick = scheduleTick({ databaseUrl: o.databaseUrl, store: o.store, log: o.log, runner: () => runner });
   runner = new PgBossJobRunner({
