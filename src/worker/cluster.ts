@@ -73,10 +73,9 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
     },
   };
 
-  let runner!: PgBossJobRunner;
   const tick = scheduleTick({ databaseUrl: o.databaseUrl, store: o.store, log: o.log, runner: () => runner, jitterMs: o.scheduleJitterMs });
   const onScheduleTick = tick.run;
-  runner = new PgBossJobRunner({
+  const runner: PgBossJobRunner = new PgBossJobRunner({
     connectionString: o.databaseUrl,
     store: o.store,
     log: o.log,
@@ -197,9 +196,8 @@ export async function serverRunner(o: { databaseUrl: string; store: FleetStore; 
   const [{ knowledgeUpdateHandler }, { loadEmbedded }] = await Promise.all([import('./handlers/knowledge.js'), import('../knowledge/snapshot/index.js')]);
   // the workers' bundle needs a knowledge DB from the start: the embedded snapshot on first use (no network)
   await loadEmbedded(o.knowledgeDb);
-  let runner!: PgBossJobRunner;
   const tick = scheduleTick({ databaseUrl: o.databaseUrl, store: o.store, log: o.log, runner: () => runner });
-  runner = new PgBossJobRunner({
+  const runner: PgBossJobRunner = new PgBossJobRunner({
     connectionString: o.databaseUrl,
     store: o.store,
     log: o.log,

@@ -27,7 +27,7 @@ export async function startSlowSite(delayMs: number): Promise<SlowSite> {
     count++;
     const path = (req.url ?? '/').split('?')[0]!;
     setTimeout(() => {
-      const known = path === '/' || path === '/contact.php' || path === '/company.html';
+      const known = path === '/' || /^\/shop\d+\/$/.test(path) || path === '/contact.php' || path === '/company.html';
       res.writeHead(known ? 200 : 404, { 'content-type': 'text/html; charset=utf-8', server: 'Apache/2.2.15 (CentOS)', 'x-powered-by': 'PHP/5.3.3' });
       res.end(known ? PAGE(path === '/' ? '山田商店 オンラインショップ' : path) : '<html><body>Not Found</body></html>');
     }, delay);
