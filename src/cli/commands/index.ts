@@ -15,5 +15,6 @@ import { serveCommand } from './serve.js';
 import { tokenCreateCommand } from './token.js';
 import { fleetCommands } from './fleet.js';
 import { workerCommand } from './worker.js';
+import { schemaCommand } from './schema.js';
 
-export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand, ...patchCommands, ...secretCommands, serveCommand, tokenCreateCommand, ...fleetCommands, workerCommand];
+export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand, ...patchCommands, ...secretCommands, serveCommand, tokenCreateCommand, ...fleetCommands, workerCommand, schemaCommand];

@@ -18,10 +18,11 @@ import { patchMessages } from './patch.js';
 import { notifyMessages } from './notify.js';
 import { serveMessages } from './serve.js';
 import { workersMessages } from './workers.js';
+import { uxMessages } from './ux.js';
 import { jobMessages } from './job.js';
 import { secretMessages } from './secret.js';
 
-const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, serveMessages, jobMessages, secretMessages, notifyMessages, workersMessages] as const;
+const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, serveMessages, jobMessages, secretMessages, notifyMessages, workersMessages, uxMessages] as const;
 
 export const messages = new Messages(CATALOGS);
 
