@@ -30,6 +30,8 @@ export interface BuildServerOptions {
   throttle?: Partial<ServerDeps['throttle']>;
   /** Reported by /api/openapi.json. */
   version?: string;
+  /** Metrics, dead letters and the knowledge bundle (src/worker/ops.ts). */
+  ops?: ServerDeps['ops'];
   /** Extra route files (tests, embedders); the standard ones are in routes/index.ts. */
   extraRoutes?: RouteModule[];
 }
@@ -55,6 +57,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
   const deps: ServerDeps = {
     store: opts.store,
     runner: opts.runner,
+    ops: opts.ops,
     jobs: opts.jobs,
     clock: opts.clock ?? systemClock,
     secureCookies: opts.secureCookies ?? false,

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { FleetStore, SessionRecord } from '../fleet/ports.js';
 import type { Role, Scope, User } from '../fleet/types.js';
 import type { JobRunner } from '../worker/jobs.js';
+import type { ServerOps } from '../worker/ops.js';
 
 /**
  * The job runner port (src/worker/jobs.ts): the in-process runner (embedded default) or the pg-boss one. The server
@@ -29,6 +30,8 @@ export interface ServerDeps {
   sessionAbsoluteSeconds: number;
   /** Login throttling: failures allowed per account and per client address within the window. */
   throttle: { perAccount: number; perIp: number; windowSeconds: number };
+  /** Metrics, dead letters and the knowledge bundle for workers (routes/jobs-ops.ts); absent: those answer 503. */
+  ops?: ServerOps;
 }
 
 /** The caller of one request, resolved by the auth hook. */

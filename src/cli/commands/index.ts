@@ -15,5 +15,6 @@ import { schemaCommand } from './schema.js';
 import { serveCommand } from './serve.js';
 import { tokenCreateCommand } from './token.js';
 import { fleetCommands } from './fleet.js';
+import { workerCommand } from './worker.js';
 
-export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand, ...patchCommands, schemaCommand, ...secretCommands, serveCommand, tokenCreateCommand, ...fleetCommands];
+export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand, ...patchCommands, schemaCommand, ...secretCommands, serveCommand, tokenCreateCommand, ...fleetCommands, workerCommand];

@@ -88,35 +88,54 @@ export const serveCommand: Command = {
       }
     } else if (initAdmin) ctx.warn(ctx.t('serve.initSkipped'));
 
-    // Scans run in this process: the queued scans in the store are the queue (src/worker/inprocess.ts).
-    // Handlers: scan and knowledge update, notifications (SMTP from MAMORI_SMTP_URL; enqueued when a scan ends)
-    // and patch apply (which asks for its verification scan through the same runner).
-    const [{ InProcessRunner }, { createHandlers }, { startScheduler }, { notifyHandler, notifyScanHooks }, { patchApplyHandler }, { smtpFromEnv }] = await Promise.all([
+    // SQLite (embedded): scans run in this process, the queued scans in the store are the queue
+    // (src/worker/inprocess.ts), with the notify and patch-apply handlers (SMTP from MAMORI_SMTP_URL; patch
+    // apply asks for its verification scan through the same runner). PostgreSQL: scans are enqueued into
+    // pg-boss for `mamori worker` processes (src/worker/pgboss-runner.ts); schedules are evaluated once per
+    // cluster minute by pg-boss's cron.
+    const [{ InProcessRunner }, { createHandlers }, { startScheduler }, { serverRunner }, { serverOps }, { jsonLogger }, { notifyHandler, notifyScanHooks }, { patchApplyHandler }, { smtpFromEnv }] = await Promise.all([
       import('../../worker/inprocess.js'),
       import('../../worker/handlers/index.js'),
       import('../../worker/schedule.js'),
+      import('../../worker/cluster.js'),
+      import('../../worker/ops.js'),
+      import('../../worker/log.js'),
       import('../../worker/handlers/notify.js'),
       import('../../worker/handlers/patch-apply.js'),
       import('../../fleet/notify/deliver.js'),
     ]);
-    const ref: { runner?: Pick<InstanceType<typeof InProcessRunner>, 'enqueue'> } = {};
-    const later: Pick<InstanceType<typeof InProcessRunner>, 'enqueue'> = { enqueue: (job, o) => ref.runner!.enqueue(job, o) };
-    const runner = new InProcessRunner({
-      store,
-      handlers: {
-        ...createHandlers({ store, knowledgeDb: ctx.dbPath, home, lang: ctx.lang, ...notifyScanHooks(later) }),
-        notify: notifyHandler({ store, smtp: smtpFromEnv(ctx.env) }),
-        'patch-apply': patchApplyHandler({ store, runner: later }),
-      },
-    });
-    ref.runner = runner;
     const offline = /^(1|true|yes)$/i.test(ctx.env.MAMORI_OFFLINE ?? '');
-    const scheduler = startScheduler({ store, runner, knowledgeCron: offline ? null : undefined, onError: (err) => ctx.warn(`schedule: ${(err as Error).message}`) });
+    let runner: import('../../worker/jobs.js').JobRunner;
+    let pgboss: import('../../worker/pgboss-runner.js').PgBossJobRunner | undefined;
+    let scheduler: { stop(): void } | undefined;
+    let closeCluster: (() => Promise<void>) | undefined;
+    if (store.dialect === 'postgres' && url) {
+      const log = jsonLogger((line) => ctx.io.stderr.write(line), { component: 'jobs' });
+      const s = await serverRunner({ databaseUrl: url, store, knowledgeDb: ctx.dbPath, home, log, offline });
+      runner = pgboss = s.runner;
+      closeCluster = s.close;
+    } else {
+      const ref: { runner?: Pick<InstanceType<typeof InProcessRunner>, 'enqueue'> } = {};
+      const later: Pick<InstanceType<typeof InProcessRunner>, 'enqueue'> = { enqueue: (job, o) => ref.runner!.enqueue(job, o) };
+      const inProcess = new InProcessRunner({
+        store,
+        handlers: {
+          ...createHandlers({ store, knowledgeDb: ctx.dbPath, home, lang: ctx.lang, ...notifyScanHooks(later) }),
+          notify: notifyHandler({ store, smtp: smtpFromEnv(ctx.env) }),
+          'patch-apply': patchApplyHandler({ store, runner: later }),
+        },
+      });
+      ref.runner = inProcess;
+      runner = inProcess;
+      scheduler = startScheduler({ store, runner, knowledgeCron: offline ? null : undefined, onError: (err) => ctx.warn(`schedule: ${(err as Error).message}`) });
+    }
+    const ops = serverOps({ store, runner, pgboss, knowledgeDb: ctx.dbPath, home });
 
     const app = await buildServer({
       store,
       runner,
       jobs: runner,
+      ops,
       secureCookies: Boolean(ctx.options['secure-cookies']),
       version: toolVersion,
       logger: { level: ctx.env.MAMORI_LOG_LEVEL ?? 'info', stream: { write: (line: string) => void ctx.io.stderr.write(line) } },
@@ -124,7 +143,9 @@ export const serveCommand: Command = {
     try {
       await app.listen({ host: listen.host, port: listen.port });
     } catch (err) {
-      scheduler.stop();
+      scheduler?.stop();
+      await closeCluster?.();
+      await pgboss?.stop({ graceful: false });
       await store.close();
       const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
       throw new FatalError(ctx.t('serve.err.address', { address: listenRaw, reason }), { code: 'serve.err.address', params: { address: listenRaw, reason } });
@@ -140,9 +161,10 @@ export const serveCommand: Command = {
       process.once('SIGINT', on);
     });
     ctx.warn(ctx.t('serve.stopping', { signal }));
-    scheduler.stop();
+    scheduler?.stop();
     await app.close();
     await runner.stop({ graceful: true, graceMs: 10_000 });
+    await closeCluster?.();
     await store.close();
     return 0;
   },

@@ -20,8 +20,9 @@ import { uxMessages } from './ux.js';
 import { secretMessages } from './secret.js';
 import { notifyMessages } from './notify.js';
 import { serveMessages } from './serve.js';
+import { workersMessages } from './workers.js';
 
-const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, uxMessages, secretMessages, jobMessages, serveMessages, notifyMessages] as const;
+const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, uxMessages, secretMessages, jobMessages, serveMessages, notifyMessages, workersMessages] as const;
 
 export const messages = new Messages(CATALOGS);
 

@@ -6,6 +6,7 @@
  */
 import type { RouteModule } from '../types.js';
 import { exceptionRoutes } from './exceptions.js';
+import { jobsOpsRoutes } from './jobs-ops.js';
 import { fleetRoutes } from './fleet.js';
 import { jobRoutes } from './jobs.js';
 import { peopleRoutes } from './people.js';
@@ -29,4 +30,5 @@ export const routeModules: readonly RouteModule[] = [
   jobRoutes,
   notificationRoutes,
   patchPlanRoutes,
+  jobsOpsRoutes,
 ];
