@@ -245,3 +245,31 @@ function suggestCycle(all: readonly LifecycleCycle[], now: Date): string | undef
   }
   return best?.c;
 }
+
+/** Whether a release line is dead (end of life) by the lifecycle data, with its last release and a supported successor. */
+export interface LineStatus {
+  cycle: string;
+  latest?: string;
+  successor?: string;
+}
+
+/** The dead line `version` of `product` (an upstream product name) belongs to; undefined when supported or unknown. */
+export function deadLine(ctx: Pick<Ctx, 'now'>, cycles: readonly LifecycleCycle[], product: string, version: string): LineStatus | undefined {
+  const lp = COMPONENT_LIFECYCLE[product];
+  if (!lp) return undefined;
+  const all = cycles.filter((c) => c.product === lp).map(effectiveCycle);
+  const sel = selectCycle(all, version);
+  if (!sel || phaseOf(sel, ctx.now).phase !== 'eol') return undefined;
+  const successor = suggestCycle(all, ctx.now);
+  return { cycle: sel.cycle, ...(sel.latest ? { latest: sel.latest } : {}), ...(successor ? { successor } : {}) };
+}
+
+/** The OS's name when its release is past the end of life by the lifecycle data; undefined otherwise or unknown. */
+export function eolOs(ctx: Pick<Ctx, 'now' | 'inventory'>, cycles: readonly LifecycleCycle[]): string | undefined {
+  const os = ctx.inventory.os;
+  if (!os || os.family === 'unknown') return undefined;
+  const p = osLifecycleProduct(os);
+  if (!p) return undefined;
+  const sel = selectCycle(cycles.filter((c) => c.product === p), os.version);
+  return sel && phaseOf(effectiveCycle(sel), ctx.now).phase === 'eol' ? `${os.name || os.family}` : undefined;
+}
