@@ -287,6 +287,8 @@ export interface LifecycleEntry {
   securitySupportEnd?: string;
   daysLeft?: number;
   reason?: string;
+  /** The catalog messages `reason` was rendered from (joined with `assess.lifecycle.separator`): a report renders them again in its language. */
+  reasonMessages?: MessageRef[];
   source?: string;
 }
 
