@@ -272,15 +272,17 @@ function planSteps(ctx: Ctx, s: Subject, list: readonly CveEvidence[], lineTarge
   const steps: Step[] = [];
   const specific = list.filter((c) => c.kev && CVE_DEFENCES[c.id]).map((c) => CVE_DEFENCES[c.id]!)[0] ?? list.map((c) => CVE_DEFENCES[c.id]).find(Boolean);
   const defence = specific ? `assess.step.defence.${specific}` : `assess.step.defence.${s.product === 'apache-httpd' ? 'httpd' : s.product}`;
+  // The dead line (or dead OS) first: it is what the owner must understand; the defence holds until the move.
   if (s.distroBuild && deadOs) {
-    steps.push(step(ctx, 2, msg(defence), { reviewBy: ctx.reviewBy }));
     steps.push(step(ctx, 3, msg('assess.step.distroBuildEolOs', { component: s.product, os: deadOs, line })));
+    steps.push(step(ctx, 2, msg(defence), { reviewBy: ctx.reviewBy }));
     return steps;
   }
-  if (dead && !s.distroBuild) {
-    steps.push(step(ctx, 2, msg(defence), { reviewBy: ctx.reviewBy }));
+  // Outside PHP a release fixing every listed CVE is on a later (supported) line: that update stays the advice.
+  if (dead && !s.distroBuild && !(anyTarget && (laterOnly > 0 || !lineTarget))) {
     const params = { component: s.product, line: dead.cycle, latest: dead.latest ?? lineTarget ?? line, count: dead.left };
     steps.push(step(ctx, 3, dead.successor ? msg('assess.step.deadLine', { ...params, successor: dead.successor }) : msg('assess.step.deadLineAny', params)));
+    steps.push(step(ctx, 2, msg(defence), { reviewBy: ctx.reviewBy }));
     return steps;
   }
   if (s.distroBuild) steps.push(step(ctx, 1, msg('assess.action.distroBuildConfirm', { component: s.product })));

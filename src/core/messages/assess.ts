@@ -334,7 +334,7 @@ export const assessMessages = defineCatalog({
     'assess.table.group': '{severity} ({count} 件)',
     'assess.table.summary': '{target}: 検出事項 {total} 件: 緊急 {critical}、高 {high}、中 {medium}、低 {low}、情報 {info}',
     'assess.table.none': '検出事項はありません。',
-    'assess.table.gaps': '確認できなかったこと ({count} 件):',
+    'assess.table.gaps': '確認できなかった項目 ({count} 件):',
     'assess.table.lifecycle': 'サポート状況:',
     'assess.table.suppressed': '例外ファイルで非表示: {count} 件',
     'assess.table.resolved': 'ベースラインから解消: {count} 件',

@@ -95,7 +95,7 @@ export const hostMessages = defineCatalog({
     'host.err.hostKeyUnknown': '{host} (ポート {port}、鍵 {fingerprint}) は {file} に登録されていません。鍵を確認して追加する (ssh-keyscan -p {port} {host} >> {file}) か --known-hosts FILE を指定するか、--accept-new-host-key で明示的に受け入れてください。',
     'host.err.connect': '{host}:{port} に接続できません: {reason}。アドレス、ポート、sshd が動作しているかを確認してください。',
     'host.err.identity': '鍵ファイル {file} を使用できません。暗号化されていない秘密鍵を --identity で指定するか、暗号化された鍵は ssh-agent に読み込んでください。',
-    'host.done': 'ホスト調査: パッケージ {packages} 件、未適用の更新 {updates} 件 (うちセキュリティ {security} 件)、コンポーネント {components} 件、ドキュメントルート {docroots} 箇所のファイル {files} 件、未確認事項 {gaps} 件',
+    'host.done': 'ホスト調査: パッケージ {packages} 件、未適用の更新 {updates} 件 (うちセキュリティ {security} 件)、コンポーネント {components} 件、ドキュメントルート {docroots} 箇所のファイル {files} 件、確認できなかった項目 {gaps} 件',
     'host.update.title': 'セキュリティ更新が未適用です: {package} {installed} → {candidate}',
     'host.update.action': '更新を適用してください: {command}',
     'host.pii.served': 'Web サーバーが公開しているファイルに個人情報があります: {path}',

@@ -65,9 +65,9 @@ export const piiMessages = defineCatalog({
     'pii.finding.sensitive.editor-leftover': '公開領域にエディタ・転送ツールの残骸: {location}',
     'pii.remediation.personal':
       '本日中にファイルを公開領域 (ドキュメントルート) の外へ移し、複製も削除してください。外部から取得できた場合はアクセスログでダウンロードの有無を確認し、個人情報保護委員会と本人への報告を準備してください。',
-    'pii.remediation.personalBlock': '移動するまでの間は、Web サーバでこのファイルへのアクセスを拒否してください (.htaccess の "Require all denied" や nginx の location 設定)。',
+    'pii.remediation.personalBlock': '移動するまでの間は、Web サーバーでこのファイルへのアクセスを拒否してください (.htaccess の "Require all denied" や nginx の location 設定)。',
     'pii.remediation.sensitive': 'ファイルを公開領域から削除してください (バックアップはドキュメントルートの外に保管)。パスワードを含む場合は変更してください。',
-    'pii.remediation.vcs': 'ドキュメントルートからバージョン管理ディレクトリを削除するか、Web サーバでアクセスを拒否してください。',
+    'pii.remediation.vcs': 'ドキュメントルートからバージョン管理ディレクトリを削除するか、Web サーバーでアクセスを拒否してください。',
     'pii.damage.customers': 'ファイルを見つけた誰もが顧客の氏名・住所・電話番号・決済情報を取得でき、詐欺やフィッシングに悪用されるおそれがあります。',
     'pii.damage.organisation': '顧客データの漏えいは個人情報保護法に基づく報告の対象です。信用の失墜、カードブランドからの制裁、損害賠償につながります。',
     'pii.damage.sensitive.customers': '顧客データへの到達手段 (データベースのパスワード、構造、ログ) が明らかになるおそれがあります。',

@@ -150,7 +150,7 @@ export const siteMessages = defineCatalog({
     'site.opt.concurrency': 'ホストへの同時リクエスト数 (既定値 5)',
     'site.opt.budget': 'サイトへ送るリクエストの上限 (既定値 500)',
     'site.opt.timeout': '1 リクエスト・1 ハンドシェイクあたりの秒数 (既定値 10)',
-    'site.opt.maxTime': '診断全体の制限時間 (秒、既定値 300)。時間内に調べきれなかった項目は未確認事項として列挙します',
+    'site.opt.maxTime': '診断全体の制限時間 (秒、既定値 300)。時間内に調べきれなかった項目は確認できなかった項目として列挙します',
     'site.opt.userAgent': 'User-Agent ヘッダー (既定値は mamori を名乗る)',
     'site.opt.httpPort': 'http:// のポートが 80 でないときのポート番号',
     'site.opt.httpsPort': 'https:// のポートが 443 でないときのポート番号',
