@@ -91,6 +91,11 @@ export class Messages {
     return this.tables.en.has(code);
   }
 
+  /** The raw template of a code in `lang`, for checks on the catalogs. */
+  template(lang: Lang, code: string): string | undefined {
+    return this.tables[lang].get(code);
+  }
+
   codes(lang: Lang): string[] {
     return [...this.tables[lang].keys()];
   }

@@ -200,6 +200,21 @@ function groupTitle(g: CveGroup, x: Texts): string {
   return x.t('report.vuln.group', { component: displayName(g.component), version: g.version ?? '', count: g.rows.length }).replace(/\s+:/, ':');
 }
 
+/** The CVEs of a component version that do not apply to this server, each with the reason (in the report's language). */
+function notApplicableBlock(findings: readonly Finding[], x: Texts): string {
+  const seen = new Set<string>();
+  const rows: [string, string][] = [];
+  for (const f of findings) {
+    const ev = isRec(f.evidence) ? f.evidence : {};
+    for (const [label, value] of evidenceRows({ notApplicable: ev.notApplicable }, x)) {
+      if (seen.has(value)) continue;
+      seen.add(value);
+      rows.push([label, value]);
+    }
+  }
+  return rows.length ? `<dl class="evidence">${rows.map(([l, v]) => `<dt>${esc(l)}</dt><dd>${v}</dd>`).join('')}</dl>` : '';
+}
+
 function vulnerabilitySection(s: Section, x: Texts, doc: ReportDocument): string[] {
   const subset: ReportDocument = { ...doc, findings: s.findings };
   const groups = groupCves(cveRows(subset)).sort(
@@ -221,7 +236,7 @@ ${facts.length ? `<p>${facts.join(' / ')}</p>` : ''}
 ${g.distroBuild ? `<p class="muted small">${esc(x.t('report.vuln.distroNote'))}</p>` : ''}
 ${d ? `<div class="finding" style="border:none;padding:0;margin:0"><div class="dmg"><div><b>${esc(x.t('report.f.damageCustomers'))}</b>${esc(d.customers)}</div><div class="org"><b>${esc(x.t('report.f.damageOrganisation'))}</b>${esc(d.organisation)}</div></div></div>` : ''}
 ${cveTable(top, x, true)}
-${g.rows.length > top.length ? `<p class="muted small">${esc(x.t('report.f.more', { count: g.rows.length - top.length }))}</p>` : ''}</div>`);
+${g.rows.length > top.length ? `<p class="muted small">${esc(x.t('report.f.more', { count: g.rows.length - top.length }))}</p>` : ''}${notApplicableBlock(s.findings.filter((f) => (f.component?.name ?? f.location ?? '') === g.component && f.component?.version === g.version), x)}</div>`);
   }
   const rest = groups.slice(GROUPS_IN_FULL);
   if (rest.length) {

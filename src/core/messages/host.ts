@@ -64,7 +64,7 @@ export const hostMessages = defineCatalog({
     'host.gap.why.noOsRelease': 'no /etc/os-release, /etc/redhat-release, /etc/alpine-release, /etc/debian_version or /etc/lsb-release could be read',
     'host.gap.why.cannotWalk': 'cannot walk: {reason}',
     'host.gap.why.docrootCap': 'more than {max, plural, one {# entry} other {# entries}}: only the first were examined',
-    'host.gap.why.piiCap': '{count} candidate files: only the first {max} were examined',
+    'host.gap.why.piiCap': '{count, plural, one {# candidate file} other {# candidate files}}: only the first {max} were examined',
     'host.gap.why.nonUtf8': 'file name is not UTF-8: not read for personal data',
     'host.gap.why.piiRead': 'cannot read for personal data: {failure}',
     'host.gap.what.appAt': '{component} at {path}',

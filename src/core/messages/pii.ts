@@ -32,7 +32,7 @@ export const piiMessages = defineCatalog({
     'pii.damage.sensitive.organisation': 'Attackers learn internals or credentials that lead to the customer database.',
     'pii.gap.unreadable': 'file could not be read: {reason}',
     'pii.gap.tooLarge': 'only the first {bytes, plural, one {# byte} other {# bytes}} were classified (size cap)',
-    'pii.gap.invalidBytes': '{count} invalid byte sequences while decoding as {encoding}',
+    'pii.gap.invalidBytes': '{count, plural, one {# invalid byte sequence} other {# invalid byte sequences}} while decoding as {encoding}',
     'pii.gap.bomb': 'decompression bomb: not decompressed further ({note})',
     'pii.gap.encrypted': 'encrypted archive member could not be checked',
     'pii.gap.corrupt': 'archive member could not be read: {note}',

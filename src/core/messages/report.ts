@@ -152,7 +152,7 @@ export const reportMessages = defineCatalog({
     'report.vuln.maxCvss': 'highest CVSS {score}',
     'report.vuln.distroNote': 'This is a distribution build: the vendor may have back-ported some fixes. The list follows the upstream project and may overstate what is open.',
 
-    'report.plan.intro': 'Work in this order: 1 apply updates; 2 where an update cannot be applied now, a temporary defence with a date to review it; 3 a custom patch or a migration.',
+    'report.plan.intro': 'Work in this order: (1) apply the updates; (2) where an update cannot be applied now, a temporary defence with a date to review it; (3) a custom patch or a migration.',
     'report.prio': 'Priority {n}',
     'report.plan.p1': 'Priority 1: apply the update',
     'report.plan.p2': 'Priority 2: temporary defence',
@@ -205,7 +205,7 @@ export const reportMessages = defineCatalog({
     'report.inv.source': 'Found by',
     'report.inv.location': 'Location',
     'report.inv.packages': '{count, plural, one {# package} other {# packages}} installed ({ecosystems}).',
-    'report.inv.pending': '{count, plural, one {# update} other {# updates}} pending, {security} of them security updates.',
+    'report.inv.pending': '{count, plural, one {# update} other {# updates}} pending, {security, plural, one {# of them a security update} other {# of them security updates}}.',
     'report.gap.what': 'What',
     'report.gap.why': 'Why',
     'report.gaps.none': 'Everything planned could be checked.',
