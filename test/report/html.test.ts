@@ -36,7 +36,7 @@ test('the Japanese report of the CentOS 6 shop has the executive summary and one
     '既知の脆弱性 (CVE)',
     '対応計画',
     '付録: コンポーネント別の既知の脆弱性 (CVE) 一覧',
-    '診断できなかった項目',
+    '確認できなかった項目',
   ]) {
     assert.ok(html.includes(heading), `missing heading ${heading}`);
   }

@@ -19,7 +19,7 @@ export const GLOSSARY_JA = {
 /** Variants that must not appear in Japanese text, with the glossary term to use instead. */
 export const VARIANTS_JA: readonly { variant: RegExp; use: string }[] = [
   { variant: /ナレッジDB|ナレッジデータベース|知識\s?(DB|ベース|データベース)/, use: GLOSSARY_JA.knowledgeDb },
-  { variant: /未確認項目|未確認事項|確認できなかったこと|確認できない項目/, use: GLOSSARY_JA.gaps },
+  { variant: /未確認項目|未確認事項|確認できなかったこと(?!は)|確認できない項目|診断できなかった項目|診断できなかった事項/, use: GLOSSARY_JA.gaps },
   { variant: /発見事項|指摘事項|検出項目/, use: GLOSSARY_JA.findings },
   { variant: /一時的な対策|暫定的な対策|応急処置|応急対策|緩和策/, use: GLOSSARY_JA.defence },
   { variant: /サポート切れ|サポート期限切れ|保守終了|EOL(?![A-Za-z_-])/, use: GLOSSARY_JA.endOfLife },
