@@ -415,7 +415,8 @@ export function documentBody(doc: ReportDocument, lang: Lang, view: ReportView, 
   out.push(`</section>`);
   const html = out.join('\n');
   // Inside a combined report every scan's ids are prefixed (`d2-sec-plan`): ids and links stay unique.
-  return opts.idPrefix ? html.replace(/ (id|href)="(#?)sec-/g, (_m, attr: string, hash: string) => ` ${attr}="${hash}${opts.idPrefix}-sec-`) : html;
+  if (!opts.idPrefix) return html;
+  return html.replace(/ (id|href)="(#?)sec-/g, (_m, attr: string, hash: string) => ` ${attr}="${hash}${opts.idPrefix}-sec-`).replace(/(id="|url\(#)mamori-phase-/g, `$1${opts.idPrefix}-mamori-phase-`);
 }
 
 /**

@@ -74,7 +74,7 @@ function parseDocument(file: string, ctx: CommandContext, parse: (raw: unknown) 
   }
   const parsed = parse(raw);
   if (!parsed.ok) {
-    const issues = parsed.issues.slice(0, 3).join('; ') + (parsed.issues.length > 3 ? '; …' : '');
+    const issues = parsed.issues.slice(0, 8).join('; ') + (parsed.issues.length > 8 ? '; …' : '');
     throw new FatalError(ctx.t('proposal.err.notReport', { file, issues }), { code: 'proposal.err.notReport', params: { file, issues } });
   }
   return parsed.doc;

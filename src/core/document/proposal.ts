@@ -177,7 +177,8 @@ export function migrationProjects(combined: CombinedReport, lang: Lang): Migrati
         if (!isMigrationFinding(f)) continue;
         const kind = partKind(f, doc.inventory.os?.family);
         const ev = f.evidence ?? {};
-        const ended = typeof ev.securitySupportEnd === 'string' ? ev.securitySupportEnd : undefined;
+        const life = doc.lifecycle?.find((l) => l.component === f.component?.name && (!l.version || !f.component?.version || l.version === f.component.version));
+        const ended = typeof ev.securitySupportEnd === 'string' ? ev.securitySupportEnd : typeof ev.eol === 'string' && /^\d{4}-\d\d-\d\d/.test(ev.eol) ? ev.eol : life?.securitySupportEnd;
         const daysPast = typeof ev.daysLeft === 'number' && ev.daysLeft < 0 ? -ev.daysLeft : ended ? daysBetween(ended, doc.scannedAt) : undefined;
         const name = partName({ kind, name: f.component?.name ?? (typeof ev.product === 'string' ? ev.product : '?') }, doc);
         const version = kind === 'os' ? doc.inventory.os?.version ?? f.component?.version : f.component?.version;

@@ -27,6 +27,7 @@ const DISPLAY: Record<string, string> = {
   oscommerce: 'osCommerce',
   'movable-type': 'Movable Type',
   phpmyadmin: 'phpMyAdmin',
+  jquery: 'jQuery',
   centos: 'CentOS',
   rhel: 'Red Hat Enterprise Linux',
   almalinux: 'AlmaLinux',
