@@ -290,6 +290,8 @@ export interface AdvisoryHistory {
   total?: number;
   /** Of those, still missing on this host. */
   missing?: number;
+  /** The newest advisory date the knowledge DB holds for these packages (shows how far the data reaches). */
+  latest?: string;
   /** Source packages with a security update missing here (all dates). */
   missingPackages?: number;
 }

@@ -373,7 +373,7 @@ export function documentBody(doc: ReportDocument, lang: Lang, view: ReportView, 
   if (opts.appendix) {
     out.push(`<section id="sec-appendix" class="page"><h2>${esc(t('report.sec.appendix'))}</h2>`);
     if (!groups.length) out.push(`<p>${esc(t('report.cve.none'))}</p>`);
-    else out.push(`<p class="muted small">${esc(t('proposal.cve.summaryNote'))}</p>`);
+    else out.push(`<p class="muted small">${esc(t(doc.knowledge.feeds.some((f) => f.name === 'jvn' && f.records > 0) ? 'proposal.cve.summaryNote' : 'proposal.cve.noJvn'))}</p>`);
     for (const g of groups) {
       out.push(`<h3>${esc(displayName(g.component))}${g.version ? ` ${esc(g.version)}` : ''} <span class="muted small">${esc(t('report.cve.count', { count: g.rows.length }))}${g.kev ? ` / KEV ${g.kev}` : ''}</span></h3>`);
       if (g.distroBuild) out.push(`<p class="muted small">${esc(t('report.vuln.distroNote'))}</p>`);

@@ -76,6 +76,7 @@ export function advisoryHistory(inventory: Inventory, slice: KnowledgeSlice | nu
     counts.get(month)?.add(key);
     if (missingIds.has(key) || a.cves.some((c) => missingCves.has(c))) missing.add(key);
   }
+  const latest = dated.map((a) => a.published!.slice(0, 10)).filter((d) => d <= lastDay).sort().pop();
   const all = new Set<string>();
   for (const s of counts.values()) for (const k of s) all.add(k);
   return {
@@ -86,6 +87,7 @@ export function advisoryHistory(inventory: Inventory, slice: KnowledgeSlice | nu
     months: months.map((m) => ({ month: m, count: counts.get(m)!.size })),
     total: all.size,
     missing: missing.size,
+    ...(latest ? { latest } : {}),
     missingPackages: distroFindings.filter((f) => f.category === 'missing-security-update' && f.source?.startsWith('distro:')).length,
   };
 }

@@ -77,6 +77,7 @@ export const proposalMessages = defineCatalog({
 
     'proposal.cve.original': '(English original)',
     'proposal.cve.summaryNote': 'Summaries are the CVE record / NVD descriptions from the knowledge DB.',
+    'proposal.cve.noJvn': 'Summaries are the CVE record / NVD descriptions from the knowledge DB.',
 
     'proposal.law.title': 'The law: what the Act on the Protection of Personal Information asks of you',
     'proposal.law.intro': 'Customer personal data was found exposed on the web or sent without encryption ({count} findings). As a business handling personal information, the Act on the Protection of Personal Information (Act No. 57 of 2003, as in force since {asOf}) gives you these duties.',
@@ -104,6 +105,7 @@ export const proposalMessages = defineCatalog({
 
     'proposal.fix.title': 'How often fixes come: {target}',
     'proposal.fix.known': 'In the past 12 months ({from} to {to}) the distribution ({platform}) published {total} security advisories for the packages installed on this server; {missing} of them are not applied here. Fixes come every month: applying them is routine work, not a one-off project.',
+    'proposal.fix.latest': 'The newest advisory the knowledge DB holds for these packages is from {date}.',
     'proposal.fix.missingPackages': 'In all, {count} packages on this server have a security update that is not applied.',
     'proposal.fix.eolNote': 'This release of the operating system is past its end of support: the fixes it lacks will not come any more (see the migration project).',
     'proposal.fix.unknown': 'How often fixes come for this server is unknown: {reason}.',
@@ -186,6 +188,7 @@ export const proposalMessages = defineCatalog({
     'proposal.mig.resolves': 'このプロジェクトで、これらの診断の検出事項 {count} 件が解消します。',
 
     'proposal.cve.original': '（英語原文）',
+    'proposal.cve.noJvn': 'この診断時のナレッジ DB には JVN iPedia のデータがなかったため、概要は CVE レコード / NVD の英語の説明をそのまま表示しています（英語原文）。',
     'proposal.cve.summaryNote': '概要は、ナレッジ DB にある JVN iPedia の日本語タイトルです。JVN に登録のない CVE は、CVE レコード / NVD の英語の説明をそのまま表示しています（英語原文）。',
 
     'proposal.law.title': '法令: 個人情報保護法が事業者に求めていること',
@@ -214,6 +217,7 @@ export const proposalMessages = defineCatalog({
 
     'proposal.fix.title': '修正が公開される頻度: {target}',
     'proposal.fix.known': '過去 12 か月 ({from} 〜 {to}) に、ディストリビューション ({platform}) はこのサーバーにインストールされているパッケージについて {total} 件のセキュリティ勧告を公開しました。そのうち {missing} 件はこのサーバーに未適用です。修正は毎月公開されます。適用は一度きりの作業ではなく、日常の保守作業です。',
+    'proposal.fix.latest': 'ナレッジ DB にあるこれらのパッケージの最新のセキュリティ勧告は {date} のものです。',
     'proposal.fix.missingPackages': '全体では、このサーバーの {count} 個のパッケージにセキュリティ更新が未適用です。',
     'proposal.fix.eolNote': 'この OS のリリースはサポートが終了しています。不足している修正は今後も提供されません (移行プロジェクトをご覧ください)。',
     'proposal.fix.unknown': 'このサーバーの修正の公開頻度は不明です: {reason}。',

@@ -143,6 +143,7 @@ export function fixesHtml(doc: ReportDocument, lang: Lang, id = 'sec-fixes'): st
   const osEol = doc.findings.some((f) => isMigrationFinding(f) && f.category === 'end-of-life' && (f.evidence?.product === doc.inventory.os?.family || f.component?.name.toLowerCase().startsWith(doc.inventory.os?.family ?? '\u0000')));
   return `${head}<p>${esc(t(lang, 'proposal.fix.known', { from: h.from ?? '', to: h.to ?? '', platform: h.platform ?? '', total: h.total ?? 0, missing: h.missing ?? 0 }))}</p>
 ${advisoryChart(h.months, lang)}
+${h.total === 0 && h.latest ? `<p class="muted small">${esc(t(lang, 'proposal.fix.latest', { date: h.latest }))}</p>` : ''}
 ${h.missingPackages ? `<p>${esc(t(lang, 'proposal.fix.missingPackages', { count: h.missingPackages }))}</p>` : ''}
 ${osEol ? `<p class="muted small">${esc(t(lang, 'proposal.fix.eolNote'))}</p>` : ''}</section>`;
 }
