@@ -89,6 +89,8 @@ test('the migration project: EOL CentOS + PHP + Apache + EC-CUBE of one server a
     // KEV CVEs show their CVSS.
     const kev = p.kev.find((r) => r.id === 'CVE-2012-1823')!;
     assert.equal(kev.cvss, 9.8);
+    // The site scan's known-exploited finding carries its CVE (and CVSS) as evidence.cve.
+    assert.equal(p.kev.find((r) => r.id === 'CVE-2019-11043')?.cvss, 9.8);
     // The project resolves the parts and the CVEs of what it replaces (PHP's and Apache's).
     assert.ok(p.resolves.filter((f) => f.category === 'vulnerability').length >= 80);
   }

@@ -357,7 +357,8 @@ export function cveRows(doc: ReportDocument): CveRow[] {
     const distroBuild = ev.distroBuild === true;
     const details: Omit<CveRow, 'component' | 'version' | 'distroBuild'>[] = [];
     // Per-CVE lines (the assessment writes evidence.cves: CveEvidence[]); lists of plain ids are skipped here.
-    for (const list of [ev.cves, ev.advisories, ev.cveDetails, ev.vulnerabilities]) {
+    // A known-exploited finding carries its one CVE as evidence.cve (with its CVSS).
+    for (const list of [ev.cves, ev.advisories, ev.cveDetails, ev.vulnerabilities, isRec(ev.cve) ? [ev.cve] : undefined]) {
       if (!Array.isArray(list)) continue;
       for (const a of list) {
         if (!isRec(a)) continue;
@@ -373,7 +374,8 @@ export function cveRows(doc: ReportDocument): CveRow[] {
     for (const d of details) {
       const key = `${component}\u0000${version ?? ''}\u0000${d.id}`;
       const prev = rows.get(key);
-      if (!prev || severityRank(d.severity) > severityRank(prev.severity)) rows.set(key, { component, version, distroBuild, ...d });
+      if (!prev || severityRank(d.severity) > severityRank(prev.severity)) rows.set(key, { component, version, distroBuild, ...d, cvss: d.cvss ?? prev?.cvss, cvssVersion: d.cvss === undefined ? prev?.cvssVersion : d.cvssVersion, summary: d.summary ?? prev?.summary, jvnTitle: d.jvnTitle ?? prev?.jvnTitle });
+      else if (prev.cvss === undefined && d.cvss !== undefined) rows.set(key, { ...prev, cvss: d.cvss, cvssVersion: d.cvssVersion, cvssVector: d.cvssVector, summary: prev.summary ?? d.summary, jvnTitle: prev.jvnTitle ?? d.jvnTitle });
     }
   }
   return [...rows.values()].sort(

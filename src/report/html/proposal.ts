@@ -35,7 +35,7 @@ export const PROPOSAL_CSS = `
 .mig h3 { margin-top: 2mm; }
 .mig ol.steps li, .mig ul.decide li { margin: .8mm 0; }
 .mig .defences { background: #fffbea; border-left: 4px solid #e0a800; padding: 1.5mm 3mm; margin: 2mm 0; break-inside: avoid; }
-.mig .parts li b { display: inline-block; min-width: 34mm; }
+.mig .parts li b { display: inline-block; min-width: 44mm; }
 .law { border: 1px solid var(--line); border-left: 4px solid var(--navy); padding: 2mm 4mm; margin: 3mm 0; }
 .law dt { font-weight: bold; margin-top: 2mm; }
 .law dd { margin: .5mm 0 0 0; }
