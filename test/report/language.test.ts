@@ -35,10 +35,15 @@ const NAMES = [
   /Movable Type/g,
 ];
 
-/** Runs of four or more English words separated by single spaces in the visible text (commands, URLs, paths and code removed). */
+/**
+ * Runs of four or more English words separated by single spaces in the visible text (commands, URLs, paths and
+ * code removed, and quotations of a source's English marked `lang="en"`).
+ */
 export function englishSentences(html: string): string[] {
   const text = html
     .replace(/<(style|script|pre|code)[^>]*>[\s\S]*?<\/\1>/g, '\n')
+    // A source's own English text quoted as such (a CVE summary with no JVN title), marked lang="en" for the reader.
+    .replace(/<span[^>]*\blang="en"[^>]*>[^<]*<\/span>/g, '\n')
     .replace(/<[^>]+>/g, '\n')
     .replace(/&[a-z#0-9]+;/g, ' ');
   const out: string[] = [];

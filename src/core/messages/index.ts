@@ -15,8 +15,9 @@ import { dbMessages } from './db.js';
 import { versioningMessages } from './versioning.js';
 import { knowledgeMessages } from './knowledge.js';
 import { patchMessages } from './patch.js';
+import { proposalMessages } from './proposal.js';
 
-const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages] as const;
+const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, proposalMessages] as const;
 
 export const messages = new Messages(CATALOGS);
 
