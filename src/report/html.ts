@@ -12,6 +12,7 @@ import { cveSummary } from '../core/document/proposal.js';
 import { PROPOSAL_CSS, proposalParts, singleProposalSections } from './html/proposal.js';
 import type { CombinedReport, CoverOptions } from '../core/document/proposal.js';
 import { CSS } from './html/css.js';
+import { lagSectionHtml } from './html/lag.js';
 import { esc, maskPersonal, slug } from './html/escape.js';
 import {
   byWorst,
@@ -425,6 +426,8 @@ export function documentBody(doc: ReportDocument, lang: Lang, view: ReportView, 
   for (const e of extra) out.push(e.html);
 
   out.push(planSection(items, x));
+  const lagHtml = lagSectionHtml(doc, x);
+  if (lagHtml) out.push(lagHtml);
 
   // Appendix: CVEs per component version (optional in a combined report: the body stays short).
   if (opts.appendix) {

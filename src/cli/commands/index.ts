@@ -10,5 +10,6 @@ import { scanHostCommand } from './scan-host.js';
 import { scanFilesCommand } from './scan-files.js';
 import { dbCommands } from './db.js';
 import { patchCommands } from './patch.js';
+import { schemaCommand } from './schema.js';
 
-export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand, ...patchCommands];
+export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand, ...patchCommands, schemaCommand];

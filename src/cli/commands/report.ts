@@ -8,13 +8,15 @@
  * (src/core/document/proposal.ts combineDocuments), with a cover. One scan with a cover option is rendered the
  * same way.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { CoverOptions } from '../../core/document/proposal.js';
-import type { ReportDocument } from '../../core/model.js';
+import { filterDocument } from '../../core/document/filter.js';
+import type { ReportDocument, Severity } from '../../core/model.js';
 import { binaryFormats, renderers } from '../../report/index.js';
 import { expectPositionals, type OptionSpec } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
 import { FatalError, UsageError } from '../errors.js';
+import { checkOutput, exitCodeFor, exitCodeOption, filterOptions, parseSeverities, writeOutput } from '../scan-common.js';
 
 const FORMAT_BY_EXTENSION: [RegExp, string][] = [
   [/\.html?$/i, 'html'],
@@ -33,6 +35,8 @@ const options: OptionSpec[] = [
   { name: 'logo', type: 'string', help: 'proposal.opt.logo', valueName: 'FILE' },
   { name: 'addressee', type: 'string', help: 'proposal.opt.addressee', valueName: 'TEXT' },
   { name: 'appendix', type: 'boolean', help: 'proposal.opt.appendix' },
+  { name: 'fail-on', type: 'string', values: ['critical', 'high', 'medium', 'low'], help: 'scan.opt.failOn', valueName: 'critical|high|medium|low' },
+  ...filterOptions(),
 ];
 
 /** The largest logo embedded in a report (the PDF carries it on the cover). */
@@ -105,6 +109,9 @@ export const reportCommand: Command = {
     const render = renderers[format];
     if (!render) throw new UsageError({ code: 'cli.badValue', params: { option: '--format', expected: Object.keys(renderers).join(' | '), value: format } }, ctx.commandName);
     if (binaryFormats.has(format) && !output) throw new UsageError({ code: 'scan.needsOutput', params: { format } }, ctx.commandName);
+    const severities = parseSeverities(ctx);
+    const exitCode = exitCodeOption(ctx);
+    checkOutput(ctx);
 
     const cover: CoverOptions = {
       ...(typeof ctx.options.client === 'string' ? { client: ctx.options.client } : {}),
@@ -118,16 +125,20 @@ export const reportCommand: Command = {
 
     const { parseReportDocument } = await import('../../core/document/schema.js');
     const docs = files.map((file) => parseDocument(file, ctx, parseReportDocument));
-    const opts = { lang: ctx.lang, columns: ctx.io.stdout.columns, color: Boolean(ctx.io.stdout.isTTY) && !ctx.env.NO_COLOR };
+    const filter = (d: ReportDocument) => filterDocument(d, { severities, ignoreUnfixed: Boolean(ctx.options['ignore-unfixed']) });
+    const kept = docs.map(filter);
+    const doc = kept[0]!;
+    const opts = { lang: ctx.lang, columns: ctx.io.stdout.columns, color: ctx.color };
+    if (binaryFormats.has(format)) ctx.progress(`${ctx.commandName}: ${ctx.t('progress.render', { format })}`);
     let body: string | Uint8Array;
     if (combined) {
       const { renderProposal } = await import('../../report/proposal.js');
-      body = await renderProposal(docs, format as 'html' | 'pdf', { ...opts, cover: { ...cover, date: new Date().toISOString() } });
+      body = await renderProposal(kept, format as 'html' | 'pdf', { ...opts, cover: { ...cover, date: new Date().toISOString() } });
     } else {
-      body = await render(docs[0]!, opts);
+      body = await render(doc, opts);
     }
-    if (output) writeFileSync(output, body);
+    if (output) writeOutput(ctx, output, body);
     else ctx.io.stdout.write(body);
-    return 0;
+    return exitCodeFor(kept.flatMap((d) => d.findings), ctx.options['fail-on'] as Severity | undefined, exitCode, ctx.options['exit-code'] !== undefined);
   },
 };

@@ -104,7 +104,7 @@ export const proposalMessages = defineCatalog({
     'proposal.law.src.leak': 'PPC: reporting a personal data leak',
 
     'proposal.fix.title': 'How often fixes come: {target}',
-    'proposal.fix.known': 'In the past 12 months ({from} to {to}) the distribution ({platform}) published {total} security advisories for the packages installed on this server; {missing} of them are not applied here. Fixes come every month: applying them is routine work, not a one-off project.',
+    'proposal.fix.known': 'In the past 12 months ({from} to {to}) the distribution ({platform}) published {total, plural, one {# security advisory} other {# security advisories}} for the packages installed on this server; {missing} of them are not applied here. Fixes come every month: applying them is routine work, not a one-off project.',
     'proposal.fix.latest': 'The newest advisory the knowledge DB holds for these packages is from {date}.',
     'proposal.fix.missingPackages': 'In all, {count, plural, one {# package on this server has a security update} other {# packages on this server have a security update}} that is not applied.',
     'proposal.fix.eolNote': 'This release of the operating system is past its end of support: the fixes it lacks will not come any more (see the migration project).',
