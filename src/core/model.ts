@@ -140,6 +140,13 @@ export interface Inventory {
 export interface WebServerConfig {
   server: string;
   files: string[];
+  /**
+   * Apache modules loaded (`mod_proxy`, `mod_php`) and nginx directives in use (`resolver`, `mp4`,
+   * `fastcgi_split_path_info`, `http2`, `quic`): what a CVE's applicability conditions are checked against.
+   */
+  features?: string[];
+  /** Some file of the configuration could not be read (a missing include): `features` may be incomplete. */
+  partial?: boolean;
   sites: { names: string[]; listen: string[]; root?: string; aliases: { url: string; path: string }[]; tlsProtocols?: string; file: string }[];
 }
 
@@ -268,6 +275,8 @@ export interface ReportDocument {
   resolved?: { id: string; title: string; category: Category }[];
   /** With --ignore-file: what was suppressed and why; expired entries are reported. */
   suppressed?: { id: string; reason: string; expires?: string; status?: string }[];
+  /** Host scans: how often the distribution published fixes for the installed packages (past 12 months). */
+  advisoryHistory?: AdvisoryHistory;
   /** With --severity / --ignore-unfixed: what the findings and the summary leave out. */
   filtered?: { severities?: Severity[]; ignoreUnfixed?: boolean; hidden: number };
   /**
@@ -300,6 +309,30 @@ export interface PatchLag {
   maxDays?: number;
 }
 
+/**
+ * How often fixes come (host scans): the security advisories the distribution published for the installed
+ * packages in the twelve months before the scan, per month, and how many of them are still missing here.
+ * `unknown` (with the reason) when the knowledge DB cannot tell — never a count of 0.
+ */
+export interface AdvisoryHistory {
+  status: 'known' | 'unknown';
+  /** The distro platform the advisories were read for (`almalinux:9`). */
+  platform?: string;
+  reason?: MessageRef;
+  /** First day of the first month, and the scan's day (YYYY-MM-DD). */
+  from?: string;
+  to?: string;
+  months?: { month: string; count: number }[];
+  /** Distinct advisories in the window. */
+  total?: number;
+  /** Of those, still missing on this host. */
+  missing?: number;
+  /** The newest advisory date the knowledge DB holds for these packages (shows how far the data reaches). */
+  latest?: string;
+  /** Source packages with a security update missing here (all dates). */
+  missingPackages?: number;
+}
+
 export interface LifecycleEntry {
   component: string;
   version?: string;
@@ -310,6 +343,8 @@ export interface LifecycleEntry {
   securitySupportEnd?: string;
   daysLeft?: number;
   reason?: string;
+  /** The catalog messages `reason` was rendered from (joined with `assess.lifecycle.separator`): a report renders them again in its language. */
+  reasonMessages?: MessageRef[];
   source?: string;
 }
 

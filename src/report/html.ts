@@ -8,12 +8,16 @@ import { messages } from '../core/messages/index.js';
 import type { RenderOptions } from './index.js';
 import { severityChart, timelineChart } from './html/charts.js';
 import { snapshotLine } from './snapshot-line.js';
+import { cveSummary } from '../core/document/proposal.js';
+import { PROPOSAL_CSS, proposalParts, singleProposalSections } from './html/proposal.js';
+import type { CombinedReport, CoverOptions } from '../core/document/proposal.js';
 import { CSS } from './html/css.js';
 import { lagSectionHtml } from './html/lag.js';
 import { esc, maskPersonal, slug } from './html/escape.js';
 import {
   byWorst,
   cveRows,
+  kindsText,
   displayName,
   groupCves,
   reportView,
@@ -55,34 +59,72 @@ const componentLabel = (c: Finding['component']) => (c ? `${displayName(c.name)}
 const MAX_VALUE = 400;
 
 /** Evidence that repeats what the card already shows, or that only machines read (the per-CVE list, the raw assessment). */
-const EVIDENCE_HIDDEN = new Set(['cves', 'assessment', 'detailMessage', 'advisories', 'vex']);
+const EVIDENCE_HIDDEN = new Set(['cves', 'assessment', 'detailMessage', 'advisories', 'vex', 'detectedBy', 'note']);
 
-function evidenceValue(v: unknown, x: Texts): string {
+/**
+ * The owner's evidence: only facts with a label in the report's language (`report.ev.<key>`), values as plain
+ * text (never JSON), no internal keys. Negative days are "N days past end of support"; the CVEs that do not
+ * apply to this server are listed with the reason in the report's language. The JSON report keeps everything.
+ */
+function evidenceValue(v: unknown, x: Texts): string | undefined {
   let s: string;
   if (v === null || v === undefined) s = '—';
   else if (typeof v === 'string') s = v;
   else if (typeof v === 'boolean') s = x.t(`report.ev.${v}`);
   else if (typeof v === 'number') s = v.toLocaleString('en-US');
-  else if (Array.isArray(v) && v.every((x) => typeof x !== 'object' || x === null)) s = v.map((x) => String(x)).join(', ');
-  else if (typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every((x) => typeof x !== 'object' || x === null)) {
-    s = Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}: ${String(x)}`).join(', ');
-  } else if (Array.isArray(v)) {
-    // A list of records (packages, forms…): one line each.
-    return v.slice(0, 20).map((item) => evidenceValue(item, x)).join('<br>') + (v.length > 20 ? `<br>… (${v.length})` : '');
-  } else s = JSON.stringify(v);
+  else if (Array.isArray(v) && v.every((i) => typeof i !== 'object' || i === null)) s = v.map((i) => String(i)).join(', ');
+  else if (typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every((i) => typeof i !== 'object' || i === null)) {
+    const parts = Object.entries(v as Record<string, unknown>).filter(([k]) => messages.has(`report.ev.${k}`)).map(([k, i]) => `${x.t(`report.ev.${k}`)}: ${typeof i === 'boolean' ? x.t(`report.ev.${i}`) : String(i)}`);
+    if (!parts.length) return undefined;
+    s = parts.join(', ');
+  } else return undefined;
   if (s.length > MAX_VALUE) s = `${s.slice(0, MAX_VALUE)}…`;
   return esc(maskPersonal(s));
+}
+
+type Rec = Record<string, unknown>;
+const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function evidenceRows(ev: Rec, x: Texts): [string, string][] {
+  const rows: [string, string][] = [];
+  for (const [k, v] of Object.entries(ev)) {
+    if (EVIDENCE_HIDDEN.has(k)) continue;
+    if (k === 'daysLeft' && typeof v === 'number') {
+      rows.push(v < 0 ? [x.t('report.ev.pastEnd'), esc(x.t('report.ev.daysPastEnd', { days: -v }))] : [x.t('report.ev.daysLeft'), esc(x.t('report.ev.daysLeftValue', { days: v }))]);
+      continue;
+    }
+    if (k === 'notApplicable' && Array.isArray(v)) {
+      const items = v.filter(isRec).map((n) => {
+        const ref = isRec(n.reasonMessage) && typeof n.reasonMessage.code === 'string' && messages.has(n.reasonMessage.code) ? (n.reasonMessage as { code: string; params?: Record<string, string | number> }) : undefined;
+        const reason = ref ? x.t(ref.code, ref.params) : String(n.reason ?? '');
+        return esc(x.t('report.ev.notApplicableItem', { cve: String(n.id ?? ''), reason }));
+      });
+      if (items.length) rows.push([x.t('report.ev.notApplicable'), items.join('<br>')]);
+      continue;
+    }
+    if (k === 'personalData' && isRec(v)) {
+      rows.push(...evidenceRows(v, x));
+      continue;
+    }
+    if (k === 'kinds' && isRec(v)) {
+      rows.push([x.t('report.ev.kinds'), esc(kindsText(v, x.lang))]);
+      continue;
+    }
+    if (!messages.has(`report.ev.${k}`)) continue;
+    const value = evidenceValue(v, x);
+    if (value !== undefined) rows.push([x.t(`report.ev.${k}`), value]);
+  }
+  return rows;
 }
 
 function evidenceBlock(f: Finding, x: Texts): string {
   const ev = f.evidence;
   if (!ev || typeof ev !== 'object') return '';
-  const entries = Object.entries(ev).filter(([k]) => !EVIDENCE_HIDDEN.has(k)).slice(0, 20);
-  if (!entries.length) return '';
-  const label = (k: string) => (messages.has(`report.ev.${k}`) ? x.t(`report.ev.${k}`) : k);
-  const rows = entries.map(([k, v]) => `<dt>${esc(label(k))}</dt><dd>${evidenceValue(v, x)}</dd>`).join('');
+  const rows = evidenceRows(ev, x).slice(0, 20);
+  if (!rows.length) return '';
+  const html = rows.map(([label, value]) => `<dt>${esc(label)}</dt><dd>${value}</dd>`).join('');
   const personal = f.category === 'personal-data-exposure' || 'samples' in ev || 'counts' in ev;
-  return `<dl class="evidence">${rows}</dl>${personal ? `<div class="evidence-note">${esc(x.t('report.f.maskedNote'))}</div>` : ''}`;
+  return `<dl class="evidence">${html}</dl>${personal ? `<div class="evidence-note">${esc(x.t('report.f.maskedNote'))}</div>` : ''}`;
 }
 
 // ---------------------------------------------------------------- findings
@@ -120,14 +162,17 @@ function findingCard(f: Finding, x: Texts, others: readonly Finding[] = []): str
   if (typeof f.confidence === 'number') meta.push(`<span>${esc(x.t('report.f.confidence', { value: f.confidence }))}</span>`);
   const d = x.damage(f);
   const r = f.remediation;
+  const main = x.action(f);
+  // One priority per item: a step that repeats the action above is not shown twice.
   const steps = (r.steps ?? [])
-    .map((s) => `<div class="action">${prio(s.priority, x)}${esc(s.action)}${s.reviewBy ? ` <span class="review">${esc(x.t('report.f.reviewBy', { date: s.reviewBy }))}</span>` : ''}</div>${cmd(s.command)}`)
+    .filter((s) => x.step(s) !== main)
+    .map((s) => `<div class="action">${prio(s.priority, x)}${esc(x.step(s))}${s.reviewBy ? ` <span class="review">${esc(x.t('report.f.reviewBy', { date: s.reviewBy }))}</span>` : ''}</div>${cmd(s.command)}`)
     .join('');
   return `<article class="finding" id="f-${esc(slug(f.id))}">
 <h3>${sevBadge(f.severity, x)}${esc(x.title(f))}</h3>
 <div class="fmeta">${meta.join('')}</div>
 <div class="dmg"><div><b>${esc(x.t('report.f.damageCustomers'))}</b>${esc(d.customers)}</div><div class="org"><b>${esc(x.t('report.f.damageOrganisation'))}</b>${esc(d.organisation)}</div></div>
-<div class="action"><b>${esc(x.t('report.f.action'))}:</b> ${prio(r.priority, x)}${esc(x.action(f))}${r.reviewBy ? ` <span class="review">${esc(x.t('report.f.reviewBy', { date: r.reviewBy }))}</span>` : ''}</div>${cmd(r.command)}${steps}
+<div class="action"><b>${esc(x.t('report.f.action'))}:</b> ${prio(r.priority, x)}${esc(main)}${r.reviewBy ? ` <span class="review">${esc(x.t('report.f.reviewBy', { date: r.reviewBy }))}</span>` : ''}</div>${cmd(r.command)}${steps}
 ${evidenceBlock(f, x)}${similarBlock(others, x)}
 </article>`;
 }
@@ -142,12 +187,20 @@ function compactTable(list: readonly Finding[], x: Texts): string {
 
 const clip = (s: string | undefined, n: number) => (s && s.length > n ? `${s.slice(0, n - 1)}…` : s ?? '');
 
+/** A CVE's summary in the report's language: JVN's Japanese title for ja where the knowledge DB had it, else the record's, marked as the original. */
+function summaryCell(r: CveRow, lang: Lang, max: number | undefined): string {
+  const s = cveSummary(r, lang);
+  if (!s) return '';
+  const text = max === undefined ? s.text : clip(s.text, max);
+  return `${s.original ? `<span class="orig" lang="${lang === 'ja' ? 'en' : 'ja'}">` : ''}${esc(text)}${s.original ? `</span> <span class="muted small">${esc(messages.t(lang, 'proposal.cve.original'))}</span>` : ''}`;
+}
+
 function cveTable(rows: readonly CveRow[], x: Texts, withSeverity: boolean): string {
   const head = [x.t('report.cve.id'), x.t('report.cve.cvss'), x.t('report.cve.kev'), x.t('report.cve.fixedIn'), ...(withSeverity ? [x.t('report.cve.severity')] : []), x.t('report.cve.summary')];
   const body = rows
     .map((r) => {
       const cvss = r.cvss === undefined ? '—' : `${r.cvss.toFixed(1)}${r.cvssVersion ? ` <span class="muted small">v${esc(r.cvssVersion)}</span>` : ''}`;
-      return `<tr><td class="id">${esc(r.id)}</td><td class="n">${cvss}</td><td>${r.kev ? `<span class="kev">KEV</span>` : ''}</td><td>${esc(r.fixedIn ?? '—')}</td>${withSeverity ? `<td>${sevBadge(r.severity, x)}</td>` : ''}<td>${esc(withSeverity ? r.summary ?? '' : clip(r.summary, APPENDIX_SUMMARY))}</td></tr>`;
+      return `<tr><td class="id">${esc(r.id)}</td><td class="n">${cvss}</td><td>${r.kev ? `<span class="kev">KEV</span>` : ''}</td><td>${esc(r.fixedIn ?? '—')}</td>${withSeverity ? `<td>${sevBadge(r.severity, x)}</td>` : ''}<td>${summaryCell(r, x.lang, withSeverity ? undefined : APPENDIX_SUMMARY)}</td></tr>`;
     })
     .join('');
   return `<table class="data cves${withSeverity ? '' : ' appendix'}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>`;
@@ -157,6 +210,21 @@ const worstOf = (g: CveGroup) => Math.max(...g.rows.map((r) => severityRank(r.se
 
 function groupTitle(g: CveGroup, x: Texts): string {
   return x.t('report.vuln.group', { component: displayName(g.component), version: g.version ?? '', count: g.rows.length }).replace(/\s+:/, ':');
+}
+
+/** The CVEs of a component version that do not apply to this server, each with the reason (in the report's language). */
+function notApplicableBlock(findings: readonly Finding[], x: Texts): string {
+  const seen = new Set<string>();
+  const rows: [string, string][] = [];
+  for (const f of findings) {
+    const ev = isRec(f.evidence) ? f.evidence : {};
+    for (const [label, value] of evidenceRows({ notApplicable: ev.notApplicable }, x)) {
+      if (seen.has(value)) continue;
+      seen.add(value);
+      rows.push([label, value]);
+    }
+  }
+  return rows.length ? `<dl class="evidence">${rows.map(([l, v]) => `<dt>${esc(l)}</dt><dd>${v}</dd>`).join('')}</dl>` : '';
 }
 
 function vulnerabilitySection(s: Section, x: Texts, doc: ReportDocument): string[] {
@@ -180,7 +248,7 @@ ${facts.length ? `<p>${facts.join(' / ')}</p>` : ''}
 ${g.distroBuild ? `<p class="muted small">${esc(x.t('report.vuln.distroNote'))}</p>` : ''}
 ${d ? `<div class="finding" style="border:none;padding:0;margin:0"><div class="dmg"><div><b>${esc(x.t('report.f.damageCustomers'))}</b>${esc(d.customers)}</div><div class="org"><b>${esc(x.t('report.f.damageOrganisation'))}</b>${esc(d.organisation)}</div></div></div>` : ''}
 ${cveTable(top, x, true)}
-${g.rows.length > top.length ? `<p class="muted small">${esc(x.t('report.f.more', { count: g.rows.length - top.length }))}</p>` : ''}</div>`);
+${g.rows.length > top.length ? `<p class="muted small">${esc(x.t('report.f.more', { count: g.rows.length - top.length }))}</p>` : ''}${notApplicableBlock(s.findings.filter((f) => (f.component?.name ?? f.location ?? '') === g.component && f.component?.version === g.version), x)}</div>`);
   }
   const rest = groups.slice(GROUPS_IN_FULL);
   if (rest.length) {
@@ -258,38 +326,32 @@ export async function renderHtml(doc: ReportDocument, opts: RenderOptions): Prom
   return buildHtml(doc, opts.lang);
 }
 
-export function buildHtml(doc: ReportDocument, lang: Lang, view: ReportView = reportView(doc, lang)): string {
-  const { texts: x, level, plan: items, first, sections: secs, cveGroups: groups } = view;
-  const t = x.t;
-  const nowParsed = Date.parse(doc.scannedAt);
-  const now = Number.isNaN(nowParsed) ? 0 : nowParsed;
-  const worst = [...doc.findings].sort(byWorst)[0];
-  const worstDamage = worst ? worstDamages(doc.findings, x) : undefined;
-  const date = formatDateTime(doc.scannedAt, lang);
-  const os = doc.inventory.os ? `${doc.inventory.os.name} ${doc.inventory.os.version}`.trim() : '';
-
-  const toc = [
-    ['sec-summary', t('report.exec.title')],
-    ...secs.map((s) => [`sec-${slug(s.key)}`, t(s.heading)]),
-    ['sec-plan', t('report.sec.plan')],
-    ['sec-appendix', t('report.sec.appendix')],
-    ['sec-inventory', t('report.sec.inventory')],
-    ['sec-gaps', t('report.sec.gaps')],
-  ];
-
-  const out: string[] = [];
-  out.push(`<!DOCTYPE html>
+/** The HTML page around a report's body: head with the inline stylesheet, nothing loaded from elsewhere. */
+export function htmlPage(lang: Lang, title: string, version: string, body: string): string {
+  return `<!DOCTYPE html>
 <html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="mamori ${esc(doc.tool.version)}">
-<title>${esc(t('report.title'))}: ${esc(doc.target.name)}</title>
-<style>${CSS}</style>
+<meta name="generator" content="mamori ${esc(version)}">
+<title>${esc(title)}</title>
+<style>${CSS}${PROPOSAL_CSS}</style>
 </head>
 <body>
 <main>
-<header class="cover">
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+export function buildHtml(doc: ReportDocument, lang: Lang, view: ReportView = reportView(doc, lang)): string {
+  const x = view.texts;
+  const t = x.t;
+  const date = formatDateTime(doc.scannedAt, lang);
+  const os = doc.inventory.os ? `${doc.inventory.os.name} ${doc.inventory.os.version}`.trim() : '';
+  const cover = `<header class="cover">
 <h1>${esc(t('report.title'))}</h1>
 <table class="meta">
 <tr><th>${esc(t('report.meta.target'))}</th><td><b>${esc(doc.target.name)}</b></td></tr>
@@ -299,7 +361,41 @@ ${os ? `<tr><th>${esc(t('report.meta.os'))}</th><td>${esc(os)}</td></tr>` : ''}
 <tr><th>${esc(t('report.meta.tool'))}</th><td>mamori ${esc(doc.tool.version)}</td></tr>
 </table>
 <div class="confidential">${esc(t('report.confidential'))}</div>
-</header>`);
+</header>`;
+  const body = documentBody(doc, lang, view, { appendix: true, proposal: true });
+  return htmlPage(lang, `${t('report.title')}: ${doc.target.name}`, doc.tool.version, `${cover}\n${body}\n<footer class="doc-foot">mamori ${esc(doc.tool.version)} · ${esc(doc.target.name)} · ${esc(date)}</footer>`);
+}
+
+export interface BodyOptions {
+  /** Include the per-CVE appendix. */
+  appendix: boolean;
+  /** Include this scan's own migration project, law and fix-frequency sections (a one-scan report). */
+  proposal: boolean;
+  /** Heading level shift and id prefix, for a scan inside a combined report. */
+  idPrefix?: string;
+}
+
+/** Everything of one scan after its cover: the summary, the risks, the plan, the appendices, the gaps. */
+export function documentBody(doc: ReportDocument, lang: Lang, view: ReportView, opts: BodyOptions): string {
+  const { texts: x, level, plan: items, first, sections: secs, cveGroups: groups } = view;
+  const t = x.t;
+  const nowParsed = Date.parse(doc.scannedAt);
+  const now = Number.isNaN(nowParsed) ? 0 : nowParsed;
+  const worst = [...doc.findings].sort(byWorst)[0];
+  const worstDamage = worst ? worstDamages(doc.findings, x) : undefined;
+  const extra = opts.proposal ? singleProposalSections(doc, lang) : [];
+
+  const toc = [
+    ['sec-summary', t('report.exec.title')],
+    ...secs.map((s) => [`sec-${slug(s.key)}`, t(s.heading)]),
+    ...extra.map((e) => [e.id, e.title]),
+    ['sec-plan', t('report.sec.plan')],
+    ...(opts.appendix ? [['sec-appendix', t('report.sec.appendix')]] : []),
+    ['sec-inventory', t('report.sec.inventory')],
+    ['sec-gaps', t('report.sec.gaps')],
+  ];
+
+  const out: string[] = [];
 
   // Executive summary.
   out.push(`<section id="sec-summary"><h2>${esc(t('report.exec.title'))}</h2>
@@ -327,19 +423,24 @@ ${os ? `<tr><th>${esc(t('report.meta.os'))}</th><td>${esc(os)}</td></tr>` : ''}
     out.push(`<section id="sec-timeline"><h2>${esc(t('report.chart.timeline'))}</h2>${timelineChart(doc.lifecycle, now, x)}<p class="muted small">${esc(t('report.chart.timelineNote'))}</p></section>`);
   }
 
+  for (const e of extra) out.push(e.html);
+
   out.push(planSection(items, x));
   const lagHtml = lagSectionHtml(doc, x);
   if (lagHtml) out.push(lagHtml);
 
-  // Appendix: CVEs per component version.
-  out.push(`<section id="sec-appendix" class="page"><h2>${esc(t('report.sec.appendix'))}</h2>`);
-  if (!groups.length) out.push(`<p>${esc(t('report.cve.none'))}</p>`);
-  for (const g of groups) {
-    out.push(`<h3>${esc(displayName(g.component))}${g.version ? ` ${esc(g.version)}` : ''} <span class="muted small">${esc(t('report.cve.count', { count: g.rows.length }))}${g.kev ? ` / KEV ${g.kev}` : ''}</span></h3>`);
-    if (g.distroBuild) out.push(`<p class="muted small">${esc(t('report.vuln.distroNote'))}</p>`);
-    out.push(cveTable(g.rows, x, false));
+  // Appendix: CVEs per component version (optional in a combined report: the body stays short).
+  if (opts.appendix) {
+    out.push(`<section id="sec-appendix" class="page"><h2>${esc(t('report.sec.appendix'))}</h2>`);
+    if (!groups.length) out.push(`<p>${esc(t('report.cve.none'))}</p>`);
+    else out.push(`<p class="muted small">${esc(t(doc.knowledge.feeds.some((f) => f.name === 'jvn' && f.records > 0) ? 'proposal.cve.summaryNote' : 'proposal.cve.noJvn'))}</p>`);
+    for (const g of groups) {
+      out.push(`<h3>${esc(displayName(g.component))}${g.version ? ` ${esc(g.version)}` : ''} <span class="muted small">${esc(t('report.cve.count', { count: g.rows.length }))}${g.kev ? ` / KEV ${g.kev}` : ''}</span></h3>`);
+      if (g.distroBuild) out.push(`<p class="muted small">${esc(t('report.vuln.distroNote'))}</p>`);
+      out.push(cveTable(g.rows, x, false));
+    }
+    out.push('</section>');
   }
-  out.push('</section>');
 
   // Appendix: inventory.
   const inv = doc.inventory;
@@ -368,14 +469,25 @@ ${os ? `<tr><th>${esc(t('report.meta.os'))}</th><td>${esc(os)}</td></tr>` : ''}
   out.push(`<section id="sec-gaps"><h2>${esc(t('report.sec.gaps'))}</h2>`);
   out.push(
     doc.gaps.length
-      ? `<table class="data"><thead><tr><th>${esc(t('report.gap.what'))}</th><th>${esc(t('report.gap.why'))}</th></tr></thead><tbody>${doc.gaps.map((g) => x.gap(g)).map((g) => `<tr><td>${esc(g.what)}</td><td>${esc(g.why)}</td></tr>`).join('')}</tbody></table>`
+      ? `<table class="data"><thead><tr><th>${esc(t('report.gap.what'))}</th><th>${esc(t('report.gap.why'))}</th></tr></thead><tbody>${doc.gaps.map((g) => x.ownerGap(g)).map((g) => `<tr><td>${esc(g.what)}</td><td>${esc(g.why)}</td></tr>`).join('')}</tbody></table>`
       : `<p>${esc(t('report.gaps.none'))}</p>`,
   );
-  out.push(`</section>
-<footer class="doc-foot">mamori ${esc(doc.tool.version)} · ${esc(doc.target.name)} · ${esc(date)}</footer>
-</main>
-</body>
-</html>
-`);
-  return out.join('\n');
+  out.push(`</section>`);
+  const html = out.join('\n');
+  // Inside a combined report every scan's ids are prefixed (`d2-sec-plan`): ids and links stay unique.
+  if (!opts.idPrefix) return html;
+  return html.replace(/ (id|href)="(#?)sec-/g, (_m, attr: string, hash: string) => ` ${attr}="${hash}${opts.idPrefix}-sec-`).replace(/(id="|url\(#)mamori-phase-/g, `$1${opts.idPrefix}-mamori-phase-`);
+}
+
+/**
+ * Several scans of one client (`mamori report a.json b.json …`) as one document: the cover, the overview, the
+ * migration project of each server, the law where customer data is exposed, how often fixes come, then each
+ * scan's details (their per-CVE appendices only with `appendix`).
+ */
+export function buildProposalHtml(combined: CombinedReport, lang: Lang, cover: CoverOptions & { date?: string }): string {
+  const version = combined.documents[0]!.tool.version;
+  const parts = proposalParts(combined, lang, { ...cover, version }, (doc, i) =>
+    documentBody(doc, lang, reportView(doc, lang), { appendix: Boolean(cover.appendix), proposal: false, idPrefix: `d${i + 1}` }),
+  );
+  return htmlPage(lang, parts.title, version, [parts.cover, parts.front, parts.details, parts.footer].join('\n'));
 }

@@ -109,7 +109,7 @@ test('no network: scan site on a fresh home reports end of life and CVEs from th
   // The refresh gives up once the mirror proves unreachable instead of trying each feed.
   assert.match(gap?.why ?? '', /the network looks unreachable: .*ECONNREFUSED/);
   assert.equal(r.stderr.match(/knowledge: [\w-]+: failed/g)?.length, 1, `one line for the feed tried:\n${r.stderr}`);
-  assert.match(r.stderr, /not tried \(\d+ feed\(s\): .*endoflife.*\): the network looks unreachable/);
+  assert.match(r.stderr, /not tried \(\d+ feeds?: .*endoflife.*\): the network looks unreachable/);
   // The owner's report names it too, and the SARIF and CycloneDX documents.
   const saved = join(h, 'scan.json');
   writeFileSync(saved, r.stdout);
@@ -137,7 +137,7 @@ test('--offline and --skip-db-update send no request to any feed; MAMORI_OFFLINE
       assert.equal(r.code, 0, r.stderr);
       const doc = JSON.parse(r.stdout) as ReportDocument;
       assert.equal(doc.knowledge.snapshot?.kind, 'embedded');
-      assert.match(r.stderr, /feed\(s\) older than 24h not refreshed \((--offline|--skip-db-update)\)/);
+      assert.match(r.stderr, /feeds? older than 24h not refreshed \((--offline|--skip-db-update)\)/);
     }
     assert.deepEqual(m.requests, [], 'the mirror saw no request');
   } finally {
@@ -160,7 +160,7 @@ test('a stale DB is refreshed from a loopback mirror in the real formats; fresh 
     assert.equal(kev.source, `mirror:${m.url}`);
     assert.ok(Date.now() - Date.parse(kev.updatedAt!) < 3_600_000, 'kev was refreshed now');
     assert.match(doc.gaps.find((g) => g.code === 'knowledge.gap.failed')?.why ?? '', /HTTP 404/);
-    assert.match(r.stderr, /refreshing \d+ feed\(s\) older than 24h/);
+    assert.match(r.stderr, /refreshing \d+ feeds? older than 24h/);
     assert.match(r.stderr, /knowledge: kev: updated/);
     assert.ok(doc.findings.some((f) => f.cves?.includes('CVE-2012-1823')));
     const kevPath = mirrorPath(FEED_SOURCES.find((s) => s.feed === 'kev')!.urls[0]!);

@@ -32,11 +32,11 @@ test('the Japanese report of the CentOS 6 shop has the executive summary and one
     '平文通信',
     'サポートが終了した PHP・OS',
     'サポート終了プログラム',
-    '未適用のセキュリティアップデート',
+    '未適用のセキュリティ更新',
     '既知の脆弱性 (CVE)',
     '対応計画',
     '付録: コンポーネント別の既知の脆弱性 (CVE) 一覧',
-    '診断できなかった項目',
+    '確認できなかった項目',
   ]) {
     assert.ok(html.includes(heading), `missing heading ${heading}`);
   }

@@ -16,6 +16,8 @@ export interface Ctx {
   /** `now + 30 days`, YYYY-MM-DD: when a temporary defence must be reviewed. */
   reviewBy: string;
   targetKind: 'host' | 'site' | 'files';
+  /** The OS's name when its release is past the end of life (its distribution publishes no more updates). */
+  deadOs?: string;
 }
 
 export const msg = (code: string, params?: Record<string, string | number>): MessageRef => (params ? { code, params } : { code });
@@ -33,6 +35,9 @@ export const isoDay = (d: { getTime(): number }): string => isoFromDay(dayOf(d))
 export const isoDayPlus = (d: { getTime(): number }, days: number): string => isoFromDay(dayOf(d) + days);
 
 export type { CveEvidence } from '../evidence.js';
+
+/** A CVE summary kept in the document is cut here (NVD descriptions run to a few thousand characters). */
+export const SUMMARY_MAX = 400;
 
 export function cveEvidence(ctx: Ctx, cve: string, adv: Advisory, match: { range?: string; fixed?: string; confidence?: 'malformed'; malformed?: string }): CveEvidence {
   const f = ctx.facts.facts(cve, adv);
@@ -54,6 +59,11 @@ export function cveEvidence(ctx: Ctx, cve: string, adv: Advisory, match: { range
     if (match.malformed) e.malformed = match.malformed;
   }
   if (adv.rawRef) e.rawRef = adv.rawRef;
+  // The per-CVE summary for the owner's report: the CVE record / NVD description, JVN's Japanese title beside it.
+  const summary = f.summary?.trim();
+  if (summary) e.summary = summary.length > SUMMARY_MAX ? `${summary.slice(0, SUMMARY_MAX - 1)}…` : summary;
+  if (f.jvnTitle) e.jvnTitle = f.jvnTitle;
+  if (f.jvn?.length) e.jvn = [...f.jvn];
   if (adv.url) e.url = adv.url;
   return e;
 }

@@ -11,13 +11,14 @@ import { summarize, type Finding, type Gap, type Inventory, type ReportDocument 
 import { assessApplications } from './applications.js';
 import { type Ctx, gap, msg, newFinding, tr } from './context.js';
 import { dayOf, epochDay } from './dates.js';
-import { matchDistro, sourceOf } from './distro.js';
+import { distroUpdateAction, matchDistro, sourceOf } from './distro.js';
 import { LIBRARY_PLATFORM, matchLibraries } from './library.js';
-import { assessLifecycle, lifecycleProducts } from './lifecycle.js';
+import { assessLifecycle, eolOs, lifecycleProducts } from './lifecycle.js';
 import { distroPlatforms, packageUpdate, updateCommand, updateTool } from './platform.js';
 import { assessContext, explain, inventoryNeedsKnowledge } from './explain.js';
 import type { AssessInput, AssessOutput } from './types.js';
 import { upstreamSubjects } from './upstream.js';
+import { advisoryHistory } from './advisory-history.js';
 import { matchUpstream } from './upstream.js';
 
 export * from './types.js';
@@ -90,6 +91,7 @@ export function assess(input: AssessInput): AssessOutput {
   const mine: Finding[] = [];
   let lifecycle: ReportDocument['lifecycle'] = [];
   let feeds: AssessOutput['feeds'] = [];
+  let distroFindings: Finding[] = [];
   // Nothing to match (a files scan of plain documents): a missing DB is not a gap of this scan.
   const needsKnowledge = inventoryNeedsKnowledge(input.inventory);
   if (!slice) {
@@ -107,11 +109,14 @@ export function assess(input: AssessInput): AssessOutput {
     });
     if (missing.length) gaps.push(gap(ctx, msg('assess.gap.what.feeds'), 'assess.gap.feedsMissing', { feeds: missing.join(', '), count: missing.length }));
     if (slice.feeds.length === 0) gaps.push(gap(ctx, msg('assess.gap.what.db'), 'assess.gap.emptyDb', { path: input.knowledgeLocation ?? '(default)' }));
+    const deadOs = eolOs(ctx, slice.lifecycle);
+    if (deadOs) ctx.deadOs = deadOs;
     const distro = matchDistro(ctx, slice.advisories);
     mine.push(...distro.findings);
+    distroFindings = distro.findings;
     gaps.push(...distro.gaps);
     mine.push(...pendingUpdateFindings(ctx, distro.covered));
-    const up = matchUpstream(ctx, slice.advisories, new Set(UPSTREAM_PRODUCTS));
+    const up = matchUpstream(ctx, slice.advisories, new Set(UPSTREAM_PRODUCTS), slice.lifecycle);
     mine.push(...up.findings);
     gaps.push(...up.gaps);
     const lib = matchLibraries(ctx, slice.advisories);
@@ -129,7 +134,9 @@ export function assess(input: AssessInput): AssessOutput {
   lifecycle = [...lifecycle, ...apps.lifecycle];
   if (input.target.kind === 'host' && !inventory.os) gaps.push(gap(ctx, msg('assess.gap.what.os'), 'assess.gap.noOs'));
 
-  return explain(input, ctx, mine, gaps, lifecycle, feeds);
+  const out = explain(input, ctx, mine, gaps, lifecycle, feeds);
+  if (input.target.kind === 'host') out.advisoryHistory = advisoryHistory(inventory, slice, distroFindings, now);
+  return out;
 }
 
 /** Security updates the package manager already offers, for packages the distro data did not cover. */
@@ -152,7 +159,7 @@ function pendingUpdateFindings(ctx: Ctx, covered: ReadonlySet<string>): Finding[
     const names = [...new Set(ups.map((u) => u.package))].sort();
     const advisories = [...new Set(ups.flatMap((u) => u.advisories ?? []))].sort();
     const command = tool ? updateCommand(tool, names, advisories) : undefined;
-    const action = msg('assess.action.distroUpdate', { packages: names.join(' '), fixed: ups[0]!.candidate });
+    const action = distroUpdateAction(ctx, names.join(' '), ups[0]!.candidate);
     out.push(
       newFinding(
         {

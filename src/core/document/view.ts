@@ -27,6 +27,7 @@ const DISPLAY: Record<string, string> = {
   oscommerce: 'osCommerce',
   'movable-type': 'Movable Type',
   phpmyadmin: 'phpMyAdmin',
+  jquery: 'jQuery',
   centos: 'CentOS',
   rhel: 'Red Hat Enterprise Linux',
   almalinux: 'AlmaLinux',
@@ -66,9 +67,47 @@ export interface Texts {
   /** The finding's title in the report's language where its message code is known. */
   title(f: Finding): string;
   action(f: Finding): string;
+  /** A plan step in the report's language where its message code is known. */
+  step(s: NonNullable<Finding['remediation']['steps']>[number]): string;
   damage(f: Finding): { customers: string; organisation: string; fromCatalog: boolean };
   /** A gap's subject and reason in the report's language where their message codes are known. */
   gap(g: Gap): { what: string; why: string };
+  /**
+   * A gap as the owner reads it (HTML, PDF): the reason in the report's language, never a command's raw
+   * output or a path of the scanning machine (those stay in the JSON report for the operator).
+   */
+  ownerGap(g: Gap): { what: string; why: string };
+}
+
+/** Gaps whose reason is raw technical detail (a command's stderr, an HTTP error): the owner reads a plain reason. */
+const OWNER_GAP_WHY = new Set(['host.gap.command', 'host.gap.read', 'host.gap.config', 'host.gap.sudo', 'host.gap.pending', 'host.gap.webVersion', 'host.gap.garbage', 'host.gap.docroot', 'site.gap.http', 'site.gap.tls', 'site.gap.piiError']);
+
+/** The kinds of personal data with their counts, most first, in `lang` (`e-mail addresses 5, names 5`). */
+export function kindsText(kinds: Record<string, unknown>, lang: Lang): string {
+  return Object.entries(kinds)
+    .filter((e): e is [string, number] => typeof e[1] === 'number')
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${messages.has(`site.kind.${k}`) ? messages.t(lang, `site.kind.${k}`) : k} ${n}`)
+    .join(lang === 'ja' ? '、' : ', ');
+}
+
+/**
+ * Message parameters that were rendered text in the scan's language (the kinds of personal data), rendered
+ * again in `lang` from the evidence, so a Japanese report of an English scan has no English in its titles.
+ */
+function localParams(f: Finding, lang: Lang): Record<string, string | number> | undefined {
+  const m = f.message;
+  if (!m) return undefined;
+  const ev = (f.evidence ?? {}) as Record<string, unknown>;
+  const rec = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (m.code === 'site.check.personalData' && rec(ev.personalData) && rec(ev.personalData.kinds)) {
+    const kinds = kindsText(ev.personalData.kinds, lang);
+    return { ...m.params, kinds: kinds || '-' };
+  }
+  if (m.code === 'pii.finding.personal' && rec(ev.kinds) && typeof ev.records === 'number') {
+    return { ...m.params, summary: messages.t(lang, 'report.pii.summary', { records: ev.records, kinds: kindsText(ev.kinds, lang) }) };
+  }
+  return m.params;
 }
 
 export function makeTexts(doc: ReportDocument, lang: Lang): Texts {
@@ -79,10 +118,17 @@ export function makeTexts(doc: ReportDocument, lang: Lang): Texts {
   return {
     lang,
     t,
-    title: (f) => (f.message && messages.has(f.message.code) ? messages.render(lang, f.message) : f.title),
+    title: (f) => (f.message && messages.has(f.message.code) ? messages.t(lang, f.message.code, localParams(f, lang)) : f.title),
+    step: (st) => (st.actionMessage && messages.has(st.actionMessage.code) ? messages.render(lang, st.actionMessage) : st.action),
     action: (f) =>
       f.remediation.actionMessage && messages.has(f.remediation.actionMessage.code) ? messages.render(lang, f.remediation.actionMessage) : f.remediation.action,
     gap: (g) => localizeGap(g, lang),
+    ownerGap: (g) => {
+      const l = localizeGap(g, lang);
+      if (g.code && OWNER_GAP_WHY.has(g.code)) return { what: l.what, why: t('report.gapWhy.technical') };
+      if (!g.message && (!sameLang || /[/\\]|: /.test(g.why))) return { what: l.what, why: t('report.gapWhy.technical') };
+      return l;
+    },
     damage: (f) => {
       const code = f.damage?.code;
       if (code && messages.has(`${code}.customers`) && messages.has(`${code}.organisation`)) {
@@ -170,6 +216,42 @@ export interface PlanItem {
   reviewBy?: string;
   findings: Finding[];
   worst: Severity;
+  /** The one migration project: every priority-3 migration step of the end-of-life findings, merged. */
+  migration?: boolean;
+}
+
+/** An end-of-life finding that calls for a migration: past its end (not merely near it), or an unmaintained program. */
+export function isMigrationFinding(f: Finding): boolean {
+  if (f.category === 'outdated-application') return true;
+  if (f.category !== 'end-of-life') return false;
+  const phase = f.evidence?.phase;
+  return phase === undefined || phase === 'eol';
+}
+
+/**
+ * The priority-3 steps of the end-of-life findings ("move to a supported OS", "update Apache to 2.4", "move to a
+ * supported PHP line", "upgrade EC-CUBE") are one project, not several items: one plan item names its parts.
+ */
+function mergeMigration(items: PlanItem[], texts: Texts, doc: ReportDocument): PlanItem[] {
+  const steps = items.filter((it) => it.priority === 3 && it.findings.length > 0 && it.findings.every(isMigrationFinding));
+  if (steps.length < 2) return items;
+  const findings = [...new Set(steps.flatMap((s) => s.findings))].sort(byWorst);
+  const os = doc.inventory.os;
+  const label = (f: Finding): string => {
+    const product = typeof f.evidence?.product === 'string' ? f.evidence.product : '';
+    if (os && os.family !== 'unknown' && (OS_NAMES.has(product) || product === os.family)) return `${displayName(os.family)} ${os.version}`;
+    return f.component ? `${displayName(f.component.name)}${f.component.version ? ` ${f.component.version}` : ''}` : texts.title(f);
+  };
+  const parts = [...new Set(findings.map(label))];
+  const merged: PlanItem = {
+    priority: 3,
+    action: texts.t('proposal.plan.migration', { parts: parts.join(', ') }),
+    commands: [],
+    findings,
+    worst: findings[0]!.severity,
+    migration: true,
+  };
+  return [...items.filter((it) => !steps.includes(it)), merged];
 }
 
 /** The maintenance plan: every remediation and step, merged by (priority, action), worst first within a priority. */
@@ -191,10 +273,10 @@ export function plan(doc: ReportDocument, texts: Texts): PlanItem[] {
   for (const f of [...doc.findings].sort(byWorst)) {
     const r = f.remediation;
     add(f, r.priority, texts.action(f), r.command, r.reviewBy);
-    for (const s of r.steps ?? []) add(f, s.priority, s.action, s.command, s.reviewBy);
+    for (const s of r.steps ?? []) add(f, s.priority, texts.step(s), s.command, s.reviewBy);
   }
   const bestRank = (it: PlanItem) => Math.min(...it.findings.map((f) => f.rank ?? Infinity));
-  return mergeUpdates([...items.values()], texts).sort(
+  return mergeMigration(mergeUpdates([...items.values()], texts), texts, doc).sort(
     (a, b) => a.priority - b.priority || severityRank(b.worst) - severityRank(a.worst) || bestRank(a) - bestRank(b),
   );
 }
@@ -257,6 +339,8 @@ export interface CveRow {
   epss?: number;
   fixedIn?: string;
   summary?: string;
+  /** JVN iPedia's Japanese title, where the knowledge DB held it at scan time. */
+  jvnTitle?: string;
   severity: Severity;
   distroBuild: boolean;
 }
@@ -303,6 +387,7 @@ function detailFrom(id: string, e: Rec, f: Finding): Omit<CveRow, 'component' | 
     epss: typeof e.epss === 'number' ? e.epss : isRec(e.epss) && typeof e.epss.epss === 'number' ? e.epss.epss : undefined,
     fixedIn: str(e.fixedIn ?? e.fixedVersion ?? e.fixed),
     summary: str(e.summary ?? e.description ?? e.title),
+    jvnTitle: str(e.jvnTitle),
     severity: f.severity,
   };
 }
@@ -317,7 +402,8 @@ export function cveRows(doc: ReportDocument): CveRow[] {
     const distroBuild = ev.distroBuild === true;
     const details: Omit<CveRow, 'component' | 'version' | 'distroBuild'>[] = [];
     // Per-CVE lines (the assessment writes evidence.cves: CveEvidence[]); lists of plain ids are skipped here.
-    for (const list of [ev.cves, ev.advisories, ev.cveDetails, ev.vulnerabilities]) {
+    // A known-exploited finding carries its one CVE as evidence.cve (with its CVSS).
+    for (const list of [ev.cves, ev.advisories, ev.cveDetails, ev.vulnerabilities, isRec(ev.cve) ? [ev.cve] : undefined]) {
       if (!Array.isArray(list)) continue;
       for (const a of list) {
         if (!isRec(a)) continue;
@@ -333,7 +419,8 @@ export function cveRows(doc: ReportDocument): CveRow[] {
     for (const d of details) {
       const key = `${component}\u0000${version ?? ''}\u0000${d.id}`;
       const prev = rows.get(key);
-      if (!prev || severityRank(d.severity) > severityRank(prev.severity)) rows.set(key, { component, version, distroBuild, ...d });
+      if (!prev || severityRank(d.severity) > severityRank(prev.severity)) rows.set(key, { component, version, distroBuild, ...d, cvss: d.cvss ?? prev?.cvss, cvssVersion: d.cvss === undefined ? prev?.cvssVersion : d.cvssVersion, summary: d.summary ?? prev?.summary, jvnTitle: d.jvnTitle ?? prev?.jvnTitle });
+      else if (prev.cvss === undefined && d.cvss !== undefined) rows.set(key, { ...prev, cvss: d.cvss, cvssVersion: d.cvssVersion, cvssVector: d.cvssVector, summary: prev.summary ?? d.summary, jvnTitle: prev.jvnTitle ?? d.jvnTitle });
     }
   }
   return [...rows.values()].sort(

@@ -16,13 +16,14 @@ import { versioningMessages } from './versioning.js';
 import { knowledgeMessages } from './knowledge.js';
 import { patchMessages } from './patch.js';
 import { jobMessages } from './job.js';
+import { proposalMessages } from './proposal.js';
 import { uxMessages } from './ux.js';
 import { secretMessages } from './secret.js';
 import { notifyMessages } from './notify.js';
 import { serveMessages } from './serve.js';
 import { workersMessages } from './workers.js';
 
-const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, uxMessages, secretMessages, jobMessages, serveMessages, notifyMessages, workersMessages] as const;
+const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, proposalMessages, uxMessages, secretMessages, jobMessages, serveMessages, notifyMessages, workersMessages] as const;
 
 export const messages = new Messages(CATALOGS);
 
