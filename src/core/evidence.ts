@@ -32,6 +32,9 @@ export interface CveEvidence {
   /** The installed version is malformed; the match ordered it as the ecosystem's tool does (`malformed` says why). */
   confidence?: 'malformed';
   malformed?: string;
+  /** The CVE applies only under a condition mamori could not check (`only when PHP runs as CGI`), rendered and as a message. */
+  condition?: string;
+  conditionMessage?: MessageRef;
 }
 
 /** `vulnerability`: upstream CVEs of a component, a known-exploited CVE, unfixed distro CVEs or library advisories. */
@@ -47,6 +50,11 @@ export interface VulnerabilityEvidence {
   lineFixedIn?: string;
   /** CVEs fixed only on later lines. */
   fixedOnlyOnLaterLines?: number;
+  /**
+   * CVEs matched by version whose conditions this server does not meet (Windows only, php-cgi only, a module not
+   * loaded): kept out of the count and the severity, listed with the reason and the source of the condition.
+   */
+  notApplicable?: { id: string; reason: string; reasonMessage: MessageRef; source: string }[];
   likelyExploited?: boolean;
   /** A distribution build: the vendor may have back-ported fixes. */
   distroBuild?: boolean;

@@ -15,8 +15,62 @@ export function defineCatalog<const E extends Record<string, string>>(c: {
   return c as unknown as Catalog<Extract<keyof E, string>>;
 }
 
-export function format(template: string, params: Record<string, string | number> = {}): string {
-  return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+const pluralRules = new Map<string, Intl.PluralRules>();
+function pluralCategory(lang: Lang, n: number): string {
+  let r = pluralRules.get(lang);
+  if (!r) pluralRules.set(lang, (r = new Intl.PluralRules(lang === 'ja' ? 'ja-JP' : 'en-GB')));
+  return r.select(n);
+}
+
+/**
+ * `{count, plural, one {# finding} other {# findings}}`: the branch for the number's plural category in `lang`
+ * (Intl.PluralRules; `=0`, `=1`… match exactly first), `#` standing for the number. Japanese has one form
+ * (`other`). A catalog writes every countable English noun this way: no "1 gaps".
+ */
+function plurals(template: string, params: Record<string, string | number>, lang: Lang): string {
+  let out = '';
+  let i = 0;
+  for (;;) {
+    const m = /\{(\w+), plural,/.exec(template.slice(i));
+    if (!m) return out + template.slice(i);
+    const start = i + m.index;
+    out += template.slice(i, start);
+    // The branches: `key {text}` pairs up to the closing brace (texts may hold `{name}` placeholders).
+    let j = start + m[0].length;
+    const branches = new Map<string, string>();
+    for (;;) {
+      while (template[j] === ' ') j++;
+      if (template[j] === '}' || j >= template.length) break;
+      const key = /^[=\w]+/.exec(template.slice(j))?.[0];
+      if (!key) break;
+      j += key.length;
+      while (template[j] === ' ') j++;
+      if (template[j] !== '{') break;
+      let depth = 0;
+      const from = j + 1;
+      for (; j < template.length; j++) {
+        if (template[j] === '{') depth++;
+        else if (template[j] === '}' && --depth === 0) break;
+      }
+      branches.set(key, template.slice(from, j));
+      j++;
+    }
+    const raw = params[m[1]!];
+    const n = typeof raw === 'number' ? raw : Number(raw);
+    const text = Number.isFinite(n) ? (branches.get(`=${n}`) ?? branches.get(pluralCategory(lang, n)) ?? branches.get('other') ?? '') : (branches.get('other') ?? '');
+    out += text.replace(/#/g, Number.isFinite(n) ? String(n) : String(raw ?? '#'));
+    i = j + 1;
+  }
+}
+
+export function format(template: string, params: Record<string, string | number> = {}, lang: Lang = 'en'): string {
+  const t = template.includes(', plural,') ? plurals(template, params, lang) : template;
+  return t.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+/** The plural form of an English noun phrase for `n` (for text assembled outside a catalog template). */
+export function plural(lang: Lang, n: number, forms: { one: string; other: string }): string {
+  return pluralCategory(lang, n) === 'one' ? forms.one : forms.other;
 }
 
 export class Messages {
@@ -37,14 +91,20 @@ export class Messages {
     return this.tables.en.has(code);
   }
 
+  /** The raw template of a code in `lang`, for checks on the catalogs. */
+  template(lang: Lang, code: string): string | undefined {
+    return this.tables[lang].get(code);
+  }
+
   codes(lang: Lang): string[] {
     return [...this.tables[lang].keys()];
   }
 
   /** The message in `lang`; an unknown code returns the code itself so nothing is silently lost. */
   t(lang: Lang, code: string, params?: Record<string, string | number>): string {
-    const tpl = this.tables[lang].get(code) ?? this.tables.en.get(code);
-    return tpl === undefined ? code : format(tpl, params);
+    const own = this.tables[lang].get(code);
+    const tpl = own ?? this.tables.en.get(code);
+    return tpl === undefined ? code : format(tpl, params, own === undefined ? 'en' : lang);
   }
 
   render(lang: Lang, ref: MessageRef): string {

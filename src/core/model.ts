@@ -140,6 +140,13 @@ export interface Inventory {
 export interface WebServerConfig {
   server: string;
   files: string[];
+  /**
+   * Apache modules loaded (`mod_proxy`, `mod_php`) and nginx directives in use (`resolver`, `mp4`,
+   * `fastcgi_split_path_info`, `http2`, `quic`): what a CVE's applicability conditions are checked against.
+   */
+  features?: string[];
+  /** Some file of the configuration could not be read (a missing include): `features` may be incomplete. */
+  partial?: boolean;
   sites: { names: string[]; listen: string[]; root?: string; aliases: { url: string; path: string }[]; tlsProtocols?: string; file: string }[];
 }
 
@@ -306,6 +313,8 @@ export interface LifecycleEntry {
   securitySupportEnd?: string;
   daysLeft?: number;
   reason?: string;
+  /** The catalog messages `reason` was rendered from (joined with `assess.lifecycle.separator`): a report renders them again in its language. */
+  reasonMessages?: MessageRef[];
   source?: string;
 }
 

@@ -11,7 +11,8 @@
  * then finishes with what it found, and each step that was cut short names what it left unchecked as a gap.
  * The steps live in ./site/ (context, crawl, forms, headers, exposure, versions, tls-findings); this file runs them.
  */
-import type { Component, OsInfo } from '../core/model.js';
+import type { Component, Finding, OsInfo } from '../core/model.js';
+import { fitSnippets, SNIPPETS, type SnippetServer, type Stack } from '../checks/snippets.js';
 import { EXPOSURE_PROBES } from '../checks/exposure.js';
 import { scoreObservatory, hstsMaxAge } from '../checks/observatory.js';
 import { HttpClient, type HttpResponse } from './http.js';
@@ -171,8 +172,27 @@ async function scanSiteUnmasked(o: SiteScanOptions): Promise<SiteScanResult> {
   result.inventory = { packages: [...c.packages.values()].map((p) => (p.version ? p : { ...p, version: 'unknown' })), components: comps, pendingUpdates: [] };
   if (os) result.inventory.os = os;
   result.findings = [...c.findings.values()];
+  fitFindingSnippets(result.findings, comps);
   result.stats = { ...result.stats, requests: client.stats.sent, pages: c.pages, byStatus: client.stats.byStatus, errors: client.stats.errors };
   return result;
 }
 
 export { EXPOSURE_PROBES };
+
+const SERVER_OF: Record<string, Exclude<SnippetServer, 'php'>> = { 'apache-httpd': 'apache', nginx: 'nginx', lighttpd: 'lighttpd' };
+
+/** Each finding's configuration snippet for the web server and PHP version the scan saw (src/checks/snippets.ts). */
+export function fitFindingSnippets(findings: Finding[], comps: readonly Component[]): void {
+  const stack: Stack = {
+    servers: comps.filter((x) => SERVER_OF[x.name]).map((x) => ({ server: SERVER_OF[x.name]!, ...(x.version ? { version: x.version } : {}) })),
+  };
+  const php = comps.find((x) => x.name === 'php');
+  if (php) stack.php = php.version ? { version: php.version } : {};
+  for (const f of findings) {
+    const list = f.source ? SNIPPETS[f.source] : undefined;
+    if (!list) continue;
+    const text = fitSnippets(list, stack);
+    if (text) f.remediation.command = text;
+    else delete f.remediation.command;
+  }
+}

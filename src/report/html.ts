@@ -16,6 +16,7 @@ import { esc, maskPersonal, slug } from './html/escape.js';
 import {
   byWorst,
   cveRows,
+  kindsText,
   displayName,
   groupCves,
   reportView,
@@ -57,34 +58,72 @@ const componentLabel = (c: Finding['component']) => (c ? `${displayName(c.name)}
 const MAX_VALUE = 400;
 
 /** Evidence that repeats what the card already shows, or that only machines read (the per-CVE list, the raw assessment). */
-const EVIDENCE_HIDDEN = new Set(['cves', 'assessment', 'detailMessage', 'advisories', 'vex']);
+const EVIDENCE_HIDDEN = new Set(['cves', 'assessment', 'detailMessage', 'advisories', 'vex', 'detectedBy', 'note']);
 
-function evidenceValue(v: unknown, x: Texts): string {
+/**
+ * The owner's evidence: only facts with a label in the report's language (`report.ev.<key>`), values as plain
+ * text (never JSON), no internal keys. Negative days are "N days past end of support"; the CVEs that do not
+ * apply to this server are listed with the reason in the report's language. The JSON report keeps everything.
+ */
+function evidenceValue(v: unknown, x: Texts): string | undefined {
   let s: string;
   if (v === null || v === undefined) s = '—';
   else if (typeof v === 'string') s = v;
   else if (typeof v === 'boolean') s = x.t(`report.ev.${v}`);
   else if (typeof v === 'number') s = v.toLocaleString('en-US');
-  else if (Array.isArray(v) && v.every((x) => typeof x !== 'object' || x === null)) s = v.map((x) => String(x)).join(', ');
-  else if (typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every((x) => typeof x !== 'object' || x === null)) {
-    s = Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}: ${String(x)}`).join(', ');
-  } else if (Array.isArray(v)) {
-    // A list of records (packages, forms…): one line each.
-    return v.slice(0, 20).map((item) => evidenceValue(item, x)).join('<br>') + (v.length > 20 ? `<br>… (${v.length})` : '');
-  } else s = JSON.stringify(v);
+  else if (Array.isArray(v) && v.every((i) => typeof i !== 'object' || i === null)) s = v.map((i) => String(i)).join(', ');
+  else if (typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every((i) => typeof i !== 'object' || i === null)) {
+    const parts = Object.entries(v as Record<string, unknown>).filter(([k]) => messages.has(`report.ev.${k}`)).map(([k, i]) => `${x.t(`report.ev.${k}`)}: ${typeof i === 'boolean' ? x.t(`report.ev.${i}`) : String(i)}`);
+    if (!parts.length) return undefined;
+    s = parts.join(', ');
+  } else return undefined;
   if (s.length > MAX_VALUE) s = `${s.slice(0, MAX_VALUE)}…`;
   return esc(maskPersonal(s));
+}
+
+type Rec = Record<string, unknown>;
+const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function evidenceRows(ev: Rec, x: Texts): [string, string][] {
+  const rows: [string, string][] = [];
+  for (const [k, v] of Object.entries(ev)) {
+    if (EVIDENCE_HIDDEN.has(k)) continue;
+    if (k === 'daysLeft' && typeof v === 'number') {
+      rows.push(v < 0 ? [x.t('report.ev.pastEnd'), esc(x.t('report.ev.daysPastEnd', { days: -v }))] : [x.t('report.ev.daysLeft'), esc(x.t('report.ev.daysLeftValue', { days: v }))]);
+      continue;
+    }
+    if (k === 'notApplicable' && Array.isArray(v)) {
+      const items = v.filter(isRec).map((n) => {
+        const ref = isRec(n.reasonMessage) && typeof n.reasonMessage.code === 'string' && messages.has(n.reasonMessage.code) ? (n.reasonMessage as { code: string; params?: Record<string, string | number> }) : undefined;
+        const reason = ref ? x.t(ref.code, ref.params) : String(n.reason ?? '');
+        return esc(x.t('report.ev.notApplicableItem', { cve: String(n.id ?? ''), reason }));
+      });
+      if (items.length) rows.push([x.t('report.ev.notApplicable'), items.join('<br>')]);
+      continue;
+    }
+    if (k === 'personalData' && isRec(v)) {
+      rows.push(...evidenceRows(v, x));
+      continue;
+    }
+    if (k === 'kinds' && isRec(v)) {
+      rows.push([x.t('report.ev.kinds'), esc(kindsText(v, x.lang))]);
+      continue;
+    }
+    if (!messages.has(`report.ev.${k}`)) continue;
+    const value = evidenceValue(v, x);
+    if (value !== undefined) rows.push([x.t(`report.ev.${k}`), value]);
+  }
+  return rows;
 }
 
 function evidenceBlock(f: Finding, x: Texts): string {
   const ev = f.evidence;
   if (!ev || typeof ev !== 'object') return '';
-  const entries = Object.entries(ev).filter(([k]) => !EVIDENCE_HIDDEN.has(k)).slice(0, 20);
-  if (!entries.length) return '';
-  const label = (k: string) => (messages.has(`report.ev.${k}`) ? x.t(`report.ev.${k}`) : k);
-  const rows = entries.map(([k, v]) => `<dt>${esc(label(k))}</dt><dd>${evidenceValue(v, x)}</dd>`).join('');
+  const rows = evidenceRows(ev, x).slice(0, 20);
+  if (!rows.length) return '';
+  const html = rows.map(([label, value]) => `<dt>${esc(label)}</dt><dd>${value}</dd>`).join('');
   const personal = f.category === 'personal-data-exposure' || 'samples' in ev || 'counts' in ev;
-  return `<dl class="evidence">${rows}</dl>${personal ? `<div class="evidence-note">${esc(x.t('report.f.maskedNote'))}</div>` : ''}`;
+  return `<dl class="evidence">${html}</dl>${personal ? `<div class="evidence-note">${esc(x.t('report.f.maskedNote'))}</div>` : ''}`;
 }
 
 // ---------------------------------------------------------------- findings
@@ -122,14 +161,17 @@ function findingCard(f: Finding, x: Texts, others: readonly Finding[] = []): str
   if (typeof f.confidence === 'number') meta.push(`<span>${esc(x.t('report.f.confidence', { value: f.confidence }))}</span>`);
   const d = x.damage(f);
   const r = f.remediation;
+  const main = x.action(f);
+  // One priority per item: a step that repeats the action above is not shown twice.
   const steps = (r.steps ?? [])
-    .map((s) => `<div class="action">${prio(s.priority, x)}${esc(s.action)}${s.reviewBy ? ` <span class="review">${esc(x.t('report.f.reviewBy', { date: s.reviewBy }))}</span>` : ''}</div>${cmd(s.command)}`)
+    .filter((s) => x.step(s) !== main)
+    .map((s) => `<div class="action">${prio(s.priority, x)}${esc(x.step(s))}${s.reviewBy ? ` <span class="review">${esc(x.t('report.f.reviewBy', { date: s.reviewBy }))}</span>` : ''}</div>${cmd(s.command)}`)
     .join('');
   return `<article class="finding" id="f-${esc(slug(f.id))}">
 <h3>${sevBadge(f.severity, x)}${esc(x.title(f))}</h3>
 <div class="fmeta">${meta.join('')}</div>
 <div class="dmg"><div><b>${esc(x.t('report.f.damageCustomers'))}</b>${esc(d.customers)}</div><div class="org"><b>${esc(x.t('report.f.damageOrganisation'))}</b>${esc(d.organisation)}</div></div>
-<div class="action"><b>${esc(x.t('report.f.action'))}:</b> ${prio(r.priority, x)}${esc(x.action(f))}${r.reviewBy ? ` <span class="review">${esc(x.t('report.f.reviewBy', { date: r.reviewBy }))}</span>` : ''}</div>${cmd(r.command)}${steps}
+<div class="action"><b>${esc(x.t('report.f.action'))}:</b> ${prio(r.priority, x)}${esc(main)}${r.reviewBy ? ` <span class="review">${esc(x.t('report.f.reviewBy', { date: r.reviewBy }))}</span>` : ''}</div>${cmd(r.command)}${steps}
 ${evidenceBlock(f, x)}${similarBlock(others, x)}
 </article>`;
 }
@@ -145,9 +187,9 @@ function compactTable(list: readonly Finding[], x: Texts): string {
 const clip = (s: string | undefined, n: number) => (s && s.length > n ? `${s.slice(0, n - 1)}…` : s ?? '');
 
 /** A CVE's summary in the report's language: JVN's Japanese title for ja where the knowledge DB had it, else the record's, marked as the original. */
-function summaryCell(r: CveRow, lang: Lang, max: number | undefined): string {
+function summaryCell(r: CveRow, lang: Lang, max: number | undefined, originals = true): string {
   const s = cveSummary(r, lang);
-  if (!s) return '';
+  if (!s || (s.original && !originals)) return '';
   const text = max === undefined ? s.text : clip(s.text, max);
   return `${s.original ? `<span class="orig" lang="${lang === 'ja' ? 'en' : 'ja'}">` : ''}${esc(text)}${s.original ? `</span> <span class="muted small">${esc(messages.t(lang, 'proposal.cve.original'))}</span>` : ''}`;
 }
@@ -157,7 +199,7 @@ function cveTable(rows: readonly CveRow[], x: Texts, withSeverity: boolean): str
   const body = rows
     .map((r) => {
       const cvss = r.cvss === undefined ? '—' : `${r.cvss.toFixed(1)}${r.cvssVersion ? ` <span class="muted small">v${esc(r.cvssVersion)}</span>` : ''}`;
-      return `<tr><td class="id">${esc(r.id)}</td><td class="n">${cvss}</td><td>${r.kev ? `<span class="kev">KEV</span>` : ''}</td><td>${esc(r.fixedIn ?? '—')}</td>${withSeverity ? `<td>${sevBadge(r.severity, x)}</td>` : ''}<td>${summaryCell(r, x.lang, withSeverity ? undefined : APPENDIX_SUMMARY)}</td></tr>`;
+      return `<tr><td class="id">${esc(r.id)}</td><td class="n">${cvss}</td><td>${r.kev ? `<span class="kev">KEV</span>` : ''}</td><td>${esc(r.fixedIn ?? '—')}</td>${withSeverity ? `<td>${sevBadge(r.severity, x)}</td>` : ''}<td>${summaryCell(r, x.lang, withSeverity ? undefined : APPENDIX_SUMMARY, !withSeverity || x.lang === 'en')}</td></tr>`;
     })
     .join('');
   return `<table class="data cves${withSeverity ? '' : ' appendix'}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>`;
@@ -167,6 +209,21 @@ const worstOf = (g: CveGroup) => Math.max(...g.rows.map((r) => severityRank(r.se
 
 function groupTitle(g: CveGroup, x: Texts): string {
   return x.t('report.vuln.group', { component: displayName(g.component), version: g.version ?? '', count: g.rows.length }).replace(/\s+:/, ':');
+}
+
+/** The CVEs of a component version that do not apply to this server, each with the reason (in the report's language). */
+function notApplicableBlock(findings: readonly Finding[], x: Texts): string {
+  const seen = new Set<string>();
+  const rows: [string, string][] = [];
+  for (const f of findings) {
+    const ev = isRec(f.evidence) ? f.evidence : {};
+    for (const [label, value] of evidenceRows({ notApplicable: ev.notApplicable }, x)) {
+      if (seen.has(value)) continue;
+      seen.add(value);
+      rows.push([label, value]);
+    }
+  }
+  return rows.length ? `<dl class="evidence">${rows.map(([l, v]) => `<dt>${esc(l)}</dt><dd>${v}</dd>`).join('')}</dl>` : '';
 }
 
 function vulnerabilitySection(s: Section, x: Texts, doc: ReportDocument): string[] {
@@ -190,7 +247,7 @@ ${facts.length ? `<p>${facts.join(' / ')}</p>` : ''}
 ${g.distroBuild ? `<p class="muted small">${esc(x.t('report.vuln.distroNote'))}</p>` : ''}
 ${d ? `<div class="finding" style="border:none;padding:0;margin:0"><div class="dmg"><div><b>${esc(x.t('report.f.damageCustomers'))}</b>${esc(d.customers)}</div><div class="org"><b>${esc(x.t('report.f.damageOrganisation'))}</b>${esc(d.organisation)}</div></div></div>` : ''}
 ${cveTable(top, x, true)}
-${g.rows.length > top.length ? `<p class="muted small">${esc(x.t('report.f.more', { count: g.rows.length - top.length }))}</p>` : ''}</div>`);
+${g.rows.length > top.length ? `<p class="muted small">${esc(x.t('report.f.more', { count: g.rows.length - top.length }))}</p>` : ''}${notApplicableBlock(s.findings.filter((f) => (f.component?.name ?? f.location ?? '') === g.component && f.component?.version === g.version), x)}</div>`);
   }
   const rest = groups.slice(GROUPS_IN_FULL);
   if (rest.length) {
@@ -409,7 +466,7 @@ export function documentBody(doc: ReportDocument, lang: Lang, view: ReportView, 
   out.push(`<section id="sec-gaps"><h2>${esc(t('report.sec.gaps'))}</h2>`);
   out.push(
     doc.gaps.length
-      ? `<table class="data"><thead><tr><th>${esc(t('report.gap.what'))}</th><th>${esc(t('report.gap.why'))}</th></tr></thead><tbody>${doc.gaps.map((g) => x.gap(g)).map((g) => `<tr><td>${esc(g.what)}</td><td>${esc(g.why)}</td></tr>`).join('')}</tbody></table>`
+      ? `<table class="data"><thead><tr><th>${esc(t('report.gap.what'))}</th><th>${esc(t('report.gap.why'))}</th></tr></thead><tbody>${doc.gaps.map((g) => x.ownerGap(g)).map((g) => `<tr><td>${esc(g.what)}</td><td>${esc(g.why)}</td></tr>`).join('')}</tbody></table>`
       : `<p>${esc(t('report.gaps.none'))}</p>`,
   );
   out.push(`</section>`);

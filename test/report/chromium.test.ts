@@ -89,7 +89,7 @@ describe('report in real Chromium', { skip: missing }, () => {
     const pages = Number(/Pages:\s+(\d+)/.exec(info)?.[1]);
     assert.ok(pages >= 5, `${pages} pages`);
     const text = spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).stdout.replace(/ (?=[\u3000-\u9fff])|(?<=[\u3000-\u9fff]) /g, '');
-    for (const h of ['セキュリティ診断報告書', '診断結果の概要', '個人情報の公開領域への格納', '平文通信', 'サポート終了プログラム', 'サポートが終了したPHP・OS', '未適用のセキュリティアップデート', '対応計画', 'CVE-2012-1823']) {
+    for (const h of ['セキュリティ診断報告書', '診断結果の概要', '個人情報の公開領域への格納', '平文通信', 'サポート終了プログラム', 'サポートが終了したPHP・OS', '未適用のセキュリティ更新', '対応計画', 'CVE-2012-1823']) {
       assert.ok(text.includes(h), `PDF text lacks ${h}`);
     }
     // Header (target and date) and footer (page x / n) on every page.

@@ -32,7 +32,7 @@ test('the Japanese report of the CentOS 6 shop has the executive summary and one
     '平文通信',
     'サポートが終了した PHP・OS',
     'サポート終了プログラム',
-    '未適用のセキュリティアップデート',
+    '未適用のセキュリティ更新',
     '既知の脆弱性 (CVE)',
     '対応計画',
     '付録: コンポーネント別の既知の脆弱性 (CVE) 一覧',

@@ -115,6 +115,8 @@ export async function collectHost(t: Transport, opts: HostScanOptions): Promise<
     inventory.webServers = web.configs.map((c) => ({
       server: c.server,
       files: c.files,
+      ...(c.features?.length ? { features: [...c.features].sort() } : {}),
+      ...(c.problems.length ? { partial: true } : {}),
       sites: c.sites.map((x) => ({ names: x.names, listen: x.listen, ...(x.root ? { root: x.root } : {}), aliases: x.aliases, ...(x.tlsProtocols ? { tlsProtocols: x.tlsProtocols } : {}), file: x.file })),
     }));
   if (web.php.length) inventory.php = web.php.map((p) => ({ ...p }));

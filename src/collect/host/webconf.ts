@@ -40,7 +40,39 @@ export interface WebConfig {
   denies: DenyRule[];
   /** Apache `AllowOverride` per `<Directory>` (anywhere): whether .htaccess files are read there at all. */
   allowOverride?: { dir: string; value: string }[];
+  /**
+   * What the configuration turns on, for the CVEs that need it (src/core/assess/data/applicability.ts): Apache
+   * modules loaded with LoadModule (`mod_proxy`, `mod_php`) and nginx directives in use (`resolver`, `mp4`,
+   * `fastcgi_split_path_info`, `http2`, `http3`, `quic`). Empty when none was seen.
+   */
+  features?: string[];
   problems: string[];
+}
+
+/** nginx directives whose modules carry CVEs of their own (see applicability.ts), and the listen flags. */
+const NGINX_FEATURES = new Set(['resolver', 'mp4', 'fastcgi_split_path_info', 'fastcgi_pass', 'http2', 'http3', 'quic', 'spdy', 'dav_methods', 'ssi', 'slice', 'mail', 'stream', 'grpc_pass', 'uwsgi_pass', 'scgi_pass']);
+
+export function nginxFeatures(tree: readonly Directive[]): string[] {
+  const out = new Set<string>();
+  const walk = (list: readonly Directive[]) => {
+    for (const d of list) {
+      if (NGINX_FEATURES.has(d.name) && !(d.name === 'ssi' && d.args[0] === 'off') && !(d.name === 'http2' && d.args[0] === 'off') && !(d.name === 'http3' && d.args[0] === 'off')) out.add(d.name);
+      if (d.name === 'listen') for (const a of d.args) if (['http2', 'quic', 'spdy'].includes(a)) out.add(a);
+      if (d.block) walk(d.block);
+    }
+  };
+  walk(tree);
+  return [...out].sort();
+}
+
+/** `LoadModule proxy_module modules/mod_proxy.so` → `mod_proxy`; `php5_module` (libphp5.so) → `mod_php`. */
+export function apacheModule(args: readonly string[]): string | undefined {
+  const [name, file] = args;
+  if (!name) return undefined;
+  if (/^php\d*_module$/.test(name) || /libphp/.test(file ?? '')) return 'mod_php';
+  const base = file ? posix.basename(file).replace(/\.so$/, '') : undefined;
+  if (base?.startsWith('mod_')) return base;
+  return `mod_${name.replace(/_module$/, '')}`;
 }
 
 interface Directive {
@@ -290,6 +322,8 @@ export async function readNginxConfig<O extends ReadOpts>(t: Transport, confPath
   const tree = await loadNginx(t, confPath, posix.dirname(confPath), st);
   if (opts?.optional && mainMissing(st, confPath)) return undefined as ReadResultOf<O>;
   const cfg = nginxSites(tree, confPath, opts?.prefix);
+  const features = nginxFeatures(tree);
+  if (features.length) cfg.features = features;
   const loaded = flatten(st);
   cfg.files = loaded.files;
   cfg.problems = [...loaded.problems, ...cfg.problems];
@@ -413,6 +447,11 @@ export function apacheSites(lines: readonly ApacheLine[], serverRoot?: string): 
           else ud.disabled.push(...args.slice(1));
         } else if (args[0]?.toLowerCase() === 'enabled') ud.disabled = ud.disabled.filter((u) => !args.slice(1).includes(u));
         else if (args[0]) ud.value = args[0];
+        break;
+      }
+      case 'loadmodule': {
+        const mod = apacheModule(args);
+        if (mod && !(cfg.features ??= []).includes(mod)) cfg.features.push(mod);
         break;
       }
       case 'sslprotocol':

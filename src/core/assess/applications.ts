@@ -81,10 +81,10 @@ function judge(ctx: Ctx, app: AppKnowledge, c: Component): { finding?: Finding; 
   if (!rule && staleYears === undefined) {
     if (unknown || !version) {
       const g = gap(ctx, msg('assess.gap.what.appAt', { app: app.displayName, location: c.location ?? c.detectedBy }), 'assess.gap.appVersion', { app: app.displayName });
-      return { gap: g, entry: { ...entryBase, reason: tr(ctx.lang, msg('assess.lifecycle.versionUnknown')) } };
+      return { gap: g, entry: { ...entryBase, reason: tr(ctx.lang, msg('assess.lifecycle.versionUnknown')), reasonMessages: [msg('assess.lifecycle.versionUnknown')] } };
     }
     // No rule says it is outdated: still "unknown", not "supported" (the data does not list supported lines).
-    return { entry: { ...entryBase, reason: tr(ctx.lang, msg('assess.lifecycle.appNoRule', { app: app.displayName })) } };
+    return { entry: { ...entryBase, reason: tr(ctx.lang, msg('assess.lifecycle.appNoRule', { app: app.displayName })), reasonMessages: [msg('assess.lifecycle.appNoRule', { app: app.displayName })] } };
   }
   const status = rule?.status ?? 'unmaintained';
   const detail = rule ? msg(rule.detail) : msg('assess.app.stale', { app: app.displayName, years: staleYears ?? 0 });
@@ -121,5 +121,5 @@ function judge(ctx: Ctx, app: AppKnowledge, c: Component): { finding?: Finding; 
     },
     ctx.lang,
   );
-  return { finding, entry: { ...entryBase, phase: 'eol', reason: tr(ctx.lang, detail), ...(rule?.since ? { securitySupportEnd: rule.since } : {}) } };
+  return { finding, entry: { ...entryBase, phase: 'eol', reason: tr(ctx.lang, detail), reasonMessages: [detail], ...(rule?.since ? { securitySupportEnd: rule.since } : {}) } };
 }

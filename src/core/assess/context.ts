@@ -16,6 +16,8 @@ export interface Ctx {
   /** `now + 30 days`, YYYY-MM-DD: when a temporary defence must be reviewed. */
   reviewBy: string;
   targetKind: 'host' | 'site' | 'files';
+  /** The OS's name when its release is past the end of life (its distribution publishes no more updates). */
+  deadOs?: string;
 }
 
 export const msg = (code: string, params?: Record<string, string | number>): MessageRef => (params ? { code, params } : { code });

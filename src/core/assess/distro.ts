@@ -198,8 +198,8 @@ export function matchDistro(ctx: Ctx, advisories: readonly Advisory[]): DistroRe
       const command = tool ? updateCommand(tool, binaries, [...advIds]) : undefined;
       const remediation: Remediation = {
         priority: 1,
-        action: tr(ctx.lang, msg('assess.action.distroUpdate', { packages: binaries.join(' '), fixed: fixTarget ?? '?' })),
-        actionMessage: msg('assess.action.distroUpdate', { packages: binaries.join(' '), fixed: fixTarget ?? '?' }),
+        action: tr(ctx.lang, distroUpdateAction(ctx, binaries.join(' '), fixTarget ?? '?')),
+        actionMessage: distroUpdateAction(ctx, binaries.join(' '), fixTarget ?? '?'),
       };
       if (command) remediation.command = command;
       const from = new Map(pkgs.map((p) => [p.name, p.version]));
@@ -308,3 +308,7 @@ function maxVersion(eco: Advisory['scope']['versionScheme'], a: string | undefin
   return vc.value.compare(pa.value, pb.value) >= 0 ? a : b;
 }
 export { maxVersion };
+
+/** On a dead OS the distribution's update is its last one: said so, so it never reads as the whole answer. */
+export const distroUpdateAction = (ctx: Pick<Ctx, 'deadOs'>, packages: string, fixed: string) =>
+  ctx.deadOs ? msg('assess.action.distroUpdateEolOs', { packages, fixed, os: ctx.deadOs }) : msg('assess.action.distroUpdate', { packages, fixed });

@@ -11,9 +11,9 @@ import { summarize, type Finding, type Gap, type Inventory, type ReportDocument 
 import { assessApplications } from './applications.js';
 import { type Ctx, gap, msg, newFinding, tr } from './context.js';
 import { dayOf, epochDay } from './dates.js';
-import { matchDistro, sourceOf } from './distro.js';
+import { distroUpdateAction, matchDistro, sourceOf } from './distro.js';
 import { LIBRARY_PLATFORM, matchLibraries } from './library.js';
-import { assessLifecycle, lifecycleProducts } from './lifecycle.js';
+import { assessLifecycle, eolOs, lifecycleProducts } from './lifecycle.js';
 import { distroPlatforms, packageUpdate, updateCommand, updateTool } from './platform.js';
 import { assessContext, explain, inventoryNeedsKnowledge } from './explain.js';
 import type { AssessInput, AssessOutput } from './types.js';
@@ -109,12 +109,14 @@ export function assess(input: AssessInput): AssessOutput {
     });
     if (missing.length) gaps.push(gap(ctx, msg('assess.gap.what.feeds'), 'assess.gap.feedsMissing', { feeds: missing.join(', '), count: missing.length }));
     if (slice.feeds.length === 0) gaps.push(gap(ctx, msg('assess.gap.what.db'), 'assess.gap.emptyDb', { path: input.knowledgeLocation ?? '(default)' }));
+    const deadOs = eolOs(ctx, slice.lifecycle);
+    if (deadOs) ctx.deadOs = deadOs;
     const distro = matchDistro(ctx, slice.advisories);
     mine.push(...distro.findings);
     distroFindings = distro.findings;
     gaps.push(...distro.gaps);
     mine.push(...pendingUpdateFindings(ctx, distro.covered));
-    const up = matchUpstream(ctx, slice.advisories, new Set(UPSTREAM_PRODUCTS));
+    const up = matchUpstream(ctx, slice.advisories, new Set(UPSTREAM_PRODUCTS), slice.lifecycle);
     mine.push(...up.findings);
     gaps.push(...up.gaps);
     const lib = matchLibraries(ctx, slice.advisories);
@@ -157,7 +159,7 @@ function pendingUpdateFindings(ctx: Ctx, covered: ReadonlySet<string>): Finding[
     const names = [...new Set(ups.map((u) => u.package))].sort();
     const advisories = [...new Set(ups.flatMap((u) => u.advisories ?? []))].sort();
     const command = tool ? updateCommand(tool, names, advisories) : undefined;
-    const action = msg('assess.action.distroUpdate', { packages: names.join(' '), fixed: ups[0]!.candidate });
+    const action = distroUpdateAction(ctx, names.join(' '), ups[0]!.candidate);
     out.push(
       newFinding(
         {

@@ -143,24 +143,24 @@ export function assessLifecycle(ctx: Ctx, cycles: readonly LifecycleCycle[]): { 
     if (s.packaged && osPhase) {
       const { cycle: _osCycle, ...osEntry } = osPhase.entry;
       void _osCycle;
-      entries.push({ ...osEntry, component: s.component, version: s.version, reason: tr(ctx.lang, msg('assess.lifecycle.followsOs', { os: osPhase.entry.component })) });
+      entries.push({ ...osEntry, component: s.component, version: s.version, reason: tr(ctx.lang, msg('assess.lifecycle.followsOs', { os: osPhase.entry.component })), reasonMessages: [msg('assess.lifecycle.followsOs', { os: osPhase.entry.component })] });
       continue;
     }
     const list = byProduct.get(s.product);
     if (!s.version) {
-      entries.push({ component: s.component, phase: 'unknown', reason: tr(ctx.lang, msg('assess.lifecycle.versionUnknown')) });
+      entries.push({ component: s.component, phase: 'unknown', reason: tr(ctx.lang, msg('assess.lifecycle.versionUnknown')), reasonMessages: [msg('assess.lifecycle.versionUnknown')] });
       gaps.push(gap(ctx, phaseWhat(s.component), 'assess.gap.lifecycleVersion', { component: s.component }));
       continue;
     }
     if (!list?.length) {
-      entries.push({ component: s.component, version: s.version, phase: 'unknown', reason: tr(ctx.lang, msg('assess.lifecycle.noData', { product: s.product })) });
+      entries.push({ component: s.component, version: s.version, phase: 'unknown', reason: tr(ctx.lang, msg('assess.lifecycle.noData', { product: s.product })), reasonMessages: [msg('assess.lifecycle.noData', { product: s.product })] });
       gaps.push(gap(ctx, phaseWhat(`${s.component} ${s.version}`), 'assess.gap.lifecycleMissing', { product: s.product }));
       continue;
     }
     const sel = selectCycle(list, s.version);
     const cycle = sel ? effectiveCycle(sel) : undefined;
     if (!cycle) {
-      entries.push({ component: s.component, version: s.version, phase: 'unknown', reason: tr(ctx.lang, msg('assess.lifecycle.noCycle', { product: s.product, version: s.version })) });
+      entries.push({ component: s.component, version: s.version, phase: 'unknown', reason: tr(ctx.lang, msg('assess.lifecycle.noCycle', { product: s.product, version: s.version })), reasonMessages: [msg('assess.lifecycle.noCycle', { product: s.product, version: s.version })] });
       gaps.push(gap(ctx, phaseWhat(`${s.component} ${s.version}`), 'assess.gap.lifecycleCycle', { product: s.product, version: s.version }));
       continue;
     }
@@ -175,10 +175,9 @@ export function assessLifecycle(ctx: Ctx, cycles: readonly LifecycleCycle[]): { 
     const other = list.map(effectiveCycle).find((c) => c.source !== cycle.source && c.cycle === cycle.cycle && asDate(c.eol) && asDate(c.eol) !== eol);
     if (ph.reason || other) {
       const reasons = [ph.reason, other ? msg('assess.lifecycle.sourcesDisagree', { source: other.source, date: asDate(other.eol)! }) : undefined];
-      entry.reason = reasons
-        .filter((r): r is MessageRef => r !== undefined)
-        .map((r) => tr(ctx.lang, r))
-        .join(tr(ctx.lang, msg('assess.lifecycle.separator')));
+      const refs = reasons.filter((r): r is MessageRef => r !== undefined);
+      entry.reason = refs.map((r) => tr(ctx.lang, r)).join(tr(ctx.lang, msg('assess.lifecycle.separator')));
+      entry.reasonMessages = refs;
     }
     entries.push(entry);
     if (s.kind === 'os') osPhase = { entry };
@@ -244,4 +243,32 @@ function suggestCycle(all: readonly LifecycleCycle[], now: Date): string | undef
     if (!best || t > best.t) best = { c: c.cycle, t };
   }
   return best?.c;
+}
+
+/** Whether a release line is dead (end of life) by the lifecycle data, with its last release and a supported successor. */
+export interface LineStatus {
+  cycle: string;
+  latest?: string;
+  successor?: string;
+}
+
+/** The dead line `version` of `product` (an upstream product name) belongs to; undefined when supported or unknown. */
+export function deadLine(ctx: Pick<Ctx, 'now'>, cycles: readonly LifecycleCycle[], product: string, version: string): LineStatus | undefined {
+  const lp = COMPONENT_LIFECYCLE[product];
+  if (!lp) return undefined;
+  const all = cycles.filter((c) => c.product === lp).map(effectiveCycle);
+  const sel = selectCycle(all, version);
+  if (!sel || phaseOf(sel, ctx.now).phase !== 'eol') return undefined;
+  const successor = suggestCycle(all, ctx.now);
+  return { cycle: sel.cycle, ...(sel.latest ? { latest: sel.latest } : {}), ...(successor ? { successor } : {}) };
+}
+
+/** The OS's name when its release is past the end of life by the lifecycle data; undefined otherwise or unknown. */
+export function eolOs(ctx: Pick<Ctx, 'now' | 'inventory'>, cycles: readonly LifecycleCycle[]): string | undefined {
+  const os = ctx.inventory.os;
+  if (!os || os.family === 'unknown') return undefined;
+  const p = osLifecycleProduct(os);
+  if (!p) return undefined;
+  const sel = selectCycle(cycles.filter((c) => c.product === p), os.version);
+  return sel && phaseOf(effectiveCycle(sel), ctx.now).phase === 'eol' ? `${os.name || os.family}` : undefined;
 }

@@ -36,6 +36,7 @@ export function exposureOf(target: { kind: TargetKind }, inv: Inventory, finding
 interface CveLike {
   kev?: unknown;
   epss?: number;
+  conditionMessage?: unknown;
 }
 const cveList = (f: Finding): CveLike[] => {
   const e = f.evidence as { cves?: unknown; cve?: unknown } | undefined;
@@ -51,7 +52,9 @@ const webFacing = (f: Finding): boolean => {
 
 /** Raise severities per the rules above; returns the score used for ordering. Mutates `f`. */
 export function prioritise(f: Finding, exposure: Exposure): number {
-  const cves = cveList(f);
+  const all = cveList(f);
+  // A CVE that applies only under a condition mamori could not check (php-cgi, Windows) raises nothing.
+  const cves = all.filter((c) => !c.conditionMessage);
   const kev = cves.some((c) => c.kev);
   const epss = cves.some((c) => (c.epss ?? 0) >= EPSS_THRESHOLD);
   if (f.category === 'vulnerability' || f.category === 'missing-security-update') {
@@ -62,6 +65,7 @@ export function prioritise(f: Finding, exposure: Exposure): number {
   if (exposure.personalData && exposed && SEV_ORDER[f.severity] >= SEV_ORDER.medium) {
     if (f.category === 'outdated-application' || f.category === 'end-of-life' || (f.category === 'vulnerability' && (kev || epss))) f.severity = raise(f.severity);
   }
+  if (all.length && !cves.length && f.severity === 'critical') f.severity = 'high';
   const single = (f.evidence as { kev?: boolean } | undefined)?.kev === true ? 5 : 0;
   // Data already out in the open comes before what could let someone in.
   const direct = f.category === 'personal-data-exposure' ? 30 : f.category === 'sensitive-file-exposure' ? 10 : 0;

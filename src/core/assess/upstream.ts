@@ -17,6 +17,9 @@ import { advisoryCves, type CveEvidence, cveEvidence, type Ctx, gap, likelyExplo
 import { maxSeverity, raise, SEV_ORDER } from './evidence.js';
 import { maxVersion } from './distro.js';
 import { CVE_DEFENCES } from './data/defences.js';
+import type { LifecycleCycle } from '../knowledge.js';
+import { applicabilityOf, serverFacts } from './applicability.js';
+import { deadLine, eolOs, type LineStatus } from './lifecycle.js';
 
 /** Products the upstream feeds cover, and the package names that carry them in third-party repositories. */
 const PRODUCT_OF_PACKAGE: [RegExp, string][] = [
@@ -117,8 +120,10 @@ export function upstreamSubjects(inv: Inventory, products: ReadonlySet<string>):
 }
 
 
-export function matchUpstream(ctx: Ctx, advisories: readonly Advisory[], products: ReadonlySet<string>): { findings: Finding[]; gaps: Gap[] } {
+export function matchUpstream(ctx: Ctx, advisories: readonly Advisory[], products: ReadonlySet<string>, cycles: readonly LifecycleCycle[] = []): { findings: Finding[]; gaps: Gap[] } {
   const findings: Finding[] = [];
+  const facts = serverFacts(ctx.inventory, ctx.targetKind);
+  const deadOs = ctx.deadOs ?? eolOs(ctx, cycles);
   const gaps: Gap[] = [];
   const byProduct = new Map<string, Advisory[]>();
   for (const a of advisories) {
@@ -161,17 +166,35 @@ export function matchUpstream(ctx: Ctx, advisories: readonly Advisory[], product
       }
     }
     if (unknowns.length) gaps.push(gap(ctx, `${s.product} ${version}`, 'assess.gap.compareUnknown', { count: unknowns.length, first: unknowns[0]! }));
+    // CVEs whose conditions (platform, SAPI, web server, module) this server does not meet: listed, not counted.
+    const notApplicable: NonNullable<VulnerabilityEvidence['notApplicable']> = [];
+    for (const [id, ev] of cves) {
+      const a = applicabilityOf(facts, s.product, id);
+      if (a.status === 'not-applicable') {
+        notApplicable.push({ id, reason: tr(ctx.lang, a.reason), reasonMessage: a.reason, source: a.source });
+        cves.delete(id);
+        laterOnly.delete(id);
+      } else if (a.status === 'unknown') {
+        ev.condition = tr(ctx.lang, a.condition);
+        ev.conditionMessage = a.condition;
+      }
+    }
     if (!cves.size) continue;
     // A CVE fixed on this line later than another fix of the same CVE elsewhere is not "later only".
     for (const [id, ev] of cves) if (ev.fixedIn && lineOf(s.product, ev.fixedIn) === line) laterOnly.delete(id);
     const list = sortCves([...cves.values()]);
-    let severity: Severity = worst(list);
+    // A CVE that applies only under a condition mamori could not check counts at most as high.
+    const confirmed = list.filter((c) => !c.conditionMessage);
+    const conditional = list.filter((c) => c.conditionMessage);
+    let severity: Severity = maxSeverity(worst(confirmed), capHigh(worst(conditional)));
     if (s.distroBuild && SEV_ORDER[severity] > SEV_ORDER.medium) severity = severity === 'critical' ? 'high' : 'medium';
     const confidence = s.distroBuild ? Math.min(s.confidence, 40) : s.confidence;
     // Outside PHP, moving to the release that fixes everything is an ordinary update, not a migration.
     let anyTarget: string | undefined;
     if (s.product !== 'php') for (const c of list) if (c.fixedIn) anyTarget = maxVersion(advs[0]!.scope.versionScheme, anyTarget, c.fixedIn);
-    const steps = planSteps(ctx, s, list, lineTarget, laterOnly.size, line, anyTarget);
+    const dead = s.product === 'php' || s.product === 'apache-httpd' || s.product === 'nginx' ? deadLine(ctx, cycles, s.product, version) : undefined;
+    const deadLeft = dead ? { ...dead, left: cvesAt(advs, dead.latest ?? lineTarget, s.product, facts) } : undefined;
+    const steps = planSteps(ctx, s, list, lineTarget, laterOnly.size, line, anyTarget, deadLeft, deadOs);
     const first = steps[0]!;
     const base = {
       component: { name: s.product, version },
@@ -198,6 +221,7 @@ export function matchUpstream(ctx: Ctx, advisories: readonly Advisory[], product
             fixedOnlyOnLaterLines: laterOnly.size,
             likelyExploited: likelyExploited(list),
             cves: list,
+            ...(notApplicable.length ? { notApplicable } : {}),
           } satisfies VulnerabilityEvidence,
           remediation: { priority: first.priority, action: first.action, ...(first.actionMessage ? { actionMessage: first.actionMessage } : {}), ...(first.command ? { command: first.command } : {}), steps },
         },
@@ -209,8 +233,10 @@ export function matchUpstream(ctx: Ctx, advisories: readonly Advisory[], product
       let sev = maxSeverity(c.severity, 'high');
       if (ctx.exposure.publicWeb && !s.distroBuild) sev = raise(sev);
       if (s.distroBuild && sev === 'critical') sev = 'high';
+      // Exploited, but only under a condition mamori could not check: named in the title, at most high, lower confidence.
+      if (c.conditionMessage) sev = capHigh(sev);
       const onLine = c.fixedIn !== undefined && lineOf(s.product, c.fixedIn) === line;
-      const kevSteps = planSteps(ctx, s, [c], onLine ? c.fixedIn : undefined, onLine ? 0 : 1, line, s.product !== 'php' ? c.fixedIn : undefined);
+      const kevSteps = planSteps(ctx, s, [c], onLine ? c.fixedIn : undefined, onLine ? 0 : 1, line, s.product !== 'php' ? c.fixedIn : undefined, deadLeft, deadOs);
       const k0 = kevSteps[0]!;
       findings.push(
         newFinding(
@@ -219,7 +245,10 @@ export function matchUpstream(ctx: Ctx, advisories: readonly Advisory[], product
             id: findingId('vulnerability', s.product, version, s.location, c.id),
             category: 'vulnerability',
             severity: sev,
-            message: msg('assess.title.kev', { cve: c.id, component: s.product, version }),
+            ...(c.conditionMessage ? { confidence: Math.min(confidence, 50) } : {}),
+            message: c.conditionMessage
+              ? msg(c.conditionMessage.code.replace('assess.applic.cond.', 'assess.title.kevIf.'), { ...c.conditionMessage.params, cve: c.id, component: s.product, version })
+              : msg('assess.title.kev', { cve: c.id, component: s.product, version }),
             cves: [c.id],
             evidence: { detectedBy: s.detectedBy, distroBuild: s.distroBuild, kev: true, cve: c, ...(s.distroBuild ? { note: tr(ctx.lang, msg('assess.note.backport')) } : {}) } satisfies VulnerabilityEvidence,
             remediation: { priority: k0.priority, action: k0.action, ...(k0.actionMessage ? { actionMessage: k0.actionMessage } : {}), steps: kevSteps },
@@ -233,9 +262,29 @@ export function matchUpstream(ctx: Ctx, advisories: readonly Advisory[], product
 }
 
 
-/** 1 the update on the same line; 2 a temporary defence with a review date; 3 the move to a later line. */
-function planSteps(ctx: Ctx, s: Subject, list: readonly CveEvidence[], lineTarget: string | undefined, laterOnly: number, line: string, anyTarget?: string): Step[] {
+/**
+ * 1 the update on the same line; 2 a temporary defence with a review date; 3 the move to a later line.
+ * On a dead line (end of life) there is no update to advise: the line's last release keeps CVEs of its own, so
+ * the plan is the defence and the move to a supported line. On a dead OS, a distribution build gets no more
+ * back-ports either: "apply the distribution's updates" is never the first action there.
+ */
+function planSteps(ctx: Ctx, s: Subject, list: readonly CveEvidence[], lineTarget: string | undefined, laterOnly: number, line: string, anyTarget?: string, dead?: LineStatus & { left: number }, deadOs?: string): Step[] {
   const steps: Step[] = [];
+  const specific = list.filter((c) => c.kev && CVE_DEFENCES[c.id]).map((c) => CVE_DEFENCES[c.id]!)[0] ?? list.map((c) => CVE_DEFENCES[c.id]).find(Boolean);
+  const defence = specific ? `assess.step.defence.${specific}` : `assess.step.defence.${s.product === 'apache-httpd' ? 'httpd' : s.product}`;
+  // The dead line (or dead OS) first: it is what the owner must understand; the defence holds until the move.
+  if (s.distroBuild && deadOs) {
+    steps.push(step(ctx, 3, msg('assess.step.distroBuildEolOs', { component: s.product, os: deadOs, line })));
+    steps.push(step(ctx, 2, msg(defence), { reviewBy: ctx.reviewBy }));
+    return steps;
+  }
+  // Outside PHP a release fixing every listed CVE is on a later (supported) line: that update stays the advice.
+  if (dead && !s.distroBuild && !(anyTarget && (laterOnly > 0 || !lineTarget))) {
+    const params = { component: s.product, line: dead.cycle, latest: dead.latest ?? lineTarget ?? line, count: dead.left };
+    steps.push(step(ctx, 3, dead.successor ? msg('assess.step.deadLine', { ...params, successor: dead.successor }) : msg('assess.step.deadLineAny', params)));
+    steps.push(step(ctx, 2, msg(defence), { reviewBy: ctx.reviewBy }));
+    return steps;
+  }
   if (s.distroBuild) steps.push(step(ctx, 1, msg('assess.action.distroBuildConfirm', { component: s.product })));
   else if (anyTarget && (laterOnly > 0 || !lineTarget)) {
     steps.push(step(ctx, 1, msg('assess.action.upstreamUpdateAny', { component: s.product, target: anyTarget })));
@@ -243,8 +292,6 @@ function planSteps(ctx: Ctx, s: Subject, list: readonly CveEvidence[], lineTarge
     lineTarget = anyTarget;
   } else if (lineTarget) steps.push(step(ctx, 1, msg('assess.action.upstreamUpdate', { component: s.product, target: lineTarget })));
   // A CVE-specific defence for the worst known-exploited CVE, else the product's general one.
-  const specific = list.filter((c) => c.kev && CVE_DEFENCES[c.id]).map((c) => CVE_DEFENCES[c.id]!)[0] ?? list.map((c) => CVE_DEFENCES[c.id]).find(Boolean);
-  const defence = specific ? `assess.step.defence.${specific}` : `assess.step.defence.${s.product === 'apache-httpd' ? 'httpd' : s.product}`;
   steps.push(step(ctx, 2, msg(defence), { reviewBy: ctx.reviewBy }));
   if (laterOnly > 0 || !lineTarget) {
     const code = s.product === 'php' ? 'assess.step.migrate.php' : 'assess.step.migrate.generic';
@@ -252,3 +299,18 @@ function planSteps(ctx: Ctx, s: Subject, list: readonly CveEvidence[], lineTarge
   }
   return steps;
 }
+
+/** How many CVEs (that apply to this server) the knowledge DB lists for `version` of a product: what even the line's last release keeps. */
+function cvesAt(advs: readonly Advisory[], version: string | undefined, product: string, facts: ReturnType<typeof serverFacts>): number {
+  if (!version) return 0;
+  const ids = new Set<string>();
+  for (const a of advs) {
+    if (a.fixState === 'not-affected') continue;
+    if (matchVersion(a.scope.versionScheme, version, a.ranges, a.versions).status !== 'affected') continue;
+    for (const cve of advisoryCves(a)) if (applicabilityOf(facts, product, cve).status !== 'not-applicable') ids.add(cve);
+  }
+  return ids.size;
+}
+
+const capHigh = (s: Severity): Severity => (s === 'critical' ? 'high' : s);
+

@@ -67,9 +67,47 @@ export interface Texts {
   /** The finding's title in the report's language where its message code is known. */
   title(f: Finding): string;
   action(f: Finding): string;
+  /** A plan step in the report's language where its message code is known. */
+  step(s: NonNullable<Finding['remediation']['steps']>[number]): string;
   damage(f: Finding): { customers: string; organisation: string; fromCatalog: boolean };
   /** A gap's subject and reason in the report's language where their message codes are known. */
   gap(g: Gap): { what: string; why: string };
+  /**
+   * A gap as the owner reads it (HTML, PDF): the reason in the report's language, never a command's raw
+   * output or a path of the scanning machine (those stay in the JSON report for the operator).
+   */
+  ownerGap(g: Gap): { what: string; why: string };
+}
+
+/** Gaps whose reason is raw technical detail (a command's stderr, an HTTP error): the owner reads a plain reason. */
+const OWNER_GAP_WHY = new Set(['host.gap.command', 'host.gap.read', 'host.gap.config', 'host.gap.sudo', 'host.gap.pending', 'host.gap.webVersion', 'host.gap.garbage', 'host.gap.docroot', 'site.gap.http', 'site.gap.tls', 'site.gap.piiError']);
+
+/** The kinds of personal data with their counts, most first, in `lang` (`e-mail addresses 5, names 5`). */
+export function kindsText(kinds: Record<string, unknown>, lang: Lang): string {
+  return Object.entries(kinds)
+    .filter((e): e is [string, number] => typeof e[1] === 'number')
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${messages.has(`site.kind.${k}`) ? messages.t(lang, `site.kind.${k}`) : k} ${n}`)
+    .join(lang === 'ja' ? '、' : ', ');
+}
+
+/**
+ * Message parameters that were rendered text in the scan's language (the kinds of personal data), rendered
+ * again in `lang` from the evidence, so a Japanese report of an English scan has no English in its titles.
+ */
+function localParams(f: Finding, lang: Lang): Record<string, string | number> | undefined {
+  const m = f.message;
+  if (!m) return undefined;
+  const ev = (f.evidence ?? {}) as Record<string, unknown>;
+  const rec = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (m.code === 'site.check.personalData' && rec(ev.personalData) && rec(ev.personalData.kinds)) {
+    const kinds = kindsText(ev.personalData.kinds, lang);
+    return { ...m.params, kinds: kinds || '-' };
+  }
+  if (m.code === 'pii.finding.personal' && rec(ev.kinds) && typeof ev.records === 'number') {
+    return { ...m.params, summary: messages.t(lang, 'report.pii.summary', { records: ev.records, kinds: kindsText(ev.kinds, lang) }) };
+  }
+  return m.params;
 }
 
 export function makeTexts(doc: ReportDocument, lang: Lang): Texts {
@@ -80,10 +118,17 @@ export function makeTexts(doc: ReportDocument, lang: Lang): Texts {
   return {
     lang,
     t,
-    title: (f) => (f.message && messages.has(f.message.code) ? messages.render(lang, f.message) : f.title),
+    title: (f) => (f.message && messages.has(f.message.code) ? messages.t(lang, f.message.code, localParams(f, lang)) : f.title),
+    step: (st) => (st.actionMessage && messages.has(st.actionMessage.code) ? messages.render(lang, st.actionMessage) : st.action),
     action: (f) =>
       f.remediation.actionMessage && messages.has(f.remediation.actionMessage.code) ? messages.render(lang, f.remediation.actionMessage) : f.remediation.action,
     gap: (g) => localizeGap(g, lang),
+    ownerGap: (g) => {
+      const l = localizeGap(g, lang);
+      if (g.code && OWNER_GAP_WHY.has(g.code)) return { what: l.what, why: t('report.gapWhy.technical') };
+      if (!g.message && (!sameLang || /[/\\]|: /.test(g.why))) return { what: l.what, why: t('report.gapWhy.technical') };
+      return l;
+    },
     damage: (f) => {
       const code = f.damage?.code;
       if (code && messages.has(`${code}.customers`) && messages.has(`${code}.organisation`)) {
@@ -228,7 +273,7 @@ export function plan(doc: ReportDocument, texts: Texts): PlanItem[] {
   for (const f of [...doc.findings].sort(byWorst)) {
     const r = f.remediation;
     add(f, r.priority, texts.action(f), r.command, r.reviewBy);
-    for (const s of r.steps ?? []) add(f, s.priority, s.action, s.command, s.reviewBy);
+    for (const s of r.steps ?? []) add(f, s.priority, texts.step(s), s.command, s.reviewBy);
   }
   const bestRank = (it: PlanItem) => Math.min(...it.findings.map((f) => f.rank ?? Infinity));
   return mergeMigration(mergeUpdates([...items.values()], texts), texts, doc).sort(

@@ -45,7 +45,7 @@ export const assessDamageMessages = defineCatalog({
     'assess.damage.missingUpdate.customers': '修正は出ているのに適用されていません: 公開された穴を知る攻撃者が顧客の情報に届き、サイトにマルウェアを仕込めます。',
     'assess.damage.missingUpdate.organisation': '修正が公開済みの穴からの侵入は、顧客・取引先・保険会社に説明しにくく、調査と対応の費用が続きます。',
     'assess.damage.eol.customers': '今後見つかる穴は修正されません: 顧客の情報と閲覧するページは新しい攻撃にさらされ続けます。',
-    'assess.damage.eol.organisation': '修正が出ない以上、リスクは月ごとに増えます。サポート切れのソフトウェアでの事故は管理責任を問われやすく、先送りするほど移行費用も膨らみます。',
+    'assess.damage.eol.organisation': '修正が出ない以上、リスクは月ごとに増えます。サポートが終了したソフトウェアでの事故は管理責任を問われやすく、先送りするほど移行費用も膨らみます。',
     'assess.damage.outdatedApp.customers': '保守されていない Web ソフトウェアはよくある侵入口です: 個人情報の窃取、偽のページ、訪問者へのマルウェア。',
     'assess.damage.outdatedApp.organisation': '既知・未知の穴が残ったままです。事故になれば記録が長く残り、通知義務とサイト再構築の費用が生じます。',
     'assess.damage.cart.customers': '古いカートには氏名・住所・電話番号・注文履歴があります。決済ページにカード情報を盗むコードを仕込まれ、盗まれた情報はフィッシングや詐欺に悪用されます。',

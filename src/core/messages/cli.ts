@@ -36,7 +36,7 @@ export const cliMessages = defineCatalog({
     'cli.help.help': 'コマンドのヘルプを表示する',
     'cli.help.version': 'mamori のバージョンを表示する',
     'cli.help.lang': 'メッセージとレポートの言語: ja または en (既定値は LANG から)',
-    'cli.help.db': 'この実行で使うナレッジDBのパス (既定値 $MAMORI_HOME/db.sqlite)',
+    'cli.help.db': 'この実行で使うナレッジ DBのパス (既定値 $MAMORI_HOME/db.sqlite)',
     'cli.moreHelp': '各コマンドのオプションは `mamori <コマンド> --help` で確認できます。',
     'cli.error': 'mamori: エラー: {message}',
     'cli.usageHint': '使い方は `{command} --help` で確認してください。',

@@ -1,6 +1,7 @@
 /** Inline SVG charts: the severity bars and the support timeline (php.net's supported-versions style). */
 import { SEVERITIES, type LifecycleEntry, type Severity, type SupportPhase } from '../../core/model.js';
 import { esc } from './escape.js';
+import { messages } from '../../core/messages/index.js';
 import { displayName, type Texts } from '../../core/document/view.js';
 
 export const SEVERITY_COLOURS: Record<Severity, string> = {
@@ -111,9 +112,9 @@ export function timelineChart(entries: readonly LifecycleEntry[], now: number, t
         : 0;
     if (e.phase === 'unknown' || (rel === undefined && sec === undefined && active === undefined)) {
       bar(start, end, e.phase);
-      const note = e.reason ?? current;
+      const note = reasonOf(e, texts) ?? current;
       parts.push(`<text x="${labelW + 6}" y="${y + 20}" class="bartext${e.phase === 'eol' ? ' on-red' : ''}">${esc(note)}</text>`);
-      summary.push(rowSummary(label, current, e.reason));
+      summary.push(rowSummary(label, current, reasonOf(e, texts)));
       return;
     }
     const from = rel ?? start;
@@ -130,7 +131,7 @@ export function timelineChart(entries: readonly LifecycleEntry[], now: number, t
       bar(from, end, e.phase === 'eol' ? 'eol' : 'active');
     }
     if (secEnd !== undefined) bar(secEnd, end, 'eol');
-    const note = secEnd !== undefined ? texts.t(secEnd < now ? 'report.phase.ended' : 'report.phase.until', { date: isoDate(secEnd) }) : e.reason ?? current;
+    const note = secEnd !== undefined ? texts.t(secEnd < now ? 'report.phase.ended' : 'report.phase.until', { date: isoDate(secEnd) }) : reasonOf(e, texts) ?? current;
     let tx: number;
     let anchor: 'start' | 'end';
     let onRed: boolean;
@@ -152,4 +153,11 @@ export function timelineChart(entries: readonly LifecycleEntry[], now: number, t
     .join('');
   const aria = `${texts.t('report.chart.timeline')}: ${summary.join(texts.t('report.phase.rowSeparator'))}`;
   return `<svg class="chart timeline-chart" role="img" aria-label="${esc(aria)}" viewBox="0 0 ${W} ${H + 8}" width="${W}" height="${H + 8}" xmlns="http://www.w3.org/2000/svg">${PHASE_DEFS}${parts.join('')}${legend}</svg>`;
+}
+
+/** A lifecycle entry's reason in the report's language (from its messages), else as the scan wrote it. */
+function reasonOf(e: LifecycleEntry, texts: Texts): string | undefined {
+  const refs = e.reasonMessages;
+  if (refs?.length && refs.every((r) => messages.has(r.code))) return refs.map((r) => texts.t(r.code, r.params)).join(texts.t('assess.lifecycle.separator'));
+  return e.reason;
 }

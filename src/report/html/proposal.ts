@@ -58,7 +58,9 @@ function kevTable(p: MigrationProject, lang: Lang): string {
     .map((r) => {
       const s = cveSummary(r, lang);
       const cvss = r.cvss === undefined ? esc(t(lang, 'proposal.mig.cvssUnknown')) : `${r.cvss.toFixed(1)}${r.cvssVersion ? ` <span class="muted small">v${esc(r.cvssVersion)}</span>` : ''}`;
-      const summary = s ? `${esc(s.text.length > 160 ? `${s.text.slice(0, 159)}…` : s.text)}${s.original ? ` <span class="muted small">${esc(t(lang, 'proposal.cve.original'))}</span>` : ''}` : '';
+      const text = s ? esc(s.text.length > 160 ? `${s.text.slice(0, 159)}…` : s.text) : '';
+      // The original-language text is quoted as such (lang attribute and a marker), never passed off as the report's language.
+      const summary = !s ? '' : s.original ? `<span class="orig" lang="${lang === 'ja' ? 'en' : 'ja'}">${text}</span> <span class="muted small">${esc(t(lang, 'proposal.cve.original'))}</span>` : text;
       return `<tr><td class="id">${esc(r.id)} <span class="kev">KEV</span></td><td>${esc(r.component)}${r.version ? ` ${esc(r.version)}` : ''}</td><td class="n">${cvss}</td><td>${summary}</td></tr>`;
     })
     .join('');
