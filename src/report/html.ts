@@ -188,9 +188,9 @@ function compactTable(list: readonly Finding[], x: Texts): string {
 const clip = (s: string | undefined, n: number) => (s && s.length > n ? `${s.slice(0, n - 1)}…` : s ?? '');
 
 /** A CVE's summary in the report's language: JVN's Japanese title for ja where the knowledge DB had it, else the record's, marked as the original. */
-function summaryCell(r: CveRow, lang: Lang, max: number | undefined): string {
+function summaryCell(r: CveRow, lang: Lang, max: number | undefined, originals = true): string {
   const s = cveSummary(r, lang);
-  if (!s) return '';
+  if (!s || (s.original && !originals)) return '';
   const text = max === undefined ? s.text : clip(s.text, max);
   return `${s.original ? `<span class="orig" lang="${lang === 'ja' ? 'en' : 'ja'}">` : ''}${esc(text)}${s.original ? `</span> <span class="muted small">${esc(messages.t(lang, 'proposal.cve.original'))}</span>` : ''}`;
 }
@@ -200,7 +200,7 @@ function cveTable(rows: readonly CveRow[], x: Texts, withSeverity: boolean): str
   const body = rows
     .map((r) => {
       const cvss = r.cvss === undefined ? '—' : `${r.cvss.toFixed(1)}${r.cvssVersion ? ` <span class="muted small">v${esc(r.cvssVersion)}</span>` : ''}`;
-      return `<tr><td class="id">${esc(r.id)}</td><td class="n">${cvss}</td><td>${r.kev ? `<span class="kev">KEV</span>` : ''}</td><td>${esc(r.fixedIn ?? '—')}</td>${withSeverity ? `<td>${sevBadge(r.severity, x)}</td>` : ''}<td>${summaryCell(r, x.lang, withSeverity ? undefined : APPENDIX_SUMMARY)}</td></tr>`;
+      return `<tr><td class="id">${esc(r.id)}</td><td class="n">${cvss}</td><td>${r.kev ? `<span class="kev">KEV</span>` : ''}</td><td>${esc(r.fixedIn ?? '—')}</td>${withSeverity ? `<td>${sevBadge(r.severity, x)}</td>` : ''}<td>${summaryCell(r, x.lang, withSeverity ? undefined : APPENDIX_SUMMARY, !withSeverity || x.lang === 'en')}</td></tr>`;
     })
     .join('');
   return `<table class="data cves${withSeverity ? '' : ' appendix'}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>`;

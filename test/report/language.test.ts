@@ -163,3 +163,12 @@ test('plural syntax: Intl.PluralRules categories, exact matches, # and other pla
   assert.equal(messages.t('en', 'report.exec.findings', { count: 1 }), '1 finding');
   assert.equal(messages.t('en', 'report.exec.findings', { count: 2 }), '2 findings');
 });
+
+test('the combined proposal in Japanese of the documents scanned in English has no English sentence and no variant term', async () => {
+  const { combineDocuments } = await import('../../src/core/document/proposal.js');
+  const { buildProposalHtml } = await import('../../src/report/html.js');
+  const docs = goldenEn.map((file) => JSON.parse(readFileSync(`${goldenDir}${file}`, 'utf8')) as ReportDocument);
+  const html = buildProposalHtml(combineDocuments(docs), 'ja', { client: 'サンプル商店', vendor: 'Example Web', appendix: true, date: '2026-12-01T00:00:00Z' });
+  assert.deepEqual(englishSentences(html), []);
+  assert.deepEqual(glossaryViolations(html.replace(/<(style|script)[^>]*>[\s\S]*?<\/\1>/g, '')), []);
+});

@@ -239,3 +239,29 @@ test('CLI: the combined PDF through real Chromium', async (t) => {
   assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
   assert.ok(pdf.length > 50_000, `a multi-page PDF (${pdf.length} bytes)`);
 });
+
+test('CVE summaries: JVN\'s Japanese title in ja, the CVE record in en; without JVN a ja report quotes the English marked as the original (appendix only)', () => {
+  const doc = shop();
+  doc.findings.push({
+    id: 'test-kev',
+    category: 'vulnerability',
+    severity: 'critical',
+    title: 'PHP 5.3.3: CVE-2099-0001',
+    component: { name: 'php', version: '5.3.3' },
+    cves: ['CVE-2099-0001'],
+    evidence: { kev: true, cve: { id: 'CVE-2099-0001', severity: 'critical', severityBasis: 'cvss', cvss: 9.1, cvssVersion: '3.1', kev: { dateAdded: '2024-01-01' }, feed: 'nvd', record: 'CVE-2099-0001', summary: 'A remote attacker can run arbitrary code through crafted requests.', jvnTitle: 'PHP における任意のコードを実行される脆弱性', jvn: ['JVNDB-2099-000001'] } },
+    remediation: { priority: 3, action: 'migrate' },
+  });
+  const p = migrationProjects(combineDocuments([doc]), 'ja')[0]!;
+  const row = p.kev.find((r) => r.id === 'CVE-2099-0001')!;
+  assert.equal(row.cvss, 9.1, 'the CVSS of evidence.cve');
+  assert.equal(row.jvnTitle, 'PHP における任意のコードを実行される脆弱性');
+  const ja = buildHtml(doc, 'ja');
+  assert.ok(ja.includes('PHP における任意のコードを実行される脆弱性'));
+  assert.ok(!ja.includes('A remote attacker can run arbitrary code'), 'ja shows the JVN title, not the English');
+  // CVE-2012-1823 has no JVN title in the fixture: quoted in English, marked, in the appendix and the KEV table.
+  assert.match(ja, /<span class="orig" lang="en">sapi\/cgi\/cgi_main\.c[^<]*<\/span> <span class="muted small">（英語原文）<\/span>/);
+  assert.match(ja, /JVN iPedia のデータがなかった/);
+  const en = buildHtml(doc, 'en');
+  assert.ok(en.includes('A remote attacker can run arbitrary code through crafted requests.'));
+});
