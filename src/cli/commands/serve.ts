@@ -94,9 +94,26 @@ export const serveCommand: Command = {
       import('../../worker/handlers/index.js'),
       import('../../worker/schedule.js'),
     ]);
-    const runner = new InProcessRunner({ store, handlers: createHandlers({ store, knowledgeDb: ctx.dbPath, home, lang: ctx.lang }) });
+    // Notifications and patch apply (src/worker/handlers/notify.ts, patch-apply.ts): the scan job's hooks enqueue the notify job.
+    const [{ notifyHandler, notifyScanHooks, startNotifySchedules }, { patchApplyHandler }, { smtpFromEnv }] = await Promise.all([
+      import('../../worker/handlers/notify.js'),
+      import('../../worker/handlers/patch-apply.js'),
+      import('../../fleet/notify/deliver.js'),
+    ]);
+    const lazy = { enqueue: (...a: Parameters<InstanceType<typeof InProcessRunner>['enqueue']>) => runner.enqueue(...a) };
+    const runner: InstanceType<typeof InProcessRunner> = new InProcessRunner({
+      store,
+      // A package manager run with its health checks and rollback takes longer than the default 5 min of other jobs.
+      timeoutMs: { 'patch-apply': 2 * 3_600_000 },
+      handlers: {
+        ...createHandlers({ store, knowledgeDb: ctx.dbPath, home, lang: ctx.lang, ...notifyScanHooks(lazy) }),
+        notify: notifyHandler({ store, smtp: smtpFromEnv(ctx.env) }),
+        'patch-apply': patchApplyHandler({ store, runner: lazy }),
+      },
+    });
     const offline = /^(1|true|yes)$/i.test(ctx.env.MAMORI_OFFLINE ?? '');
     const scheduler = startScheduler({ store, runner, knowledgeCron: offline ? null : undefined, onError: (err) => ctx.warn(`schedule: ${(err as Error).message}`) });
+    const notifySchedules = startNotifySchedules({ store, runner, onError: (err) => ctx.warn(`notify schedule: ${(err as Error).message}`) });
 
     const app = await buildServer({
       store,
@@ -109,6 +126,7 @@ export const serveCommand: Command = {
       await app.listen({ host: listen.host, port: listen.port });
     } catch (err) {
       scheduler.stop();
+    notifySchedules.stop();
       await store.close();
       const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
       throw new FatalError(ctx.t('serve.err.address', { address: listenRaw, reason }), { code: 'serve.err.address', params: { address: listenRaw, reason } });
@@ -125,6 +143,7 @@ export const serveCommand: Command = {
     });
     ctx.warn(ctx.t('serve.stopping', { signal }));
     scheduler.stop();
+    notifySchedules.stop();
     await app.close();
     await runner.stop({ graceful: true, graceMs: 10_000 });
     await store.close();
