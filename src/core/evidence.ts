@@ -23,6 +23,12 @@ export interface CveEvidence {
   range?: string;
   rawRef?: string;
   url?: string;
+  /** The CVE record / NVD description (English), cut to a few hundred characters. */
+  summary?: string;
+  /** JVN iPedia's Japanese title, where the knowledge DB holds it. */
+  jvnTitle?: string;
+  /** JVNDB ids. */
+  jvn?: string[];
   /** The installed version is malformed; the match ordered it as the ecosystem's tool does (`malformed` says why). */
   confidence?: 'malformed';
   malformed?: string;

@@ -109,6 +109,8 @@ export interface CveRecord {
   published?: string;
   cwe?: string[];
   jvn?: string[];
+  /** JVN iPedia's Japanese title, where the knowledge DB holds a JVN record for the CVE. */
+  jvnTitle?: string;
 }
 
 /** Everything the assessment needs for one inventory, loaded in one batched query by the store. */

@@ -268,6 +268,32 @@ export interface ReportDocument {
   resolved?: { id: string; title: string; category: Category }[];
   /** With --ignore-file: what was suppressed and why; expired entries are reported. */
   suppressed?: { id: string; reason: string; expires?: string; status?: string }[];
+  /** Host scans: how often the distribution published fixes for the installed packages (past 12 months). */
+  advisoryHistory?: AdvisoryHistory;
+}
+
+/**
+ * How often fixes come (host scans): the security advisories the distribution published for the installed
+ * packages in the twelve months before the scan, per month, and how many of them are still missing here.
+ * `unknown` (with the reason) when the knowledge DB cannot tell — never a count of 0.
+ */
+export interface AdvisoryHistory {
+  status: 'known' | 'unknown';
+  /** The distro platform the advisories were read for (`almalinux:9`). */
+  platform?: string;
+  reason?: MessageRef;
+  /** First day of the first month, and the scan's day (YYYY-MM-DD). */
+  from?: string;
+  to?: string;
+  months?: { month: string; count: number }[];
+  /** Distinct advisories in the window. */
+  total?: number;
+  /** Of those, still missing on this host. */
+  missing?: number;
+  /** The newest advisory date the knowledge DB holds for these packages (shows how far the data reaches). */
+  latest?: string;
+  /** Source packages with a security update missing here (all dates). */
+  missingPackages?: number;
 }
 
 export interface LifecycleEntry {

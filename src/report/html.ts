@@ -8,6 +8,9 @@ import { messages } from '../core/messages/index.js';
 import type { RenderOptions } from './index.js';
 import { severityChart, timelineChart } from './html/charts.js';
 import { snapshotLine } from './snapshot-line.js';
+import { cveSummary } from '../core/document/proposal.js';
+import { PROPOSAL_CSS, proposalParts, singleProposalSections } from './html/proposal.js';
+import type { CombinedReport, CoverOptions } from '../core/document/proposal.js';
 import { CSS } from './html/css.js';
 import { esc, maskPersonal, slug } from './html/escape.js';
 import {
@@ -141,12 +144,20 @@ function compactTable(list: readonly Finding[], x: Texts): string {
 
 const clip = (s: string | undefined, n: number) => (s && s.length > n ? `${s.slice(0, n - 1)}…` : s ?? '');
 
+/** A CVE's summary in the report's language: JVN's Japanese title for ja where the knowledge DB had it, else the record's, marked as the original. */
+function summaryCell(r: CveRow, lang: Lang, max: number | undefined): string {
+  const s = cveSummary(r, lang);
+  if (!s) return '';
+  const text = max === undefined ? s.text : clip(s.text, max);
+  return `${s.original ? `<span class="orig" lang="${lang === 'ja' ? 'en' : 'ja'}">` : ''}${esc(text)}${s.original ? `</span> <span class="muted small">${esc(messages.t(lang, 'proposal.cve.original'))}</span>` : ''}`;
+}
+
 function cveTable(rows: readonly CveRow[], x: Texts, withSeverity: boolean): string {
   const head = [x.t('report.cve.id'), x.t('report.cve.cvss'), x.t('report.cve.kev'), x.t('report.cve.fixedIn'), ...(withSeverity ? [x.t('report.cve.severity')] : []), x.t('report.cve.summary')];
   const body = rows
     .map((r) => {
       const cvss = r.cvss === undefined ? '—' : `${r.cvss.toFixed(1)}${r.cvssVersion ? ` <span class="muted small">v${esc(r.cvssVersion)}</span>` : ''}`;
-      return `<tr><td class="id">${esc(r.id)}</td><td class="n">${cvss}</td><td>${r.kev ? `<span class="kev">KEV</span>` : ''}</td><td>${esc(r.fixedIn ?? '—')}</td>${withSeverity ? `<td>${sevBadge(r.severity, x)}</td>` : ''}<td>${esc(withSeverity ? r.summary ?? '' : clip(r.summary, APPENDIX_SUMMARY))}</td></tr>`;
+      return `<tr><td class="id">${esc(r.id)}</td><td class="n">${cvss}</td><td>${r.kev ? `<span class="kev">KEV</span>` : ''}</td><td>${esc(r.fixedIn ?? '—')}</td>${withSeverity ? `<td>${sevBadge(r.severity, x)}</td>` : ''}<td>${summaryCell(r, x.lang, withSeverity ? undefined : APPENDIX_SUMMARY)}</td></tr>`;
     })
     .join('');
   return `<table class="data cves${withSeverity ? '' : ' appendix'}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>`;
@@ -257,38 +268,32 @@ export async function renderHtml(doc: ReportDocument, opts: RenderOptions): Prom
   return buildHtml(doc, opts.lang);
 }
 
-export function buildHtml(doc: ReportDocument, lang: Lang, view: ReportView = reportView(doc, lang)): string {
-  const { texts: x, level, plan: items, first, sections: secs, cveGroups: groups } = view;
-  const t = x.t;
-  const nowParsed = Date.parse(doc.scannedAt);
-  const now = Number.isNaN(nowParsed) ? 0 : nowParsed;
-  const worst = [...doc.findings].sort(byWorst)[0];
-  const worstDamage = worst ? worstDamages(doc.findings, x) : undefined;
-  const date = formatDateTime(doc.scannedAt, lang);
-  const os = doc.inventory.os ? `${doc.inventory.os.name} ${doc.inventory.os.version}`.trim() : '';
-
-  const toc = [
-    ['sec-summary', t('report.exec.title')],
-    ...secs.map((s) => [`sec-${slug(s.key)}`, t(s.heading)]),
-    ['sec-plan', t('report.sec.plan')],
-    ['sec-appendix', t('report.sec.appendix')],
-    ['sec-inventory', t('report.sec.inventory')],
-    ['sec-gaps', t('report.sec.gaps')],
-  ];
-
-  const out: string[] = [];
-  out.push(`<!DOCTYPE html>
+/** The HTML page around a report's body: head with the inline stylesheet, nothing loaded from elsewhere. */
+export function htmlPage(lang: Lang, title: string, version: string, body: string): string {
+  return `<!DOCTYPE html>
 <html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="mamori ${esc(doc.tool.version)}">
-<title>${esc(t('report.title'))}: ${esc(doc.target.name)}</title>
-<style>${CSS}</style>
+<meta name="generator" content="mamori ${esc(version)}">
+<title>${esc(title)}</title>
+<style>${CSS}${PROPOSAL_CSS}</style>
 </head>
 <body>
 <main>
-<header class="cover">
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+export function buildHtml(doc: ReportDocument, lang: Lang, view: ReportView = reportView(doc, lang)): string {
+  const x = view.texts;
+  const t = x.t;
+  const date = formatDateTime(doc.scannedAt, lang);
+  const os = doc.inventory.os ? `${doc.inventory.os.name} ${doc.inventory.os.version}`.trim() : '';
+  const cover = `<header class="cover">
 <h1>${esc(t('report.title'))}</h1>
 <table class="meta">
 <tr><th>${esc(t('report.meta.target'))}</th><td><b>${esc(doc.target.name)}</b></td></tr>
@@ -298,7 +303,41 @@ ${os ? `<tr><th>${esc(t('report.meta.os'))}</th><td>${esc(os)}</td></tr>` : ''}
 <tr><th>${esc(t('report.meta.tool'))}</th><td>mamori ${esc(doc.tool.version)}</td></tr>
 </table>
 <div class="confidential">${esc(t('report.confidential'))}</div>
-</header>`);
+</header>`;
+  const body = documentBody(doc, lang, view, { appendix: true, proposal: true });
+  return htmlPage(lang, `${t('report.title')}: ${doc.target.name}`, doc.tool.version, `${cover}\n${body}\n<footer class="doc-foot">mamori ${esc(doc.tool.version)} · ${esc(doc.target.name)} · ${esc(date)}</footer>`);
+}
+
+export interface BodyOptions {
+  /** Include the per-CVE appendix. */
+  appendix: boolean;
+  /** Include this scan's own migration project, law and fix-frequency sections (a one-scan report). */
+  proposal: boolean;
+  /** Heading level shift and id prefix, for a scan inside a combined report. */
+  idPrefix?: string;
+}
+
+/** Everything of one scan after its cover: the summary, the risks, the plan, the appendices, the gaps. */
+export function documentBody(doc: ReportDocument, lang: Lang, view: ReportView, opts: BodyOptions): string {
+  const { texts: x, level, plan: items, first, sections: secs, cveGroups: groups } = view;
+  const t = x.t;
+  const nowParsed = Date.parse(doc.scannedAt);
+  const now = Number.isNaN(nowParsed) ? 0 : nowParsed;
+  const worst = [...doc.findings].sort(byWorst)[0];
+  const worstDamage = worst ? worstDamages(doc.findings, x) : undefined;
+  const extra = opts.proposal ? singleProposalSections(doc, lang) : [];
+
+  const toc = [
+    ['sec-summary', t('report.exec.title')],
+    ...secs.map((s) => [`sec-${slug(s.key)}`, t(s.heading)]),
+    ...extra.map((e) => [e.id, e.title]),
+    ['sec-plan', t('report.sec.plan')],
+    ...(opts.appendix ? [['sec-appendix', t('report.sec.appendix')]] : []),
+    ['sec-inventory', t('report.sec.inventory')],
+    ['sec-gaps', t('report.sec.gaps')],
+  ];
+
+  const out: string[] = [];
 
   // Executive summary.
   out.push(`<section id="sec-summary"><h2>${esc(t('report.exec.title'))}</h2>
@@ -326,17 +365,22 @@ ${os ? `<tr><th>${esc(t('report.meta.os'))}</th><td>${esc(os)}</td></tr>` : ''}
     out.push(`<section id="sec-timeline"><h2>${esc(t('report.chart.timeline'))}</h2>${timelineChart(doc.lifecycle, now, x)}<p class="muted small">${esc(t('report.chart.timelineNote'))}</p></section>`);
   }
 
+  for (const e of extra) out.push(e.html);
+
   out.push(planSection(items, x));
 
-  // Appendix: CVEs per component version.
-  out.push(`<section id="sec-appendix" class="page"><h2>${esc(t('report.sec.appendix'))}</h2>`);
-  if (!groups.length) out.push(`<p>${esc(t('report.cve.none'))}</p>`);
-  for (const g of groups) {
-    out.push(`<h3>${esc(displayName(g.component))}${g.version ? ` ${esc(g.version)}` : ''} <span class="muted small">${esc(t('report.cve.count', { count: g.rows.length }))}${g.kev ? ` / KEV ${g.kev}` : ''}</span></h3>`);
-    if (g.distroBuild) out.push(`<p class="muted small">${esc(t('report.vuln.distroNote'))}</p>`);
-    out.push(cveTable(g.rows, x, false));
+  // Appendix: CVEs per component version (optional in a combined report: the body stays short).
+  if (opts.appendix) {
+    out.push(`<section id="sec-appendix" class="page"><h2>${esc(t('report.sec.appendix'))}</h2>`);
+    if (!groups.length) out.push(`<p>${esc(t('report.cve.none'))}</p>`);
+    else out.push(`<p class="muted small">${esc(t(doc.knowledge.feeds.some((f) => f.name === 'jvn' && f.records > 0) ? 'proposal.cve.summaryNote' : 'proposal.cve.noJvn'))}</p>`);
+    for (const g of groups) {
+      out.push(`<h3>${esc(displayName(g.component))}${g.version ? ` ${esc(g.version)}` : ''} <span class="muted small">${esc(t('report.cve.count', { count: g.rows.length }))}${g.kev ? ` / KEV ${g.kev}` : ''}</span></h3>`);
+      if (g.distroBuild) out.push(`<p class="muted small">${esc(t('report.vuln.distroNote'))}</p>`);
+      out.push(cveTable(g.rows, x, false));
+    }
+    out.push('</section>');
   }
-  out.push('</section>');
 
   // Appendix: inventory.
   const inv = doc.inventory;
@@ -368,11 +412,22 @@ ${os ? `<tr><th>${esc(t('report.meta.os'))}</th><td>${esc(os)}</td></tr>` : ''}
       ? `<table class="data"><thead><tr><th>${esc(t('report.gap.what'))}</th><th>${esc(t('report.gap.why'))}</th></tr></thead><tbody>${doc.gaps.map((g) => x.gap(g)).map((g) => `<tr><td>${esc(g.what)}</td><td>${esc(g.why)}</td></tr>`).join('')}</tbody></table>`
       : `<p>${esc(t('report.gaps.none'))}</p>`,
   );
-  out.push(`</section>
-<footer class="doc-foot">mamori ${esc(doc.tool.version)} · ${esc(doc.target.name)} · ${esc(date)}</footer>
-</main>
-</body>
-</html>
-`);
-  return out.join('\n');
+  out.push(`</section>`);
+  const html = out.join('\n');
+  // Inside a combined report every scan's ids are prefixed (`d2-sec-plan`): ids and links stay unique.
+  if (!opts.idPrefix) return html;
+  return html.replace(/ (id|href)="(#?)sec-/g, (_m, attr: string, hash: string) => ` ${attr}="${hash}${opts.idPrefix}-sec-`).replace(/(id="|url\(#)mamori-phase-/g, `$1${opts.idPrefix}-mamori-phase-`);
+}
+
+/**
+ * Several scans of one client (`mamori report a.json b.json …`) as one document: the cover, the overview, the
+ * migration project of each server, the law where customer data is exposed, how often fixes come, then each
+ * scan's details (their per-CVE appendices only with `appendix`).
+ */
+export function buildProposalHtml(combined: CombinedReport, lang: Lang, cover: CoverOptions & { date?: string }): string {
+  const version = combined.documents[0]!.tool.version;
+  const parts = proposalParts(combined, lang, { ...cover, version }, (doc, i) =>
+    documentBody(doc, lang, reportView(doc, lang), { appendix: Boolean(cover.appendix), proposal: false, idPrefix: `d${i + 1}` }),
+  );
+  return htmlPage(lang, parts.title, version, [parts.cover, parts.front, parts.details, parts.footer].join('\n'));
 }

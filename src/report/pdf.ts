@@ -69,7 +69,13 @@ export function pdfTemplates(doc: ReportDocument, opts: RenderOptions): { header
   return { headerTemplate, footerTemplate };
 }
 
-export async function htmlToPdf(browser: Browser, html: string, doc: ReportDocument, opts: RenderOptions): Promise<Uint8Array> {
+export async function htmlToPdf(
+  browser: Browser,
+  html: string,
+  doc: ReportDocument,
+  opts: RenderOptions,
+  templates: { headerTemplate: string; footerTemplate: string } = pdfTemplates(doc, opts),
+): Promise<Uint8Array> {
   const page = await isolatedPage(browser);
   try {
     await page.setContent(html, { waitUntil: 'load', timeout: 120_000 });
@@ -77,7 +83,7 @@ export async function htmlToPdf(browser: Browser, html: string, doc: ReportDocum
       format: 'A4',
       printBackground: true,
       displayHeaderFooter: true,
-      ...pdfTemplates(doc, opts),
+      ...templates,
       margin: { top: '20mm', bottom: '18mm', left: '14mm', right: '14mm' },
       preferCSSPageSize: true,
       outline: true,

@@ -97,6 +97,7 @@ export async function assembleReport(collected: Collected, knowledge: KnowledgeP
   if (doc.inventory.pendingUpdates.length) doc.inventory = (await import('../core/assess/pending.js')).markSecurityUpdates(doc.inventory, out.findings);
   doc.knowledge = { feeds: out.feeds };
   doc.lifecycle = out.lifecycle;
+  if (out.advisoryHistory) doc.advisoryHistory = out.advisoryHistory;
   if (exceptions.length) doc.suppressed = exc.suppressed;
   if (resolved) doc.resolved = resolved;
   return doc;

@@ -34,6 +34,9 @@ export const isoDayPlus = (d: { getTime(): number }, days: number): string => is
 
 export type { CveEvidence } from '../evidence.js';
 
+/** A CVE summary kept in the document is cut here (NVD descriptions run to a few thousand characters). */
+export const SUMMARY_MAX = 400;
+
 export function cveEvidence(ctx: Ctx, cve: string, adv: Advisory, match: { range?: string; fixed?: string; confidence?: 'malformed'; malformed?: string }): CveEvidence {
   const f = ctx.facts.facts(cve, adv);
   const s = cveSeverity(f, adv);
@@ -54,6 +57,11 @@ export function cveEvidence(ctx: Ctx, cve: string, adv: Advisory, match: { range
     if (match.malformed) e.malformed = match.malformed;
   }
   if (adv.rawRef) e.rawRef = adv.rawRef;
+  // The per-CVE summary for the owner's report: the CVE record / NVD description, JVN's Japanese title beside it.
+  const summary = f.summary?.trim();
+  if (summary) e.summary = summary.length > SUMMARY_MAX ? `${summary.slice(0, SUMMARY_MAX - 1)}…` : summary;
+  if (f.jvnTitle) e.jvnTitle = f.jvnTitle;
+  if (f.jvn?.length) e.jvn = [...f.jvn];
   if (adv.url) e.url = adv.url;
   return e;
 }

@@ -10,21 +10,23 @@ export interface CveFacts {
   kev?: KevEntry;
   epss?: EpssEntry;
   summary?: string;
+  jvnTitle?: string;
+  jvn?: string[];
 }
 
 export class FactIndex {
   private readonly kev = new Map<string, KevEntry>();
   private readonly epss = new Map<string, EpssEntry>();
-  private readonly records = new Map<string, { cvss?: CvssScore[]; summary?: string }>();
+  private readonly records = new Map<string, { cvss?: CvssScore[]; summary?: string; jvnTitle?: string; jvn?: string[] }>();
   constructor(slice: KnowledgeSlice) {
     for (const k of slice.kev) this.kev.set(k.cve, k);
     for (const e of slice.epss) this.epss.set(e.cve, e);
-    for (const c of slice.cves) this.records.set(c.id, { cvss: c.cvss, summary: c.summary });
+    for (const c of slice.cves) this.records.set(c.id, { cvss: c.cvss, summary: c.summary, jvnTitle: c.jvnTitle, jvn: c.jvn });
   }
   facts(cve: string, adv?: Advisory): CveFacts {
     const rec = this.records.get(cve);
     const cvss = mergeCvss(adv?.cvss, rec?.cvss);
-    return { cvss: cvss.length ? cvss : undefined, kev: this.kev.get(cve), epss: this.epss.get(cve), summary: rec?.summary ?? adv?.summary };
+    return { cvss: cvss.length ? cvss : undefined, kev: this.kev.get(cve), epss: this.epss.get(cve), summary: rec?.summary ?? adv?.summary, jvnTitle: rec?.jvnTitle, jvn: rec?.jvn };
   }
   isKev(cve: string): boolean {
     return this.kev.has(cve);

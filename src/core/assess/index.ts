@@ -18,6 +18,7 @@ import { distroPlatforms, packageUpdate, updateCommand, updateTool } from './pla
 import { assessContext, explain, inventoryNeedsKnowledge } from './explain.js';
 import type { AssessInput, AssessOutput } from './types.js';
 import { upstreamSubjects } from './upstream.js';
+import { advisoryHistory } from './advisory-history.js';
 import { matchUpstream } from './upstream.js';
 
 export * from './types.js';
@@ -90,6 +91,7 @@ export function assess(input: AssessInput): AssessOutput {
   const mine: Finding[] = [];
   let lifecycle: ReportDocument['lifecycle'] = [];
   let feeds: AssessOutput['feeds'] = [];
+  let distroFindings: Finding[] = [];
   // Nothing to match (a files scan of plain documents): a missing DB is not a gap of this scan.
   const needsKnowledge = inventoryNeedsKnowledge(input.inventory);
   if (!slice) {
@@ -109,6 +111,7 @@ export function assess(input: AssessInput): AssessOutput {
     if (slice.feeds.length === 0) gaps.push(gap(ctx, msg('assess.gap.what.db'), 'assess.gap.emptyDb', { path: input.knowledgeLocation ?? '(default)' }));
     const distro = matchDistro(ctx, slice.advisories);
     mine.push(...distro.findings);
+    distroFindings = distro.findings;
     gaps.push(...distro.gaps);
     mine.push(...pendingUpdateFindings(ctx, distro.covered));
     const up = matchUpstream(ctx, slice.advisories, new Set(UPSTREAM_PRODUCTS));
@@ -129,7 +132,9 @@ export function assess(input: AssessInput): AssessOutput {
   lifecycle = [...lifecycle, ...apps.lifecycle];
   if (input.target.kind === 'host' && !inventory.os) gaps.push(gap(ctx, msg('assess.gap.what.os'), 'assess.gap.noOs'));
 
-  return explain(input, ctx, mine, gaps, lifecycle, feeds);
+  const out = explain(input, ctx, mine, gaps, lifecycle, feeds);
+  if (input.target.kind === 'host') out.advisoryHistory = advisoryHistory(inventory, slice, distroFindings, now);
+  return out;
 }
 
 /** Security updates the package manager already offers, for packages the distro data did not cover. */

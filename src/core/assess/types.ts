@@ -24,6 +24,8 @@ export interface AssessOutput {
   gaps: Gap[];
   lifecycle: LifecycleEntry[];
   feeds: ReportDocument['knowledge']['feeds'];
+  /** Host scans: advisories published per month for the installed packages (src/core/assess/advisory-history.ts). */
+  advisoryHistory?: ReportDocument['advisoryHistory'];
 }
 
 /** The answer to "does this version fall in these ranges". Unknown is an answer, never "not affected". */

@@ -27,6 +27,7 @@ const DISPLAY: Record<string, string> = {
   oscommerce: 'osCommerce',
   'movable-type': 'Movable Type',
   phpmyadmin: 'phpMyAdmin',
+  jquery: 'jQuery',
   centos: 'CentOS',
   rhel: 'Red Hat Enterprise Linux',
   almalinux: 'AlmaLinux',
@@ -170,6 +171,42 @@ export interface PlanItem {
   reviewBy?: string;
   findings: Finding[];
   worst: Severity;
+  /** The one migration project: every priority-3 migration step of the end-of-life findings, merged. */
+  migration?: boolean;
+}
+
+/** An end-of-life finding that calls for a migration: past its end (not merely near it), or an unmaintained program. */
+export function isMigrationFinding(f: Finding): boolean {
+  if (f.category === 'outdated-application') return true;
+  if (f.category !== 'end-of-life') return false;
+  const phase = f.evidence?.phase;
+  return phase === undefined || phase === 'eol';
+}
+
+/**
+ * The priority-3 steps of the end-of-life findings ("move to a supported OS", "update Apache to 2.4", "move to a
+ * supported PHP line", "upgrade EC-CUBE") are one project, not several items: one plan item names its parts.
+ */
+function mergeMigration(items: PlanItem[], texts: Texts, doc: ReportDocument): PlanItem[] {
+  const steps = items.filter((it) => it.priority === 3 && it.findings.length > 0 && it.findings.every(isMigrationFinding));
+  if (steps.length < 2) return items;
+  const findings = [...new Set(steps.flatMap((s) => s.findings))].sort(byWorst);
+  const os = doc.inventory.os;
+  const label = (f: Finding): string => {
+    const product = typeof f.evidence?.product === 'string' ? f.evidence.product : '';
+    if (os && os.family !== 'unknown' && (OS_NAMES.has(product) || product === os.family)) return `${displayName(os.family)} ${os.version}`;
+    return f.component ? `${displayName(f.component.name)}${f.component.version ? ` ${f.component.version}` : ''}` : texts.title(f);
+  };
+  const parts = [...new Set(findings.map(label))];
+  const merged: PlanItem = {
+    priority: 3,
+    action: texts.t('proposal.plan.migration', { parts: parts.join(', ') }),
+    commands: [],
+    findings,
+    worst: findings[0]!.severity,
+    migration: true,
+  };
+  return [...items.filter((it) => !steps.includes(it)), merged];
 }
 
 /** The maintenance plan: every remediation and step, merged by (priority, action), worst first within a priority. */
@@ -194,7 +231,7 @@ export function plan(doc: ReportDocument, texts: Texts): PlanItem[] {
     for (const s of r.steps ?? []) add(f, s.priority, s.action, s.command, s.reviewBy);
   }
   const bestRank = (it: PlanItem) => Math.min(...it.findings.map((f) => f.rank ?? Infinity));
-  return mergeUpdates([...items.values()], texts).sort(
+  return mergeMigration(mergeUpdates([...items.values()], texts), texts, doc).sort(
     (a, b) => a.priority - b.priority || severityRank(b.worst) - severityRank(a.worst) || bestRank(a) - bestRank(b),
   );
 }
@@ -257,6 +294,8 @@ export interface CveRow {
   epss?: number;
   fixedIn?: string;
   summary?: string;
+  /** JVN iPedia's Japanese title, where the knowledge DB held it at scan time. */
+  jvnTitle?: string;
   severity: Severity;
   distroBuild: boolean;
 }
@@ -303,6 +342,7 @@ function detailFrom(id: string, e: Rec, f: Finding): Omit<CveRow, 'component' | 
     epss: typeof e.epss === 'number' ? e.epss : isRec(e.epss) && typeof e.epss.epss === 'number' ? e.epss.epss : undefined,
     fixedIn: str(e.fixedIn ?? e.fixedVersion ?? e.fixed),
     summary: str(e.summary ?? e.description ?? e.title),
+    jvnTitle: str(e.jvnTitle),
     severity: f.severity,
   };
 }
@@ -317,7 +357,8 @@ export function cveRows(doc: ReportDocument): CveRow[] {
     const distroBuild = ev.distroBuild === true;
     const details: Omit<CveRow, 'component' | 'version' | 'distroBuild'>[] = [];
     // Per-CVE lines (the assessment writes evidence.cves: CveEvidence[]); lists of plain ids are skipped here.
-    for (const list of [ev.cves, ev.advisories, ev.cveDetails, ev.vulnerabilities]) {
+    // A known-exploited finding carries its one CVE as evidence.cve (with its CVSS).
+    for (const list of [ev.cves, ev.advisories, ev.cveDetails, ev.vulnerabilities, isRec(ev.cve) ? [ev.cve] : undefined]) {
       if (!Array.isArray(list)) continue;
       for (const a of list) {
         if (!isRec(a)) continue;
@@ -333,7 +374,8 @@ export function cveRows(doc: ReportDocument): CveRow[] {
     for (const d of details) {
       const key = `${component}\u0000${version ?? ''}\u0000${d.id}`;
       const prev = rows.get(key);
-      if (!prev || severityRank(d.severity) > severityRank(prev.severity)) rows.set(key, { component, version, distroBuild, ...d });
+      if (!prev || severityRank(d.severity) > severityRank(prev.severity)) rows.set(key, { component, version, distroBuild, ...d, cvss: d.cvss ?? prev?.cvss, cvssVersion: d.cvss === undefined ? prev?.cvssVersion : d.cvssVersion, summary: d.summary ?? prev?.summary, jvnTitle: d.jvnTitle ?? prev?.jvnTitle });
+      else if (prev.cvss === undefined && d.cvss !== undefined) rows.set(key, { ...prev, cvss: d.cvss, cvssVersion: d.cvssVersion, cvssVector: d.cvssVector, summary: prev.summary ?? d.summary, jvnTitle: prev.jvnTitle ?? d.jvnTitle });
     }
   }
   return [...rows.values()].sort(

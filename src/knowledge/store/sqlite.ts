@@ -355,7 +355,8 @@ export function mergeCveRecords(rows: { id: string; feed: string; body: string }
   for (const [id, list] of byId) {
     list.sort((a, b) => rank(a.feed) - rank(b.feed));
     const m: CveRecord = { id };
-    for (const { rec } of list) {
+    for (const { feed, rec } of list) {
+      if (feed === 'jvn' && rec.summary) m.jvnTitle ??= rec.summary;
       m.summary ??= rec.summary;
       m.cvss ??= rec.cvss;
       m.published ??= rec.published;
