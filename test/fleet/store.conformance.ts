@@ -489,7 +489,8 @@ export function conformance(label: string, harness: () => Promise<StoreHarness>)
 
     it('users, sessions, tokens, login throttling, settings', async () => {
       const u = await store.createUser({ email: 'viewer@example.test', passwordHash: 'h1', role: 'viewer', tenantIds: [A.id] });
-      await assert.rejects(store.createUser({ email: 'VIEWER@example.test', passwordHash: 'h', role: 'viewer', tenantIds: [] }));
+      await assert.rejects(store.createUser({ email: 'VIEWER@example.test', passwordHash: 'h', role: 'viewer', tenantIds: [] }), /already exists/);
+      await assert.rejects(store.createTenant(admin, ' Tenant B '), /a tenant named "Tenant B" already exists/);
       assert.equal((await store.getUserByEmail('viewer@example.test'))?.passwordHash, 'h1');
       assert.ok((await store.countUsers()) >= 2);
       const upd = await store.updateUser(u.id, { tenantIds: [A.id, B.id], disabled: true, passwordHash: 'h2' });

@@ -131,9 +131,24 @@ function initial(dialect: Dialect): Migration {
         .addColumn('resolved_at', 'text')
         .addColumn('reopened_at', 'text')
         .addColumn('reopen_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('severity_rank', 'integer', (c) => c.notNull())
+        .addColumn('component', 'text')
+        .addColumn('version', 'text')
+        .addColumn('package', 'text')
+        .addColumn('cves', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('kev', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('fix_published_at', 'text')
         .addPrimaryKeyConstraint('finding_history_pk', ['target_id', 'finding_id'])
         .execute();
-      await db.schema.createIndex('finding_history_tenant').on('finding_history').columns(['tenant_id', 'state']).execute();
+      // The overview's lists read the open problems of the latest scans from here in index order, LIMIT N rows read:
+      // missing updates oldest fix first; end of life, personal data and KEV most severe first (fleet-wide and per tenant).
+      const hist = (name: string, cols: string[]) => db.schema.createIndex(name).on('finding_history').columns(cols).execute();
+      await hist('finding_history_fix', ['category', 'state', 'fix_published_at', 'severity_rank desc', 'target_id', 'finding_id']);
+      await hist('finding_history_rank', ['category', 'state', 'severity_rank desc', 'target_id', 'finding_id']);
+      await hist('finding_history_kev', ['kev', 'state', 'severity_rank desc', 'target_id', 'finding_id']);
+      await hist('finding_history_t_fix', ['tenant_id', 'category', 'state', 'fix_published_at', 'severity_rank desc', 'target_id', 'finding_id']);
+      await hist('finding_history_t_rank', ['tenant_id', 'category', 'state', 'severity_rank desc', 'target_id', 'finding_id']);
+      await hist('finding_history_t_kev', ['tenant_id', 'kev', 'state', 'severity_rank desc', 'target_id', 'finding_id']);
 
       await db.schema.createTable('exceptions')
         .addColumn('id', 'text', (c) => c.primaryKey())

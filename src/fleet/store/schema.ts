@@ -93,6 +93,14 @@ export interface FindingHistoryTable {
   resolved_at: string | null;
   reopened_at: string | null;
   reopen_count: number;
+  /** The finding's columns as of the latest scan: the overview reads them here (one row per open problem). */
+  severity_rank: number;
+  component: string | null;
+  version: string | null;
+  package: string | null;
+  cves: string;
+  kev: number;
+  fix_published_at: string | null;
 }
 
 export interface ExceptionsTable {

@@ -142,6 +142,12 @@ export class FleetStoreError extends Error {
   }
 }
 
+/** A unique constraint refused the row (SQLite or PostgreSQL). */
+const isUniqueViolation = (err: unknown): boolean => {
+  const code = (err as { code?: unknown })?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+};
+
 export interface SqlFleetStoreOptions {
   dialect: Dialect;
   db: Db;
@@ -207,7 +213,12 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
     const n = name.trim();
     if (!n) throw new FleetStoreError('a tenant name must not be empty');
     const t = { id: randomUUID(), name: n, created_at: now() };
-    await this.db.insertInto('tenants').values(t).execute();
+    try {
+      await this.db.insertInto('tenants').values(t).execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new FleetStoreError(`a tenant named ${JSON.stringify(n)} already exists`);
+      throw err;
+    }
     return toTenant(t);
   }
 
@@ -231,7 +242,12 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
     if (!writes(scope, id)) return undefined;
     const n = name.trim();
     if (!n) throw new FleetStoreError('a tenant name must not be empty');
-    await this.db.updateTable('tenants').set({ name: n }).where('id', '=', id).execute();
+    try {
+      await this.db.updateTable('tenants').set({ name: n }).where('id', '=', id).execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new FleetStoreError(`a tenant named ${JSON.stringify(n)} already exists`);
+      throw err;
+    }
     return this.getTenant(scope, id);
   }
 
@@ -558,28 +574,34 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
       const s = parseJson<Partial<Record<Severity, number>> | null>(r.summary, null);
       if (s) for (const k of SEVERITIES) summary[k] += Number(s[k] ?? 0);
     }
-    const latest = () => tenantFilter(this.db.selectFrom('targets').innerJoin('findings', 'findings.scan_id', 'targets.last_done_scan_id') as unknown as SelectQueryBuilder<FleetDb, 'targets', object>) as unknown as SelectQueryBuilder<FleetDb & { findings: FindingsTable }, 'targets' | 'findings', object>;
-    const missing = await latest()
-      .leftJoin('finding_history', (j) => j.onRef('finding_history.target_id', '=', 'findings.target_id').onRef('finding_history.finding_id', '=', 'findings.finding_id'))
-      .where('findings.category', '=', 'missing-security-update').where('findings.accepted', '=', 0)
-      .select(['findings.target_id', 'targets.name', 'findings.tenant_id', 'findings.finding_id', 'findings.package', 'findings.severity', 'findings.fix_published_at', 'finding_history.first_seen_at'])
-      .orderBy(sql`case when findings.fix_published_at is null then 1 else 0 end`).orderBy('findings.fix_published_at').orderBy('findings.severity_rank', 'desc').orderBy('targets.name').orderBy('findings.finding_id')
-      .limit(limit).execute();
-    const pick = (category: string) => latest().where('findings.category', '=', category).where('findings.accepted', '=', 0)
-      .select(['findings.target_id', 'targets.name', 'findings.tenant_id', 'findings.finding_id', 'findings.component', 'findings.version', 'findings.title', 'findings.severity', 'findings.cves'])
-      .orderBy('findings.severity_rank', 'desc').orderBy('targets.name').orderBy('findings.finding_id').limit(limit).execute();
-    const eol = await pick('end-of-life');
-    const pii = await pick('personal-data-exposure');
-    const kev = await latest().where('findings.kev', '=', 1).where('findings.accepted', '=', 0)
-      .select(['findings.target_id', 'targets.name', 'findings.tenant_id', 'findings.finding_id', 'findings.title', 'findings.severity', 'findings.cves'])
-      .orderBy('findings.severity_rank', 'desc').orderBy('targets.name').orderBy('findings.finding_id').limit(limit).execute();
+    // The open problems of each target's latest finished scan are the history rows not resolved (history follows the
+    // newest scan only); accepted ones have state 'accepted' and are left out.
+    const open = () => {
+      let qb = this.scoped(this.db.selectFrom('finding_history').innerJoin('targets', 'targets.id', 'finding_history.target_id'), scope, 'finding_history.tenant_id')
+        .where('finding_history.state', '=', 'open');
+      if (opts.tenantId !== undefined) qb = qb.where('finding_history.tenant_id', '=', opts.tenantId);
+      return qb;
+    };
+    const cols = ['finding_history.target_id', 'targets.name', 'finding_history.tenant_id', 'finding_history.finding_id', 'finding_history.package', 'finding_history.component',
+      'finding_history.version', 'finding_history.title', 'finding_history.severity', 'finding_history.cves', 'finding_history.fix_published_at', 'finding_history.first_seen_at'] as const;
+    // Every list in index order (ties by target id, then finding id), so each reads about `limit` rows.
+    const ordered = <QB extends ReturnType<typeof open>>(qb: QB) => qb.orderBy('finding_history.severity_rank', 'desc').orderBy('finding_history.target_id').orderBy('finding_history.finding_id');
+    // Oldest fix first, then the ones whose fix date is unknown.
+    const datedQ = ordered(open().where('finding_history.category', '=', 'missing-security-update').where('finding_history.fix_published_at', 'is not', null)
+      .orderBy('finding_history.fix_published_at')).select(cols).limit(limit).execute();
+    const undatedQ = ordered(open().where('finding_history.category', '=', 'missing-security-update').where('finding_history.fix_published_at', 'is', null)).select(cols).limit(limit).execute();
+    const pick = (category: string) => ordered(open().where('finding_history.category', '=', category)).select(cols).limit(limit).execute();
+    const kevQ = ordered(open().where('finding_history.kev', '=', 1)).select(cols).limit(limit).execute();
+    // Independent queries: on PostgreSQL they run on several pool connections at once.
+    const [dated, undated, eol, pii, kev] = await Promise.all([datedQ, undatedQ, pick('end-of-life'), pick('personal-data-exposure'), kevQ]);
+    const missing = [...dated, ...undated].slice(0, limit);
     return {
       targets: Number(counts.n),
       scannedTargets: Number(counts.scanned),
       failedTargets: Number(failed.n),
       summary,
       missingUpdates: missing.map((r) => {
-        const firstSeenAt = r.first_seen_at ?? opts.now.toISOString();
+        const firstSeenAt = r.first_seen_at;
         return {
           targetId: r.target_id, targetName: r.name, tenantId: r.tenant_id, findingId: r.finding_id, package: r.package, severity: r.severity as Severity,
           fixPublishedAt: r.fix_published_at, lagDays: days(r.fix_published_at), firstSeenAt, daysSeen: days(firstSeenAt) ?? 0,
@@ -665,7 +687,12 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
     const email = u.email.trim().toLowerCase();
     if (!email) throw new FleetStoreError('a user needs an email address');
     const row = { id: randomUUID(), email, password_hash: u.passwordHash, role: u.role, tenant_ids: JSON.stringify([...new Set(u.tenantIds)]), totp_enabled: 0, created_at: now(), disabled_at: null };
-    await this.db.insertInto('users').values(row).execute();
+    try {
+      await this.db.insertInto('users').values(row).execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new FleetStoreError(`a user with the email address ${JSON.stringify(email)} already exists`);
+      throw err;
+    }
     return toUser(row);
   }
 
@@ -842,13 +869,15 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
 
 export { SecretKeyError };
 
-function summaryOf(doc: ReportDocument): Record<Severity, number> {
+/** @internal exported for the bench's bulk load */
+export function summaryOf(doc: ReportDocument): Record<Severity, number> {
   const s = emptySummary();
   for (const f of doc.findings) if (f.severity in s) s[f.severity]++;
   return s;
 }
 
-async function insertFindings(trx: Tx, rows: FindingRow[]): Promise<void> {
+/** @internal exported for the bench's bulk load (the rows finishScan writes) */
+export async function insertFindings(trx: Tx, rows: FindingRow[]): Promise<void> {
   const chunk = 400;
   for (let i = 0; i < rows.length; i += chunk) {
     const part = rows.slice(i, i + chunk);
@@ -873,25 +902,38 @@ async function insertFindings(trx: Tx, rows: FindingRow[]): Promise<void> {
  * First seen / last seen / resolved / reopened for the target's findings after a scan observed at `at` (the newest
  * for its target): present → open or accepted (reopened when it was resolved); absent → resolved.
  */
-async function updateHistory(trx: Tx, tenantId: string, targetId: string, rows: FindingRow[], at: string): Promise<void> {
+export async function updateHistory(trx: Tx, tenantId: string, targetId: string, rows: FindingRow[], at: string): Promise<void> {
   const current = new Map((await trx.selectFrom('finding_history').selectAll().where('target_id', '=', targetId).execute()).map((h) => [h.finding_id, h]));
   const present = new Set<string>();
   const inserts: FleetDb['finding_history'][] = [];
+  const unchanged: string[] = [];
   for (const r of rows) {
     present.add(r.findingId);
     const state = r.accepted ? 'accepted' : 'open';
     const h = current.get(r.findingId);
+    const cols = {
+      severity: r.severity, category: r.category, title: r.title, severity_rank: severityRank(r.severity), component: r.component, version: r.version,
+      package: r.package, cves: JSON.stringify(r.cves), kev: r.kev ? 1 : 0, fix_published_at: r.fixPublishedAt,
+    };
     if (!h) {
-      inserts.push({ tenant_id: tenantId, target_id: targetId, finding_id: r.findingId, state, severity: r.severity, category: r.category, title: r.title, first_seen_at: at, last_seen_at: at, resolved_at: null, reopened_at: null, reopen_count: 0 });
+      inserts.push({ tenant_id: tenantId, target_id: targetId, finding_id: r.findingId, state, ...cols, first_seen_at: at, last_seen_at: at, resolved_at: null, reopened_at: null, reopen_count: 0 });
       continue;
     }
     const reopened = h.state === 'resolved';
+    const same = (Object.keys(cols) as (keyof typeof cols)[]).every((k) => String(h[k]) === String(cols[k]));
+    if (!reopened && h.state === state && same) {
+      unchanged.push(r.findingId); // only last seen moves: one statement for all of them below
+      continue;
+    }
     await trx.updateTable('finding_history').set({
-      state, severity: r.severity, category: r.category, title: r.title, last_seen_at: at,
+      state, ...cols, last_seen_at: at,
       ...(reopened ? { reopened_at: at, reopen_count: Number(h.reopen_count) + 1, resolved_at: null } : {}),
     }).where('target_id', '=', targetId).where('finding_id', '=', r.findingId).execute();
   }
   for (let i = 0; i < inserts.length; i += 400) await trx.insertInto('finding_history').values(inserts.slice(i, i + 400)).execute();
+  for (let i = 0; i < unchanged.length; i += 400) {
+    await trx.updateTable('finding_history').set({ last_seen_at: at }).where('target_id', '=', targetId).where('finding_id', 'in', unchanged.slice(i, i + 400)).execute();
+  }
   const gone = [...current.values()].filter((h) => h.state !== 'resolved' && !present.has(h.finding_id)).map((h) => h.finding_id);
   for (let i = 0; i < gone.length; i += 400) {
     await trx.updateTable('finding_history').set({ state: 'resolved', resolved_at: at })
