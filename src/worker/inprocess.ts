@@ -72,6 +72,8 @@ interface Running {
 
 const DEFAULT_TIMEOUTS: Record<JobKind, number> = { scan: 15 * 60_000, 'knowledge-update': 40 * 60_000, notify: 5 * 60_000, 'render-report': 5 * 60_000, 'patch-apply': 30 * 60_000 };
 const RECENT = 200;
+/** How often running scans are checked for an expired lease. */
+const LEASE_CHECK_MS = 60_000;
 const PAGE = 200;
 
 const defaultLog = (e: LogEntry) => process.stderr.write(`${JSON.stringify(e)}\n`);
@@ -108,6 +110,7 @@ export class InProcessRunner implements JobRunner {
   private stopping = false;
   private pumping: Promise<void> | undefined;
   private pumpAgain = false;
+  private lastLeaseCheck = 0;
 
   constructor(o: InProcessOptions) {
     this.store = o.store;
@@ -217,6 +220,21 @@ export class InProcessRunner implements JobRunner {
     this.started = false;
   }
 
+  /**
+   * Scans `running` in the store that this runner does not run and that started longer ago than the scan time
+   * limit plus a minute: their runner is gone (a handler that could not write its failure, a process that died
+   * while another took over the file). Their lease has expired: queued again, or failed when out of attempts.
+   */
+  private async reclaimExpired(now: number): Promise<void> {
+    const lease = this.timeouts.scan + 60_000;
+    for (const s of await this.allScans('running')) {
+      if (this.running.has(s.id) || !s.startedAt || Date.parse(s.startedAt) > now - lease) continue;
+      const final = s.attempts >= this.maxAttempts;
+      await this.store.failScan(s.id, messages.t('en', 'job.err.interrupted', { why: 'its lease expired' }), final);
+      this.log('warn', final ? 'expired scan failed: attempts used up' : 'expired scan queued again', { jobId: s.id, kind: 'scan', scanId: s.id, targetId: s.targetId, attempts: s.attempts });
+    }
+  }
+
   /** Every scan with this status, all pages. */
   private async allScans(status: ScanRecord['status']): Promise<ScanRecord[]> {
     const out: ScanRecord[] = [];
@@ -270,7 +288,7 @@ export class InProcessRunner implements JobRunner {
     if (this.running.size >= this.concurrency) return;
     const now = this.clock().getTime();
     // Other jobs first (few, short), oldest first.
-    for (let i = 0; i < this.memQueue.length && this.running.size < this.concurrency; ) {
+    for (let i = 0; i < this.memQueue.length && this.running.size < this.concurrency && !this.stopping; ) {
       const m = this.memQueue[i]!;
       if (m.notBefore > now || this.tenantLoad(m.info.tenantId) >= this.perTenant) {
         i++;
@@ -280,6 +298,10 @@ export class InProcessRunner implements JobRunner {
       this.runMem(m);
     }
     if (!this.handlers.scan) return;
+    if (now - this.lastLeaseCheck >= LEASE_CHECK_MS) {
+      this.lastLeaseCheck = now;
+      await this.reclaimExpired(now);
+    }
     const queued = (await this.allScans('queued')).sort((a, b) => (a.queuedAt < b.queuedAt ? -1 : a.queuedAt > b.queuedAt ? 1 : 0));
     this.queuedScans = queued.map((s) => ({ id: s.id, kind: 'scan', status: 'queued', attempt: s.attempts, tenantId: s.tenantId, targetId: s.targetId, scanId: s.id, queuedAt: s.queuedAt, startedAt: null, finishedAt: null, reason: s.failureReason }));
     for (const s of queued) {
