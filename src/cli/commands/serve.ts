@@ -89,28 +89,29 @@ export const serveCommand: Command = {
     } else if (initAdmin) ctx.warn(ctx.t('serve.initSkipped'));
 
     // Scans run in this process: the queued scans in the store are the queue (src/worker/inprocess.ts).
-    const [{ InProcessRunner }, { createHandlers }, { startScheduler }] = await Promise.all([
+    // Handlers: scan and knowledge update, notifications (SMTP from MAMORI_SMTP_URL; enqueued when a scan ends)
+    // and patch apply (which asks for its verification scan through the same runner).
+    const [{ InProcessRunner }, { createHandlers }, { startScheduler }, { notifyHandler, notifyScanHooks, startNotifySchedules }, { patchApplyHandler }, { smtpFromEnv }] = await Promise.all([
       import('../../worker/inprocess.js'),
       import('../../worker/handlers/index.js'),
       import('../../worker/schedule.js'),
-    ]);
-    // Notifications and patch apply (src/worker/handlers/notify.ts, patch-apply.ts): the scan job's hooks enqueue the notify job.
-    const [{ notifyHandler, notifyScanHooks, startNotifySchedules }, { patchApplyHandler }, { smtpFromEnv }] = await Promise.all([
       import('../../worker/handlers/notify.js'),
       import('../../worker/handlers/patch-apply.js'),
       import('../../fleet/notify/deliver.js'),
     ]);
-    const lazy = { enqueue: (...a: Parameters<InstanceType<typeof InProcessRunner>['enqueue']>) => runner.enqueue(...a) };
-    const runner: InstanceType<typeof InProcessRunner> = new InProcessRunner({
+    const ref: { runner?: Pick<InstanceType<typeof InProcessRunner>, 'enqueue'> } = {};
+    const later: Pick<InstanceType<typeof InProcessRunner>, 'enqueue'> = { enqueue: (job, o) => ref.runner!.enqueue(job, o) };
+    const runner = new InProcessRunner({
       store,
       // A package manager run with its health checks and rollback takes longer than the default 5 min of other jobs.
       timeoutMs: { 'patch-apply': 2 * 3_600_000 },
       handlers: {
-        ...createHandlers({ store, knowledgeDb: ctx.dbPath, home, lang: ctx.lang, ...notifyScanHooks(lazy) }),
+        ...createHandlers({ store, knowledgeDb: ctx.dbPath, home, lang: ctx.lang, ...notifyScanHooks(later) }),
         notify: notifyHandler({ store, smtp: smtpFromEnv(ctx.env) }),
-        'patch-apply': patchApplyHandler({ store, runner: lazy }),
+        'patch-apply': patchApplyHandler({ store, runner: later }),
       },
     });
+    ref.runner = runner;
     const offline = /^(1|true|yes)$/i.test(ctx.env.MAMORI_OFFLINE ?? '');
     const scheduler = startScheduler({ store, runner, knowledgeCron: offline ? null : undefined, onError: (err) => ctx.warn(`schedule: ${(err as Error).message}`) });
     const notifySchedules = startNotifySchedules({ store, runner, onError: (err) => ctx.warn(`notify schedule: ${(err as Error).message}`) });
