@@ -18,7 +18,7 @@ import { SYSTEM_SCOPE, type Target, type Tenant } from '../../src/fleet/types.js
 import { buildServer } from '../../src/server/app.js';
 import { newApiToken, sha256 } from '../../src/server/auth/tokens.js';
 import { InProcessRunner } from '../../src/worker/inprocess.js';
-import { patchApplyHandler } from '../../src/worker/handlers/patch-apply.js';
+import { patchApplyHandler, resumeApprovedPatchPlans } from '../../src/worker/handlers/patch-apply.js';
 import { NOTIFICATION_SETTINGS_KEY, type NotificationSettings } from '../../src/fleet/notify/settings.js';
 
 const golden = (name: string): ReportDocument => JSON.parse(readFileSync(new URL(`../fixtures/golden/${name}`, import.meta.url), 'utf8')) as ReportDocument;
@@ -117,6 +117,11 @@ describe('patch plans and notification settings over the API', () => {
     assert.equal((await call('viewB', 'GET', `/api/patch-plans/${rec.id}`)).statusCode, 404);
     const one = (await call('viewA', 'GET', `/api/patch-plans/${rec.id}`)).json() as { log: unknown[] };
     assert.deepEqual(one.log, []);
+    // A restarted server queues the approved plan's apply again (the in-process runner keeps it in memory only).
+    const restarted = new InProcessRunner({ store, handlers: { 'patch-apply': patchApplyHandler({ store, runner }) }, log: () => undefined, clock: () => NOW });
+    assert.equal(await resumeApprovedPatchPlans(store, restarted, NOW), 1);
+    assert.deepEqual(restarted.list().map((j) => [j.kind, j.status]), [['patch-apply', 'queued']]);
+    await restarted.stop({ graceful: false });
   });
 
   it('the apply job after its window: expired and not run (nothing is applied outside the approved window)', async () => {

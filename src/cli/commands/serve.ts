@@ -91,7 +91,7 @@ export const serveCommand: Command = {
     // Scans run in this process: the queued scans in the store are the queue (src/worker/inprocess.ts).
     // Handlers: scan and knowledge update, notifications (SMTP from MAMORI_SMTP_URL; enqueued when a scan ends)
     // and patch apply (which asks for its verification scan through the same runner).
-    const [{ InProcessRunner }, { createHandlers }, { startScheduler }, { notifyHandler, notifyScanHooks, startNotifySchedules }, { patchApplyHandler }, { smtpFromEnv }] = await Promise.all([
+    const [{ InProcessRunner }, { createHandlers }, { startScheduler }, { notifyHandler, notifyScanHooks, startNotifySchedules }, { patchApplyHandler, resumeApprovedPatchPlans }, { smtpFromEnv }] = await Promise.all([
       import('../../worker/inprocess.js'),
       import('../../worker/handlers/index.js'),
       import('../../worker/schedule.js'),
@@ -133,6 +133,7 @@ export const serveCommand: Command = {
       throw new FatalError(ctx.t('serve.err.address', { address: listenRaw, reason }), { code: 'serve.err.address', params: { address: listenRaw, reason } });
     }
     await runner.start();
+    await resumeApprovedPatchPlans(store, runner, new Date());
     const addr = app.server.address();
     const shown = typeof addr === 'object' && addr ? `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}/` : listenRaw;
     ctx.warn(ctx.t('serve.listening', { url: shown, store: store.dialect === 'sqlite' ? `SQLite ${shownUrl}` : `PostgreSQL ${shownUrl}` }));
