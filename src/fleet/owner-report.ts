@@ -1,15 +1,17 @@
 /**
- * The owner report of a tenant: the latest finished scan of each of its targets in one HTML file (a cover with
- * the overview table, then each target's report as `src/report/html.ts` renders it, ids prefixed so the
- * sections' links stay apart) or one PDF (the same HTML printed by Chromium through `src/report/pdf.ts`).
- * Japanese or English. Targets not yet scanned are listed on the cover as such, never left out silently.
+ * The owner report of a tenant: the latest finished scan of each of its targets combined into one report —
+ * the client proposal of `mamori report a.json b.json` (src/core/document/proposal.ts combineDocuments,
+ * src/report/html.ts buildProposalHtml) with the tenant as the client — preceded by the fleet's list of every
+ * server and site of the tenant (the ones not scanned yet said so, never left out silently). One HTML file, or
+ * one PDF printed by Chromium through `src/report/pdf.ts`. Japanese or English.
  */
 import type { Lang, ReportDocument, Severity } from '../core/model.js';
 import { emptyInventory } from '../core/model.js';
 import { messages } from '../core/messages/index.js';
 import { CSS } from '../report/html/css.js';
 import { esc } from '../report/html/escape.js';
-import { buildHtml, formatDateTime } from '../report/html.js';
+import { buildProposalHtml, formatDateTime } from '../report/html.js';
+import { combineDocuments } from '../core/document/proposal.js';
 import type { FleetStore } from './ports.js';
 import type { ScanRecord, Scope, Target, Tenant } from './types.js';
 
@@ -53,32 +55,36 @@ export async function ownerReportData(store: FleetStore, scope: Scope, tenantId:
   return { tenant, entries };
 }
 
-/** The `<main>` content of one target's report, its ids and in-page links prefixed with `prefix`. */
-function targetSection(doc: ReportDocument, lang: Lang, prefix: string): string {
-  const html = buildHtml(doc, lang);
-  const start = html.indexOf('<main>');
-  const end = html.lastIndexOf('</main>');
-  const inner = start >= 0 && end > start ? html.slice(start + '<main>'.length, end) : html;
-  return inner.replace(/\bid="([^"]+)"/g, `id="${prefix}$1"`).replace(/\bhref="#([^"]+)"/g, `href="#${prefix}$1"`);
-}
-
 const SEVS: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
 
-export function buildOwnerHtml(data: OwnerReportData, lang: Lang, now: Date): string {
+/** The list of every target of the tenant with its last scan and counts (a section of the owner report). */
+function fleetSection(data: OwnerReportData, lang: Lang, now: Date): string {
   const t = (code: string, params?: Record<string, string | number>) => messages.t(lang, code, params);
-  const title = t('owner.title', { tenant: data.tenant.name });
-  const scanned = data.entries.filter((e) => e.doc);
   const rows = data.entries
-    .map((e, i) => {
+    .map((e) => {
       const s = e.doc?.summary;
-      const name = e.doc ? `<a href="#t${i}-">${esc(e.target.name)}</a>` : esc(e.target.name);
       const when = e.scan?.finishedAt ? esc(formatDateTime(e.scan.finishedAt, lang)) : `<span class="muted">${esc(t('owner.notScanned'))}</span>`;
       const counts = SEVS.map((k) => `<td class="n">${s ? (s[k] ? `<span class="badge sev-${k}">${s[k]}</span>` : '0') : '—'}</td>`).join('');
-      return `<tr><td>${name}</td><td>${esc(t(`report.kind.${e.target.kind}`))}</td><td>${when}</td>${counts}</tr>`;
+      return `<tr><td>${esc(e.target.name)}</td><td>${esc(t(`report.kind.${e.target.kind}`))}</td><td>${when}</td>${counts}</tr>`;
     })
     .join('');
-  const out: string[] = [];
-  out.push(`<!DOCTYPE html>
+  const table = data.entries.length
+    ? `<table class="data"><thead><tr><th>${esc(t('owner.col.target'))}</th><th>${esc(t('owner.col.kind'))}</th><th>${esc(t('owner.col.scanned'))}</th>${SEVS.map((k) => `<th>${esc(t(`owner.col.${k}`))}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>`
+    : `<p>${esc(t('owner.none'))}</p>`;
+  return `<section id="owner-overview"><h2>${esc(t('owner.title', { tenant: data.tenant.name }))}</h2><p class="muted small">${esc(t('owner.generated', { date: formatDateTime(now.toISOString(), lang) }))}</p>${table}</section>`;
+}
+
+export function buildOwnerHtml(data: OwnerReportData, lang: Lang, now: Date): string {
+  const docs = data.entries.map((e) => e.doc).filter((d): d is ReportDocument => d !== undefined);
+  const section = fleetSection(data, lang, now);
+  if (docs.length) {
+    const html = buildProposalHtml(combineDocuments(docs), lang, { client: data.tenant.name, date: now.toISOString() });
+    const at = html.indexOf('</header>');
+    return at >= 0 ? `${html.slice(0, at + '</header>'.length)}\n${section}${html.slice(at + '</header>'.length)}` : html.replace('<main>', `<main>\n${section}`);
+  }
+  // Nothing scanned yet: the list alone.
+  const title = messages.t(lang, 'owner.title', { tenant: data.tenant.name });
+  return `<!DOCTYPE html>
 <html lang="${lang}">
 <head>
 <meta charset="utf-8">
@@ -88,28 +94,12 @@ export function buildOwnerHtml(data: OwnerReportData, lang: Lang, now: Date): st
 </head>
 <body>
 <main>
-<header class="cover">
-<h1>${esc(title)}</h1>
-<p>${esc(t('owner.generated', { date: formatDateTime(now.toISOString(), lang) }))}</p>
-<div class="confidential">${esc(t('report.confidential'))}</div>
-</header>
-<section id="owner-overview"><h2>${esc(t('owner.overview'))}</h2>`);
-  if (!data.entries.length) out.push(`<p>${esc(t('owner.none'))}</p>`);
-  else {
-    out.push(`<table class="data"><thead><tr><th>${esc(t('owner.col.target'))}</th><th>${esc(t('owner.col.kind'))}</th><th>${esc(t('owner.col.scanned'))}</th>${SEVS.map((k) => `<th>${esc(t(`owner.col.${k}`))}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>`);
-  }
-  out.push('</section>');
-  data.entries.forEach((e, i) => {
-    if (!e.doc) return;
-    out.push(`<section class="page owner-target" id="t${i}-">${targetSection(e.doc, lang, `t${i}-`)}</section>`);
-  });
-  if (!scanned.length && data.entries.length) out.push(`<p>${esc(t('owner.none'))}</p>`);
-  out.push(`<footer class="doc-foot">mamori · ${esc(data.tenant.name)} · ${esc(formatDateTime(now.toISOString(), lang))}</footer>
+${section}
+<p>${esc(messages.t(lang, 'owner.none'))}</p>
 </main>
 </body>
 </html>
-`);
-  return out.join('\n');
+`;
 }
 
 /** A document standing for the whole report in the PDF's header and footer (tenant name, date, version). */

@@ -17,8 +17,6 @@ import type { Clock, RouteModule, ScanRunner, ServerDeps } from './types.js';
 export interface BuildServerOptions {
   store: FleetStore;
   runner?: ScanRunner;
-  /** Jobs other than scans (patch-apply, notify). */
-  jobs?: ServerDeps['jobs'];
   clock?: Clock;
   /** Force the Secure cookie attribute (behind a TLS-terminating proxy). HTTPS requests get it anyway. */
   secureCookies?: boolean;
@@ -58,7 +56,6 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
     store: opts.store,
     runner: opts.runner,
     ops: opts.ops,
-    jobs: opts.jobs,
     clock: opts.clock ?? systemClock,
     secureCookies: opts.secureCookies ?? false,
     uiDir: opts.uiDir ?? defaultUiDir(),

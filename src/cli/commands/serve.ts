@@ -93,7 +93,7 @@ export const serveCommand: Command = {
     // apply asks for its verification scan through the same runner). PostgreSQL: scans are enqueued into
     // pg-boss for `mamori worker` processes (src/worker/pgboss-runner.ts); schedules are evaluated once per
     // cluster minute by pg-boss's cron.
-    const [{ InProcessRunner }, { createHandlers }, { startScheduler }, { serverRunner }, { serverOps }, { jsonLogger }, { notifyHandler, notifyScanHooks }, { patchApplyHandler }, { smtpFromEnv }] = await Promise.all([
+    const [{ InProcessRunner }, { createHandlers }, { startScheduler }, { serverRunner }, { serverOps }, { jsonLogger }, { notifyHandler, notifyScanHooks, startNotifySchedules }, { patchApplyHandler, resumeApprovedPatchPlans }, { smtpFromEnv }] = await Promise.all([
       import('../../worker/inprocess.js'),
       import('../../worker/handlers/index.js'),
       import('../../worker/schedule.js'),
@@ -108,6 +108,7 @@ export const serveCommand: Command = {
     let runner: import('../../worker/jobs.js').JobRunner;
     let pgboss: import('../../worker/pgboss-runner.js').PgBossJobRunner | undefined;
     let scheduler: { stop(): void } | undefined;
+    let notifySchedules: { stop(): void } | undefined;
     let closeCluster: (() => Promise<void>) | undefined;
     if (store.dialect === 'postgres' && url) {
       const log = jsonLogger((line) => ctx.io.stderr.write(line), { component: 'jobs' });
@@ -119,6 +120,8 @@ export const serveCommand: Command = {
       const later: Pick<InstanceType<typeof InProcessRunner>, 'enqueue'> = { enqueue: (job, o) => ref.runner!.enqueue(job, o) };
       const inProcess = new InProcessRunner({
         store,
+        // A package manager run with its health checks and rollback takes longer than the default 5 min of other jobs.
+        timeoutMs: { 'patch-apply': 2 * 3_600_000 },
         handlers: {
           ...createHandlers({ store, knowledgeDb: ctx.dbPath, home, lang: ctx.lang, ...notifyScanHooks(later) }),
           notify: notifyHandler({ store, smtp: smtpFromEnv(ctx.env) }),
@@ -128,13 +131,13 @@ export const serveCommand: Command = {
       ref.runner = inProcess;
       runner = inProcess;
       scheduler = startScheduler({ store, runner, knowledgeCron: offline ? null : undefined, onError: (err) => ctx.warn(`schedule: ${(err as Error).message}`) });
+      notifySchedules = startNotifySchedules({ store, runner: inProcess, onError: (err) => ctx.warn(`notify schedule: ${(err as Error).message}`) });
     }
     const ops = serverOps({ store, runner, pgboss, knowledgeDb: ctx.dbPath, home });
 
     const app = await buildServer({
       store,
       runner,
-      jobs: runner,
       ops,
       secureCookies: Boolean(ctx.options['secure-cookies']),
       version: toolVersion,
@@ -144,6 +147,7 @@ export const serveCommand: Command = {
       await app.listen({ host: listen.host, port: listen.port });
     } catch (err) {
       scheduler?.stop();
+      notifySchedules?.stop();
       await closeCluster?.();
       await pgboss?.stop({ graceful: false });
       await store.close();
@@ -151,6 +155,7 @@ export const serveCommand: Command = {
       throw new FatalError(ctx.t('serve.err.address', { address: listenRaw, reason }), { code: 'serve.err.address', params: { address: listenRaw, reason } });
     }
     await runner.start();
+    await resumeApprovedPatchPlans(store, runner, new Date());
     const addr = app.server.address();
     const shown = typeof addr === 'object' && addr ? `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}/` : listenRaw;
     ctx.warn(ctx.t('serve.listening', { url: shown, store: store.dialect === 'sqlite' ? `SQLite ${shownUrl}` : `PostgreSQL ${shownUrl}` }));
@@ -162,6 +167,7 @@ export const serveCommand: Command = {
     });
     ctx.warn(ctx.t('serve.stopping', { signal }));
     scheduler?.stop();
+    notifySchedules?.stop();
     await app.close();
     await runner.stop({ graceful: true, graceMs: 10_000 });
     await closeCluster?.();

@@ -47,7 +47,7 @@ export const patchPlanRoutes: RouteModule = (app, deps) => {
     }
     const runnable = r.host.steps.some((s) => s.kind === 'update' || s.kind === 'restart');
     if (!runnable) throw new HttpError(409, 'nothing_to_apply', `the plan of "${r.target.name}" has no update or restart to apply`);
-    if (!deps.jobs) throw new HttpError(503, 'no_runner', 'this server has no job runner: the plan cannot be applied');
+    if (!deps.runner) throw new HttpError(503, 'no_runner', 'this server has no job runner: the plan cannot be applied');
     const rec = await approvePatchPlan(deps.store, { target: r.target, scan: r.scan, plan: r.plan, window: w.window, approvedBy: who(req).user.id, now });
     await audit(deps, req, {
       action: 'patch-plan.approve',
@@ -56,7 +56,7 @@ export const patchPlanRoutes: RouteModule = (app, deps) => {
       tenantId: rec.tenantId,
       detail: { targetId: rec.targetId, target: rec.targetName, scanId: rec.scanId, window: rec.window, steps: rec.plan.steps.filter((s) => s.kind !== 'defence' && s.kind !== 'migration').map((s) => `${s.kind}:${s.packages.map((p) => p.name).join(',')}`) },
     });
-    await deps.jobs.enqueue({ kind: 'patch-apply', payload: { planId: rec.id, tenantId: rec.tenantId, targetId: rec.targetId } }, { singletonKey: `patch:${rec.targetId}`, startAfter: new Date(Math.max(Date.parse(rec.window.start), now.getTime())) });
+    await deps.runner.enqueue({ kind: 'patch-apply', payload: { planId: rec.id, tenantId: rec.tenantId, targetId: rec.targetId } }, { singletonKey: `patch:${rec.targetId}`, startAfter: new Date(Math.max(Date.parse(rec.window.start), now.getTime())) });
     return reply.code(201).send(rec);
   });
 

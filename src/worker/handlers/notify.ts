@@ -80,3 +80,37 @@ export const NOTIFY_SCHEDULES: readonly { name: string; cron: string; job: Job }
   { name: 'weekly-digest', cron: '0 0 * * 1', job: { kind: 'notify', payload: { tenantId: null, event: 'weekly-digest' } } },
   { name: 'monthly-report', cron: '0 0 1 * *', job: { kind: 'notify', payload: { tenantId: null, event: 'monthly-report' } } },
 ];
+
+/**
+ * Evaluate the notify schedules once: each schedule whose cron minute came since its last evaluation (kept in
+ * the store, so a restart catches up once, and a cluster of servers sharing the store enqueues it once per
+ * due minute) enqueues its job. Returns the names fired.
+ */
+export async function evaluateNotifySchedules(deps: { store: FleetStore; runner: Pick<JobRunner, 'enqueue'> }, now: Date): Promise<string[]> {
+  const { parseCron, cronNext } = await import('../cron.js');
+  const fired: string[] = [];
+  for (const s of NOTIFY_SCHEDULES) {
+    const key = `notify.schedule.${s.name}`;
+    const lastText = await deps.store.getSetting<string>(null, key);
+    if (!lastText) {
+      // First start: from now on (no digest for weeks before the server existed).
+      await deps.store.setSetting(null, key, now.toISOString());
+      continue;
+    }
+    const due = cronNext(parseCron(s.cron), new Date(lastText));
+    if (!due || due > now) continue;
+    await deps.store.setSetting(null, key, now.toISOString());
+    await deps.runner.enqueue(s.job, { singletonKey: `notify:${s.name}` });
+    fired.push(s.name);
+  }
+  return fired;
+}
+
+/** Evaluate the notify schedules every minute until stopped (the embedded server). */
+export function startNotifySchedules(deps: { store: FleetStore; runner: Pick<JobRunner, 'enqueue'>; clock?: () => Date; intervalMs?: number; onError?: (err: unknown) => void }): { stop(): void } {
+  const run = () => void evaluateNotifySchedules(deps, (deps.clock ?? (() => new Date()))()).catch((err: unknown) => deps.onError?.(err));
+  const timer = setInterval(run, deps.intervalMs ?? 60_000);
+  timer.unref();
+  run();
+  return { stop: () => clearInterval(timer) };
+}

@@ -111,3 +111,19 @@ export function patchApplyHandler(deps: PatchApplyJobDeps): JobHandler<'patch-ap
     }
   };
 }
+
+/**
+ * At start: queue again the apply of every approved plan whose window has not ended (the in-process runner
+ * keeps non-scan jobs in memory, so a restart between the approval and the window would lose them). A plan left
+ * `running` by a stopped server stays so (whether it changed the server is unknown): it is never re-run.
+ */
+export async function resumeApprovedPatchPlans(store: FleetStore, runner: Pick<JobRunner, 'enqueue'>, now: Date): Promise<number> {
+  const { listPatchPlans } = await import('../../fleet/patch-plans.js');
+  let queued = 0;
+  for (const rec of await listPatchPlans(store, SYSTEM_SCOPE)) {
+    if (rec.status !== 'approved' || Date.parse(rec.window.end) <= now.getTime()) continue;
+    await runner.enqueue({ kind: 'patch-apply', payload: { planId: rec.id, tenantId: rec.tenantId, targetId: rec.targetId } }, { singletonKey: `patch:${rec.targetId}`, startAfter: new Date(Math.max(Date.parse(rec.window.start), now.getTime())) });
+    queued++;
+  }
+  return queued;
+}
