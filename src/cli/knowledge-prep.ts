@@ -3,7 +3,7 @@
  * online refresh of the feeds older than --db-max-age unless --offline / --skip-db-update. A refresh that
  * fails is a warning and a gap with the data's age, never a failed scan. The store loads on demand.
  */
-import type { Gap, KnowledgeSnapshot, RefreshOutcome, ReportDocument, SnapshotKind } from '../core/model.js';
+import type { Gap, RefreshOutcome } from '../core/model.js';
 import type { OptionSpec } from './args.js';
 import { mamoriHome, type CommandContext } from './context.js';
 import { UsageError } from './errors.js';
@@ -30,16 +30,7 @@ export function formatMaxAge(ms: number): string {
   return ms >= 2 * 86_400_000 && ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : `${Math.round(ms / 60_000)}m`;
 }
 
-/** The report's `knowledge.snapshot`. */
-export function snapshotInfo(s: { kind: SnapshotKind; at: string; embedded: string | null }, now: Date, refresh?: RefreshOutcome): KnowledgeSnapshot {
-  return {
-    kind: s.kind,
-    builtAt: s.at,
-    ageDays: Math.max(0, Math.floor((now.getTime() - Date.parse(s.at)) / 86_400_000)),
-    ...(s.embedded ? { embeddedAt: s.embedded } : {}),
-    ...(refresh ? { refresh } : {}),
-  };
-}
+export { snapshotInfo, addKnowledgeSnapshot } from '../scan/knowledge.js';
 
 /**
  * Per-feed progress on stderr. On a terminal one live line shows the feeds downloading; with `lines`, each
@@ -185,23 +176,4 @@ export async function prepareScanKnowledge(ctx: CommandContext): Promise<{ gaps:
       break;
   }
   return { gaps, refresh: r.status };
-}
-
-/**
- * After the scan: the refresh's gaps join the report, and `knowledge.snapshot` says which data it rests on and
- * how old (when the report used the knowledge DB at all).
- */
-export async function addKnowledgeSnapshot(doc: ReportDocument, kn: { gaps: Gap[]; refresh?: RefreshOutcome }, dbPath: string): Promise<ReportDocument> {
-  doc.gaps.push(...kn.gaps);
-  if (!doc.knowledge.feeds.length) return doc;
-  const { KnowledgeDbError, openKnowledge } = await import('../knowledge/index.js');
-  try {
-    const store = openKnowledge(dbPath);
-    const snap = store?.snapshot();
-    store?.close();
-    if (snap) doc.knowledge.snapshot = snapshotInfo(snap, new Date(doc.scannedAt), kn.refresh);
-  } catch (err) {
-    if (!(err instanceof KnowledgeDbError)) throw err; // a damaged DB is already a gap of the assessment
-  }
-  return doc;
 }

@@ -13,3 +13,4 @@ export type { Baseline } from './inputs.js';
 export { toolVersion } from './version.js';
 /** The knowledge DB file behind the knowledge port, for programs that have one. */
 export { sqliteKnowledge } from '../knowledge/provider.js';
+export { snapshotInfo, readSnapshot, addKnowledgeSnapshot, knowledgeVersion } from './knowledge.js';

@@ -1,0 +1,41 @@
+import { defineCatalog } from '../i18n.js';
+
+/** The fleet server's jobs: scan progress and the reasons a scan failed (shown in the dashboard). */
+export const jobMessages = defineCatalog({
+  en: {
+    'job.scan.start': 'scan of {target} started (attempt {attempt} of {max})',
+    'job.scan.connect': 'connecting to {target}',
+    'job.scan.assess': 'assessing {target}',
+    'job.scan.done': 'scan of {target} finished: {critical} critical, {high} high, {medium} medium, {low} low',
+    'job.scan.retry': 'scan of {target} failed (attempt {attempt} of {max}): {reason}; retried in {seconds} s',
+    'job.scan.failed': 'scan of {target} failed: {reason}',
+    'job.err.targetGone': 'the target no longer exists',
+    'job.err.noSshUser': 'no SSH user is set for this host target',
+    'job.err.noKey': 'no SSH key is stored for this host target',
+    'job.err.noKnownHosts': "no known_hosts entry is stored for this host target: add the server's host key (ssh-keyscan -p PORT HOST) so it can be verified",
+    'job.err.badAddress': 'the address {address} is not HOST[:PORT]',
+    'job.err.timeout': 'the scan took longer than its time limit ({seconds} s) and was stopped',
+    'job.err.interrupted': 'the scan was interrupted ({why}) and will be run again',
+    'job.knowledge.start': 'knowledge update: {count} feeds to refresh',
+    'job.knowledge.feed': 'knowledge update: {feed} {status} ({records} records)',
+    'job.knowledge.done': 'knowledge update {status}: version {version}',
+  },
+  ja: {
+    'job.scan.start': '{target} の調査を開始しました (試行 {attempt}/{max})',
+    'job.scan.connect': '{target} に接続しています',
+    'job.scan.assess': '{target} を評価しています',
+    'job.scan.done': '{target} の調査が完了しました: 緊急 {critical} 件、高 {high} 件、中 {medium} 件、低 {low} 件',
+    'job.scan.retry': '{target} の調査に失敗しました (試行 {attempt}/{max}): {reason}。{seconds} 秒後に再試行します',
+    'job.scan.failed': '{target} の調査に失敗しました: {reason}',
+    'job.err.targetGone': '対象はもう存在しません',
+    'job.err.noSshUser': 'このホストには SSH ユーザーが設定されていません',
+    'job.err.noKey': 'このホストには SSH 鍵が保存されていません',
+    'job.err.noKnownHosts': 'このホストの known_hosts が保存されていません。ホスト鍵 (ssh-keyscan -p PORT HOST) を登録して検証できるようにしてください',
+    'job.err.badAddress': 'アドレス {address} は HOST[:PORT] の形式ではありません',
+    'job.err.timeout': '調査が制限時間 ({seconds} 秒) を超えたため停止しました',
+    'job.err.interrupted': '調査が中断されました ({why})。もう一度実行されます',
+    'job.knowledge.start': '脆弱性情報の更新: {count} 件のフィードを更新します',
+    'job.knowledge.feed': '脆弱性情報の更新: {feed} {status} ({records} 件)',
+    'job.knowledge.done': '脆弱性情報の更新 {status}: バージョン {version}',
+  },
+});
