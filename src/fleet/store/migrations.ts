@@ -1,0 +1,241 @@
+/**
+ * Versioned migrations, in code (no migration folder read at run time, so the esbuild bundle and `npm pack` carry
+ * them). Kysely's Migrator records applied names in `kysely_migration` and serialises concurrent starts with its
+ * lock table, so a server and workers starting together migrate once. Append new migrations; never edit one that
+ * shipped.
+ */
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+// Migrations see the database untyped: they build the schema the typed layer (schema.ts) then describes.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDb = Kysely<any>;
+
+function initial(dialect: Dialect): Migration {
+  const serial = dialect === 'postgres' ? 'serial' : 'integer';
+  return {
+    async up(db: AnyDb) {
+      await db.schema.createTable('tenants')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema.createTable('targets')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('ssh_user', 'text')
+        .addColumn('tags', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('schedule', 'text')
+        .addColumn('maintenance_window', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('last_scan_id', 'text')
+        .addColumn('last_done_scan_id', 'text')
+        .addColumn('last_done_scanned_at', 'text')
+        .addUniqueConstraint('targets_tenant_name', ['tenant_id', 'name'])
+        .execute();
+      await db.schema.createIndex('targets_name').on('targets').columns(['name']).execute();
+
+      await db.schema.createTable('target_tags')
+        .addColumn('target_id', 'text', (c) => c.notNull())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('tag', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('target_tags_pk', ['target_id', 'tag'])
+        .execute();
+      await db.schema.createIndex('target_tags_tag').on('target_tags').columns(['tag', 'target_id']).execute();
+
+      await db.schema.createTable('secrets')
+        .addColumn('owner_type', 'text', (c) => c.notNull())
+        .addColumn('owner_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('sealed', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('secrets_pk', ['owner_type', 'owner_id', 'name'])
+        .execute();
+
+      await db.schema.createTable('scans')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('target_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('trigger', 'text', (c) => c.notNull())
+        .addColumn('requested_by', 'text')
+        .addColumn('queued_at', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text')
+        .addColumn('finished_at', 'text')
+        .addColumn('scanned_at', 'text')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('failure_reason', 'text')
+        .addColumn('summary', 'text')
+        .addColumn('knowledge_version', 'text')
+        .execute();
+      await db.schema.createIndex('scans_target').on('scans').columns(['target_id', 'queued_at']).execute();
+      await db.schema.createIndex('scans_tenant_status').on('scans').columns(['tenant_id', 'status', 'queued_at']).execute();
+      await db.schema.createIndex('scans_status').on('scans').columns(['status', 'queued_at']).execute();
+
+      await db.schema.createTable('scan_documents')
+        .addColumn('scan_id', 'text', (c) => c.primaryKey())
+        .addColumn('document', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema.createTable('findings')
+        .addColumn('scan_id', 'text', (c) => c.notNull())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('target_id', 'text', (c) => c.notNull())
+        .addColumn('finding_id', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('severity', 'text', (c) => c.notNull())
+        .addColumn('severity_rank', 'integer', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('component', 'text')
+        .addColumn('version', 'text')
+        .addColumn('package', 'text')
+        .addColumn('cves', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('kev', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('fix_published_at', 'text')
+        .addColumn('accepted', 'integer', (c) => c.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('findings_pk', ['scan_id', 'finding_id'])
+        .execute();
+      // The dashboard reads the latest scan of each target: by scan, then ordered by severity or filtered by category.
+      await db.schema.createIndex('findings_scan_rank').on('findings').columns(['scan_id', 'severity_rank']).execute();
+      await db.schema.createIndex('findings_scan_category').on('findings').columns(['scan_id', 'category', 'fix_published_at']).execute();
+      await db.schema.createIndex('findings_package').on('findings').columns(['package']).execute();
+      await db.schema.createIndex('findings_target').on('findings').columns(['target_id', 'finding_id']).execute();
+
+      await db.schema.createTable('finding_cves')
+        .addColumn('scan_id', 'text', (c) => c.notNull())
+        .addColumn('finding_id', 'text', (c) => c.notNull())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('target_id', 'text', (c) => c.notNull())
+        .addColumn('cve', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('finding_cves_pk', ['scan_id', 'finding_id', 'cve'])
+        .execute();
+      await db.schema.createIndex('finding_cves_cve').on('finding_cves').columns(['cve', 'scan_id']).execute();
+
+      await db.schema.createTable('finding_history')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('target_id', 'text', (c) => c.notNull())
+        .addColumn('finding_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('severity', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('first_seen_at', 'text', (c) => c.notNull())
+        .addColumn('last_seen_at', 'text', (c) => c.notNull())
+        .addColumn('resolved_at', 'text')
+        .addColumn('reopened_at', 'text')
+        .addColumn('reopen_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('finding_history_pk', ['target_id', 'finding_id'])
+        .execute();
+      await db.schema.createIndex('finding_history_tenant').on('finding_history').columns(['tenant_id', 'state']).execute();
+
+      await db.schema.createTable('exceptions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('target_id', 'text')
+        .addColumn('finding_id', 'text')
+        .addColumn('cve', 'text')
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .execute();
+      await db.schema.createIndex('exceptions_tenant').on('exceptions').columns(['tenant_id', 'expires_at']).execute();
+
+      await db.schema.createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('email', 'text', (c) => c.notNull().unique())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('tenant_ids', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('totp_enabled', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('disabled_at', 'text')
+        .execute();
+
+      await db.schema.createTable('sessions')
+        .addColumn('id_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('csrf_token', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('mfa_passed', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.createIndex('sessions_user').on('sessions').columns(['user_id']).execute();
+
+      await db.schema.createTable('tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('last_used_at', 'text')
+        .addColumn('revoked_at', 'text')
+        .execute();
+      await db.schema.createIndex('tokens_user').on('tokens').columns(['user_id']).execute();
+
+      await db.schema.createTable('login_attempts')
+        .addColumn('id', serial, (c) => c.primaryKey())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('ok', 'integer', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('login_attempts_key').on('login_attempts').columns(['key', 'at']).execute();
+
+      await db.schema.createTable('audit')
+        .addColumn('seq', serial, (c) => c.primaryKey())
+        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('actor_user_id', 'text')
+        .addColumn('actor_token_id', 'text')
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('object_type', 'text', (c) => c.notNull())
+        .addColumn('object_id', 'text')
+        .addColumn('tenant_id', 'text')
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('audit_tenant').on('audit').columns(['tenant_id', 'seq']).execute();
+
+      await db.schema.createTable('settings')
+        .addColumn('tenant_key', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('settings_pk', ['tenant_key', 'key'])
+        .execute();
+
+      // The audit log is append-only in the database itself, not only by the store's API.
+      if (dialect === 'postgres') {
+        await sql`CREATE FUNCTION mamori_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN RAISE EXCEPTION 'the audit log is append-only (% refused)', TG_OP; END $$`.execute(db);
+        await sql`CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION mamori_audit_append_only()`.execute(db);
+        await sql`CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit FOR EACH STATEMENT EXECUTE FUNCTION mamori_audit_append_only()`.execute(db);
+      } else {
+        await sql`CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only (UPDATE refused)'); END`.execute(db);
+        await sql`CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only (DELETE refused)'); END`.execute(db);
+      }
+    },
+  };
+}
+
+/** Every migration, by name (applied in name order). */
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001_initial': initial(dialect),
+  };
+}
+
+export class InCodeMigrations implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  getMigrations(): Promise<Record<string, Migration>> {
+    return Promise.resolve(migrations(this.dialect));
+  }
+}
