@@ -1,0 +1,222 @@
+/**
+ * The notify path: from a finished or failed scan, a week or a month to messages delivered on every channel a
+ * tenant configured (email recipients, webhooks), each event item at most once per channel. The store keeps
+ * one setting per delivered (channel, item key) — the table of sent event keys — and a bounded delivery log per
+ * tenant (`notify.log`: what was sent or failed, when, why). A failed delivery is recorded and reported to
+ * the caller (the `notify` job), which retries it: items already delivered on a channel are not sent again.
+ */
+import type { Lang, Severity } from '../../core/model.js';
+import type { FleetStore } from '../ports.js';
+import { SYSTEM_SCOPE, type ScanRecord, type Scope, type Target } from '../types.js';
+import { composeMessage } from './compose.js';
+import { sendEmail, sendWebhook, type Attachment, type DeliveryResult, type SmtpConfig } from './deliver.js';
+import { digestEvent, eventKeys, monthlyReportEvent, scanEvents, scanFailedEvent, weekOf, withoutSent, type EventTarget, type NotifyEvent } from './events.js';
+import { loadNotificationSettings, webhookId, type NotificationSettings } from './settings.js';
+
+export const NOTIFY_LOG_KEY = 'notify.log';
+export const NOTIFY_LOG_MAX = 200;
+const SENT_PREFIX = 'notify.sent:';
+
+export interface DeliveryLogEntry {
+  at: string;
+  kind: NotifyEvent['kind'];
+  /** `email` or `webhook:<id>` (never the URL). */
+  channel: string;
+  subject: string;
+  items: number;
+  status: 'sent' | 'failed';
+  reason?: string;
+}
+
+export interface NotifyOutcome {
+  events: number;
+  sent: number;
+  /** Deliveries that failed; `retry` when another attempt may succeed. */
+  failed: { channel: string; kind: NotifyEvent['kind']; reason: string; retry: boolean }[];
+}
+
+export class NotifyRetryableError extends Error {
+  constructor(readonly outcome: NotifyOutcome) {
+    super(`notification delivery failed: ${outcome.failed.map((f) => `${f.channel}: ${f.reason}`).join('; ')}`);
+    this.name = 'NotifyRetryableError';
+  }
+}
+
+export interface NotifierDeps {
+  store: FleetStore;
+  smtp: SmtpConfig | undefined;
+  /** The owner report for the monthly mail (src/fleet/owner-report.ts); absent → the mail is sent without it. */
+  ownerReport?: (tenantId: string, lang: Lang, format: 'pdf' | 'html', now: Date) => Promise<Attachment>;
+  webhook?: { timeoutMs?: number; maxBytes?: number };
+}
+
+const tenantScope = (tenantId: string): Scope => ({ userId: null, role: 'admin', tenantIds: [tenantId] });
+
+export class Notifier {
+  constructor(private readonly deps: NotifierDeps) {}
+
+  private get store(): FleetStore {
+    return this.deps.store;
+  }
+
+  private async eventTarget(target: Target): Promise<EventTarget> {
+    const tenant = await this.store.getTenant(SYSTEM_SCOPE, target.tenantId);
+    return { tenantId: target.tenantId, tenantName: tenant?.name ?? target.tenantId, targetId: target.id, targetName: target.name };
+  }
+
+  /** The target's finished scan before `scan` (by finish time), if any. */
+  private async previousScan(scan: ScanRecord): Promise<ScanRecord | undefined> {
+    const done: ScanRecord[] = [];
+    for (let page = 1; page <= 20; page++) {
+      const p = await this.store.listScans(SYSTEM_SCOPE, { targetId: scan.targetId, status: 'done' }, { page, pageSize: 100 });
+      done.push(...p.items);
+      if (p.items.length < 100 || done.length >= p.total) break;
+    }
+    const at = scan.finishedAt ?? '\uffff';
+    return done.filter((s) => s.id !== scan.id && (s.finishedAt ?? '') <= at).sort((a, b) => ((a.finishedAt ?? '') < (b.finishedAt ?? '') ? 1 : -1))[0];
+  }
+
+  private async acceptedIds(scanId: string): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (let page = 1; page <= 50; page++) {
+      const p = await this.store.listFindings(SYSTEM_SCOPE, { scanId }, { page, pageSize: 500 });
+      for (const f of p.items) if (f.accepted) out.add(f.findingId);
+      if (p.items.length < 500) break;
+    }
+    return out;
+  }
+
+  /** The events of a finished scan (computed, not yet deduplicated). */
+  async eventsForFinishedScan(scanId: string, now: Date): Promise<{ events: NotifyEvent[]; settings: NotificationSettings } | undefined> {
+    const scan = await this.store.getScan(SYSTEM_SCOPE, scanId);
+    if (!scan || scan.status !== 'done') return undefined;
+    const target = await this.store.getTarget(SYSTEM_SCOPE, scan.targetId);
+    const next = await this.store.getScanDocument(SYSTEM_SCOPE, scanId);
+    if (!target || !next) return undefined;
+    const settings = await loadNotificationSettings(this.store, scan.tenantId);
+    const prev = await this.previousScan(scan);
+    const previous = prev ? await this.store.getScanDocument(SYSTEM_SCOPE, prev.id) : undefined;
+    const all = scanEvents({ target: await this.eventTarget(target), scan, previous, next, now, eolWithinDays: settings.eolWithinDays, accepted: await this.acceptedIds(scanId) });
+    const on = settings.events;
+    const events = all.filter((e) => (e.kind === 'new-findings' && on.newFindings) || (e.kind === 'kev' && on.kev) || (e.kind === 'end-of-life' && on.endOfLife));
+    return { events, settings };
+  }
+
+  async scanFinished(scanId: string, now: Date): Promise<NotifyOutcome> {
+    const r = await this.eventsForFinishedScan(scanId, now);
+    if (!r) return { events: 0, sent: 0, failed: [] };
+    const scan = (await this.store.getScan(SYSTEM_SCOPE, scanId))!;
+    return this.deliver(scan.tenantId, r.settings, r.events, now);
+  }
+
+  /** A scan's final failure (no retry left); a scan still being retried raises nothing. */
+  async scanFailed(scanId: string, now: Date): Promise<NotifyOutcome> {
+    const scan = await this.store.getScan(SYSTEM_SCOPE, scanId);
+    if (!scan || scan.status !== 'failed') return { events: 0, sent: 0, failed: [] };
+    const target = await this.store.getTarget(SYSTEM_SCOPE, scan.targetId);
+    if (!target) return { events: 0, sent: 0, failed: [] };
+    const settings = await loadNotificationSettings(this.store, scan.tenantId);
+    if (!settings.events.failedScans) return { events: 0, sent: 0, failed: [] };
+    return this.deliver(scan.tenantId, settings, [scanFailedEvent(await this.eventTarget(target), scan)], now);
+  }
+
+  /** The digest of the week before `now` (sent once per tenant and week). */
+  async weeklyDigest(tenantId: string, now: Date): Promise<NotifyOutcome> {
+    const tenant = await this.store.getTenant(SYSTEM_SCOPE, tenantId);
+    if (!tenant) return { events: 0, sent: 0, failed: [] };
+    const settings = await loadNotificationSettings(this.store, tenantId);
+    if (!settings.events.weeklyDigest) return { events: 0, sent: 0, failed: [] };
+    const scope = tenantScope(tenantId);
+    const overview = await this.store.overview(scope, { tenantId, now, limit: 50 });
+    const w = weekOf(now);
+    const from = w.from;
+    const to = `${w.key}`; // exclusive: the Monday that starts this week
+    let fresh = 0;
+    let resolved = 0;
+    for (let page = 1; page <= 100; page++) {
+      const targets = await this.store.listTargets(scope, { tenantId }, { page, pageSize: 100 });
+      for (const t of targets.items) {
+        for (const h of await this.store.findingHistory(scope, t.id)) {
+          if (h.firstSeenAt >= from && h.firstSeenAt < to) fresh++;
+          if (h.resolvedAt && h.resolvedAt >= from && h.resolvedAt < to) resolved++;
+        }
+      }
+      if (targets.items.length < 100) break;
+    }
+    const ev = digestEvent({ tenantId, tenantName: tenant.name, now, overview, newThisWeek: fresh, resolvedThisWeek: resolved, lagPolicy: settings.lagPolicy as Partial<Record<Severity, number>> });
+    return this.deliver(tenantId, settings, [ev], now);
+  }
+
+  /** The owner report of the month before `now`, by email with the PDF (or HTML) attached, when the tenant asked for it. */
+  async monthlyReport(tenantId: string, now: Date): Promise<NotifyOutcome> {
+    const tenant = await this.store.getTenant(SYSTEM_SCOPE, tenantId);
+    if (!tenant) return { events: 0, sent: 0, failed: [] };
+    const settings = await loadNotificationSettings(this.store, tenantId);
+    if (!settings.monthlyReport.enabled || !settings.email.recipients.length) return { events: 0, sent: 0, failed: [] };
+    const targets = await this.store.listTargets(tenantScope(tenantId), { tenantId }, { page: 1, pageSize: 1 });
+    const ev = monthlyReportEvent(tenantId, tenant.name, now, targets.total);
+    // Email only: a webhook gets no attachment.
+    const emailOnly: NotificationSettings = { ...settings, webhooks: [] };
+    if (!(await this.pending(tenantId, 'email', ev))) return { events: 1, sent: 0, failed: [] };
+    const attachment = this.deps.ownerReport ? await this.deps.ownerReport(tenantId, settings.lang, settings.monthlyReport.format, now) : undefined;
+    return this.deliver(tenantId, emailOnly, [ev], now, attachment ? [attachment] : []);
+  }
+
+  private async pending(tenantId: string, channel: string, e: NotifyEvent): Promise<NotifyEvent | undefined> {
+    const sent = new Set<string>();
+    for (const k of eventKeys(e)) if ((await this.store.getSetting<unknown>(tenantId, `${SENT_PREFIX}${channel}:${k}`)) !== undefined) sent.add(k);
+    return withoutSent(e, (k) => sent.has(k));
+  }
+
+  /** Deliver events on every configured channel, each item once per channel; records sent keys and the log. */
+  async deliver(tenantId: string, settings: NotificationSettings, events: readonly NotifyEvent[], now: Date, attachments: readonly Attachment[] = []): Promise<NotifyOutcome> {
+    const outcome: NotifyOutcome = { events: events.length, sent: 0, failed: [] };
+    if (!settings.enabled || !events.length) return outcome;
+    const channels: { id: string; send: (e: NotifyEvent) => Promise<{ subject: string; result: DeliveryResult }> }[] = [];
+    if (settings.email.recipients.length) {
+      channels.push({
+        id: 'email',
+        send: async (e) => {
+          const msg = composeMessage(e, settings.lang);
+          return { subject: msg.subject, result: await sendEmail(this.deps.smtp, settings.email.recipients, msg, settings.lang, attachments) };
+        },
+      });
+    }
+    for (const w of settings.webhooks) {
+      channels.push({
+        id: webhookId(w.url),
+        send: async (e) => {
+          const msg = composeMessage(e, settings.lang);
+          return { subject: msg.subject, result: await sendWebhook(w.url, msg, settings.lang, this.deps.webhook) };
+        },
+      });
+    }
+    const log: DeliveryLogEntry[] = [];
+    for (const ch of channels) {
+      for (const e of events) {
+        const todo = await this.pending(tenantId, ch.id, e);
+        if (!todo) continue;
+        const { subject, result } = await ch.send(todo);
+        const entry: DeliveryLogEntry = { at: now.toISOString(), kind: e.kind, channel: ch.id, subject, items: todo.items.length, status: result.ok ? 'sent' : 'failed' };
+        if (result.ok) {
+          outcome.sent++;
+          for (const k of eventKeys(todo)) await this.store.setSetting(tenantId, `${SENT_PREFIX}${ch.id}:${k}`, { at: now.toISOString() });
+        } else {
+          entry.reason = result.reason;
+          outcome.failed.push({ channel: ch.id, kind: e.kind, reason: result.reason, retry: result.retry });
+        }
+        log.push(entry);
+      }
+    }
+    if (log.length) {
+      const prev = (await this.store.getSetting<DeliveryLogEntry[]>(tenantId, NOTIFY_LOG_KEY)) ?? [];
+      await this.store.setSetting(tenantId, NOTIFY_LOG_KEY, [...log.reverse(), ...prev].slice(0, NOTIFY_LOG_MAX));
+    }
+    return outcome;
+  }
+}
+
+/** The delivery log of a tenant, newest first. */
+export async function deliveryLog(store: FleetStore, tenantId: string): Promise<DeliveryLogEntry[]> {
+  return (await store.getSetting<DeliveryLogEntry[]>(tenantId, NOTIFY_LOG_KEY)) ?? [];
+}
