@@ -59,3 +59,7 @@ export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 }
 
 export const get = <T>(path: string, q?: Query): Promise<T> => api<T>('GET', path + qs(q));
+
+/** List answers come as `{items: [...]}` (or a bare array from older routes). */
+export const itemsOf = <T>(x: readonly T[] | { items: readonly T[] }): T[] => [...(Array.isArray(x) ? x : (x as { items: readonly T[] }).items)];
+export const list = async <T>(path: string, q?: Query): Promise<T[]> => itemsOf(await get<T[] | { items: T[] }>(path, q));

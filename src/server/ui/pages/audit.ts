@@ -1,5 +1,5 @@
 /** The append-only audit log: who changed what, when. */
-import { get } from '../api.js';
+import { get, list } from '../api.js';
 import { go, type Route } from '../app.js';
 import { h, replace } from '../dom.js';
 import { fmtDateTime, t } from '../i18n/index.js';
@@ -9,7 +9,7 @@ import { field, pager, section, select, table } from '../ui.js';
 export async function renderAudit(main: HTMLElement, route: Route): Promise<void> {
   const tenant = route.query.get('tenant') ?? '';
   const page = Number(route.query.get('page') ?? '1') || 1;
-  const [tenants, res] = await Promise.all([get<Tenant[]>('/api/tenants'), get<Page<AuditEntry>>('/api/audit', { tenant, page })]);
+  const [tenants, res] = await Promise.all([list<Tenant>('/api/tenants'), get<Page<AuditEntry>>('/api/audit', { tenant, page })]);
   const tenantName = new Map(tenants.map((x) => [x.id, x.name]));
   const pick = select('tenant', [['', t('common.allTenants')], ...tenants.map((x) => [x.id, x.name] as const)], tenant);
   pick.addEventListener('change', () => go('/audit', { tenant: pick.value }));

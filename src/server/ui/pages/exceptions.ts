@@ -1,5 +1,5 @@
 /** Accepted risk: reason, owner, expiry and scope (tenant, target, finding, CVE); list, revoke; VEX export. */
-import { api, get } from '../api.js';
+import { api, get, list } from '../api.js';
 import { canWrite, go, type Route } from '../app.js';
 import { h, replace } from '../dom.js';
 import { fmtDate, t } from '../i18n/index.js';
@@ -9,12 +9,12 @@ import { download, field, formStatus, section, select, table } from '../ui.js';
 export async function renderExceptions(main: HTMLElement, route: Route): Promise<void> {
   const q = route.query;
   const tenantId = q.get('tenant') ?? '';
-  const tenants = await get<Tenant[]>('/api/tenants');
-  const [list, targets] = await Promise.all([
-    get<RiskException[] | Page<RiskException>>('/api/exceptions', { tenant: tenantId, includeExpired: 'true' }),
+  const tenants = await list<Tenant>('/api/tenants');
+  const [items, targets] = await Promise.all([
+    list<RiskException>('/api/exceptions', { tenant: tenantId, includeExpired: 'true' }),
     tenantId ? get<Page<TargetWithScan>>('/api/targets', { tenant: tenantId, pageSize: 200 }) : Promise.resolve(undefined),
   ]);
-  const items = Array.isArray(list) ? list : list.items;
+  
   const targetName = new Map((targets?.items ?? []).map((x: Target) => [x.id, x.name]));
   const tenantName = new Map(tenants.map((x) => [x.id, x.name]));
   const now = Date.now();

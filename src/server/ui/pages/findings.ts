@@ -1,5 +1,5 @@
 /** Findings across the fleet (latest scan of each target): severity, category, CVE, package, tag, KEV, text; CSV. */
-import { get, qs } from '../api.js';
+import { get, qs, list } from '../api.js';
 import { go, type Route } from '../app.js';
 import { h, replace } from '../dom.js';
 import { t } from '../i18n/index.js';
@@ -13,7 +13,7 @@ export async function renderFindings(main: HTMLElement, route: Route): Promise<v
     package: q.get('package') ?? '', tag: q.get('tag') ?? '', kev: q.get('kev') ?? '', q: q.get('q') ?? '',
   };
   const page = Number(q.get('page') ?? '1') || 1;
-  const [tenants, res] = await Promise.all([get<Tenant[]>('/api/tenants'), get<Page<FindingRow & { targetName: string }>>('/api/findings', { ...f, page, pageSize: 50 })]);
+  const [tenants, res] = await Promise.all([list<Tenant>('/api/tenants'), get<Page<FindingRow & { targetName: string }>>('/api/findings', { ...f, page, pageSize: 50 })]);
   const tenantSel = select('tenant', [['', t('common.allTenants')], ...tenants.map((x) => [x.id, x.name] as const)], f.tenant);
   const sevSel = select('severity', [['', t('common.all')], ...SEVERITIES.map((x) => [x, sevLabel(x)] as const)], f.severity);
   const catSel = select('category', [['', t('common.all')], ...CATEGORIES.map((x) => [x, catLabel(x)] as const)], f.category);

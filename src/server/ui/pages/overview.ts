@@ -1,5 +1,5 @@
 /** The fleet at a glance: missing security updates (oldest fix first), end of life, personal data, KEV, severities. */
-import { get } from '../api.js';
+import { get, list } from '../api.js';
 import { go, type Route } from '../app.js';
 import { severityBars } from '../charts.js';
 import { h, replace } from '../dom.js';
@@ -9,7 +9,7 @@ import { field, link, section, select, sevBadge, table } from '../ui.js';
 
 export async function renderOverview(main: HTMLElement, route: Route): Promise<void> {
   const tenant = route.query.get('tenant') ?? '';
-  const [tenants, ov] = await Promise.all([get<Tenant[]>('/api/tenants'), get<FleetOverview>('/api/overview', { tenant })]);
+  const [tenants, ov] = await Promise.all([list<Tenant>('/api/tenants'), get<FleetOverview>('/api/overview', { tenant })]);
   const pick = select('tenant', [['', t('common.allTenants')], ...tenants.map((x) => [x.id, x.name] as const)], tenant);
   pick.addEventListener('change', () => go('/', { tenant: pick.value }));
   const tenantName = new Map(tenants.map((x) => [x.id, x.name]));

@@ -3,7 +3,7 @@
  * run on demand with live progress (Server-Sent Events, with polling as the fallback), a failed scan with its
  * reason; edit and delete.
  */
-import { api, ApiError, get } from '../api.js';
+import { api, ApiError, get, list } from '../api.js';
 import { canWrite, go, type Route } from '../app.js';
 import { timeline } from '../charts.js';
 import { h, replace } from '../dom.js';
@@ -15,8 +15,8 @@ const phaseClass: Record<string, string> = { active: 'green', security: 'yellow'
 
 async function lifecycleOf(id: string): Promise<LifecycleEntry[]> {
   try {
-    const r = await get<LifecycleEntry[] | { lifecycle?: LifecycleEntry[]; items?: LifecycleEntry[] }>(`/api/targets/${encodeURIComponent(id)}/lifecycle`);
-    return Array.isArray(r) ? r : (r.lifecycle ?? r.items ?? []);
+    const r = await get<LifecycleEntry[] | { entries?: LifecycleEntry[]; items?: LifecycleEntry[] }>(`/api/targets/${encodeURIComponent(id)}/lifecycle`);
+    return Array.isArray(r) ? r : (r.entries ?? r.items ?? []);
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) return [];
     throw err;
@@ -31,8 +31,8 @@ export async function renderTarget(main: HTMLElement, id: string, route: Route):
     get<Target>(`/api/targets/${enc}`),
     get<Page<ScanRecord>>(`/api/targets/${enc}/scans`, { page: 1, pageSize: 50 }),
     lifecycleOf(id),
-    get<Page<FindingRow & { targetName: string }>>('/api/findings', { target: id, severity: sev, category: cat, pageSize: 200 }),
-    get<FindingHistory[]>(`/api/targets/${enc}/history`).catch(() => [] as FindingHistory[]),
+    get<Page<FindingRow & { targetName: string }>>('/api/findings', { target: id, severity: sev[0] ?? '', category: cat, pageSize: 200 }),
+    list<FindingHistory>(`/api/targets/${enc}/history`).catch(() => [] as FindingHistory[]),
   ]);
   const lastDone = scans.items.find((x) => x.status === 'done');
   const doc = lastDone ? await get<{ gaps?: { what: string; why: string }[] }>(`/api/scans/${encodeURIComponent(lastDone.id)}/document`).catch(() => undefined) : undefined;

@@ -1,5 +1,5 @@
 /** Tenants (client companies) and the targets of one: list, filters, search, pages; add a host over SSH or a site. */
-import { api, get } from '../api.js';
+import { api, get, list } from '../api.js';
 import { canWrite, go, isAdmin, type Route } from '../app.js';
 import { h, replace } from '../dom.js';
 import { currentLang, fmtDate, fmtDateTime, t } from '../i18n/index.js';
@@ -7,7 +7,7 @@ import type { Page, Target, Tenant, TargetWithScan } from '../types.js';
 import { counts, download, field, formStatus, link, pager, parseTags, section, select, statusBadge, table, tags } from '../ui.js';
 
 export async function renderTenants(main: HTMLElement): Promise<void> {
-  const tenants = await get<Tenant[]>('/api/tenants');
+  const tenants = await list<Tenant>('/api/tenants');
   const name = h('input', { type: 'text', name: 'name', required: true, maxlength: 200 });
   const status = formStatus();
   const form = h('form', { class: 'inline-form', 'data-testid': 'tenant-form' }, field(t('tenants.name'), name), h('button', { type: 'submit', class: 'btn primary' }, t('tenants.add')), status.el);

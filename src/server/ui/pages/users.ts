@@ -1,5 +1,5 @@
 /** People and scripts: users and roles (admin), API tokens (shown once), the own account (password, TOTP). */
-import { api, get } from '../api.js';
+import { api, list } from '../api.js';
 import { go, isAdmin, me } from '../app.js';
 import { h, replace } from '../dom.js';
 import { fmtDate, fmtDateTime, t, type Key } from '../i18n/index.js';
@@ -9,8 +9,7 @@ import { field, formStatus, notice, section, select, table } from '../ui.js';
 const ROLES: Role[] = ['admin', 'operator', 'viewer'];
 
 export async function renderUsers(main: HTMLElement): Promise<void> {
-  const [users, tenants] = await Promise.all([get<User[] | { items: User[] }>('/api/users'), get<Tenant[]>('/api/tenants')]);
-  const list = Array.isArray(users) ? users : users.items;
+  const [users, tenants] = await Promise.all([list<User>('/api/users'), list<Tenant>('/api/tenants')]);
   const tenantName = new Map(tenants.map((x) => [x.id, x.name]));
   const email = h('input', { type: 'email', name: 'email', required: true, autocomplete: 'off' });
   const password = h('input', { type: 'password', name: 'password', required: true, minlength: 12, autocomplete: 'new-password' });
@@ -32,7 +31,7 @@ export async function renderUsers(main: HTMLElement): Promise<void> {
     section(
       t('users.list'),
       listStatus.el,
-      table(list, [
+      table(users, [
         { head: t('login.email'), cell: (u) => u.email },
         { head: t('users.role'), cell: (u) => t(`role.${u.role}` as Key) },
         { head: t('users.tenants'), cell: (u) => (u.role === 'admin' ? t('common.allTenants') : u.tenantIds.map((x) => tenantName.get(x) ?? x).join(', ')) },
@@ -52,15 +51,14 @@ export async function renderUsers(main: HTMLElement): Promise<void> {
 }
 
 export async function renderTokens(main: HTMLElement): Promise<void> {
-  const res = await get<TokenRecord[] | { items: TokenRecord[] }>('/api/tokens');
-  const list = Array.isArray(res) ? res : res.items;
+  const tokens = await list<TokenRecord>('/api/tokens');
   const name = h('input', { type: 'text', name: 'name', required: true, maxlength: 100 });
   const status = formStatus();
   const shown = h('div', { 'aria-live': 'polite' });
   const form = h('form', { class: 'inline-form', 'data-testid': 'token-form' }, field(t('tokens.name'), name), h('button', { type: 'submit', class: 'btn primary' }, t('tokens.create')), status.el);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    api<{ token: string | { token?: string }; id?: string }>('POST', '/api/tokens', { name: name.value.trim() })
+    api<{ token: string | { token?: string }; record?: TokenRecord }>('POST', '/api/tokens', { name: name.value.trim() })
       .then((r) => {
         const value = typeof r.token === 'string' ? r.token : (r.token?.token ?? '');
         replace(shown, h('div', { class: 'notice', role: 'status' }, h('p', null, t('tokens.once')), h('code', { class: 'secret', 'data-testid': 'new-token' }, value)));
@@ -77,7 +75,7 @@ export async function renderTokens(main: HTMLElement): Promise<void> {
     section(
       t('tokens.list'),
       listStatus.el,
-      table(list, [
+      table(tokens, [
         { head: t('tokens.name'), cell: (x) => x.name },
         { head: t('common.created'), cell: (x) => fmtDate(x.createdAt) },
         { head: t('tokens.lastUsed'), cell: (x) => fmtDateTime(x.lastUsedAt) },
@@ -96,7 +94,7 @@ export function renderAccount(main: HTMLElement): void {
   const form = h('form', { class: 'card' }, h('h2', null, t('account.password')), field(t('account.current'), current), field(t('account.new'), next, t('users.passwordHint')), status.el, h('button', { type: 'submit', class: 'btn primary' }, t('common.save')));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    api('POST', '/api/me/password', { currentPassword: current.value, password: next.value, newPassword: next.value })
+    api('POST', '/api/me/password', { currentPassword: current.value, newPassword: next.value })
       .then(() => {
         status.ok(t('account.changed'));
         current.value = '';
