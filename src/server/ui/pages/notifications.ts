@@ -1,28 +1,34 @@
-/** Notification settings of one tenant: email recipients, a Slack-compatible webhook, which events, weekly digest. */
+/**
+ * Notification settings of one tenant (src/fleet/notify/settings.ts): email recipients, Slack-compatible
+ * webhooks (shown masked by the server; a masked URL sent back keeps the stored one), which events, the weekly
+ * digest, the monthly owner report, the language of the messages.
+ */
 import { api, ApiError, get } from '../api.js';
+import { isAdmin } from '../app.js';
 import { h, replace } from '../dom.js';
-import { t } from '../i18n/index.js';
+import { t, type Key } from '../i18n/index.js';
 import type { Tenant } from '../types.js';
-import { field, formStatus, link, notice } from '../ui.js';
+import { field, formStatus, link, notice, select } from '../ui.js';
 
 interface Settings {
-  emails?: string[];
-  webhookUrl?: string | null;
-  events?: string[];
-  eolDays?: number;
-  weeklyDigest?: boolean;
-  monthlyReport?: boolean;
-  reportLang?: 'ja' | 'en';
+  enabled?: boolean;
+  lang?: 'ja' | 'en';
+  email?: { recipients?: string[] };
+  webhooks?: { url: string; name?: string }[];
+  events?: Record<string, boolean>;
+  eolWithinDays?: number;
+  monthlyReport?: { enabled?: boolean; format?: 'pdf' | 'html' };
   [k: string]: unknown;
 }
-const EVENTS = ['new-critical', 'new-high', 'kev', 'end-of-life', 'scan-failed'] as const;
+const EVENTS = ['newFindings', 'kev', 'endOfLife', 'failedScans', 'weeklyDigest'] as const;
 
 export async function renderNotifications(main: HTMLElement, tenantId: string): Promise<void> {
   const enc = encodeURIComponent(tenantId);
   const tenant = await get<Tenant>(`/api/tenants/${enc}`);
   let cur: Settings;
   try {
-    cur = await get<Settings>(`/api/tenants/${enc}/notifications`);
+    const r = await get<Settings | { settings: Settings }>(`/api/tenants/${enc}/notifications`);
+    cur = 'settings' in r && r.settings && typeof r.settings === 'object' ? (r.settings as Settings) : (r as Settings);
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) {
       replace(main, h('h1', null, t('notify.title')), notice(t('notify.unavailable')));
@@ -30,22 +36,25 @@ export async function renderNotifications(main: HTMLElement, tenantId: string): 
     }
     throw err;
   }
-  const emails = h('textarea', { name: 'emails', rows: 3, value: (cur.emails ?? []).join('\n') });
-  emails.value = (cur.emails ?? []).join('\n');
-  const webhook = h('input', { type: 'url', name: 'webhookUrl', value: cur.webhookUrl ?? '' });
-  const eolDays = h('input', { type: 'number', name: 'eolDays', min: 1, max: 730, value: cur.eolDays ?? 90 });
-  const digest = h('input', { type: 'checkbox', name: 'weeklyDigest', checked: Boolean(cur.weeklyDigest), id: 'n-digest' });
-  const monthly = h('input', { type: 'checkbox', name: 'monthlyReport', checked: Boolean(cur.monthlyReport), id: 'n-monthly' });
-  const events = EVENTS.map((ev) => h('input', { type: 'checkbox', name: 'events', value: ev, id: `n-ev-${ev}`, checked: (cur.events ?? EVENTS).includes(ev) }));
+  const enabled = h('input', { type: 'checkbox', name: 'enabled', id: 'n-enabled', checked: cur.enabled !== false });
+  const emails = h('textarea', { name: 'recipients', rows: 3 });
+  emails.value = (cur.email?.recipients ?? []).join('\n');
+  const hooks = h('textarea', { name: 'webhooks', rows: 2, disabled: !isAdmin() });
+  hooks.value = (cur.webhooks ?? []).map((w) => w.url).join('\n');
+  const lang = select('lang', [['ja', '日本語'], ['en', 'English']], cur.lang ?? 'ja');
+  const eolDays = h('input', { type: 'number', name: 'eolWithinDays', min: 0, max: 3650, value: cur.eolWithinDays ?? 90 });
+  const monthly = h('input', { type: 'checkbox', name: 'monthlyReport', id: 'n-monthly', checked: Boolean(cur.monthlyReport?.enabled) });
+  const events = EVENTS.map((ev) => h('input', { type: 'checkbox', name: 'events', value: ev, id: `n-ev-${ev}`, checked: cur.events?.[ev] !== false }));
   const status = formStatus();
   const form = h(
     'form',
     { class: 'card', 'data-testid': 'notify-form' },
+    h('div', { class: 'field check' }, enabled, h('label', { for: enabled.id }, t('notify.enabled'))),
     field(t('notify.emails'), emails, t('notify.emailsHint')),
-    field(t('notify.webhook'), webhook, t('notify.webhookHint')),
-    h('fieldset', null, h('legend', null, t('notify.events')), events.map((cb, i) => h('div', { class: 'field check' }, cb, h('label', { for: cb.id }, t(`notify.ev.${EVENTS[i]!}` as 'notify.ev.kev'))))),
+    field(t('notify.webhook'), hooks, t(isAdmin() ? 'notify.webhookHint' : 'notify.webhookAdmin')),
+    field(t('notify.lang'), lang),
+    h('fieldset', null, h('legend', null, t('notify.events')), events.map((cb, i) => h('div', { class: 'field check' }, cb, h('label', { for: cb.id }, t(`notify.ev.${EVENTS[i]!}` as Key))))),
     field(t('notify.eolDays'), eolDays),
-    h('div', { class: 'field check' }, digest, h('label', { for: digest.id }, t('notify.digest'))),
     h('div', { class: 'field check' }, monthly, h('label', { for: monthly.id }, t('notify.monthly'))),
     status.el,
     h('button', { type: 'submit', class: 'btn primary' }, t('common.save')),
@@ -54,13 +63,17 @@ export async function renderNotifications(main: HTMLElement, tenantId: string): 
     e.preventDefault();
     const body: Settings = {
       ...cur,
-      emails: emails.value.split(/[\s,;]+/).map((x) => x.trim()).filter(Boolean),
-      webhookUrl: webhook.value.trim() || null,
-      events: events.filter((x) => x.checked).map((x) => x.value),
-      eolDays: Number(eolDays.value) || 90,
-      weeklyDigest: digest.checked,
-      monthlyReport: monthly.checked,
+      enabled: enabled.checked,
+      lang: lang.value === 'en' ? 'en' : 'ja',
+      email: { ...cur.email, recipients: emails.value.split(/[\s,;]+/).map((x) => x.trim()).filter(Boolean) },
+      events: { ...cur.events, ...Object.fromEntries(events.map((x) => [x.value, x.checked])) },
+      eolWithinDays: Number(eolDays.value) || 0,
+      monthlyReport: { ...cur.monthlyReport, enabled: monthly.checked },
     };
+    if (isAdmin()) {
+      const old = new Map((cur.webhooks ?? []).map((w) => [w.url, w]));
+      body.webhooks = hooks.value.split(/\s+/).map((x) => x.trim()).filter(Boolean).map((url) => old.get(url) ?? { url });
+    }
     api('PUT', `/api/tenants/${enc}/notifications`, body)
       .then(() => status.ok(t('notify.saved')))
       .catch((err: unknown) => status.error(err));

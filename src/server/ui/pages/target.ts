@@ -7,9 +7,9 @@ import { api, ApiError, get, list } from '../api.js';
 import { canWrite, go, type Route } from '../app.js';
 import { timeline } from '../charts.js';
 import { h, replace } from '../dom.js';
-import { fmtDate, fmtDateTime, t, type Key } from '../i18n/index.js';
+import { currentLang, fmtDate, fmtDateTime, t, type Key } from '../i18n/index.js';
 import type { Category, FindingHistory, FindingRow, LifecycleEntry, Page, ScanRecord, Severity, Target } from '../types.js';
-import { CATEGORIES, SEVERITIES, catLabel, counts, errorBox, field, formStatus, link, parseTags, section, select, sevBadge, sevLabel, statusBadge, table, tags } from '../ui.js';
+import { CATEGORIES, SEVERITIES, catLabel, counts, download, errorBox, field, formStatus, link, parseTags, section, select, sevBadge, sevLabel, statusBadge, table, tags } from '../ui.js';
 
 const phaseClass: Record<string, string> = { active: 'green', security: 'yellow', eol: 'red', unknown: 'grey' };
 
@@ -101,7 +101,13 @@ export async function renderTarget(main: HTMLElement, id: string, route: Route):
       h('dt', null, t('common.tags')), h('dd', null, tags(target.tags)),
       h('dt', null, t('targets.schedule')), h('dd', null, target.schedule ?? t('target.onDemand')),
       target.maintenanceWindow ? [h('dt', null, t('targets.window')), h('dd', null, target.maintenanceWindow)] : null),
-    canWrite() ? h('div', { class: 'actions' }, runBtn, editBtn, delBtn) : null,
+    h(
+      'div',
+      { class: 'actions' },
+      canWrite() ? [runBtn, editBtn, delBtn] : null,
+      lastDone ? download(`/api/scans/${encodeURIComponent(lastDone.id)}/report?format=pdf&lang=${currentLang()}`, t('report.scanPdf')) : null,
+      lastDone ? download(`/api/scans/${encodeURIComponent(lastDone.id)}/report?format=html&lang=${currentLang()}`, t('report.scanHtml')) : null,
+    ),
     runStatus.el,
     progress,
     editArea,
@@ -125,7 +131,7 @@ export async function renderTarget(main: HTMLElement, id: string, route: Route):
         { head: t('common.component'), cell: (x) => [x.component, x.version ? ` ${x.version}` : ''] },
         { head: t('target.phase'), cell: (x) => h('span', { class: `phase ${phaseClass[x.phase] ?? 'grey'}`, 'data-phase': x.phase }, t(`phase.${x.phase}` as Key)) },
         { head: t('target.supportEnd'), cell: (x) => fmtDate(x.securitySupportEnd ?? x.activeSupportEnd) },
-        { head: t('target.daysLeft'), cell: (x) => (x.daysLeft === undefined ? (x.reason ?? '—') : String(x.daysLeft)), class: 'num' },
+        { head: t('target.daysLeft'), cell: (x) => (x.daysLeft === undefined ? (x.reason ?? '—') : x.daysLeft < 0 ? t('target.endedAgo', { n: -x.daysLeft }) : t('target.daysLeftN', { n: x.daysLeft })), class: 'num' },
       ], { testid: 'lifecycle', empty: t('target.noLifecycle') }),
     ),
     lastDone
