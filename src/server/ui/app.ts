@@ -11,6 +11,16 @@ export const app: { session: SessionAnswer | null; rerender: () => void } = {
   rerender: () => undefined,
 };
 
+let routes: Promise<Set<string>> | undefined;
+/** The API's routes (from /api/openapi.json, once): pages offer only what this server has. */
+export function hasRoute(path: string): Promise<boolean> {
+  routes ??= fetch('/api/openapi.json', { credentials: 'same-origin' })
+    .then((r) => (r.ok ? (r.json() as Promise<{ paths?: Record<string, unknown> }>) : { paths: {} }))
+    .then((d) => new Set(Object.keys(d.paths ?? {})))
+    .catch(() => new Set<string>());
+  return routes.then((s) => s.has(path));
+}
+
 export const me = (): User => {
   if (!app.session) throw new Error('not signed in');
   return app.session.user;

@@ -2,7 +2,7 @@
 import { get } from '../api.js';
 import { go, type Route } from '../app.js';
 import { h, replace } from '../dom.js';
-import { fmtDateTime, t } from '../i18n/index.js';
+import { fmtDateTimeSec, t } from '../i18n/index.js';
 import type { Category, FindingRow, Page, ScanDiff, ScanRecord, Target } from '../types.js';
 import { catLabel, field, link, section, select, sevBadge, table } from '../ui.js';
 
@@ -12,7 +12,7 @@ export async function renderDiff(main: HTMLElement, route: Route): Promise<void>
   const to = route.query.get('to') ?? '';
   const target = targetId ? await get<Target>(`/api/targets/${encodeURIComponent(targetId)}`) : undefined;
   const scans = targetId ? (await get<Page<ScanRecord>>(`/api/targets/${encodeURIComponent(targetId)}/scans`, { page: 1, pageSize: 100 })).items.filter((x) => x.status === 'done') : [];
-  const opts = scans.map((x) => [x.id, fmtDateTime(x.finishedAt)] as const);
+  const opts = scans.map((x) => [x.id, fmtDateTimeSec(x.finishedAt)] as const);
   const fromSel = select('from', opts, from || scans[1]?.id || '');
   const toSel = select('to', opts, to || scans[0]?.id || '');
   const pick = h('form', { class: 'filters', 'data-testid': 'diff-pick' }, field(t('diff.from'), fromSel), field(t('diff.to'), toSel), h('button', { type: 'submit', class: 'btn' }, t('diff.compare')));

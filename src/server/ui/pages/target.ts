@@ -7,7 +7,7 @@ import { api, ApiError, get, list } from '../api.js';
 import { canWrite, go, type Route } from '../app.js';
 import { timeline } from '../charts.js';
 import { h, replace } from '../dom.js';
-import { currentLang, fmtDate, fmtDateTime, t, type Key } from '../i18n/index.js';
+import { currentLang, fmtDate, fmtDateTime, fmtDateTimeSec, t, type Key } from '../i18n/index.js';
 import type { Category, FindingHistory, FindingRow, LifecycleEntry, Page, ScanRecord, Severity, Target } from '../types.js';
 import { CATEGORIES, SEVERITIES, catLabel, counts, download, errorBox, field, formStatus, link, parseTags, section, select, sevBadge, sevLabel, statusBadge, table, tags } from '../ui.js';
 
@@ -73,8 +73,8 @@ export async function renderTarget(main: HTMLElement, id: string, route: Route):
 
   // -- scans: timeline, list, pick two for the diff
   const done = scans.items.filter((x) => x.status === 'done');
-  const fromSel = select('from', done.map((x) => [x.id, fmtDateTime(x.finishedAt)] as const), done[1]?.id ?? '');
-  const toSel = select('to', done.map((x) => [x.id, fmtDateTime(x.finishedAt)] as const), done[0]?.id ?? '');
+  const fromSel = select('from', done.map((x) => [x.id, fmtDateTimeSec(x.finishedAt)] as const), done[1]?.id ?? '');
+  const toSel = select('to', done.map((x) => [x.id, fmtDateTimeSec(x.finishedAt)] as const), done[0]?.id ?? '');
   const diffForm = h('form', { class: 'filters', 'data-testid': 'diff-pick' }, field(t('diff.from'), fromSel), field(t('diff.to'), toSel), h('button', { type: 'submit', class: 'btn' }, t('diff.compare')));
   diffForm.addEventListener('submit', (e) => {
     e.preventDefault();

@@ -1,6 +1,6 @@
 /** Tenants (client companies) and the targets of one: list, filters, search, pages; add a host over SSH or a site. */
 import { api, get, list } from '../api.js';
-import { canWrite, go, isAdmin, type Route } from '../app.js';
+import { canWrite, go, hasRoute, isAdmin, type Route } from '../app.js';
 import { h, replace } from '../dom.js';
 import { currentLang, fmtDate, fmtDateTime, t } from '../i18n/index.js';
 import type { Page, Target, Tenant, TargetWithScan } from '../types.js';
@@ -36,9 +36,11 @@ const PAGE_SIZE = 25;
 export async function renderTenant(main: HTMLElement, id: string, route: Route): Promise<void> {
   const q = route.query;
   const filter = { kind: q.get('kind') ?? '', tag: q.get('tag') ?? '', q: q.get('q') ?? '', page: Number(q.get('page') ?? '1') || 1 };
-  const [tenant, targets] = await Promise.all([
+  const [tenant, targets, tenantReport, notifications] = await Promise.all([
     get<Tenant>(`/api/tenants/${encodeURIComponent(id)}`),
     get<Page<TargetWithScan>>('/api/targets', { tenant: id, kind: filter.kind, tag: filter.tag, q: filter.q, page: filter.page, pageSize: PAGE_SIZE }),
+    hasRoute('/api/tenants/{id}/report'),
+    hasRoute('/api/tenants/{id}/notifications'),
   ]);
   const here = (over: Record<string, string | number>) => go(`/tenants/${encodeURIComponent(id)}`, { ...filter, ...over });
 
@@ -61,13 +63,11 @@ export async function renderTenant(main: HTMLElement, id: string, route: Route):
     h(
       'div',
       { class: 'actions' },
-      download(rep('pdf', lang), t('report.pdf')),
-      download(rep('html', lang), t('report.html')),
-      download(rep('pdf', other), t(other === 'ja' ? 'report.pdfJa' : 'report.pdfEn')),
+      tenantReport ? [download(rep('pdf', lang), t('report.pdf')), download(rep('html', lang), t('report.html')), download(rep('pdf', other), t(other === 'ja' ? 'report.pdfJa' : 'report.pdfEn'))] : null,
       link(`#/findings?tenant=${encodeURIComponent(id)}`, t('nav.findings')),
       link(`#/exceptions?tenant=${encodeURIComponent(id)}`, t('nav.exceptions')),
       link(`#/audit?tenant=${encodeURIComponent(id)}`, t('nav.audit')),
-      canWrite() ? link(`#/tenants/${encodeURIComponent(id)}/notifications`, t('notify.title')) : null,
+      canWrite() && notifications ? link(`#/tenants/${encodeURIComponent(id)}/notifications`, t('notify.title')) : null,
       link(`#/?tenant=${encodeURIComponent(id)}`, t('nav.overview')),
     ),
     section(
