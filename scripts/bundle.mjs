@@ -39,7 +39,9 @@ await build({
   target: 'node20',
   entryNames: '[name]',
   chunkNames: 'chunk-[hash]',
-  external: ['better-sqlite3', 'playwright-core', 'ssh2', 'cpu-features'],
+  // The fleet server's framework and SQL layer (fastify, kysely, pg) load from node_modules too: they resolve
+  // plugins and migrations at run time, and only `mamori serve` / `worker` load them.
+  external: ['better-sqlite3', 'playwright-core', 'ssh2', 'cpu-features', 'fastify', 'kysely', 'pg'],
   define: { __MAMORI_VERSION__: JSON.stringify(pkg.version) },
   banner: { js: "import { createRequire as __mamoriCreateRequire } from 'node:module'; const require = __mamoriCreateRequire(import.meta.url);" },
   legalComments: 'none',

@@ -82,6 +82,12 @@ export async function run(
       }
       if (a.startsWith('-')) {
         if (globalOptions.some((o) => a === `--${o.name}` || a.startsWith(`--${o.name}=`) || (o.short && a === `-${o.short}`))) continue;
+        // An option of the command group written before its sub-command (`mamori fleet --server URL import F`).
+        const groupOption = leading.length > 0 && commands.filter((c) => leading.every((w, k) => c.path[k] === w)).flatMap((c) => c.options).find((o) => a === `--${o.name}` || a.startsWith(`--${o.name}=`));
+        if (groupOption) {
+          if (groupOption.type !== 'boolean' && !a.includes('=')) i++;
+          continue;
+        }
         break;
       }
       leading.push(a);

@@ -64,7 +64,6 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
     logger: opts.logger ?? false,
     trustProxy: false,
     bodyLimit: 8 * 1024 * 1024,
-    disableRequestLogging: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     routerOptions: { ignoreTrailingSlash: true },
   });

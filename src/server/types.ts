@@ -2,11 +2,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { FleetStore, SessionRecord } from '../fleet/ports.js';
 import type { Role, Scope, User } from '../fleet/types.js';
+import type { JobRunner } from '../worker/jobs.js';
 
-/** The job runner port: the server creates the scan record, the runner takes it from there. */
-export interface ScanRunner {
-  enqueueScan(scanId: string): Promise<void>;
-}
+/**
+ * The job runner port (src/worker/jobs.ts): the in-process runner (embedded default) or the pg-boss one. The server
+ * only enqueues (requestScan: the queued scan record and its job) and lists/subscribes for progress.
+ */
+export type ScanRunner = Pick<JobRunner, 'enqueue'> & Partial<Pick<JobRunner, 'list' | 'subscribe'>>;
 
 export interface Clock {
   now(): Date;

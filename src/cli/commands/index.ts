@@ -10,5 +10,8 @@ import { scanHostCommand } from './scan-host.js';
 import { scanFilesCommand } from './scan-files.js';
 import { dbCommands } from './db.js';
 import { patchCommands } from './patch.js';
+import { serveCommand } from './serve.js';
+import { tokenCreateCommand } from './token.js';
+import { fleetCommands } from './fleet.js';
 
-export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand, ...patchCommands];
+export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand, ...patchCommands, serveCommand, tokenCreateCommand, ...fleetCommands];

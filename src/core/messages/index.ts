@@ -16,9 +16,10 @@ import { versioningMessages } from './versioning.js';
 import { knowledgeMessages } from './knowledge.js';
 import { patchMessages } from './patch.js';
 import { notifyMessages } from './notify.js';
+import { serveMessages } from './serve.js';
 import { jobMessages } from './job.js';
 
-const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, jobMessages, notifyMessages] as const;
+const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, serveMessages, jobMessages, notifyMessages] as const;
 
 export const messages = new Messages(CATALOGS);
 

@@ -11,6 +11,7 @@ import { HttpError, notFound } from '../errors.js';
 import { CRON, KNOWN_HOSTS, SSH_KEY } from '../schemas.js';
 import { checkAddress, checkKindFields, checkKnownHosts, checkSshKey } from '../target-input.js';
 import type { RouteModule, ServerDeps } from '../types.js';
+import { queueScan } from './targets.js';
 import { scope, who } from './util.js';
 
 interface ImportRow {
@@ -156,11 +157,10 @@ export const fleetRoutes: RouteModule = (app, deps) => {
     if (targets.length === 0) throw notFound(b.target ? `target "${b.target.slice(0, 100)}"` : 'target');
     const scans = [];
     for (const t of targets) {
-      const scan = await deps.store.createScan(scope(req), t.id, who(req).tokenId ? 'api' : 'manual');
-      if (!scan) continue;
-      await audit(deps, req, { action: 'scan.request', objectType: 'scan', objectId: scan.id, tenantId: t.tenantId, detail: { target: t.name, via: 'fleet' } });
-      if (deps.runner) await deps.runner.enqueueScan(scan.id);
-      scans.push({ tenant: names.get(t.tenantId) ?? t.tenantId, name: t.name, scan });
+      const res = await queueScan(deps, req, t);
+      if (!res) continue;
+      if (res.created) await audit(deps, req, { action: 'scan.request', objectType: 'scan', objectId: res.scan.id, tenantId: t.tenantId, detail: { target: t.name, via: 'fleet' } });
+      scans.push({ tenant: names.get(t.tenantId) ?? t.tenantId, name: t.name, scan: res.scan });
     }
     return reply.code(202).send({ scans });
   });

@@ -4,7 +4,8 @@
  * hasKnownHosts.
  */
 import type { FastifyRequest } from 'fastify';
-import type { Target, TargetSecrets } from '../../fleet/types.js';
+import type { ScanRecord, Target, TargetSecrets } from '../../fleet/types.js';
+import { requestScan } from '../../worker/request.js';
 import { FLEET_TARGET_KINDS } from '../../fleet/types.js';
 import { audit } from '../audit.js';
 import { badRequest, notFound } from '../errors.js';
@@ -46,6 +47,17 @@ function checkSecrets(b: { sshKey?: string; knownHosts?: string }): TargetSecret
   if (b.sshKey !== undefined) s.sshKey = b.sshKey;
   if (b.knownHosts !== undefined) s.knownHosts = b.knownHosts;
   return s;
+}
+
+/**
+ * Queue a scan: through the job runner (requestScan: one waiting scan per target, its job enqueued), or, without
+ * a runner in this process (a separate `mamori worker` takes queued scans), the queued record only.
+ */
+export async function queueScan(deps: ServerDeps, req: FastifyRequest, t: Target): Promise<{ scan: ScanRecord; created: boolean } | undefined> {
+  const trigger = who(req).tokenId ? 'api' : 'manual';
+  if (deps.runner) return requestScan(deps.store, deps.runner, scope(req), t.id, trigger);
+  const scan = await deps.store.createScan(scope(req), t.id, trigger);
+  return scan && { scan, created: true };
 }
 
 export async function targetOr404(deps: ServerDeps, req: FastifyRequest, id: string): Promise<Target> {
@@ -138,11 +150,10 @@ export const targetRoutes: RouteModule = (app, deps) => {
     schema: { params: idParams },
   }, async (req, reply) => {
     const t = await targetOr404(deps, req, (req.params as { id: string }).id);
-    const scan = await deps.store.createScan(scope(req), t.id, who(req).tokenId ? 'api' : 'manual');
-    if (!scan) throw notFound('target');
-    await audit(deps, req, { action: 'scan.request', objectType: 'scan', objectId: scan.id, tenantId: t.tenantId, detail: { target: t.name } });
-    if (deps.runner) await deps.runner.enqueueScan(scan.id);
-    return reply.code(202).send({ scan });
+    const res = await queueScan(deps, req, t);
+    if (!res) throw notFound('target');
+    if (res.created) await audit(deps, req, { action: 'scan.request', objectType: 'scan', objectId: res.scan.id, tenantId: t.tenantId, detail: { target: t.name } });
+    return reply.code(202).send({ scan: res.scan });
   });
 
   app.get('/api/targets/:id/scans', {

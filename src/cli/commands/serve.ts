@@ -1,0 +1,133 @@
+/**
+ * `mamori serve [--listen HOST:PORT] [--database URL] [--init-admin EMAIL --init-password-file FILE]
+ * [--admin-password-file FILE]` (contract): open the fleet store (SQLite under $MAMORI_HOME by default,
+ * PostgreSQL with postgres://… or DATABASE_URL), run its migrations, create the first admin on an empty store,
+ * run scans in process (the in-process runner and the schedules) and serve the dashboard and the API until
+ * SIGTERM/SIGINT, then close gracefully (open requests finish, running scans are handed back queued).
+ */
+import { join } from 'node:path';
+import { expectPositionals, type OptionSpec } from '../args.js';
+import { mamoriHome, type Command, type CommandContext } from '../context.js';
+import { FatalError, UsageError } from '../errors.js';
+import { toolVersion } from '../version.js';
+import { readSecretFile } from './token.js';
+
+const options: OptionSpec[] = [
+  { name: 'listen', type: 'string', help: 'serve.opt.listen', valueName: 'HOST:PORT' },
+  { name: 'database', type: 'string', help: 'serve.opt.database', valueName: 'URL' },
+  { name: 'init-admin', type: 'string', help: 'serve.opt.initAdmin', valueName: 'EMAIL' },
+  { name: 'init-password-file', type: 'string', help: 'serve.opt.initPasswordFile', valueName: 'FILE' },
+  { name: 'admin-password-file', type: 'string', help: 'serve.opt.adminPasswordFile', valueName: 'FILE' },
+  { name: 'secure-cookies', type: 'boolean', help: 'serve.opt.secureCookies' },
+];
+
+/** `HOST:PORT`, `[v6]:PORT` or `:PORT` (loopback). */
+export function parseListen(value: string): { host: string; port: number } | undefined {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value.trim());
+  if (!m) return undefined;
+  const port = Number(m[3]);
+  if (port > 65535) return undefined;
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}
+
+function passwordFrom(ctx: CommandContext, file: string, min: number): string {
+  const password = readSecretFile(ctx, file);
+  if (password.length < min) {
+    throw new FatalError(ctx.t('serve.err.passwordShort', { file, length: password.length, min }), { code: 'serve.err.passwordShort', params: { file, length: password.length, min } });
+  }
+  return password;
+}
+
+export const serveCommand: Command = {
+  path: ['serve'],
+  summary: 'serve.summary',
+  usage: '[--listen HOST:PORT] [--database URL] [--init-admin EMAIL --init-password-file FILE] [--admin-password-file FILE]',
+  options,
+  async run(ctx) {
+    expectPositionals(ctx, []);
+    const listenRaw = (ctx.options.listen as string | undefined) ?? '127.0.0.1:8080';
+    const listen = parseListen(listenRaw);
+    if (!listen) throw new UsageError({ code: 'serve.err.listen', params: { value: listenRaw } }, ctx.commandName);
+    const initAdmin = ctx.options['init-admin'] as string | undefined;
+    const initFile = ctx.options['init-password-file'] as string | undefined;
+    if ((initAdmin === undefined) !== (initFile === undefined)) throw new UsageError({ code: 'serve.err.pair' }, ctx.commandName);
+    if (initAdmin !== undefined && !/^[^\s@]+@[^\s@]+$/.test(initAdmin)) throw new UsageError({ code: 'serve.err.email', params: { value: initAdmin } }, ctx.commandName);
+    const adminFile = ctx.options['admin-password-file'] as string | undefined;
+
+    const [{ MIN_PASSWORD_LENGTH, hashPassword, randomPassword }, { openFleetStore }, { buildServer }] = await Promise.all([
+      import('../../server/auth/password.js'),
+      import('../../fleet/store/index.js'),
+      import('../../server/app.js'),
+    ]);
+    // Read the password files before touching the store: a wrong file changes nothing.
+    const initPassword = initFile ? passwordFrom(ctx, initFile, MIN_PASSWORD_LENGTH) : undefined;
+    const adminPassword = adminFile ? passwordFrom(ctx, adminFile, MIN_PASSWORD_LENGTH) : undefined;
+
+    const home = mamoriHome(ctx.env);
+    const url = (ctx.options.database as string | undefined) ?? (ctx.env.DATABASE_URL || undefined);
+    const shownUrl = url ? url.replace(/\/\/[^@/]*@/, '//…@') : join(home, 'fleet.sqlite');
+    let store: Awaited<ReturnType<typeof openFleetStore>>;
+    try {
+      store = await openFleetStore({ url, home, env: ctx.env });
+      await store.migrate();
+    } catch (err) {
+      const reason = (err as Error).message;
+      throw new FatalError(ctx.t('serve.err.database', { url: shownUrl, reason }), { code: 'serve.err.database', params: { url: shownUrl, reason } });
+    }
+
+    if ((await store.countUsers()) === 0) {
+      if (initAdmin && initPassword) {
+        await store.createUser({ email: initAdmin.trim().toLowerCase(), passwordHash: await hashPassword(initPassword), role: 'admin', tenantIds: [] });
+        ctx.warn(ctx.t('serve.firstAdminFile', { email: initAdmin, file: initFile! }));
+      } else {
+        const email = 'admin@localhost';
+        const password = adminPassword ?? randomPassword();
+        await store.createUser({ email, passwordHash: await hashPassword(password), role: 'admin', tenantIds: [] });
+        if (adminPassword) ctx.warn(ctx.t('serve.firstAdminFile', { email, file: adminFile! }));
+        else ctx.warn(`${ctx.t('serve.firstAdmin', { email })}\n\n    ${password}\n`);
+      }
+    } else if (initAdmin) ctx.warn(ctx.t('serve.initSkipped'));
+
+    // Scans run in this process: the queued scans in the store are the queue (src/worker/inprocess.ts).
+    const [{ InProcessRunner }, { createHandlers }, { startScheduler }] = await Promise.all([
+      import('../../worker/inprocess.js'),
+      import('../../worker/handlers/index.js'),
+      import('../../worker/schedule.js'),
+    ]);
+    const runner = new InProcessRunner({ store, handlers: createHandlers({ store, knowledgeDb: ctx.dbPath, home, lang: ctx.lang }) });
+    const offline = /^(1|true|yes)$/i.test(ctx.env.MAMORI_OFFLINE ?? '');
+    const scheduler = startScheduler({ store, runner, knowledgeCron: offline ? null : undefined, onError: (err) => ctx.warn(`schedule: ${(err as Error).message}`) });
+
+    const app = await buildServer({
+      store,
+      runner,
+      secureCookies: Boolean(ctx.options['secure-cookies']),
+      version: toolVersion,
+      logger: { level: ctx.env.MAMORI_LOG_LEVEL ?? 'info', stream: { write: (line: string) => void ctx.io.stderr.write(line) } },
+    });
+    try {
+      await app.listen({ host: listen.host, port: listen.port });
+    } catch (err) {
+      scheduler.stop();
+      await store.close();
+      const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new FatalError(ctx.t('serve.err.address', { address: listenRaw, reason }), { code: 'serve.err.address', params: { address: listenRaw, reason } });
+    }
+    await runner.start();
+    const addr = app.server.address();
+    const shown = typeof addr === 'object' && addr ? `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}/` : listenRaw;
+    ctx.warn(ctx.t('serve.listening', { url: shown, store: store.dialect === 'sqlite' ? `SQLite ${shownUrl}` : `PostgreSQL ${shownUrl}` }));
+
+    const signal = await new Promise<string>((resolve) => {
+      const on = (s: string) => resolve(s);
+      process.once('SIGTERM', on);
+      process.once('SIGINT', on);
+    });
+    ctx.warn(ctx.t('serve.stopping', { signal }));
+    scheduler.stop();
+    await app.close();
+    await runner.stop({ graceful: true, graceMs: 10_000 });
+    await store.close();
+    return 0;
+  },
+};
