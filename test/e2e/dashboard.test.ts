@@ -121,9 +121,8 @@ before(async () => {
   writeFileSync(pw, `${PASSWORD}\n`, { mode: 0o600 });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  const entry = process.env.MAMORI_E2E_SERVE_ENTRY ? ['--import', 'tsx', process.env.MAMORI_E2E_SERVE_ENTRY] : [join(repo, 'bin/mamori.js')];
-  server = spawn(process.execPath, [...entry, 'serve', '--listen', `127.0.0.1:${port}`, '--init-admin', ADMIN, '--init-password-file', pw], {
-    cwd: process.env.MAMORI_E2E_SERVE_ENTRY ? repo : home,
+  server = spawn(process.execPath, [join(repo, 'bin/mamori.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--init-admin', ADMIN, '--init-password-file', pw], {
+    cwd: home,
     env: { ...process.env, MAMORI_HOME: join(home, 'home'), MAMORI_OFFLINE: '1', MAMORI_SMTP_URL: smtp.url, MAMORI_SMTP_FROM: 'mamori@example.jp', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -195,11 +194,21 @@ async function runScan(page: Page, expectStatus: 'done' | 'failed' = 'done'): Pr
   }
 }
 
-test('the dashboard end to end: login with TOTP, tenant, host over SSH, site, scans, diff, accepted risk, PDF, email', { skip: missing ?? false, timeout: 400_000 }, async () => {
+/** How long each step took (printed as test diagnostics: figures, not assertions). */
+const timings: [string, number][] = [];
+let mark = Date.now();
+const step = (name: string): void => {
+  const now = Date.now();
+  timings.push([name, now - mark]);
+  mark = now;
+};
+
+test('the dashboard end to end: login with TOTP, tenant, host over SSH, site, scans, diff, accepted risk, PDF, email', { skip: missing ?? false, timeout: 400_000 }, async (t) => {
   const context: BrowserContext = await browser!.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   await context.addInitScript({ content: "window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));" });
   const page = await context.newPage();
   const { problems } = watch(page);
+  mark = Date.now();
 
   // The server answers the dashboard with a strict CSP; the page follows the browser's language (ja).
   const first = await page.goto(base + '/');
@@ -230,6 +239,7 @@ test('the dashboard end to end: login with TOTP, tenant, host over SSH, site, sc
   await page.getByRole('button', { name: 'Turn on and continue' }).click();
   await page.getByRole('heading', { name: 'Fleet overview' }).waitFor();
 
+  step('login');
   // A tenant whose name is an XSS payload: stored and shown as text.
   await page.getByRole('link', { name: 'Tenants', exact: true }).click();
   await page.getByLabel('Tenant name').fill(XSS_TENANT);
@@ -249,7 +259,9 @@ test('the dashboard end to end: login with TOTP, tenant, host over SSH, site, sc
   await host.getByRole('button', { name: 'Add host (SSH)' }).click();
   await page.getByTestId('target-name').waitFor();
   assert.equal(await page.getByTestId('target-name').textContent(), XSS_HOST);
+  step('host added');
   await runScan(page);
+  step('host scan');
   const hostFindings = await page.locator('[data-testid=findings] tbody tr').allTextContents();
   assert.ok(hostFindings.length > 0, 'the host scan shows findings');
   assert.ok(hostFindings.some((r) => /End of support/.test(r)), `an end-of-support finding (CentOS 6 / PHP 5.3): ${hostFindings.join('\n')}`);
@@ -257,6 +269,7 @@ test('the dashboard end to end: login with TOTP, tenant, host over SSH, site, sc
   assert.ok(phases.includes('eol'), `support phases show end of life in red: ${phases.join(',')}`);
   await shot(page, 'target');
 
+  step('host page checked');
   // The notification settings of the tenant: the owner's address (the scans below notify it).
   const openapi = (await (await page.request.get(base + '/api/openapi.json')).json()) as { paths?: Record<string, unknown> };
   const notifyRoute = Boolean(openapi.paths?.['/api/tenants/{id}/notifications']);
@@ -278,12 +291,14 @@ test('the dashboard end to end: login with TOTP, tenant, host over SSH, site, sc
   await page.getByTestId('target-name').waitFor();
   const siteUrl = page.url();
   await runScan(page);
+  step('site added + scanned');
   const siteRows1 = await page.locator('[data-testid=findings] tbody tr').allTextContents();
   assert.ok(siteRows1.some((r) => /Personal data/.test(r)), `the customer export is found: ${siteRows1.join('\n')}`);
 
   // The site changes (export removed, a Git checkout exposed); rescan and compare the two scans.
   sitePhase = 2;
   await runScan(page);
+  step('site changed + rescanned');
   await page.getByTestId('diff-pick').getByRole('button', { name: 'Compare' }).click();
   await page.getByRole('heading', { name: 'Compare scans' }).waitFor();
   await page.getByTestId('diff-new-count').waitFor();
@@ -293,6 +308,7 @@ test('the dashboard end to end: login with TOTP, tenant, host over SSH, site, sc
   assert.ok(resolvedRows.some((r) => /Personal data/.test(r)), `resolved: the customer export: ${resolvedRows.join('\n')}`);
   await shot(page, 'diff');
 
+  step('diff');
   // Accept the new risk until a date, from the finding's own link; it is listed as active with its expiry.
   await page.goto(siteUrl);
   const row = page.locator('[data-testid=findings] tbody tr', { hasText: /git/i }).first();
@@ -309,6 +325,7 @@ test('the dashboard end to end: login with TOTP, tenant, host over SSH, site, sc
   await exRow.waitFor();
   assert.match((await exRow.textContent())!, /Active/);
 
+  step('exception');
   // The owner report as a PDF (a real download through the browser).
   await page.goto(siteUrl);
   const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByRole('link', { name: /PDF/ }).first().click()]);
@@ -316,6 +333,7 @@ test('the dashboard end to end: login with TOTP, tenant, host over SSH, site, sc
   await download.saveAs(pdfPath);
   assert.equal(readFileSync(pdfPath).subarray(0, 5).toString('latin1'), '%PDF-');
 
+  step('owner PDF');
   // The fleet overview answers at a glance: end of life and personal data on the host, a severity chart.
   await page.goto(base + '/#/');
   await page.getByRole('heading', { name: 'Fleet overview' }).waitFor();
@@ -324,6 +342,7 @@ test('the dashboard end to end: login with TOTP, tenant, host over SSH, site, sc
   assert.match((await page.getByTestId('stat-targets').textContent())!, /^2/);
   await shot(page, 'overview');
 
+  step('overview');
   // On a phone: nothing wider than the screen.
   await page.setViewportSize({ width: 390, height: 844 });
   await page.reload();
@@ -331,14 +350,17 @@ test('the dashboard end to end: login with TOTP, tenant, host over SSH, site, sc
   const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
   assert.ok(overflow <= 1, `the overview fits a phone screen (overflow ${overflow}px)`);
 
+  step('phone');
   // The email: a notification of the scans reached the owner's address over real SMTP.
   assert.ok(notifyRoute, `the server has no notification settings route (GET|PUT /api/tenants/{id}/notifications): ${Object.keys(openapi.paths ?? {}).join(' ')}`);
   const mails = await smtp!.waitFor(1, 60_000);
   assert.ok(mails.some((m) => m.to.includes('owner@shop.example.jp')), `mail to the owner: ${mails.map((m) => `${m.to.join(',')}: ${m.subject}`).join('\n')}`);
 
+  step('email');
   // Nothing ran that the page did not build itself, and the page raised no error.
   assert.equal(await page.evaluate('window.__xss'), undefined);
   assert.deepEqual(await page.evaluate('window.__csp'), []);
   assert.deepEqual(problems, []);
   await context.close();
+  t.diagnostic(timings.map(([n, ms]) => `${n}: ${(ms / 1000).toFixed(1)} s`).join('; '));
 });
