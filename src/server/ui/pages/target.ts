@@ -4,7 +4,7 @@
  * reason; edit and delete.
  */
 import { api, ApiError, get, list } from '../api.js';
-import { canWrite, go, type Route } from '../app.js';
+import { canWrite, go, hasRoute, type Route } from '../app.js';
 import { timeline } from '../charts.js';
 import { h, replace } from '../dom.js';
 import { currentLang, fmtDate, fmtDateTime, fmtDateTimeSec, t, type Key } from '../i18n/index.js';
@@ -175,13 +175,12 @@ function follow(scan: ScanRecord, el: HTMLElement, btn: HTMLButtonElement): void
   const detail = h('span', { class: 'muted' });
   replace(el, h('span', { class: 'spinner', 'aria-hidden': 'true' }), line, ' ', detail);
   let es: EventSource | undefined;
-  try {
+  void hasRoute('/api/events').then((yes) => {
+    if (!yes || !el.isConnected) return;
     es = new EventSource('/api/events');
     es.onmessage = (ev: MessageEvent<string>) => onEvent(ev.data);
     for (const name of ['progress', 'scan', 'job', 'status']) es.addEventListener(name, (ev) => onEvent((ev as MessageEvent<string>).data));
-  } catch {
-    es = undefined;
-  }
+  });
   function onEvent(data: string): void {
     try {
       const d = JSON.parse(data) as Record<string, unknown>;
