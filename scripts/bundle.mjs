@@ -6,7 +6,9 @@
 //     worker entry must sit beside whichever chunk holds walk; checked below.
 //   - CommonJS dependencies (undici, semver, iconv-lite, …) call require() for node built-ins, which an ESM
 //     bundle has only through the banner's createRequire.
-//   - native or self-locating packages stay external and load from node_modules.
+//   - native or self-locating packages stay external and load from node_modules; so do kysely (its unused
+//     FileMigrationProvider has a computed import(); the fleet store's migrations are in code) and pg (it may
+//     require the optional pg-native).
 //   - the version is a constant (src/scan/version.ts reads package.json only when it is not set).
 //   - an import() or require() whose argument is not a string literal fails the build: esbuild cannot follow it,
 //     and at run time it resolves beside the chunk instead of beside its source file (issue 13: the installed CLI
@@ -41,7 +43,7 @@ await build({
   chunkNames: 'chunk-[hash]',
   // The fleet server's framework and SQL layer (fastify, kysely, pg) load from node_modules too: they resolve
   // plugins and migrations at run time, and only `mamori serve` / `worker` load them.
-  external: ['better-sqlite3', 'playwright-core', 'ssh2', 'cpu-features', 'fastify', 'kysely', 'pg'],
+  external: ['better-sqlite3', 'playwright-core', 'ssh2', 'cpu-features', 'fastify', 'kysely', 'pg', 'pg-native'],
   define: { __MAMORI_VERSION__: JSON.stringify(pkg.version) },
   banner: { js: "import { createRequire as __mamoriCreateRequire } from 'node:module'; const require = __mamoriCreateRequire(import.meta.url);" },
   legalComments: 'none',

@@ -17,6 +17,8 @@ import type { Clock, RouteModule, ScanRunner, ServerDeps } from './types.js';
 export interface BuildServerOptions {
   store: FleetStore;
   runner?: ScanRunner;
+  /** Jobs other than scans (patch-apply, notify). */
+  jobs?: ServerDeps['jobs'];
   clock?: Clock;
   /** Force the Secure cookie attribute (behind a TLS-terminating proxy). HTTPS requests get it anyway. */
   secureCookies?: boolean;
@@ -53,6 +55,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
   const deps: ServerDeps = {
     store: opts.store,
     runner: opts.runner,
+    jobs: opts.jobs,
     clock: opts.clock ?? systemClock,
     secureCookies: opts.secureCookies ?? false,
     uiDir: opts.uiDir ?? defaultUiDir(),

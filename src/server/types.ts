@@ -17,6 +17,8 @@ export interface Clock {
 export interface ServerDeps {
   store: FleetStore;
   runner?: ScanRunner;
+  /** Jobs other than scans (patch-apply, notify): the runner's enqueue. */
+  jobs?: Pick<JobRunner, 'enqueue'>;
   clock: Clock;
   /** Mark the session cookie Secure on every answer (behind a TLS-terminating proxy); otherwise only on HTTPS requests. */
   secureCookies: boolean;

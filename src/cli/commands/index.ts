@@ -10,8 +10,9 @@ import { scanHostCommand } from './scan-host.js';
 import { scanFilesCommand } from './scan-files.js';
 import { dbCommands } from './db.js';
 import { patchCommands } from './patch.js';
+import { secretCommands } from './secret.js';
 import { serveCommand } from './serve.js';
 import { tokenCreateCommand } from './token.js';
 import { fleetCommands } from './fleet.js';
 
-export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand, ...patchCommands, serveCommand, tokenCreateCommand, ...fleetCommands];
+export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand, ...patchCommands, ...secretCommands, serveCommand, tokenCreateCommand, ...fleetCommands];

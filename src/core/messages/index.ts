@@ -18,8 +18,9 @@ import { patchMessages } from './patch.js';
 import { notifyMessages } from './notify.js';
 import { serveMessages } from './serve.js';
 import { jobMessages } from './job.js';
+import { secretMessages } from './secret.js';
 
-const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, serveMessages, jobMessages, notifyMessages] as const;
+const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, serveMessages, jobMessages, secretMessages, notifyMessages] as const;
 
 export const messages = new Messages(CATALOGS);
 

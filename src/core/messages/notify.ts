@@ -49,6 +49,8 @@ export const notifyMessages = defineCatalog({
     'notify.err.webhookTooLarge': 'the message is larger than {limit} bytes and was not sent',
     'notify.err.smtpFailed': 'email to {count} recipient(s) failed: {reason}',
 
+    'patch.job.start': 'applying the approved patch plan to {target}',
+
     'owner.title': 'Security report: {tenant}',
     'owner.generated': 'Made on {date}',
     'owner.overview': 'Overview',
@@ -105,6 +107,8 @@ export const notifyMessages = defineCatalog({
     'notify.err.webhookFailed': 'Webhook {host} に接続できませんでした: {reason}',
     'notify.err.webhookTooLarge': 'メッセージが {limit} バイトを超えるため送信しませんでした',
     'notify.err.smtpFailed': '{count} 件の宛先へのメール送信に失敗しました: {reason}',
+
+    'patch.job.start': '{target} に承認済みのパッチ計画を適用しています',
 
     'owner.title': 'セキュリティ報告書: {tenant}',
     'owner.generated': '作成日 {date}',

@@ -13,6 +13,8 @@ import { sessionRoutes } from './session.js';
 import { systemRoutes } from './system.js';
 import { targetRoutes } from './targets.js';
 import { tenantRoutes } from './tenants.js';
+import { notificationRoutes } from './notifications.js';
+import { patchPlanRoutes } from './patch-plans.js';
 
 export const routeModules: readonly RouteModule[] = [
   systemRoutes,
@@ -23,4 +25,6 @@ export const routeModules: readonly RouteModule[] = [
   exceptionRoutes,
   peopleRoutes,
   fleetRoutes,
+  notificationRoutes,
+  patchPlanRoutes,
 ];

@@ -1,0 +1,61 @@
+/**
+ * A tenant's notification settings (GET|PUT /api/tenants/:id/notifications, with the recent delivery log) and
+ * its owner report (GET /api/tenants/:id/report?format=pdf|html&lang=ja|en: the latest scan of every target,
+ * downloadable by the tenant's viewers). Webhook URLs are shown masked; only an admin adds or changes them.
+ */
+import { deliveryLog } from '../../fleet/notify/service.js';
+import { loadNotificationSettings, mergeWebhookUrls, NOTIFICATION_SETTINGS_KEY, parseNotificationSettings, publicSettings } from '../../fleet/notify/settings.js';
+import { ownerReportData, renderOwnerReport } from '../../fleet/owner-report.js';
+import { audit } from '../audit.js';
+import { badRequest, forbidden, notFound } from '../errors.js';
+import { idParams } from '../schemas.js';
+import type { RouteModule } from '../types.js';
+import { scope, who } from './util.js';
+
+export const notificationRoutes: RouteModule = (app, deps) => {
+  app.get('/api/tenants/:id/notifications', {
+    config: { roles: ['admin', 'operator'], summary: "A tenant's notification settings (webhook URLs masked) and its recent deliveries", tags: ['notifications'] },
+    schema: { params: idParams },
+  }, async (req) => {
+    const { id } = req.params as { id: string };
+    if (!(await deps.store.getTenant(scope(req), id))) throw notFound('tenant');
+    const settings = await loadNotificationSettings(deps.store, id);
+    return { settings: publicSettings(settings), deliveries: (await deliveryLog(deps.store, id)).slice(0, 50), smtpConfigured: Boolean(process.env.MAMORI_SMTP_URL?.trim()) };
+  });
+
+  app.put('/api/tenants/:id/notifications', {
+    config: { roles: ['admin', 'operator'], summary: "Replace a tenant's notification settings (webhook URLs: admins only; a masked URL keeps the stored one)", tags: ['notifications'] },
+    schema: { params: idParams, body: { type: 'object' } },
+  }, async (req) => {
+    const { id } = req.params as { id: string };
+    if (!(await deps.store.getTenant(scope(req), id))) throw notFound('tenant');
+    const parsed = parseNotificationSettings(req.body);
+    if (!parsed.ok) throw badRequest(`body.${parsed.issues.join('; body.')}`);
+    const stored = await loadNotificationSettings(deps.store, id);
+    const { settings, changedWebhooks } = mergeWebhookUrls(parsed.settings, stored);
+    if (changedWebhooks && who(req).user.role !== 'admin') throw forbidden('only an admin may add, change or remove webhook URLs');
+    await deps.store.setSetting(id, NOTIFICATION_SETTINGS_KEY, settings);
+    await audit(deps, req, {
+      action: 'notifications.update',
+      objectType: 'tenant',
+      objectId: id,
+      tenantId: id,
+      // Who is told, not how to reach the webhooks: recipients' count and the webhooks' masked form.
+      detail: { enabled: settings.enabled, lang: settings.lang, recipients: settings.email.recipients.length, webhooks: publicSettings(settings).webhooks.map((w) => w.url), events: settings.events, eolWithinDays: settings.eolWithinDays, monthlyReport: settings.monthlyReport.enabled },
+    });
+    return { settings: publicSettings(settings) };
+  });
+
+  app.get('/api/tenants/:id/report', {
+    config: { summary: "The owner report of a tenant: the latest scan of every server and site, as PDF or HTML, in Japanese or English (a download)", tags: ['tenants'] },
+    schema: { params: idParams, querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['html', 'pdf'], default: 'pdf' }, lang: { type: 'string', enum: ['ja', 'en'], default: 'ja' } } } },
+  }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const q = req.query as { format: 'html' | 'pdf'; lang: 'ja' | 'en' };
+    const data = await ownerReportData(deps.store, scope(req), id);
+    if (!data) throw notFound('tenant');
+    const r = await renderOwnerReport(data, { format: q.format, lang: q.lang, now: deps.clock.now() });
+    reply.header('content-disposition', `attachment; filename="${r.filename}"`);
+    return reply.type(r.contentType).send(Buffer.from(r.body));
+  });
+};
