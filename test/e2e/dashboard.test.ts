@@ -267,6 +267,8 @@ test('the dashboard end to end: login with TOTP, tenant, host over SSH, site, sc
   assert.ok(hostFindings.some((r) => /End of support/.test(r)), `an end-of-support finding (CentOS 6 / PHP 5.3): ${hostFindings.join('\n')}`);
   const phases = await page.locator('[data-testid=lifecycle] [data-phase]').evaluateAll((els) => els.map((e) => e.getAttribute('data-phase')));
   assert.ok(phases.includes('eol'), `support phases show end of life in red: ${phases.join(',')}`);
+  // The host's patch plan is offered from its latest scan (where the server makes patch plans).
+  if (openapiPaths.includes('/api/targets/{id}/patch-plan')) await page.getByRole('heading', { name: 'Patch plan' }).waitFor();
   await shot(page, 'target');
 
   step('host page checked');
@@ -326,9 +328,9 @@ test('the dashboard end to end: login with TOTP, tenant, host over SSH, site, sc
   assert.match((await exRow.textContent())!, /Active/);
 
   step('exception');
-  // The owner report as a PDF (a real download through the browser).
-  await page.goto(siteUrl);
-  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByRole('link', { name: /PDF/ }).first().click()]);
+  // The tenant's owner report as a PDF (a real download through the browser).
+  await page.goto(tenantUrl);
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByRole('link', { name: 'Owner report (PDF)' }).click()]);
   const pdfPath = join(home, 'owner.pdf');
   await download.saveAs(pdfPath);
   assert.equal(readFileSync(pdfPath).subarray(0, 5).toString('latin1'), '%PDF-');

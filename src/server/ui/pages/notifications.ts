@@ -6,9 +6,9 @@
 import { api, ApiError, get } from '../api.js';
 import { isAdmin } from '../app.js';
 import { h, replace } from '../dom.js';
-import { t, type Key } from '../i18n/index.js';
+import { fmtDateTime, t, type Key } from '../i18n/index.js';
 import type { Tenant } from '../types.js';
-import { field, formStatus, link, notice, select } from '../ui.js';
+import { field, formStatus, link, notice, section, select, table } from '../ui.js';
 
 interface Settings {
   enabled?: boolean;
@@ -20,15 +20,31 @@ interface Settings {
   monthlyReport?: { enabled?: boolean; format?: 'pdf' | 'html' };
   [k: string]: unknown;
 }
+interface Delivery {
+  at: string;
+  kind: string;
+  channel: string;
+  subject: string;
+  items: number;
+  status: 'sent' | 'failed';
+  reason?: string;
+}
 const EVENTS = ['newFindings', 'kev', 'endOfLife', 'failedScans', 'weeklyDigest'] as const;
 
 export async function renderNotifications(main: HTMLElement, tenantId: string): Promise<void> {
   const enc = encodeURIComponent(tenantId);
   const tenant = await get<Tenant>(`/api/tenants/${enc}`);
   let cur: Settings;
+  let deliveries: Delivery[] = [];
+  let smtpConfigured = true;
   try {
-    const r = await get<Settings | { settings: Settings }>(`/api/tenants/${enc}/notifications`);
-    cur = 'settings' in r && r.settings && typeof r.settings === 'object' ? (r.settings as Settings) : (r as Settings);
+    const r = await get<Settings | { settings: Settings; deliveries?: Delivery[]; smtpConfigured?: boolean }>(`/api/tenants/${enc}/notifications`);
+    const wrapped = 'settings' in r && r.settings && typeof r.settings === 'object';
+    cur = wrapped ? (r.settings as Settings) : (r as Settings);
+    if (wrapped) {
+      deliveries = (r as { deliveries?: Delivery[] }).deliveries ?? [];
+      smtpConfigured = (r as { smtpConfigured?: boolean }).smtpConfigured !== false;
+    }
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) {
       replace(main, h('h1', null, t('notify.title')), notice(t('notify.unavailable')));
@@ -78,5 +94,20 @@ export async function renderNotifications(main: HTMLElement, tenantId: string): 
       .then(() => status.ok(t('notify.saved')))
       .catch((err: unknown) => status.error(err));
   });
-  replace(main, h('p', { class: 'crumbs' }, link(`#/tenants/${enc}`, tenant.name), ' / '), h('h1', null, t('notify.title')), form);
+  replace(
+    main,
+    h('p', { class: 'crumbs' }, link(`#/tenants/${enc}`, tenant.name), ' / '),
+    h('h1', null, t('notify.title')),
+    smtpConfigured ? null : h('p', { class: 'error', role: 'alert' }, t('notify.noSmtp')),
+    form,
+    section(
+      t('notify.deliveries'),
+      table(deliveries, [
+        { head: t('audit.at'), cell: (d) => fmtDateTime(d.at) },
+        { head: t('notify.channel'), cell: (d) => d.channel },
+        { head: t('notify.subject'), cell: (d) => d.subject },
+        { head: t('common.status'), cell: (d) => [h('span', { class: `badge ${d.status === 'sent' ? 'status-done' : 'status-failed'}` }, t(d.status === 'sent' ? 'notify.sent' : 'notify.failed')), d.reason ? h('div', { class: 'small' }, d.reason) : null] },
+      ], { testid: 'deliveries', empty: t('common.none') }),
+    ),
+  );
 }

@@ -6,6 +6,7 @@
 import { api, ApiError, get, list } from '../api.js';
 import { canWrite, go, hasRoute, type Route } from '../app.js';
 import { timeline } from '../charts.js';
+import { patchSection } from './patch.js';
 import { h, replace } from '../dom.js';
 import { currentLang, fmtDate, fmtDateTime, fmtDateTimeSec, t, type Key } from '../i18n/index.js';
 import type { Category, FindingHistory, FindingRow, LifecycleEntry, Page, ScanRecord, Severity, Target } from '../types.js';
@@ -35,6 +36,7 @@ export async function renderTarget(main: HTMLElement, id: string, route: Route):
     list<FindingHistory>(`/api/targets/${enc}/history`).catch(() => [] as FindingHistory[]),
   ]);
   const lastDone = scans.items.find((x) => x.status === 'done');
+  const patch = target.kind === 'host' && lastDone && (await hasRoute('/api/targets/{id}/patch-plan')) ? await patchSection(target) : null;
   const doc = lastDone ? await get<{ gaps?: { what: string; why: string }[] }>(`/api/scans/${encodeURIComponent(lastDone.id)}/document`).catch(() => undefined) : undefined;
   const firstSeen = new Map(history.map((x) => [x.findingId, x]));
   const latest = scans.items[0];
@@ -144,6 +146,7 @@ export async function renderTarget(main: HTMLElement, id: string, route: Route):
           ], { testid: 'gaps', empty: doc ? t('target.noGaps') : t('common.unknown') }),
         )
       : null,
+    patch,
     section(
       t('target.findings'),
       ff,
