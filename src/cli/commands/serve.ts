@@ -89,18 +89,34 @@ export const serveCommand: Command = {
     } else if (initAdmin) ctx.warn(ctx.t('serve.initSkipped'));
 
     // Scans run in this process: the queued scans in the store are the queue (src/worker/inprocess.ts).
-    const [{ InProcessRunner }, { createHandlers }, { startScheduler }] = await Promise.all([
+    // Handlers: scan and knowledge update, notifications (SMTP from MAMORI_SMTP_URL; enqueued when a scan ends)
+    // and patch apply (which asks for its verification scan through the same runner).
+    const [{ InProcessRunner }, { createHandlers }, { startScheduler }, { notifyHandler, notifyScanHooks }, { patchApplyHandler }, { smtpFromEnv }] = await Promise.all([
       import('../../worker/inprocess.js'),
       import('../../worker/handlers/index.js'),
       import('../../worker/schedule.js'),
+      import('../../worker/handlers/notify.js'),
+      import('../../worker/handlers/patch-apply.js'),
+      import('../../fleet/notify/deliver.js'),
     ]);
-    const runner = new InProcessRunner({ store, handlers: createHandlers({ store, knowledgeDb: ctx.dbPath, home, lang: ctx.lang }) });
+    const ref: { runner?: Pick<InstanceType<typeof InProcessRunner>, 'enqueue'> } = {};
+    const later: Pick<InstanceType<typeof InProcessRunner>, 'enqueue'> = { enqueue: (job, o) => ref.runner!.enqueue(job, o) };
+    const runner = new InProcessRunner({
+      store,
+      handlers: {
+        ...createHandlers({ store, knowledgeDb: ctx.dbPath, home, lang: ctx.lang, ...notifyScanHooks(later) }),
+        notify: notifyHandler({ store, smtp: smtpFromEnv(ctx.env) }),
+        'patch-apply': patchApplyHandler({ store, runner: later }),
+      },
+    });
+    ref.runner = runner;
     const offline = /^(1|true|yes)$/i.test(ctx.env.MAMORI_OFFLINE ?? '');
     const scheduler = startScheduler({ store, runner, knowledgeCron: offline ? null : undefined, onError: (err) => ctx.warn(`schedule: ${(err as Error).message}`) });
 
     const app = await buildServer({
       store,
       runner,
+      jobs: runner,
       secureCookies: Boolean(ctx.options['secure-cookies']),
       version: toolVersion,
       logger: { level: ctx.env.MAMORI_LOG_LEVEL ?? 'info', stream: { write: (line: string) => void ctx.io.stderr.write(line) } },
