@@ -22,8 +22,14 @@ export interface CommandContext {
   dbPath: string;
   /** Translate a message code in the run's language. */
   t(code: string, params?: Record<string, string | number>): string;
-  /** Write a line to stderr (warnings, progress). */
+  /** Write a line to stderr (warnings). */
   warn(line: string): void;
+  /** A progress or summary line on stderr; nothing with -q/--quiet. */
+  progress(line: string): void;
+  /** -q/--quiet was given. */
+  quiet: boolean;
+  /** Colours on standard output: a terminal, and neither --no-color nor NO_COLOR. */
+  color: boolean;
 }
 
 export interface Command {

@@ -2,6 +2,7 @@
 import { LANGS, type Lang } from '../core/model.js';
 import { parseArgs, type OptionSpec } from './args.js';
 import { commands } from './commands/index.js';
+import { configOptions, configPath, readConfig } from './config.js';
 import { langFromEnv, makeT, mamoriHome, type Command, type CommandContext, type Io } from './context.js';
 import { FatalError, UsageError } from './errors.js';
 import { toolVersion } from './version.js';
@@ -11,6 +12,9 @@ const globalOptions: OptionSpec[] = [
   { name: 'help', short: 'h', type: 'boolean', help: 'cli.help.help' },
   { name: 'lang', type: 'string', values: LANGS, help: 'cli.help.lang', valueName: 'ja|en' },
   { name: 'db', type: 'string', help: 'cli.help.db', valueName: 'PATH' },
+  { name: 'quiet', short: 'q', type: 'boolean', help: 'cli.help.quiet' },
+  { name: 'no-color', type: 'boolean', help: 'cli.help.noColor' },
+  { name: 'config', type: 'string', help: 'cli.help.config', valueName: 'FILE' },
 ];
 
 function optionLine(o: OptionSpec, t: (c: string) => string): string {
@@ -62,7 +66,7 @@ export async function run(
     const v = argv[li]!.includes('=') ? argv[li]!.split('=')[1] : argv[li + 1];
     if (v === 'ja' || v === 'en') lang = v;
   }
-  const t = makeT(lang);
+  let t = makeT(lang);
   let commandName = 'mamori';
   try {
     if (argv.includes('--version') || argv.includes('-V')) {
@@ -76,7 +80,7 @@ export async function run(
     const wordAt: number[] = [];
     for (let i = 0; i < argv.length; i++) {
       const a = argv[i]!;
-      if (a === '--lang' || a === '--db') {
+      if (a === '--lang' || a === '--db' || a === '--config') {
         i++;
         continue;
       }
@@ -116,6 +120,17 @@ export async function run(
       io.stdout.write(commandHelp(command, t));
       return 0;
     }
+    // mamori.yaml (or --config): defaults under the command line's own options.
+    const cfgFile = configPath(parsed.options.config as string | undefined, process.cwd());
+    if (cfgFile) {
+      const fromFile = configOptions(await readConfig(cfgFile), cfgFile, command, commands, globalOptions);
+      for (const [k, v] of Object.entries(fromFile)) if (parsed.options[k] === undefined) parsed.options[k] = v;
+      if (li < 0 && (fromFile.lang === 'ja' || fromFile.lang === 'en')) {
+        lang = fromFile.lang;
+        t = makeT(lang);
+      }
+    }
+    const quiet = Boolean(parsed.options.quiet);
     const dbOpt = parsed.options.db as string | undefined;
     const ctx: CommandContext = {
       commandName,
@@ -127,6 +142,11 @@ export async function run(
       dbPath: dbOpt ?? join(mamoriHome(env), 'db.sqlite'),
       t,
       warn: (line) => io.stderr.write(`${line}\n`),
+      progress: (line) => {
+        if (!quiet) io.stderr.write(`${line}\n`);
+      },
+      quiet,
+      color: Boolean(io.stdout.isTTY) && !env.NO_COLOR && !parsed.options['no-color'],
     };
     return await command.run(ctx);
   } catch (err) {

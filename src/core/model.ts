@@ -268,6 +268,36 @@ export interface ReportDocument {
   resolved?: { id: string; title: string; category: Category }[];
   /** With --ignore-file: what was suppressed and why; expired entries are reported. */
   suppressed?: { id: string; reason: string; expires?: string; status?: string }[];
+  /** With --severity / --ignore-unfixed: what the findings and the summary leave out. */
+  filtered?: { severities?: Severity[]; ignoreUnfixed?: boolean; hidden: number };
+  /**
+   * The patch lag: per missing security fix, the days since the fix was published (advisory date) against the
+   * policy's days for its severity; `unknown` when no advisory date is known (never "within").
+   */
+  patchLag?: PatchLag;
+}
+
+export interface PatchLagEntry {
+  finding: string;
+  severity: Severity;
+  packages: string[];
+  /** YYYY-MM-DD the fix was first published; absent when unknown. */
+  publishedAt?: string;
+  /** Whole days since publishedAt at scan time; absent when unknown. */
+  days?: number;
+  /** The policy's days for this severity. */
+  limit: number;
+  status: 'overdue' | 'within' | 'unknown';
+}
+
+export interface PatchLag {
+  /** Days a fix may stay unapplied after its publication, per severity. */
+  policy: Record<Severity, number>;
+  entries: PatchLagEntry[];
+  overdue: number;
+  unknown: number;
+  /** The longest lag in days among the known ones. */
+  maxDays?: number;
 }
 
 export interface LifecycleEntry {

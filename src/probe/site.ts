@@ -117,6 +117,7 @@ async function scanSiteUnmasked(o: SiteScanOptions): Promise<SiteScanResult> {
         bannerFindings(c, httpR.value);
       }
       bannerFindings(c, primary);
+      o.onStep?.('crawl', { pages: c.pages, requests: client.stats.sent });
       const pages = await crawl(c, primary, primaryOrigin);
       // Forms on https pages that are also served on http:// (no redirect).
       const recheck = formChecks(c, pages, httpsOk && httpR?.ok === true && redir === 'redirection-missing');
@@ -143,7 +144,9 @@ async function scanSiteUnmasked(o: SiteScanOptions): Promise<SiteScanResult> {
       const obs = scoreObservatory({ https: httpsOk, headers: primary.headers, setCookies: [...c.cookies.values()].map((x) => x.line), redirection: redir, certValid, scripts });
       result.observatory = { score: obs.score, grade: obs.grade };
       headerFindings(c, primary, obs, httpsOk, host);
+      o.onStep?.('exposure', { pages: c.pages, requests: client.stats.sent });
       await exposure(c, primaryOrigin, host);
+      o.onStep?.('versions', { pages: c.pages, requests: client.stats.sent });
       await versionFiles(c, primaryOrigin, pages);
       if (tlsRep) {
         result.tls = tlsRep;

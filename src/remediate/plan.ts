@@ -7,8 +7,10 @@
  */
 import { CVE_DEFENCES, DEFENCE_SNIPPETS, type DefenceSnippets } from '../core/assess/data/defences.js';
 import { dayOf, epochDay } from '../core/assess/dates.js';
-import type { Finding, ReportDocument, Severity, UpdateTool } from '../core/model.js';
-import { SEVERITIES, severityRank } from '../core/model.js';
+import { updateCommand } from '../core/assess/update-command.js';
+import { byLag, DEFAULT_LAG_DAYS, lagEntry as lagOf, parseLagDays } from '../core/assess/lag.js';
+import type { Finding, PatchLagEntry, ReportDocument, Severity, UpdateTool } from '../core/model.js';
+import { SEVERITIES } from '../core/model.js';
 
 export const PLAN_STEP_KINDS = ['update', 'restart', 'reboot', 'defence', 'migration'] as const;
 export type PlanStepKind = (typeof PLAN_STEP_KINDS)[number];
@@ -48,20 +50,10 @@ export interface LagPolicy {
   days: Record<Severity, number>;
 }
 
-export const DEFAULT_LAG_POLICY: LagPolicy = { days: { critical: 7, high: 30, medium: 90, low: 180, info: 365 } };
+export const DEFAULT_LAG_POLICY: LagPolicy = { days: DEFAULT_LAG_DAYS };
 
-export interface LagEntry {
-  finding: string;
-  severity: Severity;
-  packages: string[];
-  /** YYYY-MM-DD the fix was first published (advisory date); absent when unknown. */
-  publishedAt?: string;
-  /** Days since publishedAt; absent when unknown. */
-  days?: number;
-  limit: number;
-  /** `overdue`: beyond the policy; `within`; `unknown`: no advisory date (unknown is an answer, not "fine"). */
-  status: 'overdue' | 'within' | 'unknown';
-}
+/** One missing fix's lag (the same entry as the scan report's `patchLag`). */
+export type LagEntry = PatchLagEntry;
 
 export interface HostPlan {
   target: string;
@@ -96,21 +88,7 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const uniq = (xs: Iterable<string>) => [...new Set(xs)].sort(cmp);
 
 /** The command an operator would run for these packages and advisories (display only). */
-export function planCommand(tool: UpdateTool, packages: readonly PlanPackage[], advisories: readonly string[]): string {
-  const names = uniq(packages.map((p) => p.name)).join(' ');
-  switch (tool) {
-    case 'apt':
-      return `apt-get update && apt-get install --only-upgrade ${names}`;
-    case 'yum':
-      return advisories.length ? `yum update-minimal --security ${names}` : `yum update ${names}`;
-    case 'dnf': {
-      const adv = advisories.filter((a) => /^[A-Z]+SA-\d{4}:\d+/.test(a));
-      return adv.length ? `dnf upgrade ${adv.map((a) => `--advisory=${a}`).join(' ')}` : `dnf upgrade ${names}`;
-    }
-    case 'apk':
-      return `apk update && apk upgrade ${names}`;
-  }
-}
+export const planCommand: (tool: UpdateTool, packages: readonly PlanPackage[], advisories: readonly string[]) => string = updateCommand;
 
 /** The plan for every scanned host. */
 export function buildPlan(docs: readonly ReportDocument[], opts: PlanOptions): PatchPlan {
@@ -164,7 +142,7 @@ function hostPlan(doc: ReportDocument, opts: PlanOptions, policy: LagPolicy): Ho
         reboot.needed = true;
         reboot.fixes.add(f.id);
       }
-      lag.push(lagEntry(f, u.publishedAt, today, policy));
+      lag.push(lagOf(f, u.publishedAt, today, policy.days));
       continue;
     }
     if (u && !u.packages.length && (u.restart.length || u.reboot)) {
@@ -177,7 +155,7 @@ function hostPlan(doc: ReportDocument, opts: PlanOptions, policy: LagPolicy): Ho
       continue;
     }
     if (heldBack || (SECURITY.has(f.category) && f.remediation.priority === 2)) {
-      if (heldBack && u) lag.push(lagEntry(f, u.publishedAt, today, policy));
+      if (heldBack && u) lag.push(lagOf(f, u.publishedAt, today, policy.days));
       if (defend(f)) continue;
       if (SECURITY.has(f.category)) notPlanned.push({ id: f.id, title: f.title, reason: heldBack ? 'held back; no reviewed defence for its CVEs' : 'no fixed version published yet; no reviewed defence for its CVEs' });
       continue;
@@ -217,34 +195,17 @@ function hostPlan(doc: ReportDocument, opts: PlanOptions, policy: LagPolicy): Ho
     steps: steps.map((s, i) => ({ order: i + 1, ...s })),
     held: uniq(hold),
     healthChecks,
-    lag: lag.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (b.days ?? -1) - (a.days ?? -1) || cmp(a.finding, b.finding)),
+    lag: lag.sort(byLag),
     notPlanned,
   };
   if (doc.inventory.os) plan.os = { family: doc.inventory.os.family, name: doc.inventory.os.name, version: doc.inventory.os.version };
   return plan;
 }
 
-function lagEntry(f: Finding, publishedAt: string | undefined, today: number, policy: LagPolicy): LagEntry {
-  const limit = policy.days[f.severity];
-  const e: LagEntry = { finding: f.id, severity: f.severity, packages: uniq((f.remediation.update?.packages ?? []).map((p) => p.name)), limit, status: 'unknown' };
-  const day = publishedAt ? epochDay(publishedAt) : undefined;
-  if (publishedAt && day !== undefined) {
-    e.publishedAt = publishedAt;
-    e.days = Math.max(0, today - day);
-    e.status = e.days > limit ? 'overdue' : 'within';
-  }
-  return e;
-}
-
 /** Parse `critical=7,high=30`: the days allowed per severity (the rest keep the default). */
 export function parseLagPolicy(s: string): LagPolicy | undefined {
-  const days = { ...DEFAULT_LAG_POLICY.days };
-  for (const part of s.split(',')) {
-    const m = /^\s*(critical|high|medium|low|info)\s*=\s*(\d{1,4})\s*$/.exec(part);
-    if (!m) return undefined;
-    days[m[1] as Severity] = Number(m[2]);
-  }
-  return { days };
+  const days = parseLagDays(s);
+  return days ? { days } : undefined;
 }
 
 export { SEVERITIES };

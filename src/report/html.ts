@@ -9,6 +9,7 @@ import type { RenderOptions } from './index.js';
 import { severityChart, timelineChart } from './html/charts.js';
 import { snapshotLine } from './snapshot-line.js';
 import { CSS } from './html/css.js';
+import { lagSectionHtml } from './html/lag.js';
 import { esc, maskPersonal, slug } from './html/escape.js';
 import {
   byWorst,
@@ -327,6 +328,8 @@ ${os ? `<tr><th>${esc(t('report.meta.os'))}</th><td>${esc(os)}</td></tr>` : ''}
   }
 
   out.push(planSection(items, x));
+  const lagHtml = lagSectionHtml(doc, x);
+  if (lagHtml) out.push(lagHtml);
 
   // Appendix: CVEs per component version.
   out.push(`<section id="sec-appendix" class="page"><h2>${esc(t('report.sec.appendix'))}</h2>`);

@@ -5,7 +5,8 @@
  * or a non-terminal).
  */
 import { makeTexts, type Texts } from '../core/document/view.js';
-import { SEVERITIES, type Finding, type LifecycleEntry, type ReportDocument, type Severity, type SupportPhase } from '../core/model.js';
+import { updateCommand } from '../core/assess/update-command.js';
+import { SEVERITIES, UPDATE_TOOLS, type Finding, type LifecycleEntry, type ReportDocument, type Severity, type SupportPhase, type UpdateTool } from '../core/model.js';
 import type { RenderOptions } from './index.js';
 import { snapshotLine } from './snapshot-line.js';
 
@@ -96,7 +97,8 @@ export function renderTableSync(doc: ReportDocument, opts: RenderOptions): strin
   const lang = opts.lang;
   const x = makeTexts(doc, lang);
   const t = x.t;
-  const cols = Math.max(40, Math.min(opts.columns ?? 100, 200));
+  // 80 columns unless the terminal says otherwise (a pipe, a file, a CI log).
+  const cols = Math.max(40, Math.min(opts.columns ?? 80, 200));
   const paint = (code: string, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const out: string[] = [];
   const s = doc.summary;
@@ -116,11 +118,8 @@ export function renderTableSync(doc: ReportDocument, opts: RenderOptions): strin
     for (const f of group) out.push(...findingRows(f, rankW, bodyW, indent, x, paint));
     out.push('');
   }
-  const all = combinedUpdate(doc.findings);
-  if (all) {
-    out.push(paint('1', t('assess.table.allUpdates')));
-    out.push(...wrap(`$ ${all}`, cols - 2).map((l) => `  ${l}`), '');
-  }
+  out.push(...updatesSection(doc.findings, cols, t, paint));
+  out.push(...lagSection(doc, cols, t, paint));
   if (doc.lifecycle?.length) {
     out.push(paint('1', t('assess.table.lifecycle')));
     for (const e of doc.lifecycle) out.push(...lifecycleRow(e, cols, t, paint));
@@ -163,7 +162,8 @@ function findingRows(
   rows.push(...wrap(meta.join(' · '), bodyW).map((l) => `${pad}${paint('2', l)}`));
   const action = wrap(`→ ${x.action(f)}`, bodyW);
   rows.push(...action.map((l) => `${pad}${l}`));
-  if (f.remediation.command) rows.push(...wrap(`$ ${f.remediation.command}`, bodyW).map((l) => `${pad}${paint('1', l)}`));
+  // Package updates are printed once per package manager below the findings (updatesSection).
+  if (f.remediation.command && !isPackageUpdate(f)) rows.push(...commandLines(f.remediation.command, bodyW).map((l) => `${pad}${paint('1', l)}`));
   return rows;
 }
 
@@ -178,25 +178,76 @@ function lifecycleRow(e: LifecycleEntry, cols: number, t: (c: string, p?: Record
   return [`  ${paint(PHASE_COLOR[e.phase], PHASE_DOT[e.phase])} ${lines[0] ?? ''}`, ...lines.slice(1).map((l) => `    ${l}`)];
 }
 
-/** One command applying every missing security update of the same package manager (presentation only). */
-export function combinedUpdate(findings: readonly Finding[]): string | undefined {
-  const forms: [RegExp, (pk: string[]) => string][] = [
-    [/^(?:apt-get update && )?apt-get install --only-upgrade (.+)$/, (pk) => `apt-get update && apt-get install --only-upgrade ${pk.join(' ')}`],
-    [/^yum update (.+)$/, (pk) => `yum update ${pk.join(' ')}`],
-    [/^(?:apk update && )?apk upgrade (.+)$/, (pk) => `apk update && apk upgrade ${pk.join(' ')}`],
-    [/^dnf upgrade (?!--advisory)(.+)$/, (pk) => `dnf upgrade ${pk.join(' ')}`],
-  ];
-  for (const [re, build] of forms) {
-    const pk = new Set<string>();
-    let n = 0;
-    for (const f of findings) {
-      if (f.category !== 'missing-security-update' || !f.remediation.command) continue;
-      const m = re.exec(f.remediation.command);
-      if (!m) continue;
-      n++;
-      for (const p of m[1]!.split(/\s+/)) if (p) pk.add(p);
-    }
-    if (n >= 2) return build([...pk].sort());
+const isPackageUpdate = (f: Finding): boolean => Boolean(f.remediation.update?.tool && f.remediation.update.packages.length);
+
+/**
+ * A command over several lines that still pastes into a shell as one: broken at spaces with a trailing ` \`,
+ * continuation lines indented; a single word longer than the line is left whole (never cut inside a word).
+ */
+export function commandLines(command: string, width: number): string[] {
+  const words = `$ ${command}`.split(' ');
+  const lines: string[] = [];
+  let line = '';
+  for (const w of words) {
+    const next = line ? `${line} ${w}` : w;
+    // Room for the " \" that ends a continued line.
+    if (line && strWidth(next) > width - 2) {
+      lines.push(`${line} \\`);
+      line = `    ${w}`;
+    } else line = next;
   }
-  return undefined;
+  lines.push(line);
+  return lines;
+}
+
+/** One line per package manager: every package of every security update once, in one copy-paste-safe command. */
+function updatesSection(findings: readonly Finding[], cols: number, t: Texts['t'], paint: (c: string, s: string) => string): string[] {
+  const byTool = new Map<UpdateTool, { packages: Set<string>; advisories: Set<string>; findings: number }>();
+  for (const f of findings) {
+    if (!isPackageUpdate(f)) continue;
+    const u = f.remediation.update!;
+    const e = byTool.get(u.tool!) ?? { packages: new Set<string>(), advisories: new Set<string>(), findings: 0 };
+    u.packages.forEach((p) => e.packages.add(p.name));
+    u.advisories.forEach((a) => e.advisories.add(a));
+    e.findings++;
+    byTool.set(u.tool!, e);
+  }
+  if (!byTool.size) return [];
+  const packages = [...byTool.values()].reduce((n, e) => n + e.packages.size, 0);
+  const count = [...byTool.values()].reduce((n, e) => n + e.findings, 0);
+  const out = wrap(t('table.updates.title', { packages, findings: t(count === 1 ? 'ux.finding.one' : 'ux.finding.other', { count }) }), cols).map((l) => paint('1', l));
+  for (const tool of UPDATE_TOOLS) {
+    const e = byTool.get(tool);
+    if (!e) continue;
+    const cmd = updateCommand(tool, [...e.packages].map((name) => ({ name })), [...e.advisories]);
+    out.push(...commandLines(cmd, cols - 2).map((l) => `  ${l}`));
+  }
+  out.push('');
+  return out;
+}
+
+/** The patch lag: the policy, how many fixes are past it or undated, and the longest-waiting fixes first. */
+function lagSection(doc: ReportDocument, cols: number, t: Texts['t'], paint: (c: string, s: string) => string): string[] {
+  const lag = doc.patchLag;
+  if (!lag || !lag.entries.length) return [];
+  const shown = new Set(doc.findings.map((f) => f.id));
+  const entries = lag.entries.filter((e) => shown.has(e.finding));
+  if (!entries.length) return [];
+  const p = lag.policy;
+  const out = wrap(t('table.lag.title', { critical: p.critical, high: p.high, medium: p.medium, low: p.low }), cols).map((l) => paint('1', l));
+  const overdue = entries.filter((e) => e.status === 'overdue').length;
+  const unknown = entries.filter((e) => e.status === 'unknown').length;
+  const known = entries.filter((e) => e.days !== undefined).map((e) => e.days!);
+  out.push(...wrap(t('table.lag.summary', { overdue, unknown, max: known.length ? Math.max(...known) : '-' }), cols - 2).map((l) => `  ${l}`));
+  const limit = 10;
+  for (const e of entries.slice(0, limit)) {
+    const packages = e.packages.length > 3 ? `${e.packages.slice(0, 3).join(' ')} +${e.packages.length - 3}` : e.packages.join(' ');
+    const text = e.days === undefined ? t('table.lag.unknownEntry', { severity: t(`assess.sev.${e.severity}`), packages }) : t('table.lag.entry', { days: e.days, limit: e.limit, severity: t(`assess.sev.${e.severity}`), packages });
+    const mark = e.status === 'overdue' ? paint('31', '!') : e.status === 'unknown' ? '?' : ' ';
+    const lines = wrap(text, cols - 4);
+    out.push(`  ${mark} ${lines[0] ?? ''}`, ...lines.slice(1).map((l) => `    ${l}`));
+  }
+  if (entries.length > limit) out.push(`    … +${entries.length - limit}`);
+  out.push('');
+  return out;
 }

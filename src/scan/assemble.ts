@@ -6,6 +6,7 @@
  */
 import { applyBaseline, applyExceptions } from '../core/assess/exceptions.js';
 import { assessScanFindings, inventoryNeedsKnowledge, needsMatchers } from '../core/assess/explain.js';
+import { patchLagOf } from '../core/assess/lag.js';
 import { localize } from '../core/assess/localize.js';
 import { localizeGaps } from '../core/gaps.js';
 import type { AssessInput } from '../core/assess/types.js';
@@ -99,5 +100,7 @@ export async function assembleReport(collected: Collected, knowledge: KnowledgeP
   doc.lifecycle = out.lifecycle;
   if (exceptions.length) doc.suppressed = exc.suppressed;
   if (resolved) doc.resolved = resolved;
+  const lag = patchLagOf(findings, now, choices.lagDays);
+  if (lag) doc.patchLag = lag;
   return doc;
 }

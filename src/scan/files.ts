@@ -18,6 +18,7 @@ export interface FilesScanOptions extends ReportChoices {
 export async function scanFiles(o: FilesScanOptions, ports: ScanPorts): Promise<ReportDocument> {
   const started = (ports.clock ?? systemClock)();
   const { scanTree } = await import('../pii/index.js');
+  ports.progress?.({ code: 'progress.files.start', params: { target: o.root } });
   const res = await scanTree(o.root, {
     lang: o.lang,
     maxFileBytes: o.maxFileBytes,

@@ -15,6 +15,7 @@ export interface HostScanOptions extends ReportChoices {
 export async function scanHost(o: HostScanOptions, ports: ScanPorts & { transport: TransportFactory }): Promise<ReportDocument> {
   const started = (ports.clock ?? systemClock)();
   const transport = await ports.transport();
+  ports.progress?.({ code: 'progress.host.collect' });
   const [{ collectHost }, { loadPii }] = await Promise.all([import('../collect/host/index.js'), import('../collect/host/pii-bridge.js')]);
   let res;
   try {
@@ -35,6 +36,7 @@ export async function scanHost(o: HostScanOptions, ports: ScanPorts & { transpor
       gaps: res.gaps.length,
     },
   });
+  ports.progress?.({ code: 'progress.assess' });
   const collected: Collected = { target: { kind: 'host', name: transport.name }, inventory: res.inventory, findings: res.findings, gaps: res.gaps, scannedAt: started };
   return assembleReport(collected, ports.knowledge, o);
 }

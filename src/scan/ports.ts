@@ -7,7 +7,7 @@ import type { Transport } from '../collect/transport/types.js';
 import type { ExceptionEntry } from '../core/assess/types.js';
 import type { KnowledgeProvider } from '../core/knowledge.js';
 import type { MessageCode } from '../core/messages/index.js';
-import type { Lang } from '../core/model.js';
+import type { Lang, Severity } from '../core/model.js';
 import type { Baseline } from './inputs.js';
 
 /** The instant of "now": when a scan starts, which feeds are stale. Tests pass a fixed one. */
@@ -35,6 +35,8 @@ export interface ReportChoices {
   exceptions?: ExceptionEntry[];
   /** The findings of an earlier report (--baseline), parsed at the edge. */
   baseline?: Baseline;
+  /** Days a fix of each severity may stay unapplied (the patch lag's policy); the default policy when absent. */
+  lagDays?: Record<Severity, number>;
 }
 
 export const systemClock: Clock = () => new Date();

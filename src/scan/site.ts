@@ -21,7 +21,8 @@ export function siteUrl(raw: string): string {
   } catch (_err) {
     throw new UsageError({ code: 'site.err.badUrl', params: { value: raw } });
   }
-  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname || u.username || u.password) throw new UsageError({ code: 'site.err.badUrl', params: { value: raw } });
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError({ code: 'site.err.scheme', params: { scheme: u.protocol, host: u.hostname || 'www.example.co.jp' } });
+  if (!u.hostname || u.username || u.password) throw new UsageError({ code: 'site.err.badUrl', params: { value: raw } });
   return u.href;
 }
 
@@ -56,6 +57,7 @@ export async function scanSite(o: SiteScanOptions, ports: ScanPorts): Promise<Re
   http.ca = o.ca;
   const classifier = await loadClassifier();
   const started = (ports.clock ?? systemClock)();
+  ports.progress?.({ code: 'progress.site.start', params: { target: o.url, pages: o.maxPages ?? 50, budget: http.budget, rate: http.ratePerSec } });
   const res = await probe.scanSite({
     url: o.url,
     http,
@@ -69,6 +71,7 @@ export async function scanSite(o: SiteScanOptions, ports: ScanPorts): Promise<Re
     classifierGap: classifier.ok ? undefined : classifier.issue.message,
     skipTls: Boolean(o.skipTls),
     maxTimeMs: o.maxTimeMs ?? 300_000,
+    onStep: (step, so) => ports.progress?.({ code: `progress.site.${step}`, params: so }),
   });
   if (res.fatal) {
     const ref = { code: 'site.err.unreachable', params: { url: o.url, why: res.fatal } };
@@ -76,5 +79,6 @@ export async function scanSite(o: SiteScanOptions, ports: ScanPorts): Promise<Re
   }
   ports.progress?.({ code: 'site.done', params: { requests: res.stats.requests, pages: res.stats.pages, handshakes: res.stats.handshakes, findings: res.findings.length } });
   // The assessment (end-of-life, CVEs) of what the probe fingerprinted.
+  ports.progress?.({ code: 'progress.assess' });
   return assembleReport({ target: { kind: 'site', name: o.url }, inventory: res.inventory, findings: res.findings, gaps: res.gaps, scannedAt: started }, ports.knowledge, o);
 }

@@ -295,6 +295,9 @@ test('no DB: gap with the path and the command to run; the scan’s findings sti
     dbPath: '/nonexistent/mamori/db.sqlite',
     t: makeT('en'),
     warn: () => undefined,
+    progress: () => undefined,
+    quiet: true,
+    color: false,
   };
   assert.equal(await finishScan({ ...fx, scannedAt: NOW }, ctx), 0);
   const doc = JSON.parse(chunks.join('')) as ReportDocument;

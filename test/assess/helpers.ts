@@ -73,6 +73,9 @@ export function fakeCtx(dbPath: string, options: CommandContext['options'], lang
     dbPath,
     t: makeT(lang),
     warn: () => undefined,
+    progress: () => undefined,
+    quiet: true,
+    color: false,
   };
   return { ctx, out: () => chunks.join('') };
 }

@@ -288,6 +288,9 @@ test('a CentOS 6 shop (captured inventory) with PHP 5.3.3 built in /usr/local, f
     dbPath: join(h, 'db.sqlite'),
     t: makeT('en'),
     warn: () => undefined,
+    progress: () => undefined,
+    quiet: true,
+    color: false,
   };
   const kn = await prepareScanKnowledge(ctx);
   assert.deepEqual([kn.refresh, kn.gaps], ['offline', []]);

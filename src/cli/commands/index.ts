@@ -14,5 +14,6 @@ import { secretCommands } from './secret.js';
 import { serveCommand } from './serve.js';
 import { tokenCreateCommand } from './token.js';
 import { fleetCommands } from './fleet.js';
+import { schemaCommand } from './schema.js';
 
-export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand, ...patchCommands, ...secretCommands, serveCommand, tokenCreateCommand, ...fleetCommands];
+export const commands: readonly Command[] = [versionCompare, versionSatisfies, scanSiteCommand, scanHostCommand, scanFilesCommand, ...dbCommands, reportCommand, ...patchCommands, schemaCommand, ...secretCommands, serveCommand, tokenCreateCommand, ...fleetCommands];

@@ -3,11 +3,14 @@
  * render a saved scan. The file is validated once (src/core/document/schema.ts) against the report document of the contract; what is
  * wrong is named with its place (`findings[3].severity: …`) and the command exits 2.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { filterDocument } from '../../core/document/filter.js';
+import type { Severity } from '../../core/model.js';
 import { binaryFormats, renderers } from '../../report/index.js';
 import { expectPositionals, type OptionSpec } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
 import { FatalError, UsageError } from '../errors.js';
+import { checkOutput, exitCodeFor, exitCodeOption, filterOptions, parseSeverities, writeOutput } from '../scan-common.js';
 
 const FORMAT_BY_EXTENSION: [RegExp, string][] = [
   [/\.html?$/i, 'html'],
@@ -21,6 +24,8 @@ const FORMAT_BY_EXTENSION: [RegExp, string][] = [
 const options: OptionSpec[] = [
   { name: 'format', short: 'f', type: 'string', values: Object.keys(renderers), help: 'report.opt.format', valueName: Object.keys(renderers).join('|') },
   { name: 'output', short: 'o', type: 'string', help: 'report.opt.output', valueName: 'FILE' },
+  { name: 'fail-on', type: 'string', values: ['critical', 'high', 'medium', 'low'], help: 'scan.opt.failOn', valueName: 'critical|high|medium|low' },
+  ...filterOptions(),
 ];
 
 function readInput(file: string, ctx: CommandContext): string {
@@ -48,6 +53,9 @@ export const reportCommand: Command = {
     const render = renderers[format];
     if (!render) throw new UsageError({ code: 'cli.badValue', params: { option: '--format', expected: Object.keys(renderers).join(' | '), value: format } }, ctx.commandName);
     if (binaryFormats.has(format) && !output) throw new UsageError({ code: 'scan.needsOutput', params: { format } }, ctx.commandName);
+    const severities = parseSeverities(ctx);
+    const exitCode = exitCodeOption(ctx);
+    checkOutput(ctx);
 
     const text = readInput(file, ctx);
     let raw: unknown;
@@ -63,9 +71,11 @@ export const reportCommand: Command = {
       const issues = parsed.issues.join('; ');
       throw new FatalError(ctx.t('report.err.schema', { file, issues }), { code: 'report.err.schema', params: { file, issues } });
     }
-    const body = await render(parsed.doc, { lang: ctx.lang, columns: ctx.io.stdout.columns, color: Boolean(ctx.io.stdout.isTTY) && !ctx.env.NO_COLOR });
-    if (output) writeFileSync(output, body);
+    const doc = filterDocument(parsed.doc, { severities, ignoreUnfixed: Boolean(ctx.options['ignore-unfixed']) });
+    if (binaryFormats.has(format)) ctx.progress(`${ctx.commandName}: ${ctx.t('progress.render', { format })}`);
+    const body = await render(doc, { lang: ctx.lang, columns: ctx.io.stdout.columns, color: ctx.color });
+    if (output) writeOutput(ctx, output, body);
     else ctx.io.stdout.write(body);
-    return 0;
+    return exitCodeFor(doc.findings, ctx.options['fail-on'] as Severity | undefined, exitCode, ctx.options['exit-code'] !== undefined);
   },
 };

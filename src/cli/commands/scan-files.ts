@@ -28,6 +28,7 @@ export const scanFilesCommand: Command = {
   usage: 'DIR',
   options,
   async run(ctx) {
+    const started = new Date();
     const [dir] = expectPositionals(ctx, ['DIR']);
     const root = resolve(dir);
     const st = statSync(root, { throwIfNoEntry: false });
@@ -39,6 +40,6 @@ export const scanFilesCommand: Command = {
       { ...choices, root, maxFileBytes: positiveInt(ctx, 'max-file-bytes'), maxFiles: positiveInt(ctx, 'max-files'), workers: positiveInt(ctx, 'workers') },
       cliPorts(ctx),
     );
-    return emitReport(doc, ctx);
+    return emitReport(doc, ctx, started);
   },
 };

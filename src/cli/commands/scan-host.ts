@@ -42,6 +42,7 @@ export const scanHostCommand: Command = {
   usage: '[--ssh USER@HOST[:PORT] [--identity FILE] [--known-hosts FILE]] [--docroot DIR]…',
   options,
   async run(ctx) {
+    const started = new Date();
     expectPositionals(ctx, []);
     // Document roots: absolute on the target; a relative one is resolved here only for a local scan.
     const docroots = ((ctx.options.docroot as string[] | undefined) ?? []).map((d) => {
@@ -56,7 +57,8 @@ export const scanHostCommand: Command = {
     const kn = await prepareScanKnowledge(ctx);
     // The pipeline loads on demand: `--help` and usage errors stay fast.
     const [{ scanHost }, { hostTransport }] = await Promise.all([import('../../scan/host.js'), import('../../scan/transport.js')]);
+    ctx.progress(`${ctx.commandName}: ${ctx.t('progress.host.connect', { target: spec.ssh ?? 'localhost' })}`);
     const doc = await scanHost({ ...choices, docroots }, { ...cliPorts(ctx), transport: hostTransport(spec) });
-    return emitReport(await addKnowledgeSnapshot(doc, kn, ctx.dbPath), ctx);
+    return emitReport(await addKnowledgeSnapshot(doc, kn, ctx.dbPath), ctx, started);
   },
 };

@@ -55,6 +55,7 @@ export const scanSiteCommand: Command = {
   usage: 'URL [--ca FILE] [--max-pages N] [--rate N] [--budget N] [--max-time SECONDS]',
   options,
   async run(ctx) {
+    const started = new Date();
     const [raw] = expectPositionals(ctx, ['URL']);
     const { siteUrl } = await import('../../scan/site.js');
     const url = siteUrl(raw);
@@ -88,6 +89,6 @@ export const scanSiteCommand: Command = {
       },
       cliPorts(ctx),
     );
-    return emitReport(await addKnowledgeSnapshot(doc, kn, ctx.dbPath), ctx);
+    return emitReport(await addKnowledgeSnapshot(doc, kn, ctx.dbPath), ctx, started);
   },
 };

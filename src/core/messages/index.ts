@@ -19,8 +19,9 @@ import { notifyMessages } from './notify.js';
 import { serveMessages } from './serve.js';
 import { jobMessages } from './job.js';
 import { secretMessages } from './secret.js';
+import { uxMessages } from './ux.js';
 
-const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, serveMessages, jobMessages, secretMessages, notifyMessages] as const;
+const CATALOGS = [cliMessages, scanMessages, reportMessages, piiMessages, assessMessages, assessDamageMessages, siteMessages, hostMessages, dbMessages, versioningMessages, patchMessages, knowledgeMessages, uxMessages, serveMessages, jobMessages, secretMessages, notifyMessages] as const;
 
 export const messages = new Messages(CATALOGS);
 

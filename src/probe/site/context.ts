@@ -33,6 +33,8 @@ export interface SiteScanOptions {
   skipTls?: boolean;
   /** Overall time limit of the scan in milliseconds (none when absent). */
   maxTimeMs?: number;
+  /** Told when a step starts (the pages crawled and requests sent so far), for progress lines. */
+  onStep?: (step: 'crawl' | 'exposure' | 'versions', so: { pages: number; requests: number }) => void;
 }
 
 export interface SiteScanResult {
