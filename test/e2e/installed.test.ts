@@ -31,7 +31,7 @@ function copySources(to: string): void {
   cpSync(join(repoRoot, 'bin'), join(to, 'bin'), { recursive: true });
   cpSync(join(repoRoot, 'src'), join(to, 'src'), { recursive: true });
   mkdirSync(join(to, 'scripts'));
-  copyFileSync(join(repoRoot, 'scripts/bundle.mjs'), join(to, 'scripts/bundle.mjs'));
+  for (const s of ['bundle.mjs', 'bundle-ui.mjs']) copyFileSync(join(repoRoot, 'scripts', s), join(to, 'scripts', s));
   symlinkSync(join(repoRoot, 'node_modules'), join(to, 'node_modules'));
 }
 
