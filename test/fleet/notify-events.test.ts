@@ -9,7 +9,12 @@ import { readFileSync } from 'node:fs';
 import type { ReportDocument } from '../../src/core/model.js';
 import { composeMessage, digestEvent, endOfLifeItems, kevCves, scanEvents, scanFailedEvent, weekOf, withoutSent, type NotifyEvent } from '../../src/fleet/notify/index.js';
 
-const golden = (name: string): ReportDocument => JSON.parse(readFileSync(new URL(`../fixtures/golden/${name}`, import.meta.url), 'utf8')) as ReportDocument;
+/**
+ * Realistic scan documents with KEV-listed findings: the golden host and site scans as they were assessed before
+ * the applicability conditions (CVE-2024-4577 counted as it is where PHP runs as CGI on Windows). They stay
+ * here as fixtures of the notification logic, which is about what changed between scans, not about applicability.
+ */
+const golden = (name: string): ReportDocument => JSON.parse(readFileSync(new URL(`../fixtures/notify/${name}`, import.meta.url), 'utf8')) as ReportDocument;
 const target = { tenantId: 'T1', tenantName: '山田商店', targetId: 'H1', targetName: 'web1.example.jp' };
 const now = new Date('2026-11-23T00:00:00Z');
 
