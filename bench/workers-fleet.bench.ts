@@ -12,7 +12,7 @@ import { SYSTEM_SCOPE, type ScanRecord } from '../src/fleet/types.js';
 import { freePort } from '../test/host/sshd.js';
 import { binPath, repoRoot } from '../test/helpers/cli.js';
 import { startFleet, waitFor } from '../test/worker/cluster-helpers.js';
-import { pgMissing } from '../test/worker/pg-db.js';
+import { postgresUnavailable as pgMissing } from '../test/helpers/postgres.js';
 import { startSlowSite, type SlowSite } from '../test/worker/slow-site.js';
 
 const TARGETS = Number(process.env.MAMORI_BENCH_FLEET_TARGETS ?? 200);

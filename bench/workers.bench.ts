@@ -23,7 +23,7 @@ import { loadEmbedded } from '../src/knowledge/snapshot/index.js';
 import { buildCentosRoot, centosRootMissing } from '../test/host/centos-root.js';
 import { sshdMissing, startSshd, type Sshd } from '../test/host/sshd.js';
 import { startFleet, waitFor } from '../test/worker/cluster-helpers.js';
-import { pgMissing } from '../test/worker/pg-db.js';
+import { postgresUnavailable as pgMissing } from '../test/helpers/postgres.js';
 import { startSlowSite, type SlowSite } from '../test/worker/slow-site.js';
 
 const HOSTS = Number(process.env.MAMORI_BENCH_WORKERS_HOSTS ?? 8);

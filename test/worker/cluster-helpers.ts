@@ -13,7 +13,7 @@ import { SYSTEM_SCOPE, type Tenant } from '../../src/fleet/types.js';
 import { silentLogger } from '../../src/worker/log.js';
 import { PgBossJobRunner } from '../../src/worker/pgboss-runner.js';
 import { binPath, repoRoot } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from './pg-db.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 
 export interface WorkerChild {
   child: ChildProcess;

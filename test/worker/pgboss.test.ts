@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { SYSTEM_SCOPE, type ScanRecord } from '../../src/fleet/types.js';
 import { requestScan } from '../../src/worker/request.js';
 import { startFleet, sleep, waitFor, type Fleet } from './cluster-helpers.js';
-import { pgMissing } from './pg-db.js';
+import { postgresUnavailable as pgMissing } from '../helpers/postgres.js';
 import { startSlowSite, type SlowSite } from './slow-site.js';
 
 const missing = await pgMissing();

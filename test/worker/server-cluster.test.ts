@@ -14,7 +14,7 @@ import { newApiToken, sha256 } from '../../src/server/auth/tokens.js';
 import { freePort } from '../host/sshd.js';
 import { binPath, repoRoot } from '../helpers/cli.js';
 import { startFleet, waitFor } from './cluster-helpers.js';
-import { pgMissing } from './pg-db.js';
+import { postgresUnavailable as pgMissing } from '../helpers/postgres.js';
 import { startSlowSite } from './slow-site.js';
 
 const missing = await pgMissing();
