@@ -43,7 +43,7 @@ function rng(seed: number) {
   };
 }
 
-const golden = (name: string) => JSON.parse(readFileSync(new URL(`../test/fixtures/golden/${name}.en.json`, import.meta.url), 'utf8')) as ReportDocument;
+const golden = (name: string) => JSON.parse(readFileSync(new URL(`../test/fixtures/fleet/${name}.en.json`, import.meta.url), 'utf8')) as ReportDocument;
 
 /** A pool of distinct findings: the golden findings varied into 600 problems (ids, packages, CVEs, advisory dates). */
 function findingPool(): Finding[] {

@@ -25,7 +25,7 @@ import { startWebhookReceiver } from '../helpers/webhook.js';
  * the applicability conditions (CVE-2024-4577 counted as it is where PHP runs as CGI on Windows). They stay
  * here as fixtures of the notification logic, which is about what changed between scans, not about applicability.
  */
-const golden = (name: string): ReportDocument => JSON.parse(readFileSync(new URL(`../fixtures/notify/${name}`, import.meta.url), 'utf8')) as ReportDocument;
+const golden = (name: string): ReportDocument => JSON.parse(readFileSync(new URL(`../fixtures/fleet/${name}`, import.meta.url), 'utf8')) as ReportDocument;
 const LEAK_EMAIL = 'hanako.suzuki@example.co.jp';
 
 /** A month earlier: CVE-2024-4577 not yet KEV-listed, no glibc update yet, and one finding fixed since. */

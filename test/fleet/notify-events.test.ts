@@ -14,7 +14,7 @@ import { composeMessage, digestEvent, endOfLifeItems, kevCves, scanEvents, scanF
  * the applicability conditions (CVE-2024-4577 counted as it is where PHP runs as CGI on Windows). They stay
  * here as fixtures of the notification logic, which is about what changed between scans, not about applicability.
  */
-const golden = (name: string): ReportDocument => JSON.parse(readFileSync(new URL(`../fixtures/notify/${name}`, import.meta.url), 'utf8')) as ReportDocument;
+const golden = (name: string): ReportDocument => JSON.parse(readFileSync(new URL(`../fixtures/fleet/${name}`, import.meta.url), 'utf8')) as ReportDocument;
 const target = { tenantId: 'T1', tenantName: '山田商店', targetId: 'H1', targetName: 'web1.example.jp' };
 const now = new Date('2026-11-23T00:00:00Z');
 

@@ -21,7 +21,7 @@ export interface StoreHarness {
 }
 
 const golden = (name: string): ReportDocument =>
-  JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/golden/${name}.en.json`, import.meta.url)), 'utf8')) as ReportDocument;
+  JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/fleet/${name}.en.json`, import.meta.url)), 'utf8')) as ReportDocument;
 const HOST = golden('host-ubuntu2204');
 const SITE = golden('site-old');
 
