@@ -109,7 +109,7 @@ test('messages in Japanese and English, Slack-compatible, with personal data mas
   const [fresh] = scanEvents({ target, scan: { id: 'S1', finishedAt: next.scannedAt }, previous: undefined, next: leaky, now, eolWithinDays: 90 });
   const en = composeMessage(fresh!, 'en');
   const ja = composeMessage(fresh!, 'ja');
-  assert.match(en.subject, /山田商店 \/ web1\.example\.jp: first scan found 6 critical or high finding\(s\)/);
+  assert.match(en.subject, /山田商店 \/ web1\.example\.jp: first scan found 6 critical or high findings/);
   assert.match(ja.subject, /初回の診断で緊急・高の問題が 6 件/);
   assert.match(ja.text, /\[緊急\]/);
   assert.match(en.text, /\[Critical\] CVE-2024-4577 in php 8\.1\.26/);

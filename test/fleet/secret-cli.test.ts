@@ -52,7 +52,7 @@ describe('mamori secret rotate (SQLite, key file)', () => {
     const oldKey = loadSecretKey({ env: {}, home });
     const r = await runCli(['secret', 'rotate'], { env: env() });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /rotated 3 secret\(s\) from key [0-9a-f]{16} to key [0-9a-f]{16}/);
+    assert.match(r.stdout, /rotated 3 secrets from key [0-9a-f]{16} to key [0-9a-f]{16}/);
     const keyPath = join(home, 'secret.key');
     assert.equal(statSync(keyPath).mode & 0o777, 0o600);
     assert.equal(existsSync(join(home, 'secret.key.new')), false);
@@ -132,7 +132,7 @@ describe('mamori secret rotate (PostgreSQL, MAMORI_SECRET_KEY)', { skip: pgDown 
     writeFileSync(file, formatSecretKey(next), { mode: 0o600 });
     const r = await runCli(['secret', 'rotate', '--database', db.url, '--new-key-file', file], { env: { MAMORI_HOME: home, MAMORI_SECRET_KEY: formatSecretKey(oldKey) } });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /rotated 3 secret\(s\).*PostgreSQL/);
+    assert.match(r.stdout, /rotated 3 secrets.*PostgreSQL/);
     assert.deepEqual((await secretsWith({ url: db.url, home, secretKey: next }, ids)).totp, 'TOTPSECRETBASE32');
     await assert.rejects(secretsWith({ url: db.url, home, secretKey: oldKey }, ids), /was encrypted with key/);
   });

@@ -16,8 +16,8 @@ export const jobMessages = defineCatalog({
     'job.err.badAddress': 'the address {address} is not HOST[:PORT]',
     'job.err.timeout': 'the scan took longer than its time limit ({seconds} s) and was stopped',
     'job.err.interrupted': 'the scan was interrupted ({why}) and will be run again',
-    'job.knowledge.start': 'knowledge update: {count} feeds to refresh',
-    'job.knowledge.feed': 'knowledge update: {feed} {status} ({records} records)',
+    'job.knowledge.start': 'knowledge update: {count, plural, one {# feed} other {# feeds}} to refresh',
+    'job.knowledge.feed': 'knowledge update: {feed} {status} ({records, plural, one {# record} other {# records}})',
     'job.knowledge.done': 'knowledge update {status}: version {version}',
   },
   ja: {
