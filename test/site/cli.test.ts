@@ -82,7 +82,10 @@ describe('mamori scan site (CLI)', { skip: built }, () => {
   it('exits 2 on an invalid URL, with a hint', async () => {
     const r = await runCli(['scan', 'site', 'ftp://example.jp/'], { env: env() });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /not a website address/);
+    assert.match(r.stderr, /http:\/\/ or https:\/\/, not ftp:\/\/\. Give a URL such as https:\/\/example\.jp\//);
+    const bad = await runCli(['scan', 'site', 'http://user:pw@example.jp/'], { env: env() });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /not a website address/);
   });
 
   it('exits 2 when nothing at all could be checked (refused on every scheme)', async () => {
