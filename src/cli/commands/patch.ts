@@ -169,21 +169,13 @@ export const patchApplyCommand: Command = {
     // Apply runs package managers: a generous per-command limit unless --timeout says otherwise.
     const timeoutS = (ctx.options.timeout as number | undefined) ?? 1800;
     const applyCtx: CommandContext = { ...ctx, options: { ...ctx.options, timeout: timeoutS } };
-    const [{ applyHost, verifyResolved }, { localRunner, sshRunner }, { HttpClient, defaultHttpOptions, textOf }, { collectHost }] = await Promise.all([
+    const [{ applyHost, verifyResolved }, { localRunner, sshRunner }, { healthGet }, { collectHost }] = await Promise.all([
       import('../../remediate/apply.js'),
       import('../../remediate/runner.js'),
-      import('../../probe/http.js'),
+      import('../../remediate/http-check.js'),
       import('../../collect/host/index.js'),
     ]);
-    const httpGet = async (url: string) => {
-      const client = new HttpClient({ ...defaultHttpOptions(defaultUserAgent), budget: 5, ratePerSec: 5 });
-      try {
-        const r = await client.fetch(url);
-        return r.ok ? { status: r.value.status, body: textOf(r.value.body) } : { error: `${r.issue.code}: ${r.issue.message}` };
-      } finally {
-        await client.close();
-      }
-    };
+    const httpGet = healthGet(defaultUserAgent);
     const reports: unknown[] = [];
     let anyChanged = false;
     let allGood = true;

@@ -59,21 +59,13 @@ export function patchApplyHandler(deps: PatchApplyJobDeps): JobHandler<'patch-ap
     const startedAt = now.toISOString();
     let log: unknown[] = [];
     try {
-      const [{ openHostTransport }, { applyHost }, { sshRunner }, { HttpClient, defaultHttpOptions, textOf }] = await Promise.all([
+      const [{ openHostTransport }, { applyHost }, { sshRunner }, { healthGet }] = await Promise.all([
         import('../../scan/transport.js'),
         import('../../remediate/apply.js'),
         import('../../remediate/runner.js'),
-        import('../../probe/http.js'),
+        import('../../remediate/http-check.js'),
       ]);
-      const httpGet = async (url: string) => {
-        const client = new HttpClient({ ...defaultHttpOptions(defaultUserAgent), budget: 5, ratePerSec: 5 });
-        try {
-          const r = await client.fetch(url);
-          return r.ok ? { status: r.value.status, body: textOf(r.value.body) } : { error: `${r.issue.code}: ${r.issue.message}` };
-        } finally {
-          await client.close();
-        }
-      };
+      const httpGet = healthGet(defaultUserAgent);
       const t = await openHostTransport({ ssh: spec, identity: creds.identity, knownHosts: creds.knownHosts, acceptNewHostKey: false, sudo: Boolean(deps.ssh?.sudo), timeoutMs: deps.ssh?.timeoutMs ?? 1_800_000 });
       try {
         if (t.kind !== 'ssh') throw new PermanentJobError('a host target is reached over SSH');
