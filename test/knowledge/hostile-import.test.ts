@@ -19,7 +19,8 @@ import { binPath, repoRoot, runCli, type CliResult } from '../helpers/cli.js';
 import { sharedData, SKIP_SHARED } from './helpers.js';
 import { openKnowledge } from '../../src/knowledge/index.js';
 import { openWritable } from '../../src/knowledge/store/sqlite.js';
-import { BUNDLE_MAGIC, exportDb } from '../../src/knowledge/export/bundle.js';
+import { BUNDLE_MAGIC, exportDb, unpackBundle } from '../../src/knowledge/export/bundle.js';
+import { gunzipFile } from '../../src/knowledge/import/archive.js';
 
 const RSS_LIMIT_KB = 512 * 1024;
 const TIME = '/usr/bin/time';
@@ -254,6 +255,48 @@ test('a bundle that is not SQLite, or a damaged SQLite file: exit 2 with the rea
     assert.match(r.stderr, why, name);
     assertKept(name);
   }
+});
+
+test('gunzip: a stream cut at any byte is reported damaged; a whole stream and a multi-member stream are not', () => {
+  const text = Buffer.from(Array.from({ length: 4000 }, (_, i) => `{"id":"CVE-2024-${i}","pkg":"php${i % 7}"}\n`).join(''));
+  const gz = gzipSync(Buffer.concat([randomBytes(2048), text]));
+  const run = (bytes: Buffer) => {
+    const f = join(tmp, 'law.gz');
+    writeFileSync(f, bytes);
+    let out = 0;
+    let ended: string | undefined | null = null;
+    const stop = gunzipFile(f, { write: (c) => ((out += c.length), true), end: (d) => (ended = d) }, 1 << 30);
+    return { stop, out, ended };
+  };
+  const whole = run(gz);
+  assert.equal(whole.stop, undefined);
+  assert.equal(whole.out, text.length + 2048);
+  const two = run(Buffer.concat([gz, gzipSync(text)]));
+  assert.equal(two.stop, undefined, 'two members');
+  assert.equal(two.out, 2 * text.length + 2048);
+  let cuts = 0;
+  for (let at = 10; at < gz.length; at += 13) {
+    const r = run(gz.subarray(0, at));
+    assert.match(r.stop ?? '', /truncated or damaged/, `cut at ${at} of ${gz.length}`);
+    assert.equal(r.ended, r.stop, 'the sink hears the same reason');
+    cuts++;
+  }
+  assert.ok(cuts > 100);
+});
+
+test('a bundle cut anywhere after its header is named truncated, wherever the cut falls in the gzip stream', () => {
+  // a cut on a deflate block boundary inflates without an error: the size the manifest declares still tells
+  const whole = bundleOf(readFileSync(db));
+  const out = join(tmp, 'cut-unpacked.sqlite');
+  let cuts = 0;
+  for (let at = 1000; at < whole.length - 8; at += Math.max(97, Math.floor(whole.length / 60))) {
+    const f = join(tmp, `cut-${at}.mamori`);
+    writeFileSync(f, whole.subarray(0, at));
+    assert.throws(() => unpackBundle(f, out), /truncated or damaged/, `cut at ${at} of ${whole.length}`);
+    assert.equal(existsSync(out), false, `no partial DB left after the cut at ${at}`);
+    cuts++;
+  }
+  assert.ok(cuts >= 10, `cut at ${cuts} places`);
 });
 
 test('a bundle with no feed data does not replace a DB that has data, unless --force', async () => {

@@ -133,6 +133,9 @@ export function unpackBundle(path: string, outPath: string): BundleManifest {
     if (problem === undefined && stop) problem = /^decompresses/.test(stop) ? `the bundle ${stop}` : `the bundle is truncated or damaged (${stop}); copy it again`;
     if (problem !== undefined) throw new KnowledgeDbError(problem);
     const m = manifest!;
+    // a cut gzip stream does not always fail to inflate (a cut on a block boundary inflates cleanly): fewer
+    // bytes than the manifest declares is a truncated bundle, whatever the inflater said
+    if (size < m.size) throw new KnowledgeDbError(`the bundle is truncated or damaged (it holds ${size} of the ${m.size} bytes its manifest declares); copy it again`);
     if (size !== m.size || hash.digest('hex') !== m.sha256) throw new KnowledgeDbError('the bundle checksum does not match its content; copy it again');
     checkDb(outPath);
     return m;

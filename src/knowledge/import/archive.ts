@@ -110,6 +110,11 @@ function gunzipInto(src: Source, sink: ByteSink, limit: number): string | undefi
       }
     }
   });
+  // where the last member's output starts, for its ISIZE check
+  let memberStart = 0;
+  g.onmember = () => {
+    memberStart = total;
+  };
   let damaged: string | undefined;
   try {
     // every real chunk is pushed as non-final (so all that inflates is emitted), then an empty final push
@@ -119,9 +124,20 @@ function gunzipInto(src: Source, sink: ByteSink, limit: number): string | undefi
   } catch (err) {
     damaged = `truncated or damaged gzip stream (${(err as Error).message})`;
   }
+  // fflate ends a stream cut on a deflate block boundary without an error: the gzip trailer's ISIZE (the
+  // last member's length mod 2^32) must match what came out, or the stream was cut
+  if (stop === undefined && damaged === undefined && !trailerMatches(src, total - memberStart)) {
+    damaged = 'truncated or damaged gzip stream (it ends before its trailer)';
+  }
   if (sinkError) throw sinkError.err;
   if (stop === undefined) sink.end(damaged);
   return stop || damaged;
+}
+
+function trailerMatches(src: Source, memberBytes: number): boolean {
+  if (src.size < 18) return false;
+  const t = src.read(src.size - 4, 4);
+  return t.length === 4 && Buffer.from(t).readUInt32LE(0) === memberBytes % 0x1_0000_0000;
 }
 
 /** Stream-gunzip a file on disk into a sink (see gunzipInto); why it stopped early, or undefined. */
