@@ -61,6 +61,8 @@ export function findingRowsOf(doc: ReportDocument, ids: { scanId: string; tenant
       kev: isKev(f),
       fixPublishedAt: fixPublishedAtOf(f),
       accepted: false,
+      source: f.source ?? null,
+      location: f.location ?? null,
     };
     row.accepted = exceptions.some((e) => exceptionCovers(e, row, at));
     rows.push(row);

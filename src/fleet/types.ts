@@ -105,6 +105,14 @@ export interface FindingRow {
   fixPublishedAt: string | null;
   /** Whether an active exception covers it at scan time. */
   accepted: boolean;
+  /** The check, feed or probe that produced it (`host:dpkg-pending`, `upstream:…`, `exposure.env`) and where: what the coverage rule reads. */
+  source?: string | null;
+  location?: string | null;
+  /**
+   * The latest-findings list only: when the finding was last not checked (a scan since its last sighting could not
+   * look: a gap), null when the latest scan saw it.
+   */
+  unverifiedSince?: string | null;
 }
 
 export const FINDING_STATES = ['open', 'resolved', 'accepted'] as const;
@@ -124,14 +132,27 @@ export interface FindingHistory {
   resolvedAt: string | null;
   reopenedAt: string | null;
   reopenCount: number;
+  /**
+   * Not verified since: the observation time and id of the first scan after its last sighting that did not check it
+   * (absent, but the scan had a gap for it, see src/fleet/coverage.ts). The state stays as it was (open or accepted,
+   * never resolved by such a scan); null when the latest scan checked it.
+   */
+  unverifiedSince: string | null;
+  unverifiedScanId: string | null;
 }
 
 export interface ScanDiff {
   from: string;
   to: string;
+  /** In `to`, not in `from`, and `from` checked it. */
   new: FindingRow[];
+  /** In `from`, not in `to`, and `to` checked it: gone. */
   resolved: FindingRow[];
   unchanged: FindingRow[];
+  /** In `from`, not in `to`, but `to` did not check it (a gap): not resolved, unknown. */
+  notChecked: FindingRow[];
+  /** In `to`, not in `from`, because `from` did not check it: not new. */
+  notCheckedBefore: FindingRow[];
 }
 
 /** Accepted risk: scoped to a tenant, a target, a finding id and/or a CVE; expired ones stop applying. */

@@ -249,11 +249,25 @@ const latestFindingsOrder: Migration = {
   },
 };
 
+/**
+ * Coverage: a finding a scan did not check (its data was missing: a gap) is not resolved by it but marked "not
+ * verified since" that scan; findings and history keep each finding's source and location, which the coverage
+ * rule (src/fleet/coverage.ts) reads. Rows written before have none: the rule then goes by category.
+ */
+const findingCoverage: Migration = {
+  async up(db: AnyDb) {
+    // One column per statement: SQLite's ALTER TABLE adds one at a time.
+    for (const col of ['source', 'location']) await db.schema.alterTable('findings').addColumn(col, 'text').execute();
+    for (const col of ['source', 'location', 'unverified_since', 'unverified_scan_id']) await db.schema.alterTable('finding_history').addColumn(col, 'text').execute();
+  },
+};
+
 /** Every migration, by name (applied in name order). */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_latest_findings_order': latestFindingsOrder,
+    '0003_finding_coverage': findingCoverage,
   };
 }
 

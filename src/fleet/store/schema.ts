@@ -76,6 +76,9 @@ export interface FindingsTable {
   kev: number;
   fix_published_at: string | null;
   accepted: number;
+  /** The check, feed or probe that produced it, and where (read by the coverage rule); null on rows before 0003. */
+  source: string | null;
+  location: string | null;
 }
 
 export interface FindingCvesTable { scan_id: string; finding_id: string; tenant_id: string; target_id: string; cve: string }
@@ -101,6 +104,11 @@ export interface FindingHistoryTable {
   cves: string;
   kev: number;
   fix_published_at: string | null;
+  source: string | null;
+  location: string | null;
+  /** The observation time and id of the first scan since which the finding was not checked (absent, but not covered); null when verified. */
+  unverified_since: string | null;
+  unverified_scan_id: string | null;
 }
 
 export interface ExceptionsTable {

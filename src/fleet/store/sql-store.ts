@@ -16,6 +16,7 @@ import type {
 } from '../types.js';
 import { decryptSecret, encryptSecret, SecretKeyError, type SecretKey, type SecretRotatable } from '../secrets.js';
 import { exceptionCovers, findingRowsOf } from '../normalise.js';
+import { coverageOf, FULL_COVERAGE, type Coverage } from '../coverage.js';
 import { InCodeMigrations, type Dialect } from './migrations.js';
 import type { FleetDb, FindingsTable, ScansTable, TargetsTable } from './schema.js';
 
@@ -90,6 +91,8 @@ function toFinding(r: FindingsTable): FindingRow {
     kev: Number(r.kev) === 1,
     fixPublishedAt: r.fix_published_at,
     accepted: Number(r.accepted) === 1,
+    source: r.source ?? null,
+    location: r.location ?? null,
   };
 }
 
@@ -132,6 +135,8 @@ const toHistory = (r: FleetDb['finding_history']): FindingHistory => ({
   resolvedAt: r.resolved_at,
   reopenedAt: r.reopened_at,
   reopenCount: Number(r.reopen_count),
+  unverifiedSince: r.unverified_since ?? null,
+  unverifiedScanId: r.unverified_scan_id ?? null,
 });
 
 /** Error thrown for input the store cannot hold (named, never an internal error). */
@@ -447,7 +452,7 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
         .where('id', '=', scanId).where('status', '!=', 'done').executeTakeFirst();
       if (Number(claimed.numUpdatedRows) !== 1) return;
       const scan = await trx.selectFrom('scans').select(['tenant_id', 'target_id']).where('id', '=', scanId).executeTakeFirstOrThrow();
-      let targetQ = trx.selectFrom('targets').select(['last_done_scan_id', 'last_done_scanned_at']).where('id', '=', scan.target_id);
+      let targetQ = trx.selectFrom('targets').select(['last_done_scan_id', 'last_done_scanned_at', 'kind']).where('id', '=', scan.target_id);
       if (this.dialect === 'postgres') targetQ = targetQ.forUpdate(); // serialise finishes of one target
       const target = await targetQ.executeTakeFirst();
       if (!target) return;
@@ -459,8 +464,11 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
       await insertFindings(trx, rows);
       // History moves only forward: a scan observed before the target's latest finished one is stored but changes neither.
       if (target.last_done_scanned_at !== null && target.last_done_scanned_at > at) return;
+      // What this scan checked: a finding it did not check keeps its state (src/fleet/coverage.ts).
+      const previousTarget = target.last_done_scan_id ? await documentTarget(trx, target.last_done_scan_id) : undefined;
+      const coverage = coverageOf(document, { previousTarget: previousTarget ?? { kind: target.kind, name: document.target?.name ?? '' } });
       await trx.updateTable('targets').set({ last_done_scan_id: scanId, last_done_scanned_at: at }).where('id', '=', scan.target_id).execute();
-      await updateHistory(trx, scan.tenant_id, scan.target_id, rows, at);
+      await updateHistory(trx, scan.tenant_id, scan.target_id, rows, at, coverage, scanId);
     });
   }
 
@@ -569,7 +577,8 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
       items: rows.map((r) => ({
         scanId: r.last_done_scan_id ?? '', tenantId: r.tenant_id as string, targetId: r.target_id as string, findingId: r.finding_id as string, category: r.category as FindingRow['category'],
         severity: r.severity as Severity, title: r.title, component: r.component, version: r.version, package: r.package, cves: parseJson<string[]>(r.cves, []),
-        kev: Number(r.kev) === 1, fixPublishedAt: r.fix_published_at, accepted: r.state === 'accepted', targetName: r.target_name,
+        kev: Number(r.kev) === 1, fixPublishedAt: r.fix_published_at, accepted: r.state === 'accepted', source: r.source ?? null, location: r.location ?? null,
+        unverifiedSince: r.unverified_since ?? null, targetName: r.target_name,
       })),
       total, page, pageSize,
     };
@@ -590,13 +599,27 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
     const [a, b] = [await rowsOf(fromScanId), await rowsOf(toScanId)];
     const inA = new Set(a.map((f) => f.findingId));
     const inB = new Set(b.map((f) => f.findingId));
+    // A finding absent from one side is gone (or new) only when that side's scan checked it.
+    const [docA, docB] = [await this.scanDocument(fromScanId), await this.scanDocument(toScanId)];
+    const targetOf = (d: ReportDocument | undefined) => (d?.target ? { kind: d.target.kind, name: d.target.name } : undefined);
+    const coverB = docB ? coverageOf(docB, { previousTarget: targetOf(docA) }) : FULL_COVERAGE;
+    const coverA = docA ? coverageOf(docA, { previousTarget: targetOf(docB) }) : FULL_COVERAGE;
+    const goneFromA = a.filter((f) => !inB.has(f.findingId));
+    const notInA = b.filter((f) => !inA.has(f.findingId));
     return {
       from: fromScanId,
       to: toScanId,
-      new: b.filter((f) => !inA.has(f.findingId)),
-      resolved: a.filter((f) => !inB.has(f.findingId)),
+      new: notInA.filter((f) => coverA.covers(f)),
+      resolved: goneFromA.filter((f) => coverB.covers(f)),
       unchanged: b.filter((f) => inA.has(f.findingId)),
+      notChecked: goneFromA.filter((f) => !coverB.covers(f)),
+      notCheckedBefore: notInA.filter((f) => !coverA.covers(f)),
     };
+  }
+
+  private async scanDocument(scanId: string): Promise<ReportDocument | undefined> {
+    const r = await this.db.selectFrom('scan_documents').select('document').where('scan_id', '=', scanId).executeTakeFirst();
+    return r ? parseJson<ReportDocument | undefined>(r.document, undefined) : undefined;
   }
 
   async overview(scope: Scope, opts: { tenantId?: string; now: Date; limit?: number }): Promise<FleetOverview> {
@@ -934,6 +957,7 @@ export async function insertFindings(trx: Tx, rows: FindingRow[]): Promise<void>
       scan_id: r.scanId, tenant_id: r.tenantId, target_id: r.targetId, finding_id: r.findingId, category: r.category, severity: r.severity,
       severity_rank: severityRank(r.severity), title: r.title, component: r.component, version: r.version, package: r.package,
       cves: JSON.stringify(r.cves), kev: r.kev ? 1 : 0, fix_published_at: r.fixPublishedAt, accepted: r.accepted ? 1 : 0,
+      source: r.source ?? null, location: r.location ?? null,
     }))).execute();
   }
   const cves = rows.flatMap((r) => r.cves.map((cve) => ({ scan_id: r.scanId, finding_id: r.findingId, tenant_id: r.tenantId, target_id: r.targetId, cve: cve.toUpperCase() })));
@@ -947,11 +971,20 @@ export async function insertFindings(trx: Tx, rows: FindingRow[]): Promise<void>
   for (let i = 0; i < unique.length; i += 1000) await trx.insertInto('finding_cves').values(unique.slice(i, i + 1000)).execute();
 }
 
+/** The target (kind and name) of a stored scan document, without keeping the document. */
+async function documentTarget(q: Q, scanId: string): Promise<{ kind: string; name: string } | undefined> {
+  const r = await q.selectFrom('scan_documents').select('document').where('scan_id', '=', scanId).executeTakeFirst();
+  const doc = r ? parseJson<Partial<ReportDocument> | null>(r.document, null) : null;
+  return doc?.target ? { kind: String(doc.target.kind), name: String(doc.target.name) } : undefined;
+}
+
 /**
  * First seen / last seen / resolved / reopened for the target's findings after a scan observed at `at` (the newest
- * for its target): present → open or accepted (reopened when it was resolved); absent → resolved.
+ * for its target): present → open or accepted (reopened when it was resolved); absent and checked by the scan
+ * (`coverage`) → resolved; absent but not checked (the scan had a gap for it) → its state and last seen stay, and
+ * it is marked not verified since this scan (the first such scan is kept until a scan checks it again).
  */
-export async function updateHistory(trx: Tx, tenantId: string, targetId: string, rows: FindingRow[], at: string): Promise<void> {
+export async function updateHistory(trx: Tx, tenantId: string, targetId: string, rows: FindingRow[], at: string, coverage: Coverage = FULL_COVERAGE, scanId: string | null = null): Promise<void> {
   const current = new Map((await trx.selectFrom('finding_history').selectAll().where('target_id', '=', targetId).execute()).map((h) => [h.finding_id, h]));
   const present = new Set<string>();
   const inserts: FleetDb['finding_history'][] = [];
@@ -962,20 +995,23 @@ export async function updateHistory(trx: Tx, tenantId: string, targetId: string,
     const h = current.get(r.findingId);
     const cols = {
       severity: r.severity, category: r.category, title: r.title, severity_rank: severityRank(r.severity), component: r.component, version: r.version,
-      package: r.package, cves: JSON.stringify(r.cves), kev: r.kev ? 1 : 0, fix_published_at: r.fixPublishedAt,
+      package: r.package, cves: JSON.stringify(r.cves), kev: r.kev ? 1 : 0, fix_published_at: r.fixPublishedAt, source: r.source ?? null, location: r.location ?? null,
     };
     if (!h) {
-      inserts.push({ tenant_id: tenantId, target_id: targetId, finding_id: r.findingId, state, ...cols, first_seen_at: at, last_seen_at: at, resolved_at: null, reopened_at: null, reopen_count: 0 });
+      inserts.push({
+        tenant_id: tenantId, target_id: targetId, finding_id: r.findingId, state, ...cols, first_seen_at: at, last_seen_at: at, resolved_at: null, reopened_at: null, reopen_count: 0,
+        unverified_since: null, unverified_scan_id: null,
+      });
       continue;
     }
     const reopened = h.state === 'resolved';
     const same = (Object.keys(cols) as (keyof typeof cols)[]).every((k) => String(h[k]) === String(cols[k]));
-    if (!reopened && h.state === state && same) {
+    if (!reopened && h.state === state && same && h.unverified_since === null) {
       unchanged.push(r.findingId); // only last seen moves: one statement for all of them below
       continue;
     }
     await trx.updateTable('finding_history').set({
-      state, ...cols, last_seen_at: at,
+      state, ...cols, last_seen_at: at, unverified_since: null, unverified_scan_id: null,
       ...(reopened ? { reopened_at: at, reopen_count: Number(h.reopen_count) + 1, resolved_at: null } : {}),
     }).where('target_id', '=', targetId).where('finding_id', '=', r.findingId).execute();
   }
@@ -983,9 +1019,16 @@ export async function updateHistory(trx: Tx, tenantId: string, targetId: string,
   for (let i = 0; i < unchanged.length; i += 400) {
     await trx.updateTable('finding_history').set({ last_seen_at: at }).where('target_id', '=', targetId).where('finding_id', 'in', unchanged.slice(i, i + 400)).execute();
   }
-  const gone = [...current.values()].filter((h) => h.state !== 'resolved' && !present.has(h.finding_id)).map((h) => h.finding_id);
+  const absent = [...current.values()].filter((h) => h.state !== 'resolved' && !present.has(h.finding_id));
+  const gone = absent.filter((h) => coverage.covers(h)).map((h) => h.finding_id);
   for (let i = 0; i < gone.length; i += 400) {
-    await trx.updateTable('finding_history').set({ state: 'resolved', resolved_at: at })
+    await trx.updateTable('finding_history').set({ state: 'resolved', resolved_at: at, unverified_since: null, unverified_scan_id: null })
       .where('target_id', '=', targetId).where('finding_id', 'in', gone.slice(i, i + 400)).execute();
+  }
+  // Not checked by this scan: unknown, not fixed. The first unchecking scan is kept (not verified *since*).
+  const unchecked = absent.filter((h) => !coverage.covers(h) && h.unverified_since === null).map((h) => h.finding_id);
+  for (let i = 0; i < unchecked.length; i += 400) {
+    await trx.updateTable('finding_history').set({ unverified_since: at, unverified_scan_id: scanId })
+      .where('target_id', '=', targetId).where('finding_id', 'in', unchecked.slice(i, i + 400)).execute();
   }
 }
