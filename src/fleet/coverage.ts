@@ -10,7 +10,7 @@
  * whole source (the package database, the site root, the knowledge DB) leaves nothing of that source checked.
  * Pure.
  */
-import type { Category, Gap, ReportDocument } from '../core/model.js';
+import type { Category, Finding, Gap, ReportDocument } from '../core/model.js';
 
 /** The parts of a scan a finding can depend on. */
 export type CoverageArea =
@@ -50,6 +50,9 @@ export interface CoverageFinding {
   component?: string | null;
   location?: string | null;
 }
+
+/** A report finding as the rule reads it. */
+export const coverageFinding = (f: Finding): CoverageFinding => ({ category: f.category, source: f.source ?? null, component: f.component?.name ?? null, location: f.location ?? null });
 
 export interface Need {
   area: CoverageArea;

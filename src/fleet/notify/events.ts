@@ -9,6 +9,7 @@ import type { Finding, ReportDocument, Severity } from '../../core/model.js';
 import { severityRank } from '../../core/model.js';
 import type { FleetOverview } from '../ports.js';
 import type { ScanRecord } from '../types.js';
+import { coverageFinding, coverageOf } from '../coverage.js';
 
 export interface EventTarget {
   tenantId: string;
@@ -129,6 +130,11 @@ export interface ScanEventInput {
   eolWithinDays: number;
   /** Finding ids an active exception covers (accepted risk): not announced. */
   accepted?: ReadonlySet<string>;
+  /**
+   * Finding ids the target had seen before this scan (history's first seen earlier). A finding absent from the
+   * previous scan because that scan did not check it (a gap, src/fleet/coverage.ts) and seen before is not new.
+   */
+  seenBefore?: ReadonlySet<string>;
 }
 
 /** The events a finished scan raises: new critical/high findings, KEV additions, end of life within N days. */
@@ -139,8 +145,11 @@ export function scanEvents(inp: ScanEventInput): NotifyEvent[] {
   const prevById = new Map((previous?.findings ?? []).map((f) => [f.id, f]));
   const live = next.findings.filter((f) => !accepted.has(f.id));
   const events: NotifyEvent[] = [];
+  // Known, only not checked by the previous scan: neither new nor a new KEV finding.
+  const prevCoverage = previous ? coverageOf(previous, { previousTarget: next.target }) : undefined;
+  const unverifiedBefore = (f: Finding) => !prevById.has(f.id) && prevCoverage !== undefined && (inp.seenBefore?.has(f.id) ?? false) && !prevCoverage.covers(coverageFinding(f));
 
-  const fresh = live.filter((f) => !prevById.has(f.id) && isSerious(f.severity)).map((f) => eventFinding(target.targetId, scan.id, f)).sort(bySeverity);
+  const fresh = live.filter((f) => !prevById.has(f.id) && !unverifiedBefore(f) && isSerious(f.severity)).map((f) => eventFinding(target.targetId, scan.id, f)).sort(bySeverity);
   if (fresh.length) events.push({ ...target, kind: 'new-findings', scanId: scan.id, at, firstScan: previous === undefined, items: fresh });
 
   const kev: KevItem[] = [];
@@ -149,7 +158,7 @@ export function scanEvents(inp: ScanEventInput): NotifyEvent[] {
     const had = new Set(before ? kevCves(before).map((c) => c.id) : []);
     for (const c of kevCves(f)) {
       if (had.has(c.id)) continue;
-      kev.push({ ...eventFinding(target.targetId, scan.id, f), key: `kev:${target.targetId}:${f.id}:${c.id}`, cve: c.id, dateAdded: c.dateAdded, newFinding: !before });
+      kev.push({ ...eventFinding(target.targetId, scan.id, f), key: `kev:${target.targetId}:${f.id}:${c.id}`, cve: c.id, dateAdded: c.dateAdded, newFinding: !before && !unverifiedBefore(f) });
     }
   }
   if (kev.length) events.push({ ...target, kind: 'kev', scanId: scan.id, at, items: kev.sort((a, b) => bySeverity(a, b) || (a.cve < b.cve ? -1 : 1)) });

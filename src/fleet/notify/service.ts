@@ -96,7 +96,10 @@ export class Notifier {
     const settings = await loadNotificationSettings(this.store, scan.tenantId);
     const prev = await this.previousScan(scan);
     const previous = prev ? await this.store.getScanDocument(SYSTEM_SCOPE, prev.id) : undefined;
-    const all = scanEvents({ target: await this.eventTarget(target), scan, previous, next, now, eolWithinDays: settings.eolWithinDays, accepted: await this.acceptedIds(scanId) });
+    // Seen before this scan (first seen earlier): what the previous scan did not check is then not new.
+    const observed = Date.parse(next.scannedAt);
+    const seenBefore = new Set((await this.store.findingHistory(SYSTEM_SCOPE, scan.targetId)).filter((h) => Number.isNaN(observed) || Date.parse(h.firstSeenAt) < observed).map((h) => h.findingId));
+    const all = scanEvents({ target: await this.eventTarget(target), scan, previous, next, now, eolWithinDays: settings.eolWithinDays, accepted: await this.acceptedIds(scanId), seenBefore });
     const on = settings.events;
     const events = all.filter((e) => (e.kind === 'new-findings' && on.newFindings) || (e.kind === 'kev' && on.kev) || (e.kind === 'end-of-life' && on.endOfLife));
     return { events, settings };

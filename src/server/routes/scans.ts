@@ -63,7 +63,7 @@ export const scanRoutes: RouteModule = (app, deps) => {
   });
 
   app.get('/api/diff', {
-    config: { summary: 'What changed between two scans of a target: new, resolved, unchanged findings', tags: ['findings'] },
+    config: { summary: 'What changed between two scans of a target: new, resolved, unchanged findings, and those absent because a scan did not check them (notChecked: not resolved; notCheckedBefore: not new)', tags: ['findings'] },
     schema: { querystring: { type: 'object', required: ['from', 'to'], additionalProperties: false, properties: { from: { type: 'string', minLength: 1, maxLength: 100 }, to: { type: 'string', minLength: 1, maxLength: 100 } } } },
   }, async (req) => {
     const q = req.query as { from: string; to: string };

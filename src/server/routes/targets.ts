@@ -164,7 +164,7 @@ export const targetRoutes: RouteModule = (app, deps) => {
     return deps.store.listScans(scope(req), { targetId: t.id }, pageOf(req.query as { page?: number; pageSize?: number }));
   });
 
-  app.get('/api/targets/:id/history', { config: { summary: 'Finding history: first seen, last seen, resolved, reopened', tags: ['findings'] }, schema: { params: idParams } }, async (req) => {
+  app.get('/api/targets/:id/history', { config: { summary: 'Finding history: first seen, last seen, resolved, reopened, not verified since (a later scan did not check it)', tags: ['findings'] }, schema: { params: idParams } }, async (req) => {
     const t = await targetOr404(deps, req, (req.params as { id: string }).id);
     return { items: await deps.store.findingHistory(scope(req), t.id) };
   });

@@ -203,6 +203,9 @@ export const en = {
   'diff.new': 'New',
   'diff.resolved': 'Resolved',
   'diff.unchanged': 'Unchanged',
+  'diff.notChecked': 'Not checked in the newer scan',
+  'diff.notCheckedBefore': 'Not checked in the older scan',
+  'diff.notCheckedNote': 'Absent because the scan could not check them (see its gaps): neither resolved nor new.',
   'diff.pickFromTarget': 'Open a target and pick two of its scans to compare.',
 
   'findings.title': 'Findings across the fleet',
@@ -213,6 +216,8 @@ export const en = {
   'findings.accepted': 'Accepted risk',
   'findings.accept': 'Accept risk…',
   'findings.firstSeen': 'First seen',
+  'findings.notChecked': 'Not checked in the last scan',
+  'findings.notCheckedSince': 'Not checked since {date}: the scans since could not check it (see their gaps); it is not counted as resolved.',
 
   'exceptions.title': 'Accepted risks (exceptions)',
   'exceptions.add': 'Accept a risk',

@@ -202,6 +202,9 @@ export const ja: Readonly<Record<Key, string>> = {
   'diff.new': '新規',
   'diff.resolved': '解消',
   'diff.unchanged': '継続',
+  'diff.notChecked': '新しいスキャンで未確認',
+  'diff.notCheckedBefore': '古いスキャンで未確認',
+  'diff.notCheckedNote': 'スキャンで確認できなかったため載っていない検出事項です (確認できなかった項目を参照)。解消でも新規でもありません。',
   'diff.pickFromTarget': '対象を開き、比較する 2 つのスキャンを選んでください。',
 
   'findings.title': 'フリート全体の検出事項',
@@ -212,6 +215,8 @@ export const ja: Readonly<Record<Key, string>> = {
   'findings.accepted': 'リスク受容済み',
   'findings.accept': 'リスクを受容…',
   'findings.firstSeen': '初回検出',
+  'findings.notChecked': '前回のスキャンで未確認',
+  'findings.notCheckedSince': '{date} 以降のスキャンでは確認できていません (確認できなかった項目を参照)。解消とはみなしていません。',
 
   'exceptions.title': 'リスク受容 (例外)',
   'exceptions.add': 'リスクを受容する',

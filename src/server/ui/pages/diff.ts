@@ -1,4 +1,4 @@
-/** The difference between any two scans of a target: new, resolved and unchanged findings. */
+/** The difference between any two scans of a target: new, resolved and unchanged findings, and those a scan did not check. */
 import { get } from '../api.js';
 import { go, type Route } from '../app.js';
 import { h, replace } from '../dom.js';
@@ -21,6 +21,9 @@ export async function renderDiff(main: HTMLElement, route: Route): Promise<void>
     go('/diff', { target: targetId, from: fromSel.value, to: toSel.value });
   });
   const diff = from && to ? await get<ScanDiff>('/api/diff', { from, to }) : undefined;
+  // Older servers answer without these lists.
+  const notChecked = diff?.notChecked ?? [];
+  const notCheckedBefore = diff?.notCheckedBefore ?? [];
   const rows = (list: readonly FindingRow[], testid: string) =>
     table(list, [
       { head: t('common.severity'), cell: (x) => sevBadge(x.severity) },
@@ -39,10 +42,13 @@ export async function renderDiff(main: HTMLElement, route: Route): Promise<void>
           h('div', { class: 'stats' },
             h('div', { class: 'stat bad', 'data-testid': 'diff-new-count' }, h('span', { class: 'stat-n' }, String(diff.new.length)), h('span', { class: 'stat-label' }, t('diff.new'))),
             h('div', { class: 'stat good', 'data-testid': 'diff-resolved-count' }, h('span', { class: 'stat-n' }, String(diff.resolved.length)), h('span', { class: 'stat-label' }, t('diff.resolved'))),
-            h('div', { class: 'stat', 'data-testid': 'diff-unchanged-count' }, h('span', { class: 'stat-n' }, String(diff.unchanged.length)), h('span', { class: 'stat-label' }, t('diff.unchanged')))),
+            h('div', { class: 'stat', 'data-testid': 'diff-unchanged-count' }, h('span', { class: 'stat-n' }, String(diff.unchanged.length)), h('span', { class: 'stat-label' }, t('diff.unchanged'))),
+            notChecked.length ? h('div', { class: 'stat', 'data-testid': 'diff-not-checked-count' }, h('span', { class: 'stat-n' }, String(notChecked.length)), h('span', { class: 'stat-label' }, t('diff.notChecked'))) : null),
           section(`${t('diff.new')} (${diff.new.length})`, rows(diff.new, 'diff-new')),
           section(`${t('diff.resolved')} (${diff.resolved.length})`, rows(diff.resolved, 'diff-resolved')),
           section(`${t('diff.unchanged')} (${diff.unchanged.length})`, rows(diff.unchanged, 'diff-unchanged')),
+          notChecked.length ? section(`${t('diff.notChecked')} (${notChecked.length})`, h('p', { class: 'muted' }, t('diff.notCheckedNote')), rows(notChecked, 'diff-not-checked')) : null,
+          notCheckedBefore.length ? section(`${t('diff.notCheckedBefore')} (${notCheckedBefore.length})`, h('p', { class: 'muted' }, t('diff.notCheckedNote')), rows(notCheckedBefore, 'diff-not-checked-before')) : null,
         ]
       : null,
   );

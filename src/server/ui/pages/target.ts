@@ -160,7 +160,17 @@ function findingsTable(rows: readonly FindingRow[], hist: Map<string, FindingHis
   return table(rows, [
     { head: t('common.severity'), cell: (x) => sevBadge(x.severity) },
     { head: t('common.category'), cell: (x) => catLabel(x.category as Category) },
-    { head: t('common.finding'), cell: (x) => [x.title, x.kev ? h('span', { class: 'badge kev' }, 'KEV') : null, x.accepted ? h('span', { class: 'badge accepted' }, t('findings.accepted')) : null] },
+    {
+      head: t('common.finding'),
+      cell: (x) => {
+        // Kept from an earlier scan: the latest one could not check it (unknown, not resolved).
+        const since = x.unverifiedSince ?? hist.get(x.findingId)?.unverifiedSince ?? null;
+        return [
+          x.title, x.kev ? h('span', { class: 'badge kev' }, 'KEV') : null, x.accepted ? h('span', { class: 'badge accepted' }, t('findings.accepted')) : null,
+          since ? h('span', { class: 'badge unverified', title: t('findings.notCheckedSince', { date: fmtDate(since) }), 'data-testid': 'finding-not-checked' }, t('findings.notChecked')) : null,
+        ];
+      },
+    },
     { head: t('common.package'), cell: (x) => [x.package ?? x.component ?? '—', x.version ? ` ${x.version}` : ''] },
     { head: 'CVE', cell: (x) => x.cves.slice(0, 4).join(', ') + (x.cves.length > 4 ? ` +${x.cves.length - 4}` : '') },
     { head: t('findings.firstSeen'), cell: (x) => fmtDate(hist.get(x.findingId)?.firstSeenAt) },
