@@ -158,6 +158,7 @@ export function blindsOfGap(g: Gap, kind: string, targetName: string): Blind[] {
       return [{ area: 'distro', why }];
     case 'assess.gap.compareUnknown':
       return [{ area: 'knowledge', categories: ['vulnerability', 'missing-security-update'], why }, { area: 'distro', why }];
+    // One product's CVEs, or its support phase, could not be told.
     case 'assess.gap.noUpstreamData':
     case 'assess.gap.versionUnknown':
     case 'assess.gap.lifecycleMissing':
@@ -165,7 +166,9 @@ export function blindsOfGap(g: Gap, kind: string, targetName: string): Blind[] {
     case 'assess.gap.lifecycleVersion':
     case 'assess.gap.appVersion': {
       const c = param(mp, 'product') ?? param(mp, 'component') ?? param(mp, 'app') ?? param(sp, 'app');
-      return [{ area: 'knowledge', ...(c ? { component: c } : {}), why }];
+      const cves = code === 'assess.gap.noUpstreamData' || code === 'assess.gap.versionUnknown';
+      const categories: Category[] = cves ? ['vulnerability', 'outdated-application'] : ['end-of-life', 'outdated-application'];
+      return [{ area: 'knowledge', ...(c ? { component: c } : {}), categories, why }];
     }
     case 'assess.gap.feedsMissing': {
       const feeds = (param(mp, 'feeds') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -183,12 +186,15 @@ export function blindsOfGap(g: Gap, kind: string, targetName: string): Blind[] {
       case 'site.gap.https': {
         const gapScheme = code === 'site.gap.https' ? 'https' : 'http';
         if (gapScheme === scheme) return [{ area: 'all', why }];
+        // Neither scheme answered, only the TLS handshake did (the reason then lists both: `http: …; https: …`).
+        if (/(^|; )https?: /.test(g.why)) return [{ area: 'pages', why }, { area: 'exposure', why }, { area: 'pii', why }, { area: 'versions', why }];
         return gapScheme === 'https'
           ? [{ area: 'tls', why }, { area: 'pages', path: 'https:', why }, { area: 'pages', categories: ['plaintext-transport'], why }, { area: 'exposure', path: 'https:', why }]
           : [{ area: 'pages', path: 'http:', why }, { area: 'pages', categories: ['plaintext-transport'], why }, { area: 'exposure', path: 'http:', why }];
       }
+      // The other scheme was never tried (a non-standard port): a scan of this target never checks it.
       case 'site.gap.httpsUnknown':
-        return [{ area: 'tls', why }, ...(scheme === 'https' ? [] : [{ area: 'pages' as const, path: 'https:', why }])];
+        return [{ area: 'tls', why }];
       case 'site.gap.httpUnknown':
         return [{ area: 'pages', categories: ['plaintext-transport'], why }];
       case 'site.gap.tls':
