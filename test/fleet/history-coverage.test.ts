@@ -118,6 +118,12 @@ function suite(label: string, harness: () => Promise<Harness>): void {
       const back = (await store.diffScans(admin, s3, s4))!;
       assert.deepEqual(ids(back.notCheckedBefore), idsOf(PKG), 'absent from the older scan only because it did not check them');
       assert.deepEqual(ids(back.new), [PHP_INI.id]);
+      // An accepted risk applies at once to a finding kept unverified (not in the latest scan's rows), and stops when revoked.
+      await scan(t, withoutPackageList(HOST, '2026-10-29T00:00:00.000Z'));
+      const ex = (await store.createException(admin, { tenantId: T.id, targetId: t.id, findingId: PKG[0]!.id, cve: null, reason: 'r', owner: 'o', expiresAt: '2099-01-01T00:00:00Z', createdBy: null }))!;
+      assert.equal((await history(t)).get(PKG[0]!.id)?.state, 'accepted');
+      assert.equal(await store.revokeException(admin, ex.id), true);
+      assert.equal((await history(t)).get(PKG[0]!.id)?.state, 'open');
     });
 
     it('a scan that checked nothing resolves nothing: the site not answering, another target\'s document, an empty collection', async () => {

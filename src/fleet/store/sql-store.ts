@@ -736,6 +736,13 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
         await trx.updateTable('finding_history').set({ state: accepted ? 'accepted' : 'open' })
           .where('target_id', '=', t.id).where('finding_id', '=', r.findingId).where('state', '!=', 'resolved').execute();
       }
+      // Findings the latest scan did not check are not in its rows: their history state follows the exceptions too.
+      const unverified = await trx.selectFrom('finding_history').selectAll().where('target_id', '=', t.id).where('unverified_since', 'is not', null).where('state', '!=', 'resolved').execute();
+      for (const h of unverified) {
+        const row = { tenantId: h.tenant_id, targetId: h.target_id, findingId: h.finding_id, cves: parseJson<string[]>(h.cves, []) };
+        const state = exceptions.some((e) => exceptionCovers(e, row, at)) ? 'accepted' : 'open';
+        if (state !== h.state) await trx.updateTable('finding_history').set({ state }).where('target_id', '=', t.id).where('finding_id', '=', h.finding_id).execute();
+      }
     }
   }
 
