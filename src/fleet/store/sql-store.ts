@@ -193,6 +193,21 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName;
       throw new FleetStoreError(`fleet store migration ${failed ?? ''} failed on ${this.dialect}: ${(error as Error).message ?? String(error)}`);
     }
+    if (results?.some((r) => r.migrationName === '0003_seal_webhook_urls' && r.status === 'Success')) await this.dropOldPlaintext();
+  }
+
+  /**
+   * After webhook URLs were sealed (0003): the old plaintext values may still sit in freed pages (SQLite; also in
+   * its WAL) or in dead row versions (PostgreSQL). Rewrite the file / the settings table so they are gone from the
+   * database itself (backups taken before stay as they were).
+   */
+  private async dropOldPlaintext(): Promise<void> {
+    if (this.dialect === 'sqlite') {
+      await sql`VACUUM`.execute(this.db);
+      await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(this.db);
+    } else {
+      await sql`VACUUM FULL settings`.execute(this.db);
+    }
   }
 
   async close(): Promise<void> {
