@@ -101,6 +101,8 @@ export interface FleetStore {
   getScan(scope: Scope, id: string): Promise<ScanRecord | undefined>;
   getScanDocument(scope: Scope, id: string): Promise<StoredDocument | undefined>;
   listScans(scope: Scope, filter: { targetId?: string; tenantId?: string; status?: ScanRecord['status'] }, page: PageRequest): Promise<Page<ScanRecord>>;
+  /** Scans by tenant and status in the scope (one grouped count; tenants without scans are absent). */
+  countScans(scope: Scope): Promise<{ tenantId: string; status: ScanRecord['status']; count: number }[]>;
 
   // findings
   listFindings(scope: Scope, filter: FindingFilter, page: PageRequest): Promise<Page<FindingRow & { targetName: string }>>;

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { bundleCache } from '../knowledge/export/version.js';
 import type { FleetStore } from '../fleet/ports.js';
-import { SYSTEM_SCOPE } from '../fleet/types.js';
+import { SYSTEM_SCOPE, type Scope } from '../fleet/types.js';
 import type { JobRunner } from './jobs.js';
 import { Gauge, Registry } from './metrics.js';
 import type { PgBossJobRunner } from './pgboss-runner.js';
@@ -21,9 +21,28 @@ export interface DeadLetter {
   at: string;
 }
 
+/** Jobs waiting or running, by queue and state (pg-boss: its job table; in process: the runner's jobs). */
+export interface QueueDepth {
+  queue: string;
+  state: string;
+  count: number;
+}
+
+/** The tenants a scope sees, as the store reads it: 'all' for admins only; a non-admin with 'all' sees none. */
+export const scopeTenants = (scope: Scope): 'all' | readonly string[] => (scope.tenantIds === 'all' ? (scope.role === 'admin' ? 'all' : []) : scope.tenantIds);
+
 export interface ServerOps {
   registry: Registry;
-  deadLetters(limit: number): Promise<DeadLetter[]>;
+  /** Which runner the server has: its dead letters and queue depth come from it. */
+  runner: 'pg-boss' | 'in-process';
+  /**
+   * Jobs that failed for good, newest first, in the scope: filtered by tenant where they are read (the SQL of
+   * pg-boss or of the store), then `limit` applied, so a caller gets up to `limit` of their own. Jobs of no
+   * tenant (knowledge updates) only for admins.
+   */
+  deadLetters(limit: number, scope: Scope): Promise<DeadLetter[]>;
+  /** The whole queue by queue and state, every tenant: for admins only (the route checks). */
+  queueDepth(): Promise<QueueDepth[]>;
   /** The bundle of the server's knowledge DB (null: no DB yet). */
   knowledgeBundle(): Promise<{ version: string; file: string; bytes: number } | null>;
 }
@@ -53,10 +72,23 @@ export function serverOps(o: { store: FleetStore; runner: Pick<JobRunner, 'list'
   }
   return {
     registry,
+    runner: o.pgboss ? 'pg-boss' : 'in-process',
     knowledgeBundle: () => bundles.current(),
-    async deadLetters(limit) {
+    async queueDepth() {
+      if (o.pgboss) return o.pgboss.engine.depth();
+      const by = new Map<string, QueueDepth>();
+      for (const j of o.runner.list()) {
+        if (j.status !== 'queued' && j.status !== 'retrying' && j.status !== 'running') continue;
+        const k = `${j.kind}\u0000${j.status}`;
+        const d = by.get(k) ?? { queue: j.kind, state: j.status, count: 0 };
+        d.count++;
+        by.set(k, d);
+      }
+      return [...by.values()].sort((a, b) => a.queue.localeCompare(b.queue) || a.state.localeCompare(b.state));
+    },
+    async deadLetters(limit, scope) {
       if (o.pgboss) {
-        return (await o.pgboss.engine.deadLetters(limit)).map((d) => ({
+        return (await o.pgboss.engine.deadLetters(limit, scopeTenants(scope))).map((d) => ({
           id: d.id,
           queue: String(d.data.queue ?? 'unknown'),
           scanId: d.data.scanId ?? null,
@@ -67,7 +99,7 @@ export function serverOps(o: { store: FleetStore; runner: Pick<JobRunner, 'list'
         }));
       }
       // in process: a scan whose attempts ran out stays failed with its reason (the store is the dead-letter list)
-      const page = await o.store.listScans(SYSTEM_SCOPE, { status: 'failed' }, { page: 1, pageSize: limit });
+      const page = await o.store.listScans(scope, { status: 'failed' }, { page: 1, pageSize: limit });
       return page.items.map((s) => ({ id: s.id, queue: 'scan', scanId: s.id, targetId: s.targetId, tenantId: s.tenantId, reason: s.failureReason ?? 'unknown', at: s.finishedAt ?? s.queuedAt }));
     },
   };

@@ -199,13 +199,19 @@ export class PgBossRunner {
     return Number(r.rows[0]?.n ?? 0);
   }
 
-  /** Jobs that failed for good, newest first (the dead-letter queue and its archive). */
-  async deadLetters(limit = 100): Promise<{ id: string; createdOn: string; data: JobData; reason: string; state: string }[]> {
-    const sql = (t: string) => `SELECT id::text, created_on, data, output, state::text AS state FROM ${PGBOSS_SCHEMA}.${t} WHERE name = $1`;
+  /**
+   * Jobs that failed for good, newest first (the dead-letter queue and its archive). `tenantIds`: only jobs of
+   * these tenants (filtered in the query, so `limit` counts the caller's jobs only); 'all' (default): every job,
+   * those of no tenant included.
+   */
+  async deadLetters(limit = 100, tenantIds: 'all' | readonly string[] = 'all'): Promise<{ id: string; createdOn: string; data: JobData; reason: string; state: string }[]> {
+    if (tenantIds !== 'all' && tenantIds.length === 0) return [];
+    const scoped = tenantIds === 'all' ? '' : ` AND data->>'tenantId' = ANY($3::text[])`;
+    const sql = (t: string) => `SELECT id::text, created_on, data, output, state::text AS state FROM ${PGBOSS_SCHEMA}.${t} WHERE name = $1${scoped}`;
     const hasArchive = (await this.pool.query(`SELECT to_regclass('${PGBOSS_SCHEMA}.archive') AS t`)).rows[0]?.t;
     const r = await this.pool.query<{ id: string; created_on: Date; data: JobData; output: unknown; state: string }>(
       `${sql('job')}${hasArchive ? ` UNION ALL ${sql('archive')}` : ''} ORDER BY created_on DESC LIMIT $2`,
-      [DEAD_LETTER_QUEUE, limit],
+      tenantIds === 'all' ? [DEAD_LETTER_QUEUE, limit] : [DEAD_LETTER_QUEUE, limit, [...tenantIds]],
     );
     return r.rows.map((x) => ({ id: x.id, createdOn: x.created_on.toISOString(), data: stripData(x.data), reason: typeof x.data?.reason === 'string' ? x.data.reason : reasonOf(x.output), state: x.state }));
   }

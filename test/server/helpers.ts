@@ -14,6 +14,7 @@ import type { FleetStore } from '../../src/fleet/ports.js';
 import { SYSTEM_SCOPE, type StoredDocument, type Target, type Tenant } from '../../src/fleet/types.js';
 import { buildServer } from '../../src/server/app.js';
 import type { ScanRunner } from '../../src/server/types.js';
+import type { ServerOps } from '../../src/worker/ops.js';
 import { hashPassword } from '../../src/server/auth/password.js';
 import { newTotpSecret, totp } from '../../src/server/auth/totp.js';
 import { createTestDatabase, postgresUnavailable } from '../helpers/postgres.js';
@@ -105,13 +106,14 @@ export function sessionCookie(res: LightMyRequestResponse): string | undefined {
   return c?.value || undefined;
 }
 
-export async function buildFixture(store: FleetStore, cleanup: () => Promise<void>, runner?: ScanRunner): Promise<Fixture> {
+export async function buildFixture(store: FleetStore, cleanup: () => Promise<void>, runner?: ScanRunner, extra: { ops?: ServerOps } = {}): Promise<Fixture> {
   const clock = new TestClock();
   const log: string[] = [];
   const answers: string[] = [];
   const app = await buildServer({
     store,
     runner,
+    ops: extra.ops,
     clock,
     uiDir: '/nonexistent-ui-dir',
     throttle: { perAccount: 5, perIp: 1000, windowSeconds: 900 },

@@ -118,8 +118,12 @@ export const serveCommand: Command = {
     } else {
       const ref: { runner?: Pick<InstanceType<typeof InProcessRunner>, 'enqueue'> } = {};
       const later: Pick<InstanceType<typeof InProcessRunner>, 'enqueue'> = { enqueue: (job, o) => ref.runner!.enqueue(job, o) };
+      // MAMORI_JOB_RETRY_DELAY_SECONDS: the first retry delay of a failed scan (default 30 s, doubled per attempt),
+      // as for `mamori worker`
+      const retryDelay = Number(ctx.env.MAMORI_JOB_RETRY_DELAY_SECONDS);
       const inProcess = new InProcessRunner({
         store,
+        ...(ctx.env.MAMORI_JOB_RETRY_DELAY_SECONDS && Number.isFinite(retryDelay) && retryDelay >= 0 ? { retryBaseMs: retryDelay * 1000 } : {}),
         // A package manager run with its health checks and rollback takes longer than the default 5 min of other jobs.
         timeoutMs: { 'patch-apply': 2 * 3_600_000 },
         handlers: {

@@ -508,6 +508,14 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
     return { items: rows.map(toScan), total, page, pageSize };
   }
 
+  async countScans(scope: Scope): Promise<{ tenantId: string; status: ScanRecord['status']; count: number }[]> {
+    const rows = await this.scoped(this.db.selectFrom('scans'), scope, 'scans.tenant_id')
+      .select((eb) => ['tenant_id', 'status', eb.fn.countAll<number | string>().as('n')])
+      .groupBy(['tenant_id', 'status'])
+      .execute();
+    return rows.map((r) => ({ tenantId: r.tenant_id, status: r.status as ScanRecord['status'], count: Number(r.n) }));
+  }
+
   // ---- findings ----
 
   async listFindings(scope: Scope, filter: FindingFilter, p: PageRequest): Promise<Page<FindingRow & { targetName: string }>> {

@@ -3,7 +3,7 @@
  * serves three files and nothing else; every page is built with DOM calls (see dom.ts) under a strict CSP.
  */
 import { api, setCsrf, whenUnauthorized } from './api.js';
-import { app, isAdmin, parseHash, type Route } from './app.js';
+import { app, canWrite, isAdmin, parseHash, type Route } from './app.js';
 import { h, replace } from './dom.js';
 import { currentLang, setLang, t, type Lang } from './i18n/index.js';
 import { renderLogin } from './pages/login.js';
@@ -16,6 +16,7 @@ import { renderExceptions } from './pages/exceptions.js';
 import { renderAccount, renderTokens, renderUsers } from './pages/users.js';
 import { renderAudit } from './pages/audit.js';
 import { renderNotifications } from './pages/notifications.js';
+import { renderJobs } from './pages/jobs.js';
 import type { SessionAnswer } from './types.js';
 import { errorBox } from './ui.js';
 
@@ -35,6 +36,8 @@ function pageFor(r: Route): Page | undefined {
   if (a === 'tokens') return renderTokens;
   if (a === 'account') return renderAccount;
   if (a === 'audit') return renderAudit;
+  // admins and operators (the API refuses viewers too)
+  if (a === 'jobs' && canWrite()) return renderJobs;
   return undefined;
 }
 
@@ -80,6 +83,7 @@ function layout(route: Route): HTMLElement {
       navLink('#/tenants', t('nav.tenants'), a === 'tenants' || a === 'targets'),
       navLink('#/findings', t('nav.findings'), a === 'findings' || a === 'diff'),
       navLink('#/exceptions', t('nav.exceptions'), a === 'exceptions'),
+      canWrite() ? navLink('#/jobs', t('nav.jobs'), a === 'jobs') : null,
       navLink('#/audit', t('nav.audit'), a === 'audit'),
       isAdmin() ? navLink('#/users', t('nav.users'), a === 'users') : null,
       navLink('#/tokens', t('nav.tokens'), a === 'tokens'),

@@ -1,4 +1,5 @@
 /** The dashboard's language: the stored choice, else the browser's (`navigator.language`), else English. */
+import { format } from '../../../core/i18n.js';
 import { en, type Key } from './en.js';
 import { ja } from './ja.js';
 
@@ -39,12 +40,19 @@ export function setLang(l: Lang): void {
   document.documentElement.lang = l;
 }
 
-/** A message in the current language; `{name}` placeholders are filled from params. */
+/**
+ * A message in the current language; `{name}` placeholders are filled from params, and a count is written as an
+ * ICU plural, `{n, plural, one {# scan} other {# scans}}` (the CLI's formatter, src/core/i18n.ts: Intl.PluralRules
+ * of the language, `#` the number).
+ */
 export function t(key: Key, params?: Record<string, string | number>): string {
   const text = catalogs[lang][key];
   if (!params) return text;
-  return text.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
+  return format(text, params, lang);
 }
+
+/** Whether a key built at run time (a queue name, a state) is in the catalog. */
+export const hasKey = (key: string): key is Key => Object.prototype.hasOwnProperty.call(en, key);
 
 const locale = (): string => (lang === 'ja' ? 'ja-JP' : 'en-GB');
 export function fmtDate(iso: string | null | undefined): string {
