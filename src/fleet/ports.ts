@@ -2,8 +2,8 @@
  * The fleet store port: one interface, two implementations (SQLite, the embedded default, and PostgreSQL) that
  * pass the same conformance suite. Every method that reads or writes tenant data takes a Scope and behaves as if
  * an object outside the scope does not exist (undefined / empty), so the HTTP layer answers 404, never 403.
- * Secrets (SSH keys, TOTP secrets) are encrypted at rest by the store; password and token hashes are computed
- * by the caller (src/server/auth) and stored as given.
+ * Secrets (SSH keys, TOTP secrets, the secrets of settings such as webhook URLs) are encrypted at rest by the
+ * store; password and token hashes are computed by the caller (src/server/auth) and stored as given.
  */
 import type {
   AuditEntry, FindingHistory, FindingRow, Page, PageRequest, RiskException, Role, ScanDiff, ScanRecord, Scope,
@@ -147,5 +147,12 @@ export interface FleetStore {
 
   // key-value settings per tenant (notifications, reports) as JSON
   getSetting<T>(tenantId: string | null, key: string): Promise<T | undefined>;
-  setSetting(tenantId: string | null, key: string, value: unknown): Promise<void>;
+  /**
+   * With `secrets` (name → plaintext, e.g. webhook URLs): they are encrypted like target secrets, bound to the
+   * tenant, the setting and the name, and replace the setting's previous secrets, in one transaction with the
+   * value (which must not hold them). Without: the setting's secrets are left as they are.
+   */
+  setSetting(tenantId: string | null, key: string, value: unknown, secrets?: Readonly<Record<string, string>>): Promise<void>;
+  /** One secret of a setting, decrypted; a SecretKeyError when it does not open (wrong key, moved or altered). */
+  getSettingSecret(tenantId: string | null, key: string, name: string): Promise<string | undefined>;
 }

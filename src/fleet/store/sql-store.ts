@@ -134,6 +134,13 @@ const toHistory = (r: FleetDb['finding_history']): FindingHistory => ({
   reopenCount: Number(r.reopen_count),
 });
 
+/**
+ * Where the secrets of a setting live in the secrets table: owner `tenant:<id>` (or `server:` for a server-wide
+ * setting), name `<setting key>/<secret name>`; the associated data is `tenant:<id>:<key>/<name>`, so a ciphertext
+ * copied to another tenant's row, or to another secret of the same tenant, does not decrypt.
+ */
+export const settingSecretSlot = (tenantId: string | null, key: string) => ({ ownerType: tenantId === null ? 'server' : 'tenant', ownerId: tenantId ?? '', prefix: `${key}/` });
+
 /** Error thrown for input the store cannot hold (named, never an internal error). */
 export class FleetStoreError extends Error {
   constructor(message: string) {
@@ -180,11 +187,26 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
   }
 
   async migrate(): Promise<void> {
-    const migrator = new Migrator({ db: this.db, provider: new InCodeMigrations(this.dialect) });
+    const migrator = new Migrator({ db: this.db, provider: new InCodeMigrations(this.dialect, () => this.secretKey()) });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName;
       throw new FleetStoreError(`fleet store migration ${failed ?? ''} failed on ${this.dialect}: ${(error as Error).message ?? String(error)}`);
+    }
+    if (results?.some((r) => r.migrationName === '0003_seal_webhook_urls' && r.status === 'Success')) await this.dropOldPlaintext();
+  }
+
+  /**
+   * After webhook URLs were sealed (0003): the old plaintext values may still sit in freed pages (SQLite; also in
+   * its WAL) or in dead row versions (PostgreSQL). Rewrite the file / the settings table so they are gone from the
+   * database itself (backups taken before stay as they were).
+   */
+  private async dropOldPlaintext(): Promise<void> {
+    if (this.dialect === 'sqlite') {
+      await sql`VACUUM`.execute(this.db);
+      await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(this.db);
+    } else {
+      await sql`VACUUM FULL settings`.execute(this.db);
     }
   }
 
@@ -892,10 +914,32 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
     return r ? (JSON.parse(r.value) as T) : undefined;
   }
 
-  async setSetting(tenantId: string | null, key: string, value: unknown): Promise<void> {
+  async setSetting(tenantId: string | null, key: string, value: unknown, secrets?: Readonly<Record<string, string>>): Promise<void> {
     const v = JSON.stringify(value ?? null);
-    await this.db.insertInto('settings').values({ tenant_key: tenantId ?? '', key, value: v, updated_at: now() })
+    const upsert = (q: Q) => q.insertInto('settings').values({ tenant_key: tenantId ?? '', key, value: v, updated_at: now() })
       .onConflict((oc) => oc.columns(['tenant_key', 'key']).doUpdateSet({ value: v, updated_at: now() })).execute();
+    if (secrets === undefined) {
+      await upsert(this.db);
+      return;
+    }
+    for (const name of Object.keys(secrets)) {
+      if (!name || name.includes('/')) throw new FleetStoreError(`setting ${key}: a secret's name must be non-empty and hold no '/' (${JSON.stringify(name)})`);
+    }
+    // Load the key before the transaction: a missing or unreadable key fails here, with nothing written.
+    if (Object.keys(secrets).length) this.secretKey();
+    const slot = settingSecretSlot(tenantId, key);
+    await this.tx(async (trx) => {
+      await upsert(trx);
+      // The setting's secrets are replaced as a whole: those not named any more are deleted.
+      const old = await trx.selectFrom('secrets').select('name').where('owner_type', '=', slot.ownerType).where('owner_id', '=', slot.ownerId).execute();
+      for (const r of old) if (r.name.startsWith(slot.prefix) && !(r.name.slice(slot.prefix.length) in secrets)) await this.putSecret(trx, slot.ownerType, slot.ownerId, r.name, null);
+      for (const [name, plain] of Object.entries(secrets)) await this.putSecret(trx, slot.ownerType, slot.ownerId, `${slot.prefix}${name}`, plain);
+    });
+  }
+
+  async getSettingSecret(tenantId: string | null, key: string, name: string): Promise<string | undefined> {
+    const slot = settingSecretSlot(tenantId, key);
+    return this.getSecret(slot.ownerType, slot.ownerId, `${slot.prefix}${name}`);
   }
 
   // ---- secrets rotation ----
