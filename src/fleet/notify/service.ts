@@ -162,6 +162,21 @@ export class Notifier {
     return this.deliver(tenantId, emailOnly, [ev], now, attachment ? [attachment] : []);
   }
 
+  /**
+   * A report rendered on request (the render-report job with `deliver`), by email to the tenant's recipients
+   * with the file attached: the monthly report's message for the month of `now`, keyed by the report id, so a
+   * retried job sends it once (and the monthly report of that month is still sent on its own).
+   */
+  async deliverReport(tenantId: string, reportId: string, attachment: Attachment, now: Date): Promise<NotifyOutcome> {
+    const tenant = await this.store.getTenant(SYSTEM_SCOPE, tenantId);
+    if (!tenant) return { events: 0, sent: 0, failed: [] };
+    const settings = await loadNotificationSettings(this.store, tenantId);
+    if (!settings.email.recipients.length) return { events: 0, sent: 0, failed: [] };
+    const targets = await this.store.listTargets(tenantScope(tenantId), { tenantId }, { page: 1, pageSize: 1 });
+    const ev: NotifyEvent = { kind: 'monthly-report', tenantId, tenantName: tenant.name, month: now.toISOString().slice(0, 7), targets: targets.total, items: [{ key: `report-job:${reportId}` }] };
+    return this.deliver(tenantId, { ...settings, webhooks: [] }, [ev], now, [attachment]);
+  }
+
   private async pending(tenantId: string, channel: string, e: NotifyEvent): Promise<NotifyEvent | undefined> {
     const sent = new Set<string>();
     for (const k of eventKeys(e)) if ((await this.store.getSetting<unknown>(tenantId, `${SENT_PREFIX}${channel}:${k}`)) !== undefined) sent.add(k);
