@@ -11,7 +11,7 @@ import { SYSTEM_SCOPE, type ScanRecord, type Scope, type Target } from '../types
 import { composeMessage } from './compose.js';
 import { sendEmail, sendWebhook, type Attachment, type DeliveryResult, type SmtpConfig } from './deliver.js';
 import { digestEvent, eventKeys, monthlyReportEvent, scanEvents, scanFailedEvent, weekOf, withoutSent, type EventTarget, type NotifyEvent } from './events.js';
-import { readNotificationSettings, webhookId, type NotificationSettings, type UnreadableWebhook } from './settings.js';
+import { loadNotificationPolicy, readNotificationSettings, webhookId, type NotificationSettings, type UnreadableWebhook } from './settings.js';
 
 export const NOTIFY_LOG_KEY = 'notify.log';
 export const NOTIFY_LOG_MAX = 200;
@@ -161,6 +161,22 @@ export class Notifier {
     if (!(await this.pending(tenantId, 'email', ev))) return { events: 1, sent: 0, failed: [] };
     const attachment = this.deps.ownerReport ? await this.deps.ownerReport(tenantId, settings.lang, settings.monthlyReport.format, now) : undefined;
     return this.deliver(tenantId, emailOnly, [ev], now, attachment ? [attachment] : []);
+  }
+
+  /**
+   * A report rendered on request (the render-report job with `deliver`), by email to the tenant's recipients
+   * with the file attached: the monthly report's message for the month of `now`, keyed by the report id, so a
+   * retried job sends it once (and the monthly report of that month is still sent on its own).
+   */
+  async deliverReport(tenantId: string, reportId: string, attachment: Attachment, now: Date): Promise<NotifyOutcome> {
+    const tenant = await this.store.getTenant(SYSTEM_SCOPE, tenantId);
+    if (!tenant) return { events: 0, sent: 0, failed: [] };
+    // email only: the webhooks (secrets) are not read
+    const settings = await loadNotificationPolicy(this.store, tenantId);
+    if (!settings.email.recipients.length) return { events: 0, sent: 0, failed: [] };
+    const targets = await this.store.listTargets(tenantScope(tenantId), { tenantId }, { page: 1, pageSize: 1 });
+    const ev: NotifyEvent = { kind: 'monthly-report', tenantId, tenantName: tenant.name, month: now.toISOString().slice(0, 7), targets: targets.total, items: [{ key: `report-job:${reportId}` }] };
+    return this.deliver(tenantId, { ...settings, webhooks: [] }, [ev], now, [attachment]);
   }
 
   private async pending(tenantId: string, channel: string, e: NotifyEvent): Promise<NotifyEvent | undefined> {

@@ -315,12 +315,43 @@ function sealWebhookUrls(secretKey: (() => SecretKey) | undefined): Migration {
   };
 }
 
+/** Rendered reports (the render-report job's results), with their bytes. */
+function reports(dialect: Dialect): Migration {
+  return {
+    async up(db: AnyDb) {
+      await db.schema.createTable('reports')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('scan_id', 'text')
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('lang', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('failure_reason', 'text')
+        .addColumn('filename', 'text')
+        .addColumn('content', dialect === 'postgres' ? 'bytea' : 'blob')
+        .addColumn('size', 'integer')
+        .addColumn('sha256', 'text')
+        .addColumn('deliver', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('delivered_at', 'text')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('requested_by', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text')
+        .addColumn('finished_at', 'text')
+        .execute();
+      await db.schema.createIndex('reports_tenant').on('reports').columns(['tenant_id', 'created_at']).execute();
+      await db.schema.createIndex('reports_status').on('reports').columns(['status', 'created_at']).execute();
+    },
+  };
+}
+
 /** Every migration, by name (applied in name order). `secretKey`: for the migrations that encrypt stored values. */
 export function migrations(dialect: Dialect, secretKey?: () => SecretKey): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_latest_findings_order': latestFindingsOrder,
     '0003_seal_webhook_urls': sealWebhookUrls(secretKey),
+    '0004_reports': reports(dialect),
   };
 }
 

@@ -1,9 +1,11 @@
 /**
  * A tenant's notification settings (GET|PUT /api/tenants/:id/notifications, with the recent delivery log) and
  * its owner report (GET /api/tenants/:id/report?format=pdf|html&lang=ja|en: the latest scan of every target,
- * downloadable by the tenant's viewers). Webhook URLs are shown masked; only an admin adds or changes them. They
- * are stored encrypted (src/fleet/notify/settings.ts); one that does not decrypt (wrong key, a ciphertext moved
- * from another tenant) is answered 409 `secret_unreadable` naming it, and an admin may replace it with a full URL.
+ * downloadable by the tenant's viewers; rendered inside the request, kept for compatibility: POST
+ * /api/tenants/:id/reports (routes/reports.ts) has a worker render it). Webhook URLs are shown masked; only an
+ * admin adds or changes them. They are stored encrypted (src/fleet/notify/settings.ts); one that does not decrypt
+ * (wrong key, a ciphertext moved from another tenant) is answered 409 `secret_unreadable` naming it, and an admin
+ * may replace it with a full URL.
  */
 import { deliveryLog } from '../../fleet/notify/service.js';
 import { mergeWebhookUrls, parseNotificationSettings, publicSettings, readNotificationSettings, saveNotificationSettings, type UnreadableWebhook } from '../../fleet/notify/settings.js';
@@ -57,7 +59,7 @@ export const notificationRoutes: RouteModule = (app, deps) => {
   });
 
   app.get('/api/tenants/:id/report', {
-    config: { summary: "The owner report of a tenant: the latest scan of every server and site, as PDF or HTML, in Japanese or English (a download)", tags: ['tenants'] },
+    config: { summary: "The owner report of a tenant: the latest scan of every server and site, as PDF or HTML, in Japanese or English (a download, rendered in this request; on PostgreSQL deployments use POST /api/tenants/:id/reports, rendered by a worker)", tags: ['tenants'] },
     schema: { params: idParams, querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['html', 'pdf'], default: 'pdf' }, lang: { type: 'string', enum: ['ja', 'en'], default: 'ja' } } } },
   }, async (req, reply) => {
     const { id } = req.params as { id: string };
