@@ -12,7 +12,8 @@
  *
  * Checked: every target has exactly one scheduled scan, done (none lost, none twice), the killed scans have a
  * second attempt and one result each. Printed: time from the scheduled minute to the last scan, scans per
- * minute, scan duration and queue wait p50/p95. MAMORI_BENCH_FLEET_TARGETS changes the size.
+ * minute, scan duration p50/p95, and when the killed scans finished. MAMORI_BENCH_WORKERS_FLEET_TARGETS and
+ * MAMORI_BENCH_WORKERS_FLEET_JITTER_MS change the size and the jitter.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -25,11 +26,11 @@ import { startFleet, waitFor } from '../test/worker/cluster-helpers.js';
 import { postgresUnavailable as pgMissing } from '../test/helpers/postgres.js';
 import { startSlowSite, type SlowSite } from '../test/worker/slow-site.js';
 
-const TARGETS = Number(process.env.MAMORI_BENCH_FLEET_TARGETS ?? 200);
+const TARGETS = Number(process.env.MAMORI_BENCH_WORKERS_FLEET_TARGETS ?? 200);
 const TENANTS = 4;
 const WORKERS = 3;
 const CONCURRENCY = 4;
-const JITTER_MS = Number(process.env.MAMORI_BENCH_FLEET_JITTER_MS ?? 120_000);
+const JITTER_MS = Number(process.env.MAMORI_BENCH_WORKERS_FLEET_JITTER_MS ?? 120_000);
 const JOB_TIMEOUT_S = 120;
 
 const pct = (xs: number[], p: number) => {

@@ -4,11 +4,13 @@
  * p50/p95 of each run. The fleet is real: SSH targets are real sshd processes on loopback ports, each chrooted
  * into a CentOS 6 look-alike root (test/host/centos-root.ts), and site targets are loopback shop sites answering
  * with a small delay (test/worker/slow-site.ts). Each worker runs 2 jobs at once, like the in-process runner.
+ * The targets are spread over 4 tenants and the workers allow 16 scans per tenant, so the per-tenant limit
+ * (default 4) is not the ceiling: with one tenant, 4 workers are no faster than 2.
  *
- * MAMORI_BENCH_WORKERS_HOSTS / _SITES set the fleet size (default 8 + 8).
+ * MAMORI_BENCH_WORKERS_HOSTS / _SITES set the fleet size (default 8 + 24).
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchRow } from './run.js';
 import { openFleetStore } from '../src/fleet/store/index.js';
@@ -27,7 +29,9 @@ import { postgresUnavailable as pgMissing } from '../test/helpers/postgres.js';
 import { startSlowSite, type SlowSite } from '../test/worker/slow-site.js';
 
 const HOSTS = Number(process.env.MAMORI_BENCH_WORKERS_HOSTS ?? 8);
-const SITES = Number(process.env.MAMORI_BENCH_WORKERS_SITES ?? 8);
+const SITES = Number(process.env.MAMORI_BENCH_WORKERS_SITES ?? 24);
+/** Targets are spread over this many tenants, so the per-tenant limit is not what binds (see --tenant-concurrency). */
+const TENANTS = 4;
 const SITE_RATE = '50';
 
 interface Run {
@@ -45,13 +49,15 @@ const pct = (xs: number[], p: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]! : NaN;
 };
 
-async function addTargets(store: FleetStore, tenantId: string, sshds: Sshd[], sites: SlowSite[]): Promise<Target[]> {
+async function addTargets(store: FleetStore, first: string, sshds: Sshd[], sites: SlowSite[]): Promise<Target[]> {
+  const tenants = [first];
+  for (let i = 1; i < TENANTS; i++) tenants.push((await store.createTenant(SYSTEM_SCOPE, `bench-${i}`)).id);
   const out: Target[] = [];
   for (const [i, s] of sshds.entries()) {
-    const r = await store.upsertTarget(SYSTEM_SCOPE, { tenantId, name: `centos6-${i}`, kind: 'host', address: `127.0.0.1:${s.port}`, sshUser: s.user }, { sshKey: readFileSync(s.userKey, 'utf8'), knownHosts: readFileSync(s.knownHosts, 'utf8') });
+    const r = await store.upsertTarget(SYSTEM_SCOPE, { tenantId: tenants[i % TENANTS]!, name: `centos6-${i}`, kind: 'host', address: `127.0.0.1:${s.port}`, sshUser: s.user }, { sshKey: readFileSync(s.userKey, 'utf8'), knownHosts: readFileSync(s.knownHosts, 'utf8') });
     out.push(r!.target);
   }
-  for (const [i, s] of sites.entries()) out.push((await store.upsertTarget(SYSTEM_SCOPE, { tenantId, name: `shop-${i}`, kind: 'site', address: s.url }))!.target);
+  for (const [i, s] of sites.entries()) out.push((await store.upsertTarget(SYSTEM_SCOPE, { tenantId: tenants[i % TENANTS]!, name: `shop-${i}`, kind: 'site', address: s.url }))!.target);
   return out;
 }
 
@@ -112,7 +118,7 @@ export default async function workersBench(): Promise<BenchRow[]> {
       const f = await startFleet({ env: { MAMORI_SITE_RATE: SITE_RATE, MAMORI_PGBOSS_MAINTENANCE_SECONDS: '10' }, knowledgeDb: kdb, prefix: 'mamori_bench' });
       try {
         const targets = await addTargets(f.store, f.tenant.id, sshds, sites);
-        await Promise.all(Array.from({ length: n }, () => f.startWorker(['--concurrency', '2'])));
+        await Promise.all(Array.from({ length: n }, () => f.startWorker(['--concurrency', '2', '--tenant-concurrency', '16'])));
         runs.push(await measure(`${n} worker${n > 1 ? 's' : ''}, PostgreSQL`, f.store, f.runner, targets));
       } finally {
         await f.close();
@@ -128,7 +134,7 @@ export default async function workersBench(): Promise<BenchRow[]> {
   const inproc = runs[0]!;
   const one = runs[1]!;
   const table = [
-    `fleet: ${HOSTS} hosts (sshd, CentOS 6 look-alike root) + ${SITES} sites (loopback, 3 ms per response, ${SITE_RATE} req/s), each run scans all of them once; 2 jobs at once per process`,
+    `fleet: ${HOSTS} hosts (sshd, CentOS 6 look-alike root) + ${SITES} sites (loopback, 3 ms per response, ${SITE_RATE} req/s), in ${TENANTS} tenants; each run scans all of them once; 2 jobs at once per process; machine load ${loadavg()[0]!.toFixed(1)} at the end`,
     'runner                       scans  seconds  scans/min  queue p50 s  queue p95 s  failed',
     ...runs.map((r) => `${r.label.padEnd(28)} ${String(r.scans).padStart(5)}  ${r.seconds.toFixed(1).padStart(7)}  ${r.perMinute.toFixed(1).padStart(9)}  ${r.p50.toFixed(1).padStart(11)}  ${r.p95.toFixed(1).padStart(11)}  ${String(r.failed).padStart(6)}`),
     `ratios: 2 workers/1 = ${(runs[2]!.perMinute / one.perMinute).toFixed(2)}×, 4 workers/1 = ${(runs[3]!.perMinute / one.perMinute).toFixed(2)}×, 1 worker/in-process = ${(one.perMinute / inproc.perMinute).toFixed(2)}×`,

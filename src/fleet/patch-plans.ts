@@ -11,7 +11,7 @@ import type { Severity } from '../core/model.js';
 import { buildPlan, DEFAULT_LAG_POLICY, type HostPlan, type LagPolicy, type PatchPlan } from '../remediate/plan.js';
 import type { FleetStore } from './ports.js';
 import { latestDoneScan } from './owner-report.js';
-import { loadNotificationSettings } from './notify/settings.js';
+import { loadNotificationPolicy } from './notify/settings.js';
 import { SYSTEM_SCOPE, type ScanRecord, type Scope, type Target } from './types.js';
 import { verifyResolved } from '../remediate/apply.js';
 
@@ -47,7 +47,7 @@ export interface PatchPlanRecord {
 
 /** The tenant's patch-lag policy: its settings (critical, high) over the defaults. */
 export async function loadLagPolicy(store: FleetStore, tenantId: string): Promise<LagPolicy> {
-  const s = await loadNotificationSettings(store, tenantId);
+  const s = await loadNotificationPolicy(store, tenantId);
   const days: Record<Severity, number> = { ...DEFAULT_LAG_POLICY.days, critical: s.lagPolicy.critical, high: s.lagPolicy.high };
   return { days };
 }

@@ -2,11 +2,11 @@
  * The fleet store port: one interface, two implementations (SQLite, the embedded default, and PostgreSQL) that
  * pass the same conformance suite. Every method that reads or writes tenant data takes a Scope and behaves as if
  * an object outside the scope does not exist (undefined / empty), so the HTTP layer answers 404, never 403.
- * Secrets (SSH keys, TOTP secrets) are encrypted at rest by the store; password and token hashes are computed
- * by the caller (src/server/auth) and stored as given.
+ * Secrets (SSH keys, TOTP secrets, the secrets of settings such as webhook URLs) are encrypted at rest by the
+ * store; password and token hashes are computed by the caller (src/server/auth) and stored as given.
  */
 import type {
-  AuditEntry, FindingHistory, FindingRow, Page, PageRequest, RiskException, Role, ScanDiff, ScanRecord, Scope,
+  AuditEntry, FindingHistory, FindingRow, Page, PageRequest, ReportFormat, ReportRecord, ReportStatus, RiskException, Role, ScanDiff, ScanRecord, Scope,
   StoredDocument, Target, TargetInput, TargetSecrets, Tenant, User,
 } from './types.js';
 import type { Category, Severity } from '../core/model.js';
@@ -145,7 +145,33 @@ export interface FleetStore {
   appendAudit(e: Omit<AuditEntry, 'id' | 'at'>, at: Date): Promise<void>;
   listAudit(scope: Scope, filter: { tenantId?: string }, page: PageRequest): Promise<Page<AuditEntry>>;
 
+  // rendered reports (the render-report job). Viewers may request their tenants' reports (they may download
+  // them synchronously too), so creation needs a scope that sees the tenant, not one that writes it.
+  /** A queued report record; idempotent by `id` (an existing record is returned as it is). Undefined when the tenant is out of scope or missing. */
+  createReport(scope: Scope, r: { id?: string; tenantId: string; scanId?: string | null; format: ReportFormat; lang: 'ja' | 'en'; deliver?: boolean }): Promise<ReportRecord | undefined>;
+  getReport(scope: Scope, id: string): Promise<ReportRecord | undefined>;
+  /** Newest first, without their bytes (at most `limit`, default 50, max 500). */
+  listReports(scope: Scope, filter: { tenantId?: string; status?: ReportStatus[] }, limit?: number): Promise<ReportRecord[]>;
+  /** The bytes of a done report in the scope. */
+  getReportContent(scope: Scope, id: string): Promise<{ report: ReportRecord; content: Uint8Array } | undefined>;
+  /** queued|running → running, attempts + 1 (the job took it). False when it is done or failed for good. */
+  startReport(id: string): Promise<boolean>;
+  /** Stores the bytes once: false when the report was already done (a retried job writes nothing). */
+  finishReport(id: string, r: { filename: string; content: Uint8Array; sha256: string }): Promise<boolean>;
+  /** `final`: failed for good; otherwise back to queued with the reason kept. A done report is left as it is. */
+  failReport(id: string, reason: string, final: boolean): Promise<void>;
+  markReportDelivered(id: string, at: Date): Promise<void>;
+  /** Deletes the tenant's finished reports beyond the newest `keep` and those created before `before`; returns how many. */
+  pruneReports(tenantId: string, opts: { keep: number; before: Date }): Promise<number>;
+
   // key-value settings per tenant (notifications, reports) as JSON
   getSetting<T>(tenantId: string | null, key: string): Promise<T | undefined>;
-  setSetting(tenantId: string | null, key: string, value: unknown): Promise<void>;
+  /**
+   * With `secrets` (name → plaintext, e.g. webhook URLs): they are encrypted like target secrets, bound to the
+   * tenant, the setting and the name, and replace the setting's previous secrets, in one transaction with the
+   * value (which must not hold them). Without: the setting's secrets are left as they are.
+   */
+  setSetting(tenantId: string | null, key: string, value: unknown, secrets?: Readonly<Record<string, string>>): Promise<void>;
+  /** One secret of a setting, decrypted; a SecretKeyError when it does not open (wrong key, moved or altered). */
+  getSettingSecret(tenantId: string | null, key: string, name: string): Promise<string | undefined>;
 }

@@ -1,12 +1,13 @@
 /**
- * Secrets at rest: SSH keys, known_hosts and TOTP secrets are stored as AES-256-GCM ciphertexts, each with a
+ * Secrets at rest: SSH keys, known_hosts, TOTP secrets and webhook URLs are stored as AES-256-GCM ciphertexts, each with a
  * random 96-bit IV and the id of the key that sealed it. The key comes from `MAMORI_SECRET_KEY` (base64 or hex of
  * 32 bytes) or from the key file `$MAMORI_HOME/secret.key` (0600, created on first use; a file readable by group or
  * other is refused). The key id (first 16 hex digits of SHA-256 of the key) lets a wrong key be named as such
  * instead of failing with a bare authentication error.
  *
  * Stored form: `v1:<keyId>:<iv base64>:<ciphertext base64>:<tag base64>`. The associated data binds the
- * ciphertext to its slot (`target:<id>:sshKey`), so a ciphertext copied into another row does not decrypt.
+ * ciphertext to its slot (`target:<id>:sshKey`, `tenant:<id>:notifications/webhook.0`), so a ciphertext copied
+ * into another row does not decrypt.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';

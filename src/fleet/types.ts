@@ -115,6 +115,38 @@ export interface FindingRow {
   unverifiedSince?: string | null;
 }
 
+export const REPORT_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+export const REPORT_FORMATS = ['html', 'pdf'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/**
+ * A rendered report (the `render-report` job's result): the tenant's owner report, or one scan's report when
+ * `scanId` is set. The bytes are kept in the store (read by GET /api/reports/:id/download), never in this record.
+ */
+export interface ReportRecord {
+  id: string;
+  tenantId: string;
+  scanId: string | null;
+  format: ReportFormat;
+  lang: 'ja' | 'en';
+  status: ReportStatus;
+  failureReason: string | null;
+  /** Set once done. */
+  filename: string | null;
+  contentType: string | null;
+  size: number | null;
+  sha256: string | null;
+  /** Email it to the tenant's report recipients once rendered. */
+  deliver: boolean;
+  deliveredAt: string | null;
+  attempts: number;
+  requestedBy: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
 export const FINDING_STATES = ['open', 'resolved', 'accepted'] as const;
 export type FindingState = (typeof FINDING_STATES)[number];
 

@@ -45,6 +45,8 @@ export interface WorkerProcessOptions {
   handlers?: JobHandlers;
   /** Site scan bounds passed to the scan handler. */
   site?: Parameters<typeof createHandlers>[0]['site'];
+  /** SMTP for reports rendered with `deliver` (MAMORI_SMTP_URL). */
+  smtp?: Parameters<typeof createHandlers>[0]['smtp'];
 }
 
 export interface WorkerProcess {
@@ -62,10 +64,12 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
   const knowledge = knowledgeSync({ dbPath: o.knowledgeDb, server: o.server, token: o.token, intervalMs: o.knowledgeIntervalMs, log: o.log.child({ component: 'knowledge' }) });
   if (o.server) await knowledge.refresh();
 
-  const base = createHandlers({ store: o.store, knowledgeDb: o.knowledgeDb, home: o.home, site: o.site });
+  const base = createHandlers({ store: o.store, knowledgeDb: o.knowledgeDb, home: o.home, site: o.site, smtp: o.smtp });
   const scan = base.scan!;
   // Before every scan: the server's knowledge, if it changed (a conditional GET at most once per interval).
+  // Reports are rendered here, not in the server (Chromium for PDFs).
   const handlers: JobHandlers = {
+    'render-report': base['render-report'],
     ...o.handlers,
     scan: async (payload, ctx) => {
       await knowledge.version();

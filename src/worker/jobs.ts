@@ -25,8 +25,11 @@ export const JOB_PAYLOADS = {
   'knowledge-update': z.object({ feeds: z.array(z.string().min(1)).optional(), force: z.boolean().optional() }).strict(),
   /** Compose and deliver notifications of one tenant for one event (the notify module's handler). */
   notify: z.object({ tenantId: id.nullable(), event: z.string().min(1).max(100), scanId: id.optional(), data: z.record(z.unknown()).optional() }).strict(),
-  /** Render an owner report (HTML/PDF) of one tenant or one scan (the report module's handler). */
-  'render-report': z.object({ tenantId: id, scanId: id.optional(), format: z.enum(['html', 'pdf']), lang: z.enum(['ja', 'en']), deliver: z.boolean().optional() }).strict(),
+  /**
+   * Render an owner report (HTML/PDF) of one tenant or one scan and store it (./handlers/report.ts). `reportId`
+   * names the report record the server created (queued) when it was requested; without it the job's id is used.
+   */
+  'render-report': z.object({ tenantId: id, reportId: id.optional(), scanId: id.optional(), format: z.enum(['html', 'pdf']), lang: z.enum(['ja', 'en']), deliver: z.boolean().optional() }).strict(),
   /** Apply a patch plan (the remediation module's handler). */
   'patch-apply': z.object({ planId: id, tenantId: id, targetId: id }).strict(),
 } as const satisfies Record<JobKind, z.ZodTypeAny>;

@@ -108,6 +108,12 @@ export class PgBossJobRunner implements JobRunner {
     }
     this.engine.onDead(async (queue, data, reason) => {
       this.log.log('error', 'job failed for good (dead letter)', { queue, scanId: data.scanId, targetId: data.targetId, reason });
+      if (data.kind === 'render-report') {
+        // the last attempt died with its worker (or was refused): the report must not stay queued/running
+        const reportId = (data.payload as { reportId?: unknown } | undefined)?.reportId;
+        if (typeof reportId === 'string') await this.opts.store.failReport(reportId, reason === 'unknown' ? 'the report job ran out of attempts' : reason, true);
+        return;
+      }
       if (!data.scanId) return;
       const scan = await this.opts.store.getScan(SYSTEM_SCOPE, data.scanId);
       // the last attempt expired (its worker died) or was refused at once: the scan must not stay queued/running

@@ -2,7 +2,7 @@
  * Finding history under partial scans, on SQLite and on the real PostgreSQL (127.0.0.1:5432, a database of its
  * own, dropped after; skipped with the reason when the server does not answer): a finding a scan did not check
  * stays open and is marked not verified, it is neither resolved nor reopened, the diff says "not checked", and a
- * database at migration 0002 upgrades. Documents are the golden fleet documents and their partial variants.
+ * database at migration 0004 upgrades. Documents are the golden fleet documents and their partial variants.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -193,13 +193,13 @@ suite('SQLite', async () => {
   return { open: () => openFleetStore({ home, secretKey: generateSecretKey('t') }), cleanup: async () => rmSync(home, { recursive: true, force: true }) };
 });
 
-/** A database at migration 0002 (before coverage) with a history row, then upgraded by migrate(). */
+/** A database at migration 0004 (the last before coverage) with a history row, then upgraded by migrate(). */
 function upgrade(label: string, harness: () => Promise<Harness>): void {
-  it(`an existing database upgrades to coverage (0003) and its old history rows follow the rule by category: ${label}`, async () => {
+  it(`an existing database upgrades to coverage (0005) and its old history rows follow the rule by category: ${label}`, async () => {
     const h = await harness();
     const store = await h.open();
     try {
-      const old = await new Migrator({ db: store.db, provider: new InCodeMigrations(store.dialect) }).migrateTo('0002_latest_findings_order');
+      const old = await new Migrator({ db: store.db, provider: new InCodeMigrations(store.dialect) }).migrateTo('0004_reports');
       assert.equal(old.error, undefined);
       const T = await store.createTenant(admin, 'upgrade');
       const t = (await store.upsertTarget(admin, { tenantId: T.id, name: 'old-host', kind: 'host', address: 'old.example.test:22' }))!.target;
@@ -225,7 +225,7 @@ function upgrade(label: string, harness: () => Promise<Harness>): void {
   });
 }
 
-describe('migration 0003 on an existing database', () => {
+describe('migration 0005 on an existing database', () => {
   upgrade('SQLite', async () => {
     const home = mkdtempSync(join(tmpdir(), 'mamori-coverage-up-'));
     return { open: () => openFleetStore({ home, secretKey: generateSecretKey('t') }), cleanup: async () => rmSync(home, { recursive: true, force: true }) };

@@ -1,6 +1,7 @@
 /**
  * `mamori secret rotate` through the built CLI (bin/mamori.js → dist/bundle), against a SQLite store in a temporary
- * $MAMORI_HOME and against a real PostgreSQL database.
+ * $MAMORI_HOME and against a real PostgreSQL database. The secrets: a target's SSH key and known_hosts, a user's
+ * TOTP secret and a tenant's webhook URL (delivered to a loopback receiver after the rotation).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,11 +13,18 @@ import { createTestDatabase, postgresUnavailable, type TestDatabase } from '../h
 import { openFleetStore } from '../../src/fleet/store/index.js';
 import { generateSecretKey, formatSecretKey, loadSecretKey, readSecretKeyFile } from '../../src/fleet/secrets.js';
 import { SYSTEM_SCOPE } from '../../src/fleet/types.js';
+import { loadNotificationSettings, saveNotificationSettings, defaultNotificationSettings } from '../../src/fleet/notify/settings.js';
+import { Notifier } from '../../src/fleet/notify/service.js';
+import { startWebhookReceiver } from '../helpers/webhook.js';
 
 const SSH_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nrotation-test-key\n-----END OPENSSH PRIVATE KEY-----\n';
 
-/** A store with one target (SSH key + known_hosts) and one user with TOTP. */
-async function seed(opts: Parameters<typeof openFleetStore>[0]): Promise<{ targetId: string; userId: string }> {
+const hook = await startWebhookReceiver();
+after(() => hook.close());
+const WEBHOOK_PATH = '/services/T0ROT/B0ROT/rotation-webhook-token';
+
+/** A store with one target (SSH key + known_hosts), one user with TOTP and a tenant's webhook URL. */
+async function seed(opts: Parameters<typeof openFleetStore>[0]): Promise<{ targetId: string; userId: string; tenantId: string }> {
   const store = await openFleetStore(opts);
   try {
     await store.migrate();
@@ -24,16 +32,41 @@ async function seed(opts: Parameters<typeof openFleetStore>[0]): Promise<{ targe
     const r = await store.upsertTarget(SYSTEM_SCOPE, { tenantId: t.id, name: 'web1', kind: 'host', address: '127.0.0.1:2222' }, { sshKey: SSH_KEY, knownHosts: '[127.0.0.1]:2222 ssh-ed25519 AAAA' });
     const u = await store.createUser({ email: 'admin@example.test', passwordHash: 'x', role: 'admin', tenantIds: [] });
     await store.setTotp(u.id, 'TOTPSECRETBASE32', true);
-    return { targetId: r!.target.id, userId: u.id };
+    await saveNotificationSettings(store, t.id, { ...defaultNotificationSettings(), webhooks: [{ url: hook.url(WEBHOOK_PATH), name: 'ops' }] });
+    return { targetId: r!.target.id, userId: u.id, tenantId: t.id };
   } finally {
     await store.close();
   }
 }
 
-async function secretsWith(opts: Parameters<typeof openFleetStore>[0], ids: { targetId: string; userId: string }) {
+async function secretsWith(opts: Parameters<typeof openFleetStore>[0], ids: { targetId: string; userId: string; tenantId: string }) {
   const store = await openFleetStore(opts);
   try {
-    return { target: await store.getTargetSecrets(ids.targetId), totp: await store.getTotpSecret(ids.userId) };
+    return { target: await store.getTargetSecrets(ids.targetId), totp: await store.getTotpSecret(ids.userId), webhooks: (await loadNotificationSettings(store, ids.tenantId)).webhooks };
+  } finally {
+    await store.close();
+  }
+}
+
+/** The webhook URL opens with the store's key and the weekly digest reaches the receiver at the real URL. */
+async function deliversWith(opts: Parameters<typeof openFleetStore>[0], tenantId: string): Promise<void> {
+  const store = await openFleetStore(opts);
+  try {
+    const n = hook.hooks.length;
+    const out = await new Notifier({ store, smtp: undefined }).weeklyDigest(tenantId, new Date('2026-12-07T00:00:00Z'));
+    assert.deepEqual(out.failed, []);
+    assert.equal(hook.hooks.length, n + 1);
+    assert.equal(hook.hooks[n]!.path, WEBHOOK_PATH);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The webhook URL alone with a key (the others are checked by secretsWith). */
+async function webhookWith(opts: Parameters<typeof openFleetStore>[0], tenantId: string) {
+  const store = await openFleetStore(opts);
+  try {
+    return (await loadNotificationSettings(store, tenantId)).webhooks;
   } finally {
     await store.close();
   }
@@ -52,15 +85,20 @@ describe('mamori secret rotate (SQLite, key file)', () => {
     const oldKey = loadSecretKey({ env: {}, home });
     const r = await runCli(['secret', 'rotate'], { env: env() });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /rotated 3 secrets from key [0-9a-f]{16} to key [0-9a-f]{16}/);
+    assert.match(r.stdout, /rotated 4 secrets from key [0-9a-f]{16} to key [0-9a-f]{16}/);
     const keyPath = join(home, 'secret.key');
     assert.equal(statSync(keyPath).mode & 0o777, 0o600);
     assert.equal(existsSync(join(home, 'secret.key.new')), false);
     const newKey = readSecretKeyFile(keyPath);
     assert.notEqual(newKey.id, oldKey.id);
     assert.ok(!r.stdout.includes(formatSecretKey(newKey)) && !r.stderr.includes(formatSecretKey(newKey)), 'the key is never printed');
-    assert.deepEqual(await secretsWith({ home, env: {} }, ids), { target: { sshKey: SSH_KEY, knownHosts: '[127.0.0.1]:2222 ssh-ed25519 AAAA' }, totp: 'TOTPSECRETBASE32' });
+    assert.deepEqual(await secretsWith({ home, env: {} }, ids), {
+      target: { sshKey: SSH_KEY, knownHosts: '[127.0.0.1]:2222 ssh-ed25519 AAAA' }, totp: 'TOTPSECRETBASE32', webhooks: [{ url: hook.url(WEBHOOK_PATH), name: 'ops' }],
+    });
     await assert.rejects(secretsWith({ home, secretKey: oldKey }, ids), /was encrypted with key/);
+    await assert.rejects(webhookWith({ home, secretKey: oldKey }, ids.tenantId), /the URL of webhook webhook\.0 \(ops\) cannot be read: a stored secret \(tenant:[0-9a-f-]+:notifications\/webhook\.0\) was encrypted with key/);
+    await deliversWith({ home, env: {} }, ids.tenantId);
+    assert.ok(!readFileSync(join(home, 'fleet.sqlite')).includes(Buffer.from('rotation-webhook-token')), 'no webhook URL in the database file');
   });
 
   it('a key file readable by group is refused with a clear error and a chmod hint (exit 2), in Japanese too', async () => {
@@ -132,8 +170,10 @@ describe('mamori secret rotate (PostgreSQL, MAMORI_SECRET_KEY)', { skip: pgDown 
     writeFileSync(file, formatSecretKey(next), { mode: 0o600 });
     const r = await runCli(['secret', 'rotate', '--database', db.url, '--new-key-file', file], { env: { MAMORI_HOME: home, MAMORI_SECRET_KEY: formatSecretKey(oldKey) } });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /rotated 3 secrets.*PostgreSQL/);
+    assert.match(r.stdout, /rotated 4 secrets.*PostgreSQL/);
     assert.deepEqual((await secretsWith({ url: db.url, home, secretKey: next }, ids)).totp, 'TOTPSECRETBASE32');
     await assert.rejects(secretsWith({ url: db.url, home, secretKey: oldKey }, ids), /was encrypted with key/);
+    await assert.rejects(webhookWith({ url: db.url, home, secretKey: oldKey }, ids.tenantId), /webhook\.0 \(ops\) cannot be read: .*was encrypted with key/);
+    await deliversWith({ url: db.url, home, secretKey: next }, ids.tenantId);
   });
 });

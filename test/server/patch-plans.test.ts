@@ -19,7 +19,7 @@ import { buildServer } from '../../src/server/app.js';
 import { newApiToken, sha256 } from '../../src/server/auth/tokens.js';
 import { InProcessRunner } from '../../src/worker/inprocess.js';
 import { patchApplyHandler, resumeApprovedPatchPlans } from '../../src/worker/handlers/patch-apply.js';
-import { NOTIFICATION_SETTINGS_KEY, type NotificationSettings } from '../../src/fleet/notify/settings.js';
+import { loadNotificationSettings, NOTIFICATION_SETTINGS_KEY, type NotificationSettings } from '../../src/fleet/notify/settings.js';
 
 const golden = (name: string): ReportDocument => JSON.parse(readFileSync(new URL(`../fixtures/golden/${name}`, import.meta.url), 'utf8')) as ReportDocument;
 const NOW = new Date('2026-11-23T09:00:00Z');
@@ -152,9 +152,12 @@ describe('patch plans and notification settings over the API', () => {
     // The operator edits recipients, giving the masked webhook back: allowed, and the stored URL is kept.
     const edit = await call('opA', 'PUT', `/api/tenants/${a.id}/notifications`, { ...got.settings, email: { recipients: ['ops@example.test', 'owner@example.test'] } });
     assert.equal(edit.statusCode, 200, edit.body);
-    const stored = await store.getSetting<NotificationSettings>(a.id, NOTIFICATION_SETTINGS_KEY);
-    assert.equal(stored!.webhooks[0]!.url, secretUrl);
-    assert.deepEqual(stored!.email.recipients, ['ops@example.test', 'owner@example.test']);
+    const stored = await loadNotificationSettings(store, a.id);
+    assert.equal(stored.webhooks[0]!.url, secretUrl);
+    assert.deepEqual(stored.email.recipients, ['ops@example.test', 'owner@example.test']);
+    // At rest the setting holds a reference, the URL is sealed in the secrets table.
+    const raw = await store.getSetting<unknown>(a.id, NOTIFICATION_SETTINGS_KEY);
+    assert.deepEqual((raw as { webhooks: unknown }).webhooks, [{ ref: 'webhook.0', name: 'ops' }]);
     const invalid = await call('opA', 'PUT', `/api/tenants/${a.id}/notifications`, { email: { recipients: ['not-an-address'] } });
     assert.equal(invalid.statusCode, 400);
     assert.match(invalid.body, /body\.email\.recipients\.0: not an e-mail address/);

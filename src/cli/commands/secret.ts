@@ -1,6 +1,7 @@
 /**
  * `mamori secret rotate`: re-encrypts every secret of the fleet store (target SSH keys and known_hosts, users'
- * TOTP secrets) from the current key to a new one, in one transaction (all or nothing).
+ * TOTP secrets, tenants' notification webhook URLs) from the current key to a new one, in one transaction (all
+ * or nothing).
  *
  * - Key file mode (no MAMORI_SECRET_KEY): a new key is generated into `$MAMORI_HOME/secret.key.new` (0600), the
  *   secrets are re-encrypted, then the new file replaces `secret.key` (rename). A run interrupted after the commit

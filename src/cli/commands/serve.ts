@@ -93,7 +93,7 @@ export const serveCommand: Command = {
     // apply asks for its verification scan through the same runner). PostgreSQL: scans are enqueued into
     // pg-boss for `mamori worker` processes (src/worker/pgboss-runner.ts); schedules are evaluated once per
     // cluster minute by pg-boss's cron.
-    const [{ InProcessRunner }, { createHandlers }, { startScheduler }, { serverRunner }, { serverOps }, { jsonLogger }, { notifyHandler, notifyScanHooks, startNotifySchedules }, { patchApplyHandler, resumeApprovedPatchPlans }, { smtpFromEnv }] = await Promise.all([
+    const [{ InProcessRunner }, { createHandlers, resumeQueuedReports }, { startScheduler }, { serverRunner }, { serverOps }, { jsonLogger }, { notifyHandler, notifyScanHooks, startNotifySchedules }, { patchApplyHandler, resumeApprovedPatchPlans }, { smtpFromEnv }] = await Promise.all([
       import('../../worker/inprocess.js'),
       import('../../worker/handlers/index.js'),
       import('../../worker/schedule.js'),
@@ -127,7 +127,7 @@ export const serveCommand: Command = {
         // A package manager run with its health checks and rollback takes longer than the default 5 min of other jobs.
         timeoutMs: { 'patch-apply': 2 * 3_600_000 },
         handlers: {
-          ...createHandlers({ store, knowledgeDb: ctx.dbPath, home, lang: ctx.lang, ...notifyScanHooks(later) }),
+          ...createHandlers({ store, knowledgeDb: ctx.dbPath, home, lang: ctx.lang, smtp: smtpFromEnv(ctx.env), ...notifyScanHooks(later) }),
           notify: notifyHandler({ store, smtp: smtpFromEnv(ctx.env) }),
           'patch-apply': patchApplyHandler({ store, runner: later }),
         },
@@ -160,6 +160,8 @@ export const serveCommand: Command = {
     }
     await runner.start();
     await resumeApprovedPatchPlans(store, runner, new Date());
+    // In process, queued reports live in memory: queue again the ones a previous process left (pg-boss keeps its own).
+    if (!pgboss) await resumeQueuedReports(store, runner);
     const addr = app.server.address();
     const shown = typeof addr === 'object' && addr ? `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}/` : listenRaw;
     ctx.warn(ctx.t('serve.listening', { url: shown, store: store.dialect === 'sqlite' ? `SQLite ${shownUrl}` : `PostgreSQL ${shownUrl}` }));

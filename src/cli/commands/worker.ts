@@ -53,11 +53,12 @@ export const workerCommand: Command = {
     const env = ctx.env;
     const tune = (name: string) => (env[name] && Number.isFinite(Number(env[name])) ? Number(env[name]) : undefined);
 
-    const [{ openFleetStore }, { loadSecretKey }, { startWorkerProcess }, { jsonLogger }] = await Promise.all([
+    const [{ openFleetStore }, { loadSecretKey }, { startWorkerProcess }, { jsonLogger }, { smtpFromEnv }] = await Promise.all([
       import('../../fleet/store/index.js'),
       import('../../fleet/secrets.js'),
       import('../../worker/cluster.js'),
       import('../../worker/log.js'),
+      import('../../fleet/notify/deliver.js'),
     ]);
     const home = mamoriHome(env);
     const log = jsonLogger((line) => ctx.io.stderr.write(line), { pid: process.pid, component: 'worker' });
@@ -96,6 +97,7 @@ export const workerCommand: Command = {
       pollingIntervalMs: tune('MAMORI_WORKER_POLL_MS'),
       knowledgeIntervalMs: tune('MAMORI_KNOWLEDGE_CHECK_MS'),
       site: tune('MAMORI_SITE_RATE') ? { ratePerSec: tune('MAMORI_SITE_RATE') } : undefined,
+      smtp: smtpFromEnv(env),
     });
     if (w.metricsAddress) ctx.warn(JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'operations listener', listen: `${w.metricsAddress.host}:${w.metricsAddress.port}` }));
     await new Promise<void>((resolve) => {

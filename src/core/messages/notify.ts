@@ -50,6 +50,7 @@ export const notifyMessages = defineCatalog({
     'notify.err.smtpFailed': 'email to {count, plural, one {# recipient} other {# recipients}} failed: {reason}',
 
     'patch.job.start': 'applying the approved patch plan to {target}',
+    'report.job.start': 'rendering the report ({format}, {lang})',
 
     'owner.title': 'Security report: {tenant}',
     'owner.generated': 'Made on {date}',
@@ -109,6 +110,7 @@ export const notifyMessages = defineCatalog({
     'notify.err.smtpFailed': '{count} 件の宛先へのメール送信に失敗しました: {reason}',
 
     'patch.job.start': '{target} に承認済みのパッチ計画を適用しています',
+    'report.job.start': 'レポートを作成しています ({format}, {lang})',
 
     'owner.title': 'セキュリティ報告書: {tenant}',
     'owner.generated': '作成日 {date}',

@@ -2,7 +2,7 @@ import { defineCatalog } from '../i18n.js';
 
 export const secretMessages = defineCatalog({
   en: {
-    'secret.rotate.summary': 're-encrypt every stored secret (SSH keys, known_hosts, TOTP) of the fleet store with a new key, in one transaction',
+    'secret.rotate.summary': 're-encrypt every stored secret (SSH keys, known_hosts, TOTP, webhook URLs) of the fleet store with a new key, in one transaction',
     'secret.opt.database': 'fleet database: postgres://… or a SQLite file (default $DATABASE_URL, else $MAMORI_HOME/fleet.sqlite)',
     'secret.opt.newKeyFile': 'file (mode 0600) holding the new key, base64 or hex of 32 bytes; required when MAMORI_SECRET_KEY is set',
     'secret.error': '{reason}',
@@ -15,7 +15,7 @@ export const secretMessages = defineCatalog({
     'secret.rotate.setEnv': 'now set MAMORI_SECRET_KEY to the contents of {path} for every server and worker, and restart them.',
   },
   ja: {
-    'secret.rotate.summary': 'フリートストアに保存したすべての秘密情報 (SSH 鍵、known_hosts、TOTP) を新しい鍵で 1 つのトランザクションの中で暗号化し直す',
+    'secret.rotate.summary': 'フリートストアに保存したすべての秘密情報 (SSH 鍵、known_hosts、TOTP、Webhook URL) を新しい鍵で 1 つのトランザクションの中で暗号化し直す',
     'secret.opt.database': 'フリートのデータベース: postgres://… または SQLite ファイル (既定値 $DATABASE_URL、なければ $MAMORI_HOME/fleet.sqlite)',
     'secret.opt.newKeyFile': '新しい鍵 (32 バイトの base64 または 16 進) を入れたファイル (モード 0600)。MAMORI_SECRET_KEY を設定しているときは必須',
     'secret.error': '{reason}',

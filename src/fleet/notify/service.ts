@@ -11,7 +11,7 @@ import { SYSTEM_SCOPE, type ScanRecord, type Scope, type Target } from '../types
 import { composeMessage } from './compose.js';
 import { sendEmail, sendWebhook, type Attachment, type DeliveryResult, type SmtpConfig } from './deliver.js';
 import { digestEvent, eventKeys, monthlyReportEvent, scanEvents, scanFailedEvent, weekOf, withoutSent, type EventTarget, type NotifyEvent } from './events.js';
-import { loadNotificationSettings, webhookId, type NotificationSettings } from './settings.js';
+import { loadNotificationPolicy, readNotificationSettings, webhookId, type NotificationSettings, type UnreadableWebhook } from './settings.js';
 
 export const NOTIFY_LOG_KEY = 'notify.log';
 export const NOTIFY_LOG_MAX = 200;
@@ -87,13 +87,13 @@ export class Notifier {
   }
 
   /** The events of a finished scan (computed, not yet deduplicated). */
-  async eventsForFinishedScan(scanId: string, now: Date): Promise<{ events: NotifyEvent[]; settings: NotificationSettings } | undefined> {
+  async eventsForFinishedScan(scanId: string, now: Date): Promise<{ events: NotifyEvent[]; settings: NotificationSettings; unreadable: UnreadableWebhook[] } | undefined> {
     const scan = await this.store.getScan(SYSTEM_SCOPE, scanId);
     if (!scan || scan.status !== 'done') return undefined;
     const target = await this.store.getTarget(SYSTEM_SCOPE, scan.targetId);
     const next = await this.store.getScanDocument(SYSTEM_SCOPE, scanId);
     if (!target || !next) return undefined;
-    const settings = await loadNotificationSettings(this.store, scan.tenantId);
+    const { settings, unreadable } = await readNotificationSettings(this.store, scan.tenantId);
     const prev = await this.previousScan(scan);
     const previous = prev ? await this.store.getScanDocument(SYSTEM_SCOPE, prev.id) : undefined;
     // Seen before this scan (first seen earlier): what the previous scan did not check is then not new.
@@ -102,14 +102,14 @@ export class Notifier {
     const all = scanEvents({ target: await this.eventTarget(target), scan, previous, next, now, eolWithinDays: settings.eolWithinDays, accepted: await this.acceptedIds(scanId), seenBefore });
     const on = settings.events;
     const events = all.filter((e) => (e.kind === 'new-findings' && on.newFindings) || (e.kind === 'kev' && on.kev) || (e.kind === 'end-of-life' && on.endOfLife));
-    return { events, settings };
+    return { events, settings, unreadable };
   }
 
   async scanFinished(scanId: string, now: Date): Promise<NotifyOutcome> {
     const r = await this.eventsForFinishedScan(scanId, now);
     if (!r) return { events: 0, sent: 0, failed: [] };
     const scan = (await this.store.getScan(SYSTEM_SCOPE, scanId))!;
-    return this.deliver(scan.tenantId, r.settings, r.events, now);
+    return this.deliver(scan.tenantId, r.settings, r.events, now, [], r.unreadable);
   }
 
   /** A scan's final failure (no retry left); a scan still being retried raises nothing. */
@@ -118,16 +118,16 @@ export class Notifier {
     if (!scan || scan.status !== 'failed') return { events: 0, sent: 0, failed: [] };
     const target = await this.store.getTarget(SYSTEM_SCOPE, scan.targetId);
     if (!target) return { events: 0, sent: 0, failed: [] };
-    const settings = await loadNotificationSettings(this.store, scan.tenantId);
+    const { settings, unreadable } = await readNotificationSettings(this.store, scan.tenantId);
     if (!settings.events.failedScans) return { events: 0, sent: 0, failed: [] };
-    return this.deliver(scan.tenantId, settings, [scanFailedEvent(await this.eventTarget(target), scan)], now);
+    return this.deliver(scan.tenantId, settings, [scanFailedEvent(await this.eventTarget(target), scan)], now, [], unreadable);
   }
 
   /** The digest of the week before `now` (sent once per tenant and week). */
   async weeklyDigest(tenantId: string, now: Date): Promise<NotifyOutcome> {
     const tenant = await this.store.getTenant(SYSTEM_SCOPE, tenantId);
     if (!tenant) return { events: 0, sent: 0, failed: [] };
-    const settings = await loadNotificationSettings(this.store, tenantId);
+    const { settings, unreadable } = await readNotificationSettings(this.store, tenantId);
     if (!settings.events.weeklyDigest) return { events: 0, sent: 0, failed: [] };
     const scope = tenantScope(tenantId);
     const overview = await this.store.overview(scope, { tenantId, now, limit: 50 });
@@ -147,14 +147,15 @@ export class Notifier {
       if (targets.items.length < 100) break;
     }
     const ev = digestEvent({ tenantId, tenantName: tenant.name, now, overview, newThisWeek: fresh, resolvedThisWeek: resolved, lagPolicy: settings.lagPolicy as Partial<Record<Severity, number>> });
-    return this.deliver(tenantId, settings, [ev], now);
+    return this.deliver(tenantId, settings, [ev], now, [], unreadable);
   }
 
   /** The owner report of the month before `now`, by email with the PDF (or HTML) attached, when the tenant asked for it. */
   async monthlyReport(tenantId: string, now: Date): Promise<NotifyOutcome> {
     const tenant = await this.store.getTenant(SYSTEM_SCOPE, tenantId);
     if (!tenant) return { events: 0, sent: 0, failed: [] };
-    const settings = await loadNotificationSettings(this.store, tenantId);
+    // Email only: the webhooks' URLs are not needed (an unreadable one does not stop the mail).
+    const { settings } = await readNotificationSettings(this.store, tenantId);
     if (!settings.monthlyReport.enabled || !settings.email.recipients.length) return { events: 0, sent: 0, failed: [] };
     const targets = await this.store.listTargets(tenantScope(tenantId), { tenantId }, { page: 1, pageSize: 1 });
     const ev = monthlyReportEvent(tenantId, tenant.name, now, targets.total);
@@ -165,14 +166,33 @@ export class Notifier {
     return this.deliver(tenantId, emailOnly, [ev], now, attachment ? [attachment] : []);
   }
 
+  /**
+   * A report rendered on request (the render-report job with `deliver`), by email to the tenant's recipients
+   * with the file attached: the monthly report's message for the month of `now`, keyed by the report id, so a
+   * retried job sends it once (and the monthly report of that month is still sent on its own).
+   */
+  async deliverReport(tenantId: string, reportId: string, attachment: Attachment, now: Date): Promise<NotifyOutcome> {
+    const tenant = await this.store.getTenant(SYSTEM_SCOPE, tenantId);
+    if (!tenant) return { events: 0, sent: 0, failed: [] };
+    // email only: the webhooks (secrets) are not read
+    const settings = await loadNotificationPolicy(this.store, tenantId);
+    if (!settings.email.recipients.length) return { events: 0, sent: 0, failed: [] };
+    const targets = await this.store.listTargets(tenantScope(tenantId), { tenantId }, { page: 1, pageSize: 1 });
+    const ev: NotifyEvent = { kind: 'monthly-report', tenantId, tenantName: tenant.name, month: now.toISOString().slice(0, 7), targets: targets.total, items: [{ key: `report-job:${reportId}` }] };
+    return this.deliver(tenantId, { ...settings, webhooks: [] }, [ev], now, [attachment]);
+  }
+
   private async pending(tenantId: string, channel: string, e: NotifyEvent): Promise<NotifyEvent | undefined> {
     const sent = new Set<string>();
     for (const k of eventKeys(e)) if ((await this.store.getSetting<unknown>(tenantId, `${SENT_PREFIX}${channel}:${k}`)) !== undefined) sent.add(k);
     return withoutSent(e, (k) => sent.has(k));
   }
 
-  /** Deliver events on every configured channel, each item once per channel; records sent keys and the log. */
-  async deliver(tenantId: string, settings: NotificationSettings, events: readonly NotifyEvent[], now: Date, attachments: readonly Attachment[] = []): Promise<NotifyOutcome> {
+  /**
+   * Deliver events on every configured channel, each item once per channel; records sent keys and the log. A
+   * webhook whose stored URL does not decrypt (`unreadable`) is a failed channel, named by its ref, not retried.
+   */
+  async deliver(tenantId: string, settings: NotificationSettings, events: readonly NotifyEvent[], now: Date, attachments: readonly Attachment[] = [], unreadable: readonly UnreadableWebhook[] = []): Promise<NotifyOutcome> {
     const outcome: NotifyOutcome = { events: events.length, sent: 0, failed: [] };
     if (!settings.enabled || !events.length) return outcome;
     const channels: { id: string; send: (e: NotifyEvent) => Promise<{ subject: string; result: DeliveryResult }> }[] = [];
@@ -185,6 +205,13 @@ export class Notifier {
         },
       });
     }
+    for (const w of unreadable) {
+      channels.push({
+        id: `webhook:${w.ref}`,
+        send: async (e) => ({ subject: composeMessage(e, settings.lang).subject, result: { ok: false, reason: w.error.message, retry: false } }),
+      });
+    }
+    // The URL is the decrypted secret: it goes to sendWebhook only, never into the log (channel = webhookId).
     for (const w of settings.webhooks) {
       channels.push({
         id: webhookId(w.url),

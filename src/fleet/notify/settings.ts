@@ -3,11 +3,18 @@
  * the edge with zod. Webhook URLs are secrets (a Slack incoming-webhook URL carries its token in the path): the
  * API shows them masked and a masked URL given back on PUT keeps the stored one. Only an admin may add or change
  * webhook URLs (the server checks the role); messages go only to URLs configured here.
+ *
+ * At rest the URLs are not in the setting's JSON: each is a secret of the setting (`webhook.<n>`), encrypted by
+ * the store with the secrets key and bound to its tenant (src/fleet/secrets.ts), and the JSON holds `{ ref, name }`.
+ * They are decrypted when the settings are loaded (for the API's masked answer and the merge) and for delivery.
+ * A value still holding plaintext URLs (written by a version before 0003_seal_webhook_urls, e.g. by an older
+ * server during an upgrade) is read as it is and sealed on the spot.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { LANGS, type Lang } from '../../core/model.js';
 import type { FleetStore } from '../ports.js';
+import { SecretKeyError } from '../secrets.js';
 
 export const NOTIFICATION_SETTINGS_KEY = 'notifications';
 export const DEFAULT_EOL_WITHIN_DAYS = 90;
@@ -57,12 +64,80 @@ export function parseNotificationSettings(raw: unknown): { ok: true; settings: N
   return { ok: false, issues: r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) };
 }
 
-export async function loadNotificationSettings(store: FleetStore, tenantId: string): Promise<NotificationSettings> {
-  const raw = await store.getSetting<unknown>(tenantId, NOTIFICATION_SETTINGS_KEY);
-  if (raw === undefined) return defaultNotificationSettings();
+/** A stored webhook whose URL does not decrypt (wrong key, or a ciphertext moved or altered): named, never guessed. */
+export interface UnreadableWebhook {
+  ref: string;
+  name?: string;
+  error: SecretKeyError;
+}
+
+const REENTER = 'an admin can replace it by giving the full webhook URL again';
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isSecretKeyError = (err: unknown): err is SecretKeyError => err instanceof SecretKeyError || (err as Error)?.name === 'SecretKeyError';
+
+function parseStored(raw: unknown): NotificationSettings {
   const parsed = parseNotificationSettings(raw);
   // A stored value that no longer parses (an older shape): keep what parses field by field rather than lose it.
-  return parsed.ok ? parsed.settings : { ...defaultNotificationSettings(), ...(typeof raw === 'object' && raw ? pickValid(raw as Record<string, unknown>) : {}) };
+  return parsed.ok ? parsed.settings : { ...defaultNotificationSettings(), ...(isRecord(raw) ? pickValid(raw) : {}) };
+}
+
+/**
+ * The settings with their webhook URLs decrypted, and the webhooks whose URL does not decrypt (left out of
+ * `settings`). Plaintext URLs of an older version are sealed on the spot (when every stored URL could be read).
+ */
+export async function readNotificationSettings(store: FleetStore, tenantId: string): Promise<{ settings: NotificationSettings; unreadable: UnreadableWebhook[] }> {
+  const raw = await store.getSetting<unknown>(tenantId, NOTIFICATION_SETTINGS_KEY);
+  if (raw === undefined) return { settings: defaultNotificationSettings(), unreadable: [] };
+  if (!isRecord(raw) || !Array.isArray(raw.webhooks)) return { settings: parseStored(raw), unreadable: [] };
+  const unreadable: UnreadableWebhook[] = [];
+  const webhooks: { url: string; name?: string }[] = [];
+  let plaintext = false;
+  for (const w of raw.webhooks as unknown[]) {
+    if (!isRecord(w)) continue;
+    const name = typeof w.name === 'string' ? { name: w.name } : {};
+    if (typeof w.ref === 'string') {
+      try {
+        const url = await store.getSettingSecret(tenantId, NOTIFICATION_SETTINGS_KEY, w.ref);
+        if (url === undefined) unreadable.push({ ref: w.ref, ...name, error: new SecretKeyError(`the URL of webhook ${w.ref} of tenant ${tenantId} is missing from the stored secrets`, REENTER) });
+        else webhooks.push({ url, ...name });
+      } catch (err) {
+        if (!isSecretKeyError(err)) throw err;
+        unreadable.push({ ref: w.ref, ...name, error: new SecretKeyError(`the URL of webhook ${w.ref}${w.name ? ` (${String(w.name)})` : ''} cannot be read: ${err.message}`, err.hint ?? REENTER) });
+      }
+    } else if (typeof w.url === 'string') {
+      plaintext = true;
+      webhooks.push({ url: w.url, ...name });
+    }
+  }
+  const settings = parseStored({ ...raw, webhooks });
+  if (plaintext && !unreadable.length) await saveNotificationSettings(store, tenantId, settings);
+  return { settings, unreadable };
+}
+
+/** The settings with their webhook URLs; a URL that does not decrypt throws its SecretKeyError (a clear message, no secret). */
+export async function loadNotificationSettings(store: FleetStore, tenantId: string): Promise<NotificationSettings> {
+  const { settings, unreadable } = await readNotificationSettings(store, tenantId);
+  if (unreadable.length) throw unreadable[0]!.error;
+  return settings;
+}
+
+/** The settings without the webhooks (no secret decrypted): for readers of the policy fields (lag policy). Never save these back. */
+export async function loadNotificationPolicy(store: FleetStore, tenantId: string): Promise<Omit<NotificationSettings, 'webhooks'>> {
+  const raw = await store.getSetting<unknown>(tenantId, NOTIFICATION_SETTINGS_KEY);
+  if (raw === undefined) return defaultNotificationSettings();
+  const { webhooks: _webhooks, ...rest } = parseStored(isRecord(raw) ? { ...raw, webhooks: [] } : raw);
+  return rest;
+}
+
+/** Stores the settings: the webhook URLs as secrets of the setting (encrypted, bound to the tenant), the rest as JSON. */
+export async function saveNotificationSettings(store: FleetStore, tenantId: string, settings: NotificationSettings): Promise<void> {
+  const secrets: Record<string, string> = {};
+  const webhooks = settings.webhooks.map((w, i) => {
+    const ref = `webhook.${i}`;
+    secrets[ref] = w.url;
+    return { ref, ...(w.name !== undefined ? { name: w.name } : {}) };
+  });
+  await store.setSetting(tenantId, NOTIFICATION_SETTINGS_KEY, { ...settings, webhooks }, secrets);
 }
 
 function pickValid(raw: Record<string, unknown>): Partial<NotificationSettings> {
@@ -92,16 +167,21 @@ export function publicSettings(s: NotificationSettings): NotificationSettings {
   return { ...s, webhooks: s.webhooks.map((w) => ({ ...w, url: maskWebhookUrl(w.url) })) };
 }
 
+/** Whether a URL is in the masked form the API shows (`…/***#<id>`). */
+export const isMaskedWebhookUrl = (url: string): boolean => /\/\*\*\*#[0-9a-f]{12}$/.test(url);
+
 /**
  * A PUT body merged with the stored settings: a masked webhook URL given back stands for the stored URL it
- * masks. Returns the webhook URLs that are new or changed (the caller allows them only for admins).
+ * masks. Returns whether webhook URLs are new, changed or removed (the caller allows that only for admins), and
+ * the masked URLs given back that match no stored webhook (`unresolved`: never stored as URLs).
  */
-export function mergeWebhookUrls(next: NotificationSettings, stored: NotificationSettings): { settings: NotificationSettings; changedWebhooks: boolean } {
+export function mergeWebhookUrls(next: NotificationSettings, stored: NotificationSettings): { settings: NotificationSettings; changedWebhooks: boolean; unresolved: string[] } {
   const byMask = new Map(stored.webhooks.map((w) => [maskWebhookUrl(w.url), w.url]));
+  const unresolved = next.webhooks.map((w) => w.url).filter((u) => !byMask.has(u) && isMaskedWebhookUrl(u));
   const webhooks = next.webhooks.map((w) => ({ ...w, url: byMask.get(w.url) ?? w.url }));
   const before = stored.webhooks.map((w) => w.url).sort().join('\n');
   const after = webhooks.map((w) => w.url).sort().join('\n');
-  return { settings: { ...next, webhooks }, changedWebhooks: before !== after };
+  return { settings: { ...next, webhooks }, changedWebhooks: before !== after, unresolved };
 }
 
 export const langOf = (s: NotificationSettings): Lang => s.lang;

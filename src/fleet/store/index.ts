@@ -59,6 +59,8 @@ export async function openFleetStore(opts: OpenFleetStoreOptions): Promise<SqlFl
     database.pragma('synchronous = NORMAL');
     database.pragma('busy_timeout = 5000');
     database.pragma('foreign_keys = ON');
+    // Deleted and overwritten values (a replaced secret, a plaintext value sealed by a migration) are zeroed in the file.
+    database.pragma('secure_delete = ON');
     const db = new Kysely<FleetDb>({ dialect: new SqliteDialect({ database }) });
     return new SqlFleetStore({ dialect: 'sqlite', db, secretKey });
   }

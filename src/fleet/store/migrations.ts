@@ -5,6 +5,7 @@
  * shipped.
  */
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { encryptSecret, SecretKeyError, type SecretKey } from '../secrets.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -262,18 +263,115 @@ const findingCoverage: Migration = {
   },
 };
 
-/** Every migration, by name (applied in name order). */
-export function migrations(dialect: Dialect): Record<string, Migration> {
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Webhook URLs are credentials: the plaintext URLs of the tenants' notification settings (key `notifications`,
+ * `webhooks: [{ url, name }]`) move into the secrets table, encrypted with the secrets key, and the setting keeps
+ * `{ ref, name }`. The conventions are this version's, written out here since a migration never changes: row
+ * (`tenant`, <tenant id>, `notifications/webhook.<n>`), associated data `tenant:<tenant id>:notifications/webhook.<n>`
+ * (src/fleet/store/sql-store.ts settingSecretSlot, src/fleet/notify/settings.ts saveNotificationSettings).
+ * The key is loaded only when there is a URL to seal, and must be the key of the secrets already stored: a
+ * server started without its key (a fresh key file made on a worker) stops here instead of sealing with it.
+ * Rerunnable: a row already converted is left alone.
+ */
+function sealWebhookUrls(secretKey: (() => SecretKey) | undefined): Migration {
+  return {
+    async up(db: AnyDb) {
+      const rows = (await db.selectFrom('settings').select(['tenant_key', 'value']).where('key', '=', 'notifications').execute()) as { tenant_key: string; value: string }[];
+      let key: SecretKey | undefined;
+      for (const r of rows) {
+        let v: unknown;
+        try {
+          v = JSON.parse(r.value);
+        } catch {
+          continue;
+        }
+        if (!isRecord(v) || !Array.isArray(v.webhooks) || !v.webhooks.some((w) => isRecord(w) && typeof w.url === 'string')) continue;
+        if (!key) {
+          if (!secretKey) throw new SecretKeyError('webhook URLs are stored in plaintext and must be encrypted, but no secret key was given to the migration');
+          key = secretKey();
+          const ids = ((await db.selectFrom('secrets').select('key_id').distinct().execute()) as { key_id: string }[]).map((x) => x.key_id).filter((id) => id !== key!.id);
+          if (ids.length) {
+            throw new SecretKeyError(
+              `cannot encrypt the stored webhook URLs: the stored secrets are encrypted with key ${ids.join(', ')}, but the key from ${key.source} is ${key.id}`,
+              'start the server with the key the store was created with (MAMORI_SECRET_KEY or $MAMORI_HOME/secret.key)',
+            );
+          }
+        }
+        const ownerType = r.tenant_key === '' ? 'server' : 'tenant';
+        const used = new Set(v.webhooks.flatMap((w) => (isRecord(w) && typeof w.ref === 'string' ? [w.ref] : [])));
+        let n = 0;
+        const webhooks: unknown[] = [];
+        for (const w of v.webhooks as unknown[]) {
+          if (!isRecord(w) || typeof w.url !== 'string') {
+            webhooks.push(w);
+            continue;
+          }
+          let ref: string;
+          do ref = `webhook.${n++}`;
+          while (used.has(ref));
+          used.add(ref);
+          const name = `notifications/${ref}`;
+          await db.deleteFrom('secrets').where('owner_type', '=', ownerType).where('owner_id', '=', r.tenant_key).where('name', '=', name).execute();
+          await db.insertInto('secrets').values({
+            owner_type: ownerType, owner_id: r.tenant_key, name, key_id: key.id,
+            sealed: encryptSecret(key, w.url, `${ownerType}:${r.tenant_key}:${name}`), updated_at: new Date().toISOString(),
+          }).execute();
+          const { url: _url, ...rest } = w;
+          webhooks.push({ ref, ...rest });
+        }
+        await db.updateTable('settings').set({ value: JSON.stringify({ ...v, webhooks }), updated_at: new Date().toISOString() })
+          .where('tenant_key', '=', r.tenant_key).where('key', '=', 'notifications').execute();
+      }
+    },
+  };
+}
+
+/** Rendered reports (the render-report job's results), with their bytes. */
+function reports(dialect: Dialect): Migration {
+  return {
+    async up(db: AnyDb) {
+      await db.schema.createTable('reports')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('scan_id', 'text')
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('lang', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('failure_reason', 'text')
+        .addColumn('filename', 'text')
+        .addColumn('content', dialect === 'postgres' ? 'bytea' : 'blob')
+        .addColumn('size', 'integer')
+        .addColumn('sha256', 'text')
+        .addColumn('deliver', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('delivered_at', 'text')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('requested_by', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text')
+        .addColumn('finished_at', 'text')
+        .execute();
+      await db.schema.createIndex('reports_tenant').on('reports').columns(['tenant_id', 'created_at']).execute();
+      await db.schema.createIndex('reports_status').on('reports').columns(['status', 'created_at']).execute();
+    },
+  };
+}
+
+/** Every migration, by name (applied in name order). `secretKey`: for the migrations that encrypt stored values. */
+export function migrations(dialect: Dialect, secretKey?: () => SecretKey): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_latest_findings_order': latestFindingsOrder,
-    '0003_finding_coverage': findingCoverage,
+    '0003_seal_webhook_urls': sealWebhookUrls(secretKey),
+    '0004_reports': reports(dialect),
+    '0005_finding_coverage': findingCoverage,
   };
 }
 
 export class InCodeMigrations implements MigrationProvider {
-  constructor(private readonly dialect: Dialect) {}
+  constructor(private readonly dialect: Dialect, private readonly secretKey?: () => SecretKey) {}
   getMigrations(): Promise<Record<string, Migration>> {
-    return Promise.resolve(migrations(this.dialect));
+    return Promise.resolve(migrations(this.dialect, this.secretKey));
   }
 }

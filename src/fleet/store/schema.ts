@@ -76,7 +76,7 @@ export interface FindingsTable {
   kev: number;
   fix_published_at: string | null;
   accepted: number;
-  /** The check, feed or probe that produced it, and where (read by the coverage rule); null on rows before 0003. */
+  /** The check, feed or probe that produced it, and where (read by the coverage rule); null on rows before 0005. */
   source: string | null;
   location: string | null;
 }
@@ -173,6 +173,29 @@ export interface AuditTable {
 /** `tenant_key` is the tenant id, or '' for server-wide settings. */
 export interface SettingsTable { tenant_key: string; key: string; value: string; updated_at: string }
 
+/** Rendered reports (the render-report job): the bytes with their digest, kept a bounded number per tenant. */
+export interface ReportsTable {
+  id: string;
+  tenant_id: string;
+  scan_id: string | null;
+  format: string;
+  lang: string;
+  status: string;
+  failure_reason: string | null;
+  filename: string | null;
+  /** bytea on PostgreSQL, blob on SQLite; null until done. */
+  content: Uint8Array | null;
+  size: number | null;
+  sha256: string | null;
+  deliver: number;
+  delivered_at: string | null;
+  attempts: number;
+  requested_by: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
 export interface FleetDb {
   tenants: TenantsTable;
   targets: TargetsTable;
@@ -190,4 +213,5 @@ export interface FleetDb {
   login_attempts: LoginAttemptsTable;
   audit: AuditTable;
   settings: SettingsTable;
+  reports: ReportsTable;
 }

@@ -11,14 +11,14 @@ import { Migrator, sql, type Kysely, type Transaction, type SelectQueryBuilder, 
 import { SEVERITIES, severityRank, type ReportDocument, type Severity } from '../../core/model.js';
 import type { FindingFilter, FleetOverview, FleetStore, SessionRecord, TargetFilter, TokenRecord } from '../ports.js';
 import type {
-  AuditEntry, FindingHistory, FindingRow, FindingState, Page, PageRequest, RiskException, Role, ScanDiff, ScanRecord, Scope,
+  AuditEntry, FindingHistory, FindingRow, FindingState, Page, PageRequest, ReportFormat, ReportRecord, ReportStatus, RiskException, Role, ScanDiff, ScanRecord, Scope,
   StoredDocument, Target, TargetInput, TargetSecrets, Tenant, User,
 } from '../types.js';
 import { decryptSecret, encryptSecret, SecretKeyError, type SecretKey, type SecretRotatable } from '../secrets.js';
 import { exceptionCovers, findingRowsOf } from '../normalise.js';
 import { coverageOf, FULL_COVERAGE, type Coverage } from '../coverage.js';
 import { InCodeMigrations, type Dialect } from './migrations.js';
-import type { FleetDb, FindingsTable, ScansTable, TargetsTable } from './schema.js';
+import type { FleetDb, FindingsTable, ReportsTable, ScansTable, TargetsTable } from './schema.js';
 
 type Db = Kysely<FleetDb>;
 type Tx = Transaction<FleetDb>;
@@ -139,6 +139,37 @@ const toHistory = (r: FleetDb['finding_history']): FindingHistory => ({
   unverifiedScanId: r.unverified_scan_id ?? null,
 });
 
+/**
+ * Where the secrets of a setting live in the secrets table: owner `tenant:<id>` (or `server:` for a server-wide
+ * setting), name `<setting key>/<secret name>`; the associated data is `tenant:<id>:<key>/<name>`, so a ciphertext
+ * copied to another tenant's row, or to another secret of the same tenant, does not decrypt.
+ */
+export const settingSecretSlot = (tenantId: string | null, key: string) => ({ ownerType: tenantId === null ? 'server' : 'tenant', ownerId: tenantId ?? '', prefix: `${key}/` });
+
+type ReportRow = Omit<ReportsTable, 'content'>;
+const REPORT_COLUMNS = ['id', 'tenant_id', 'scan_id', 'format', 'lang', 'status', 'failure_reason', 'filename', 'size', 'sha256', 'deliver', 'delivered_at', 'attempts', 'requested_by', 'created_at', 'started_at', 'finished_at'] as const;
+
+const toReport = (r: ReportRow): ReportRecord => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  scanId: r.scan_id,
+  format: r.format as ReportFormat,
+  lang: r.lang as 'ja' | 'en',
+  status: r.status as ReportStatus,
+  failureReason: r.failure_reason,
+  filename: r.filename,
+  contentType: r.status === 'done' ? (r.format === 'pdf' ? 'application/pdf' : 'text/html; charset=utf-8') : null,
+  size: r.size === null ? null : Number(r.size),
+  sha256: r.sha256,
+  deliver: Number(r.deliver) === 1,
+  deliveredAt: r.delivered_at,
+  attempts: Number(r.attempts),
+  requestedBy: r.requested_by,
+  createdAt: r.created_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+});
+
 /** Error thrown for input the store cannot hold (named, never an internal error). */
 export class FleetStoreError extends Error {
   constructor(message: string) {
@@ -185,11 +216,26 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
   }
 
   async migrate(): Promise<void> {
-    const migrator = new Migrator({ db: this.db, provider: new InCodeMigrations(this.dialect) });
+    const migrator = new Migrator({ db: this.db, provider: new InCodeMigrations(this.dialect, () => this.secretKey()) });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName;
       throw new FleetStoreError(`fleet store migration ${failed ?? ''} failed on ${this.dialect}: ${(error as Error).message ?? String(error)}`);
+    }
+    if (results?.some((r) => r.migrationName === '0003_seal_webhook_urls' && r.status === 'Success')) await this.dropOldPlaintext();
+  }
+
+  /**
+   * After webhook URLs were sealed (0003): the old plaintext values may still sit in freed pages (SQLite; also in
+   * its WAL) or in dead row versions (PostgreSQL). Rewrite the file / the settings table so they are gone from the
+   * database itself (backups taken before stay as they were).
+   */
+  private async dropOldPlaintext(): Promise<void> {
+    if (this.dialect === 'sqlite') {
+      await sql`VACUUM`.execute(this.db);
+      await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(this.db);
+    } else {
+      await sql`VACUUM FULL settings`.execute(this.db);
     }
   }
 
@@ -915,6 +961,80 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
     };
   }
 
+  // ---- reports ----
+
+  async createReport(scope: Scope, r: { id?: string; tenantId: string; scanId?: string | null; format: ReportFormat; lang: 'ja' | 'en'; deliver?: boolean }): Promise<ReportRecord | undefined> {
+    if (!sees(scope, r.tenantId)) return undefined;
+    if (r.format !== 'html' && r.format !== 'pdf') throw new FleetStoreError(`report format must be html or pdf, not ${JSON.stringify(r.format)}`);
+    if (r.lang !== 'ja' && r.lang !== 'en') throw new FleetStoreError(`report language must be ja or en, not ${JSON.stringify(r.lang)}`);
+    const tenant = await this.db.selectFrom('tenants').select('id').where('id', '=', r.tenantId).executeTakeFirst();
+    if (!tenant) return undefined;
+    const id = r.id ?? randomUUID();
+    const row: ReportsTable = {
+      id, tenant_id: r.tenantId, scan_id: r.scanId ?? null, format: r.format, lang: r.lang, status: 'queued', failure_reason: null, filename: null,
+      content: null, size: null, sha256: null, deliver: r.deliver ? 1 : 0, delivered_at: null, attempts: 0, requested_by: scope.userId, created_at: now(),
+      started_at: null, finished_at: null,
+    };
+    await this.db.insertInto('reports').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
+    return this.getReport(scope, id);
+  }
+
+  async getReport(scope: Scope, id: string): Promise<ReportRecord | undefined> {
+    const r = await this.db.selectFrom('reports').select(REPORT_COLUMNS).where('id', '=', id).executeTakeFirst();
+    return r && sees(scope, r.tenant_id) ? toReport(r) : undefined;
+  }
+
+  async listReports(scope: Scope, filter: { tenantId?: string; status?: ReportStatus[] }, limit = 50): Promise<ReportRecord[]> {
+    let qb = this.scoped(this.db.selectFrom('reports'), scope, 'tenant_id');
+    if (filter.tenantId !== undefined) qb = qb.where('tenant_id', '=', filter.tenantId);
+    if (filter.status?.length) qb = qb.where('status', 'in', filter.status);
+    const n = Number.isFinite(limit) && limit >= 1 ? Math.min(Math.floor(limit), MAX_PAGE_SIZE) : 50;
+    return (await qb.select(REPORT_COLUMNS).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(n).execute()).map(toReport);
+  }
+
+  async getReportContent(scope: Scope, id: string): Promise<{ report: ReportRecord; content: Uint8Array } | undefined> {
+    const r = await this.db.selectFrom('reports').selectAll().where('id', '=', id).where('status', '=', 'done').executeTakeFirst();
+    if (!r || !sees(scope, r.tenant_id) || r.content === null) return undefined;
+    return { report: toReport(r), content: new Uint8Array(r.content) };
+  }
+
+  async startReport(id: string): Promise<boolean> {
+    const r = await this.db.updateTable('reports')
+      .set((eb) => ({ status: 'running', started_at: now(), attempts: eb('attempts', '+', 1) }))
+      .where('id', '=', id).where('status', 'in', ['queued', 'running']).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async finishReport(id: string, r: { filename: string; content: Uint8Array; sha256: string }): Promise<boolean> {
+    const u = await this.db.updateTable('reports')
+      .set({ status: 'done', filename: r.filename, content: Buffer.from(r.content.buffer, r.content.byteOffset, r.content.byteLength), size: r.content.byteLength, sha256: r.sha256, failure_reason: null, finished_at: now() })
+      .where('id', '=', id).where('status', '!=', 'done').executeTakeFirst();
+    return Number(u.numUpdatedRows) === 1;
+  }
+
+  async failReport(id: string, reason: string, final: boolean): Promise<void> {
+    await this.db.updateTable('reports')
+      .set({ status: final ? 'failed' : 'queued', failure_reason: reason.slice(0, 4000), finished_at: final ? now() : null })
+      .where('id', '=', id).where('status', 'in', ['queued', 'running']).execute();
+  }
+
+  async markReportDelivered(id: string, at: Date): Promise<void> {
+    await this.db.updateTable('reports').set({ delivered_at: at.toISOString() }).where('id', '=', id).execute();
+  }
+
+  async pruneReports(tenantId: string, opts: { keep: number; before: Date }): Promise<number> {
+    const finished = ['done', 'failed'];
+    const keep = await this.db.selectFrom('reports').select('id').where('tenant_id', '=', tenantId).where('status', 'in', finished)
+      .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(Math.max(0, Math.floor(opts.keep))).execute();
+    let qb = this.db.deleteFrom('reports').where('tenant_id', '=', tenantId).where('status', 'in', finished);
+    const keepIds = keep.map((k) => k.id);
+    qb = keepIds.length
+      ? qb.where((eb) => eb.or([eb('id', 'not in', keepIds), eb('created_at', '<', opts.before.toISOString())]))
+      : qb;
+    const r = await qb.executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   // ---- settings ----
 
   async getSetting<T>(tenantId: string | null, key: string): Promise<T | undefined> {
@@ -922,10 +1042,32 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
     return r ? (JSON.parse(r.value) as T) : undefined;
   }
 
-  async setSetting(tenantId: string | null, key: string, value: unknown): Promise<void> {
+  async setSetting(tenantId: string | null, key: string, value: unknown, secrets?: Readonly<Record<string, string>>): Promise<void> {
     const v = JSON.stringify(value ?? null);
-    await this.db.insertInto('settings').values({ tenant_key: tenantId ?? '', key, value: v, updated_at: now() })
+    const upsert = (q: Q) => q.insertInto('settings').values({ tenant_key: tenantId ?? '', key, value: v, updated_at: now() })
       .onConflict((oc) => oc.columns(['tenant_key', 'key']).doUpdateSet({ value: v, updated_at: now() })).execute();
+    if (secrets === undefined) {
+      await upsert(this.db);
+      return;
+    }
+    for (const name of Object.keys(secrets)) {
+      if (!name || name.includes('/')) throw new FleetStoreError(`setting ${key}: a secret's name must be non-empty and hold no '/' (${JSON.stringify(name)})`);
+    }
+    // Load the key before the transaction: a missing or unreadable key fails here, with nothing written.
+    if (Object.keys(secrets).length) this.secretKey();
+    const slot = settingSecretSlot(tenantId, key);
+    await this.tx(async (trx) => {
+      await upsert(trx);
+      // The setting's secrets are replaced as a whole: those not named any more are deleted.
+      const old = await trx.selectFrom('secrets').select('name').where('owner_type', '=', slot.ownerType).where('owner_id', '=', slot.ownerId).execute();
+      for (const r of old) if (r.name.startsWith(slot.prefix) && !(r.name.slice(slot.prefix.length) in secrets)) await this.putSecret(trx, slot.ownerType, slot.ownerId, r.name, null);
+      for (const [name, plain] of Object.entries(secrets)) await this.putSecret(trx, slot.ownerType, slot.ownerId, `${slot.prefix}${name}`, plain);
+    });
+  }
+
+  async getSettingSecret(tenantId: string | null, key: string, name: string): Promise<string | undefined> {
+    const slot = settingSecretSlot(tenantId, key);
+    return this.getSecret(slot.ownerType, slot.ownerId, `${slot.prefix}${name}`);
   }
 
   // ---- secrets rotation ----

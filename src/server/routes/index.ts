@@ -17,6 +17,7 @@ import { targetRoutes } from './targets.js';
 import { tenantRoutes } from './tenants.js';
 import { notificationRoutes } from './notifications.js';
 import { patchPlanRoutes } from './patch-plans.js';
+import { reportRoutes } from './reports.js';
 
 export const routeModules: readonly RouteModule[] = [
   systemRoutes,
@@ -31,4 +32,5 @@ export const routeModules: readonly RouteModule[] = [
   notificationRoutes,
   patchPlanRoutes,
   jobsOpsRoutes,
+  reportRoutes,
 ];

@@ -2,8 +2,8 @@
 import { api, get, list } from '../api.js';
 import { canWrite, go, hasRoute, isAdmin, type Route } from '../app.js';
 import { h, replace } from '../dom.js';
-import { currentLang, fmtDate, fmtDateTime, t } from '../i18n/index.js';
-import type { Page, Target, Tenant, TargetWithScan } from '../types.js';
+import { currentLang, fmtDate, fmtDateTime, t, type Key } from '../i18n/index.js';
+import type { Page, ReportRecord, Target, Tenant, TargetWithScan } from '../types.js';
 import { counts, download, field, formStatus, link, pager, parseTags, section, select, statusBadge, table, tags } from '../ui.js';
 
 export async function renderTenants(main: HTMLElement): Promise<void> {
@@ -36,11 +36,12 @@ const PAGE_SIZE = 25;
 export async function renderTenant(main: HTMLElement, id: string, route: Route): Promise<void> {
   const q = route.query;
   const filter = { kind: q.get('kind') ?? '', tag: q.get('tag') ?? '', q: q.get('q') ?? '', page: Number(q.get('page') ?? '1') || 1 };
-  const [tenant, targets, tenantReport, notifications] = await Promise.all([
+  const [tenant, targets, tenantReport, notifications, reportJobs] = await Promise.all([
     get<Tenant>(`/api/tenants/${encodeURIComponent(id)}`),
     get<Page<TargetWithScan>>('/api/targets', { tenant: id, kind: filter.kind, tag: filter.tag, q: filter.q, page: filter.page, pageSize: PAGE_SIZE }),
     hasRoute('/api/tenants/{id}/report'),
     hasRoute('/api/tenants/{id}/notifications'),
+    hasRoute('/api/tenants/{id}/reports'),
   ]);
   const here = (over: Record<string, string | number>) => go(`/tenants/${encodeURIComponent(id)}`, { ...filter, ...over });
 
@@ -70,6 +71,7 @@ export async function renderTenant(main: HTMLElement, id: string, route: Route):
       canWrite() && notifications ? link(`#/tenants/${encodeURIComponent(id)}/notifications`, t('notify.title')) : null,
       link(`#/?tenant=${encodeURIComponent(id)}`, t('nav.overview')),
     ),
+    reportJobs ? preparedReports(id) : null,
     section(
       t('targets.title'),
       filters,
@@ -85,6 +87,53 @@ export async function renderTenant(main: HTMLElement, id: string, route: Route):
     ),
     canWrite() ? h('div', { class: 'grid2' }, addHostForm(id), addSiteForm(id)) : null,
   );
+}
+
+/**
+ * "Prepare report": queue the owner report (POST /api/tenants/:id/reports; a worker renders it), show the
+ * tenant's recent reports with their status (polled while one is queued or rendering) and a download link once
+ * ready. Every role of the tenant may use it (viewers download the owner report too).
+ */
+function preparedReports(tenantId: string): HTMLElement {
+  const base = `/api/tenants/${encodeURIComponent(tenantId)}/reports`;
+  const format = select('format', [['pdf', 'PDF'], ['html', 'HTML']], 'pdf');
+  const lang = select('lang', [['ja', '日本語'], ['en', 'English']], currentLang());
+  const status = formStatus();
+  const listEl = h('div', { 'data-testid': 'reports' });
+  const btn = h('button', { type: 'submit', class: 'btn primary' }, t('report.prepare'));
+  const form = h('form', { class: 'inline-form', 'data-testid': 'prepare-report' }, field(t('report.format'), format), field(t('report.lang'), lang), btn, status.el);
+  const el = section(t('report.prepared'), h('p', { class: 'muted' }, t('report.prepareHint')), form, listEl);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const refresh = async (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (!el.isConnected && listEl.childElementCount) return;
+    try {
+      const items = (await get<{ items: ReportRecord[] }>(base, { limit: 10 })).items;
+      replace(listEl, table(items, [
+        { head: t('common.created'), cell: (r) => fmtDateTime(r.createdAt) },
+        { head: t('report.format'), cell: (r) => `${r.format.toUpperCase()} · ${r.lang === 'ja' ? '日本語' : 'English'}` },
+        { head: t('common.status'), cell: (r) => h('span', { class: `badge status-${r.status}`, 'data-status': r.status, title: r.failureReason ?? '' }, t(`report.status.${r.status}` as Key)) },
+        { head: '', cell: (r) => (r.status === 'done' ? [download(`/api/reports/${encodeURIComponent(r.id)}/download`, t('report.download')), ' ', h('span', { class: 'muted' }, t('report.size', { size: r.size ?? 0 }))] : r.failureReason ? h('span', { class: 'muted' }, r.failureReason) : '') },
+      ], { testid: 'report-list', empty: t('report.none') }));
+      if (items.some((r) => r.status === 'queued' || r.status === 'running')) timer = setTimeout(() => void refresh(), 2000);
+    } catch (err) {
+      status.error(err);
+    }
+  };
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    btn.disabled = true;
+    status.clear();
+    api<ReportRecord>('POST', base, { format: format.value, lang: lang.value })
+      .then(() => refresh())
+      .catch((err: unknown) => status.error(err))
+      .finally(() => {
+        btn.disabled = false;
+      });
+  });
+  void refresh();
+  return el;
 }
 
 function commonInputs(): { name: HTMLInputElement; tags: HTMLInputElement; schedule: HTMLInputElement; window: HTMLInputElement } {
