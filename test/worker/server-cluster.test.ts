@@ -42,7 +42,9 @@ test('server on PostgreSQL enqueues, a worker scans with the server\'s knowledge
   const exited = new Promise((r) => server.once('exit', r));
   const base = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.ok, 'the server to be ready', 60_000);
+    await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.ok, 'the server to be ready', 90_000).catch((err: Error) => {
+      throw new Error(`${err.message}; the server said: ${serverLog.slice(-2000)}`);
+    });
     // an operator's API token, as `mamori token create` would make it
     const user = await f.store.createUser({ email: 'ops@example.jp', passwordHash: 'x', role: 'operator', tenantIds: [f.tenant.id] });
     const token = newApiToken();
