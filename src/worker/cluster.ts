@@ -9,7 +9,9 @@ import { createServer, type Server } from 'node:http';
 import pg from 'pg';
 import type { FleetStore } from '../fleet/ports.js';
 import { createHandlers } from './handlers/index.js';
-import type { JobHandlers } from './jobs.js';
+import { notifyHandler, notifyScanHooks } from './handlers/notify.js';
+import { patchApplyHandler } from './handlers/patch-apply.js';
+import type { JobHandlers, JobRunner } from './jobs.js';
 import { knowledgeSync, type KnowledgeSync } from './knowledge-sync.js';
 import type { Logger } from './log.js';
 import { Gauge, PROMETHEUS_CONTENT_TYPE, Registry, runnerMetrics } from './metrics.js';
@@ -64,12 +66,17 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
   const knowledge = knowledgeSync({ dbPath: o.knowledgeDb, server: o.server, token: o.token, intervalMs: o.knowledgeIntervalMs, log: o.log.child({ component: 'knowledge' }) });
   if (o.server) await knowledge.refresh();
 
-  const base = createHandlers({ store: o.store, knowledgeDb: o.knowledgeDb, home: o.home, site: o.site, smtp: o.smtp });
+  // the runner is made below with these handlers; the hooks and the patch job enqueue through it
+  const later: Pick<JobRunner, 'enqueue'> = { enqueue: (job, opts) => runner.enqueue(job, opts) };
+  // a finished or failed scan enqueues its notify job (new critical/high findings, KEV, end of life, failure)
+  const base = createHandlers({ store: o.store, knowledgeDb: o.knowledgeDb, home: o.home, site: o.site, smtp: o.smtp, ...notifyScanHooks(later) });
   const scan = base.scan!;
   // Before every scan: the server's knowledge, if it changed (a conditional GET at most once per interval).
-  // Reports are rendered here, not in the server (Chromium for PDFs).
+  // Reports, notifications and patch applies run here, not in the server (Chromium for PDFs, SMTP, SSH).
   const handlers: JobHandlers = {
     'render-report': base['render-report'],
+    notify: notifyHandler({ store: o.store, smtp: o.smtp }),
+    'patch-apply': patchApplyHandler({ store: o.store, runner: later }),
     ...o.handlers,
     scan: async (payload, ctx) => {
       await knowledge.version();

@@ -2,7 +2,9 @@
  * One server and a worker on PostgreSQL, both through the built CLI: `mamori serve --database postgres://…`
  * enqueues into pg-boss (no scan runs in the server), `mamori worker --server URL --token T` takes the scan,
  * its knowledge DB comes from the server's bundle (ETag, 304), and the scan records the server's knowledge
- * version. /metrics answers in Prometheus text on both.
+ * version. /metrics answers in Prometheus text on both. The scan's notifications (new findings) are delivered by
+ * the worker — email to a real SMTP server on loopback (the worker's MAMORI_SMTP_URL) and a webhook to a
+ * loopback receiver — never by the server, which only enqueues.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,11 +18,16 @@ import { binPath, repoRoot } from '../helpers/cli.js';
 import { startFleet, waitFor } from './cluster-helpers.js';
 import { postgresUnavailable as pgMissing } from '../helpers/postgres.js';
 import { startSlowSite } from './slow-site.js';
+import { defaultNotificationSettings, saveNotificationSettings } from '../../src/fleet/notify/settings.js';
+import { startSmtpServer } from '../helpers/smtp.js';
+import { startWebhookReceiver } from '../helpers/webhook.js';
 
 const missing = await pgMissing();
 
 test('server on PostgreSQL enqueues, a worker scans with the server\'s knowledge, metrics on both', { skip: missing ?? false, timeout: 300_000 }, async () => {
   const site = await startSlowSite(2);
+  const smtp = await startSmtpServer();
+  const hook = await startWebhookReceiver();
   const f = await startFleet({ env: { MAMORI_SITE_RATE: '100' } });
   const port = await freePort();
   const serverHome = join(f.dir, 'server');
@@ -35,7 +42,9 @@ test('server on PostgreSQL enqueues, a worker scans with the server\'s knowledge
   const exited = new Promise((r) => server.once('exit', r));
   const base = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.ok, 'the server to be ready', 60_000);
+    await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.ok, 'the server to be ready', 90_000).catch((err: Error) => {
+      throw new Error(`${err.message}; the server said: ${serverLog.slice(-2000)}`);
+    });
     // an operator's API token, as `mamori token create` would make it
     const user = await f.store.createUser({ email: 'ops@example.jp', passwordHash: 'x', role: 'operator', tenantIds: [f.tenant.id] });
     const token = newApiToken();
@@ -52,7 +61,9 @@ test('server on PostgreSQL enqueues, a worker scans with the server\'s knowledge
     const again = await fetch(`${base}/api/knowledge/bundle`, { headers: { ...auth, 'if-none-match': etag! } });
     assert.equal(again.status, 304);
 
-    const worker = await f.startWorker(['--server', base, '--token', token, '--metrics-listen', '127.0.0.1:0']);
+    // the tenant is told of new findings by email and webhook (the worker has the SMTP server; the server has none)
+    await saveNotificationSettings(f.store, f.tenant.id, { ...defaultNotificationSettings(), lang: 'en', email: { recipients: ['owner@example.jp'] }, webhooks: [{ url: hook.url('/services/T0/B0/secret-token') }] });
+    const worker = await f.startWorker(['--server', base, '--token', token, '--metrics-listen', '127.0.0.1:0'], { MAMORI_SMTP_URL: smtp.url });
     assert.ok(worker.logs.some((l) => l.msg === 'knowledge updated from the server' && `"${String(l.knowledgeVersion)}"` === etag), 'the worker installed the server\'s bundle');
     assert.ok(!worker.logs.some((l) => JSON.stringify(l).includes(token)), 'the token is never logged');
 
@@ -72,6 +83,16 @@ test('server on PostgreSQL enqueues, a worker scans with the server\'s knowledge
     const { readSnapshot, knowledgeVersion } = await import('../../src/scan/knowledge.js');
     assert.equal(done.knowledgeVersion, knowledgeVersion(await readSnapshot(join(serverHome, 'db.sqlite'))));
 
+    // the notify job the scan enqueued ran on the worker: one email, one webhook post
+    const [mail] = await smtp.waitFor(1, 60_000);
+    assert.deepEqual(mail!.to, ['owner@example.jp']);
+    assert.match(mail!.subject, /shop|finding/i, mail!.subject);
+    await waitFor(async () => hook.hooks.length >= 1, 'the webhook post', 30_000);
+    assert.equal(hook.hooks[0]!.path, '/services/T0/B0/secret-token');
+    assert.ok(worker.logs.some((l) => l.msg === 'notifications delivered' && l.queue === 'notify'), 'the worker delivered them');
+    assert.ok(!/notifications delivered/.test(serverLog), 'the server delivered nothing itself');
+    assert.ok(!worker.logs.some((l) => JSON.stringify(l).includes('secret-token')), 'the webhook URL is never logged');
+
     const metrics = await (await fetch(`${base}/metrics`)).text();
     assert.match(metrics, /# TYPE mamori_queue_depth gauge/);
     assert.match(metrics, /mamori_cluster_scans_last_minute \d+/);
@@ -86,5 +107,7 @@ test('server on PostgreSQL enqueues, a worker scans with the server\'s knowledge
     await exited;
     await f.close();
     await site.close();
+    await smtp.close();
+    await hook.close();
   }
 });

@@ -90,9 +90,10 @@ export const serveCommand: Command = {
 
     // SQLite (embedded): scans run in this process, the queued scans in the store are the queue
     // (src/worker/inprocess.ts), with the notify and patch-apply handlers (SMTP from MAMORI_SMTP_URL; patch
-    // apply asks for its verification scan through the same runner). PostgreSQL: scans are enqueued into
-    // pg-boss for `mamori worker` processes (src/worker/pgboss-runner.ts); schedules are evaluated once per
-    // cluster minute by pg-boss's cron.
+    // apply asks for its verification scan through the same runner). PostgreSQL: scans, notifications, reports
+    // and patch applies are enqueued into pg-boss for `mamori worker` processes (src/worker/pgboss-runner.ts,
+    // src/worker/cluster.ts), which need MAMORI_SMTP_URL for email; schedules are evaluated once per cluster
+    // minute by pg-boss's cron.
     const [{ InProcessRunner }, { createHandlers, resumeQueuedReports }, { startScheduler }, { serverRunner }, { serverOps }, { jsonLogger }, { notifyHandler, notifyScanHooks, startNotifySchedules }, { patchApplyHandler, resumeApprovedPatchPlans }, { smtpFromEnv }] = await Promise.all([
       import('../../worker/inprocess.js'),
       import('../../worker/handlers/index.js'),
@@ -115,6 +116,9 @@ export const serveCommand: Command = {
       const s = await serverRunner({ databaseUrl: url, store, knowledgeDb: ctx.dbPath, home, log, offline });
       runner = pgboss = s.runner;
       closeCluster = s.close;
+      // the weekly digest and the monthly report: enqueued here for the workers (the last evaluation is kept in
+      // the store and the job has a singleton key, so a second server does not send them twice)
+      notifySchedules = startNotifySchedules({ store, runner: s.runner, onError: (err) => ctx.warn(`notify schedule: ${(err as Error).message}`) });
     } else {
       const ref: { runner?: Pick<InstanceType<typeof InProcessRunner>, 'enqueue'> } = {};
       const later: Pick<InstanceType<typeof InProcessRunner>, 'enqueue'> = { enqueue: (job, o) => ref.runner!.enqueue(job, o) };
