@@ -54,7 +54,8 @@ test('a worker killed with SIGKILL mid-scan loses no job and leaves no half resu
     assert.ok(doc.findings.length > 0, 'the slow shop has findings (plaintext form, banners)');
     const rows = await f.store.listFindings(SYSTEM_SCOPE, { targetId: target.id }, { page: 1, pageSize: 500 });
     assert.equal(rows.total, doc.findings.length, 'findings rows are exactly those of the finished document');
-    assert.ok(b.logs.some((l) => l.msg === 'job completed' && l.scanId === scan.id), 'worker B completed the job');
+    // the worker logs 'job completed' after the result is written (and its notification enqueued): wait for the line
+    await waitFor(async () => b.logs.some((l) => l.msg === 'job completed' && l.scanId === scan.id), 'worker B to log that it completed the job', 30_000);
     assert.ok(b.logs.every((l) => !JSON.stringify(l).includes('PRIVATE KEY')), 'no key in the logs');
   } finally {
     await f.close();

@@ -46,7 +46,8 @@ test('PostgreSQL: the server enqueues, a mamori worker renders and stores the PD
       assert.equal(Buffer.from(got.content.subarray(0, 5)).toString('latin1'), '%PDF-');
       assert.equal(got.content.byteLength, done.size);
       assert.equal(createHash('sha256').update(got.content).digest('hex'), done.sha256);
-      assert.ok(w1.logs.some((l) => l.msg === 'report stored' && l.reportId === id), 'the worker rendered it');
+      // logged after the report is written: wait for the line
+      await waitFor(async () => w1.logs.some((l) => l.msg === 'report stored' && l.reportId === id), 'the worker to log that it rendered it', 30_000);
       const dl = await fx.req({ method: 'GET', url: `/api/reports/${id}/download`, headers: hdr(viewer) });
       assert.equal(dl.statusCode, 200);
       assert.equal(dl.headers['content-type'], 'application/pdf');
@@ -67,7 +68,7 @@ test('PostgreSQL: the server enqueues, a mamori worker renders and stores the PD
       }, 'the retried report', 150_000);
       assert.equal(done2.status, 'done', done2.failureReason ?? '');
       assert.equal(done2.attempts, 2, 'the second attempt wrote it');
-      assert.ok(w2.logs.some((l) => l.msg === 'report stored' && l.reportId === id2));
+      await waitFor(async () => w2.logs.some((l) => l.msg === 'report stored' && l.reportId === id2), 'the second worker to log that it stored the report', 30_000);
       const got2 = (await f.store.getReportContent(SYSTEM_SCOPE, id2))!;
       assert.equal(Buffer.from(got2.content.subarray(0, 5)).toString('latin1'), '%PDF-');
       assert.equal(createHash('sha256').update(got2.content).digest('hex'), done2.sha256);

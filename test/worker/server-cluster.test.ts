@@ -77,7 +77,8 @@ test('server on PostgreSQL enqueues, a worker scans with the server\'s knowledge
       return s?.status === 'done' || s?.status === 'failed' ? s : undefined;
     }, 'the scan to finish on the worker');
     assert.equal(done.status, 'done', String(done.failureReason));
-    assert.ok(worker.logs.some((l) => l.msg === 'job completed' && l.scanId === scan.id), 'the worker ran it');
+    // logged after the result is written: wait for the line
+    await waitFor(async () => worker.logs.some((l) => l.msg === 'job completed' && l.scanId === scan.id), 'the worker to log that it ran the scan', 30_000);
     assert.ok(!/job started/.test(serverLog), 'the server ran no scan itself');
     // the version the scan used is the one of the server's knowledge DB (the same snapshot on both)
     const { readSnapshot, knowledgeVersion } = await import('../../src/scan/knowledge.js');
@@ -89,7 +90,7 @@ test('server on PostgreSQL enqueues, a worker scans with the server\'s knowledge
     assert.match(mail!.subject, /shop|finding/i, mail!.subject);
     await waitFor(async () => hook.hooks.length >= 1, 'the webhook post', 30_000);
     assert.equal(hook.hooks[0]!.path, '/services/T0/B0/secret-token');
-    assert.ok(worker.logs.some((l) => l.msg === 'notifications delivered' && l.queue === 'notify'), 'the worker delivered them');
+    await waitFor(async () => worker.logs.some((l) => l.msg === 'notifications delivered' && l.queue === 'notify'), 'the worker to log the delivery', 30_000);
     assert.ok(!/notifications delivered/.test(serverLog), 'the server delivered nothing itself');
     assert.ok(!worker.logs.some((l) => JSON.stringify(l).includes('secret-token')), 'the webhook URL is never logged');
 
