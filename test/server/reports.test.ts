@@ -237,3 +237,50 @@ describe('reports rendered by the job runner (SQLite, in process, HTTP API)', ()
     assert.ok((await store.listReports(SYSTEM_SCOPE, { tenantId: fx.tenantA.id })).length >= 4);
   });
 });
+
+describe('a tenant has at most 3 reports waiting: a fourth request answers 429 until one is done', () => {
+  let fx: Fixture;
+  let runner: InProcessRunner;
+  let home: string;
+  const s: Record<'viewerA' | 'operatorA' | 'viewerB', Session> = {} as never;
+
+  before(async () => {
+    home = mkdtempSync(join(tmpdir(), 'mamori-reports-limit-'));
+    const sqlite = (await dialects()).find((d) => d.name === 'SQLite')!;
+    const { store, cleanup } = await sqlite.open();
+    // not started: what is queued stays queued, like a cluster whose workers are all busy
+    runner = new InProcessRunner({ store, handlers: createHandlers({ store, knowledgeDb: join(home, 'db.sqlite'), home }), pollMs: 100, log: () => undefined });
+    fx = await buildFixture(store, cleanup, runner);
+    s.viewerA = await login(fx, 'viewer-a@example.jp', PASSWORDS.viewerA);
+    s.operatorA = await login(fx, 'op-a@example.jp', PASSWORDS.operatorA);
+    s.viewerB = await login(fx, 'viewer-b@example.jp', PASSWORDS.viewerB);
+  });
+
+  after(async () => {
+    await fx.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('three queued, the fourth refused with the reason; another tenant is not held back; a finished one frees a place', async () => {
+    const post = (who: Session, tenantId: string) => fx.req({ method: 'POST', url: `/api/tenants/${tenantId}/reports`, headers: hdr(who), payload: { format: 'pdf', lang: 'ja' } });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await post(s.viewerA, fx.tenantA.id);
+      assert.equal(res.statusCode, 202, res.body);
+      ids.push((res.json() as ReportRecord).id);
+    }
+    const fourth = await post(s.viewerA, fx.tenantA.id);
+    assert.equal(fourth.statusCode, 429, fourth.body);
+    assert.match(fourth.body, /3 reports of this tenant are being prepared; request another when one of them is done/);
+    const listed = await fx.store.listReports(SYSTEM_SCOPE, { tenantId: fx.tenantA.id });
+    assert.equal(listed.length, 3, 'the refused request left no record');
+    // the limit is per tenant: tenant B's viewer is not held back by tenant A's queue
+    const other = await post(s.viewerB, fx.tenantB.id);
+    assert.equal(other.statusCode, 202, other.body);
+    // one done: a place is free again
+    await fx.store.startReport(ids[0]!);
+    await fx.store.finishReport(ids[0]!, { filename: 'r.pdf', content: new Uint8Array([0x25, 0x50, 0x44, 0x46]), sha256: 'x' });
+    const again = await post(s.operatorA, fx.tenantA.id);
+    assert.equal(again.statusCode, 202, again.body);
+  });
+});

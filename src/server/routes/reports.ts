@@ -16,6 +16,9 @@ import { idParams } from '../schemas.js';
 import type { RouteModule } from '../types.js';
 import { scope, who } from './util.js';
 
+/** Reports of one tenant queued or rendering at once; a further request answers 429 until one is done. */
+export const MAX_PENDING_REPORTS = 3;
+
 export const reportRoutes: RouteModule = (app, deps) => {
   app.post('/api/tenants/:id/reports', {
     config: { viewerMayWrite: true, summary: "Queue a report of the tenant (the owner report, or one scan's with scanId) as PDF or HTML in Japanese or English; rendered by a worker (202 with the queued record)", tags: ['reports'] },
@@ -46,6 +49,11 @@ export const reportRoutes: RouteModule = (app, deps) => {
       if (scan.status !== 'done') throw new HttpError(409, 'scan_not_done', `body.scanId: scan ${body.scanId} is ${scan.status}; only a finished scan has a report`);
     }
     if (!deps.runner) throw new HttpError(503, 'no_runner', 'this server has no job runner: the report cannot be rendered; use GET /api/tenants/:id/report');
+    // a render is costly (Chromium for a PDF): a tenant has a few waiting at most, so one account cannot flood the workers
+    const pending = await deps.store.listReports(s, { tenantId: id, status: ['queued', 'running'] }, MAX_PENDING_REPORTS);
+    if (pending.length >= MAX_PENDING_REPORTS) {
+      throw new HttpError(429, 'too_many_reports', `${pending.length} reports of this tenant are being prepared; request another when one of them is done (GET /api/tenants/${id}/reports)`);
+    }
     const rec = await deps.store.createReport(s, { tenantId: id, scanId: body.scanId ?? null, format, lang, deliver: Boolean(body.deliver) });
     if (!rec) throw notFound('tenant');
     await audit(deps, req, {
