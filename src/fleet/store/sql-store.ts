@@ -219,6 +219,9 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
     const migrator = new Migrator({ db: this.db, provider: new InCodeMigrations(this.dialect, () => this.secretKey()) });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
+      // a database migrated by a newer mamori (a server upgraded before this worker): say so, and what to do
+      const newer = /previously executed migration (\S+) is missing/.exec((error as Error).message ?? '')?.[1];
+      if (newer) throw new FleetStoreError(`the fleet store on ${this.dialect} was upgraded by a newer mamori (its schema has migration ${newer}, unknown to this version); run the same mamori version as the server (upgrade this one)`);
       const failed = results?.find((r) => r.status === 'Error')?.migrationName;
       throw new FleetStoreError(`fleet store migration ${failed ?? ''} failed on ${this.dialect}: ${(error as Error).message ?? String(error)}`);
     }
