@@ -24,6 +24,7 @@
  */
 import PgBoss from 'pg-boss';
 import pg from 'pg';
+import { abortable } from './abort.js';
 import { JobInterrupted } from './jobs.js';
 import type { Logger } from './log.js';
 import type { RunnerMetrics } from './metrics.js';
@@ -356,7 +357,7 @@ export class PgBossRunner {
       log.log('info', 'job started', {});
       const work = handler(data, { jobId: job.id, queue, attempt: job.retryCount, retryLimit: job.retryLimit, final, signal: r.abort.signal, log });
       try {
-        await raceAbort(work, r.abort.signal);
+        await abortable(work, r.abort.signal);
       } catch (err) {
         // a timed-out handler that ignores its signal keeps its target lock until it settles (at most a minute
         // more), so the retry never overlaps it
@@ -418,25 +419,6 @@ export class PgBossRunner {
     }
     return 'ok';
   }
-}
-
-/** Reject when the signal aborts, even if the work does not watch it (its result is then ignored). */
-function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const on = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', on, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', on);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', on);
-        reject(e as Error);
-      },
-    );
-  });
 }
 
 const isPermanentError = (err: unknown) => err instanceof Error && err.name === 'PermanentJobError';

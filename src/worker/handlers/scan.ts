@@ -19,6 +19,7 @@ import type { Transport } from '../../collect/transport/types.js';
 import type { FleetStore } from '../../fleet/ports.js';
 import { SYSTEM_SCOPE, type RiskException, type ScanRecord, type Target, type TargetSecrets } from '../../fleet/types.js';
 import { isPermanent, JobInterrupted, PermanentJobError, type JobContext, type JobHandler } from '../jobs.js';
+import { abortable } from '../abort.js';
 import { redact, reasonOf } from '../redact.js';
 
 export interface ScanJobDeps {
@@ -98,31 +99,6 @@ export function credentialDir(secrets: TargetSecrets, base = tmpdir()): { dir: s
     throw err;
   }
   return { dir, identity, knownHosts, dispose: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** Reject when the signal aborts; the work itself is told through `onAbort`. */
-function abortable<T>(p: Promise<T>, signal: AbortSignal, onAbort: () => void): Promise<T> {
-  if (signal.aborted) {
-    onAbort();
-    return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const stop = () => {
-      onAbort();
-      reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
-    };
-    signal.addEventListener('abort', stop, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', stop);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', stop);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }
 
 /** Whether an error of a scan can go away on a retry. */
