@@ -19,19 +19,8 @@ import type { JobRunner } from '../../src/worker/jobs.js';
 import { serverOps } from '../../src/worker/ops.js';
 import { harness, knowledgeDb, until, type Harness } from '../worker/helpers.js';
 import { SSH_KEY_MARKER, bearer, buildFixture, dialects, hdr, login, PASSWORDS, type Fixture, type Session } from './helpers.js';
+import type { NamedDeadLetter } from '../../src/server/routes/jobs-ops.js';
 
-interface DeadItem {
-  id: string;
-  queue: string;
-  scanId: string | null;
-  targetId: string | null;
-  targetName: string | null;
-  tenantId: string | null;
-  tenantName: string | null;
-  reason: string;
-  at: string;
-  rescan: boolean;
-}
 interface Summary {
   runner: string | null;
   scans: { queued: number; running: number; failed: number };
@@ -105,7 +94,7 @@ for (const d of await dialects()) {
     it("an operator sees their tenants' dead letters only, up to the limit counted after scoping, with names and the reason", async () => {
       const res = await fx.req({ method: 'GET', url: `/api/jobs/dead-letters?limit=${LIMIT}`, headers: hdr(operatorA) });
       assert.equal(res.statusCode, 200, res.body);
-      const items = (res.json() as { items: DeadItem[] }).items;
+      const items = (res.json() as { items: NamedDeadLetter[] }).items;
       assert.equal(items.length, 1, `A's one dead letter, though B has ${B_FAILURES} newer ones: ${res.body}`);
       const a = items[0]!;
       assert.equal(a.tenantId, fx.tenantA.id);
@@ -121,11 +110,11 @@ for (const d of await dialects()) {
     });
 
     it('an admin sees every tenant, newest first, and the limit holds', async () => {
-      const limited = (await fx.req({ method: 'GET', url: `/api/jobs/dead-letters?limit=${LIMIT}`, headers: hdr(admin) })).json() as { items: DeadItem[] };
+      const limited = (await fx.req({ method: 'GET', url: `/api/jobs/dead-letters?limit=${LIMIT}`, headers: hdr(admin) })).json() as { items: NamedDeadLetter[] };
       assert.equal(limited.items.length, LIMIT);
       assert.ok(limited.items.every((x) => x.tenantId === fx.tenantB.id && x.tenantName === 'Other Hosting Co.'), 'the newest: B');
       assert.ok(limited.items.every((x) => /key/i.test(x.reason) && x.targetName?.startsWith('b-nokey-')));
-      const all = (await fx.req({ method: 'GET', url: '/api/jobs/dead-letters', headers: bearer(fx.tokens.admin) })).json() as { items: DeadItem[] };
+      const all = (await fx.req({ method: 'GET', url: '/api/jobs/dead-letters', headers: bearer(fx.tokens.admin) })).json() as { items: NamedDeadLetter[] };
       assert.equal(all.items.length, B_FAILURES + 1);
       assert.deepEqual(all.items.map((x) => x.at), all.items.map((x) => x.at).sort().reverse(), 'newest first');
     });
@@ -167,7 +156,7 @@ for (const d of await dialects()) {
     });
 
     it('"Scan again" is the existing scan request: an operator re-queues their dead letter, not B\'s', async () => {
-      const items = ((await fx.req({ method: 'GET', url: '/api/jobs/dead-letters', headers: hdr(operatorA) })).json() as { items: DeadItem[] }).items;
+      const items = ((await fx.req({ method: 'GET', url: '/api/jobs/dead-letters', headers: hdr(operatorA) })).json() as { items: NamedDeadLetter[] }).items;
       const res = await fx.req({ method: 'POST', url: `/api/targets/${items[0]!.targetId}/scans`, headers: hdr(operatorA) });
       assert.equal(res.statusCode, 202, res.body);
       assert.equal((res.json() as { scan: ScanRecord }).scan.status, 'queued');

@@ -13,19 +13,9 @@ import { requestScan } from '../../src/worker/request.js';
 import { postgresUnavailable } from '../helpers/postgres.js';
 import { bearer, buildFixture, hdr, login, PASSWORDS } from '../server/helpers.js';
 import { startFleet, waitFor } from './cluster-helpers.js';
+import type { NamedDeadLetter } from '../../src/server/routes/jobs-ops.js';
 
 const missing = await postgresUnavailable();
-
-interface DeadItem {
-  queue: string;
-  scanId: string | null;
-  targetId: string | null;
-  targetName: string | null;
-  tenantId: string | null;
-  tenantName: string | null;
-  reason: string;
-  rescan: boolean;
-}
 
 test('pg-boss dead letters on the Jobs page API: scoped in the query, then limited; queue depth for admins only', { skip: missing ?? false, timeout: 180_000 }, async () => {
   const f = await startFleet({ prefix: 'mamori_deadapi' });
@@ -51,7 +41,7 @@ test('pg-boss dead letters on the Jobs page API: scoped in the query, then limit
       const viewerA = await login(fx, 'viewer-a@example.jp', PASSWORDS.viewerA);
       const op = await fx.req({ method: 'GET', url: '/api/jobs/dead-letters?limit=2', headers: hdr(operatorA) });
       assert.equal(op.statusCode, 200, op.body);
-      const mine = (op.json() as { items: DeadItem[] }).items;
+      const mine = (op.json() as { items: NamedDeadLetter[] }).items;
       assert.equal(mine.length, 1, `A's dead letter though B has three newer ones: ${op.body}`);
       assert.equal(mine[0]!.scanId, aScan.id);
       assert.equal(mine[0]!.queue, 'scan-host');
@@ -60,10 +50,10 @@ test('pg-boss dead letters on the Jobs page API: scoped in the query, then limit
       assert.equal(mine[0]!.rescan, true);
       assert.match(mine[0]!.reason, /key/i);
 
-      const all = (await fx.req({ method: 'GET', url: '/api/jobs/dead-letters?limit=2', headers: bearer(fx.tokens.admin) })).json() as { items: DeadItem[] };
+      const all = (await fx.req({ method: 'GET', url: '/api/jobs/dead-letters?limit=2', headers: bearer(fx.tokens.admin) })).json() as { items: NamedDeadLetter[] };
       assert.equal(all.items.length, 2);
       assert.ok(all.items.every((x) => x.tenantId === fx.tenantB.id && x.targetName?.startsWith('b-nokey-')), JSON.stringify(all.items));
-      assert.equal(((await fx.req({ method: 'GET', url: '/api/jobs/dead-letters', headers: bearer(fx.tokens.admin) })).json() as { items: DeadItem[] }).items.length, 4);
+      assert.equal(((await fx.req({ method: 'GET', url: '/api/jobs/dead-letters', headers: bearer(fx.tokens.admin) })).json() as { items: NamedDeadLetter[] }).items.length, 4);
 
       const sOp = (await fx.req({ method: 'GET', url: '/api/jobs/summary', headers: hdr(operatorA) })).json() as { runner: string; scans: { failed: number }; tenants: { tenantId: string }[]; queues: unknown };
       assert.equal(sOp.runner, 'pg-boss');

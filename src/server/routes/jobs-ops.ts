@@ -56,6 +56,14 @@ const summarySchema = {
   },
 };
 
+/** One item of GET /api/jobs/dead-letters. */
+export interface NamedDeadLetter extends DeadLetter {
+  targetName: string | null;
+  tenantName: string | null;
+  /** A scan of a target that still exists: POST /api/targets/{id}/scans queues it again. */
+  rescan: boolean;
+}
+
 const noOps = () => new HttpError(503, 'not_available', 'operations data is not available on this server');
 
 export const jobsOpsRoutes: RouteModule = (app, deps) => {
@@ -107,7 +115,7 @@ export const jobsOpsRoutes: RouteModule = (app, deps) => {
   });
 
   /** The dead letters with their target's and tenant's names (null: the target was deleted since). */
-  async function named(items: DeadLetter[], s: Scope) {
+  async function named(items: DeadLetter[], s: Scope): Promise<NamedDeadLetter[]> {
     const tenants = new Map((await deps.store.listTenants(s)).map((t) => [t.id, t.name]));
     const targets = new Map<string, string | null>();
     await Promise.all([...new Set(items.map((d) => d.targetId).filter((x): x is string => Boolean(x)))].map(async (id) => targets.set(id, (await deps.store.getTarget(s, id))?.name ?? null)));
