@@ -8,28 +8,21 @@
  * runs under the server's CSP with no console error and no CSP violation; screenshots go to docs/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildCentosRoot, centosRootMissing, type CentosRoot } from '../host/centos-root.js';
-import { freePort, sshdMissing, startSshd, type Sshd } from '../host/sshd.js';
+import { sshdMissing, startSshd, type Sshd } from '../host/sshd.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { customerExport, serve } from './targets.js';
-
-const repo = fileURLToPath(new URL('../../', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SHOTS = join(repo, 'docs/screenshots');
+import { browserMissing, launchBrowser, SHOTS, startServe, watchConsole, type Served } from './serve.js';
 
 const missing =
-  (existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not installed (Debian package chromium)`) ??
-  (existsSync(join(repo, 'dist/ui/app.js')) ? undefined : 'dist/ui is not built: run npm run build') ??
+  browserMissing() ??
   sshdMissing() ??
   centosRootMissing();
 
@@ -90,25 +83,9 @@ let box: CentosRoot | undefined;
 let sshd: Sshd | undefined;
 let site: { url: string; close: () => Promise<void> } | undefined;
 let smtp: TestSmtpServer | undefined;
-let server: ChildProcess | undefined;
-let serverLog = '';
+let served: Served | undefined;
 let base = '';
 let browser: Browser | undefined;
-
-async function waitHealthy(url: string, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (server?.exitCode !== null && server?.exitCode !== undefined) throw new Error(`mamori serve exited ${server.exitCode}:\n${serverLog}`);
-    try {
-      const r = await fetch(`${url}/healthz`);
-      if (r.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > end) throw new Error(`mamori serve did not answer /healthz within ${ms} ms:\n${serverLog}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 before(async () => {
   if (missing) return;
@@ -117,55 +94,20 @@ before(async () => {
   sshd = await startSshd({ exec: box.sshExec });
   site = await serve(shop);
   smtp = await startSmtpServer();
-  const pw = join(home, 'admin-password');
-  writeFileSync(pw, `${PASSWORD}\n`, { mode: 0o600 });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, [join(repo, 'bin/mamori.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--init-admin', ADMIN, '--init-password-file', pw], {
-    cwd: home,
-    env: { ...process.env, MAMORI_HOME: join(home, 'home'), MAMORI_OFFLINE: '1', MAMORI_SMTP_URL: smtp.url, MAMORI_SMTP_FROM: 'mamori@example.jp', NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stdout!.on('data', (d: Buffer) => (serverLog += d.toString()));
-  server.stderr!.on('data', (d: Buffer) => (serverLog += d.toString()));
-  await waitHealthy(base, 60_000);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true, timeout: 60_000 });
+  served = await startServe({ home, admin: ADMIN, password: PASSWORD, env: { MAMORI_SMTP_URL: smtp.url, MAMORI_SMTP_FROM: 'mamori@example.jp' } });
+  base = served.base;
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => {
-      const t = setTimeout(() => {
-        server?.kill('SIGKILL');
-        r(undefined);
-      }, 10_000);
-      server!.once('exit', () => {
-        clearTimeout(t);
-        r(undefined);
-      });
-    });
-  }
+  await served?.stop();
   await site?.close();
   await smtp?.close();
   await sshd?.stop();
   if (box) rmSync(box.dir, { recursive: true, force: true });
   if (home) rmSync(home, { recursive: true, force: true });
 });
-
-/** Console errors and CSP violations of the page (the unauthenticated GET /api/session before login is expected). */
-function watch(page: Page): { problems: string[] } {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const loc = m.location().url ?? '';
-    if (/status of 401/.test(m.text()) && loc.endsWith('/api/session')) return;
-    problems.push(`console: ${m.text()} (${loc})`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  return { problems };
-}
 
 async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
@@ -184,13 +126,13 @@ async function runScan(page: Page, expectStatus: 'done' | 'failed' = 'done'): Pr
     const n = await rows.count();
     const s = n > 0 ? await rows.first().locator('[data-status]').getAttribute('data-status', { timeout: 1000 }).catch(() => null) : null;
     if (n > before && (s === 'done' || s === 'failed')) break;
-    if (Date.now() > end) assert.fail(`scan did not finish in time\n--- server log ---\n${serverLog.slice(-4000)}`);
+    if (Date.now() > end) assert.fail(`scan did not finish in time\n--- server log ---\n${served!.log().slice(-4000)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
   const status = await page.locator('[data-testid=scans] tbody tr').first().locator('[data-status]').getAttribute('data-status');
   if (status !== expectStatus) {
     const reason = await page.locator('[data-testid=scans] tbody tr').first().textContent();
-    assert.fail(`scan ended ${status}, expected ${expectStatus}: ${reason}\n--- server log ---\n${serverLog.slice(-4000)}`);
+    assert.fail(`scan ended ${status}, expected ${expectStatus}: ${reason}\n--- server log ---\n${served!.log().slice(-4000)}`);
   }
 }
 
@@ -207,7 +149,7 @@ test('the dashboard end to end: login with TOTP, tenant, host over SSH, site, sc
   const context: BrowserContext = await browser!.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   await context.addInitScript({ content: "window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));" });
   const page = await context.newPage();
-  const { problems } = watch(page);
+  const problems = watchConsole(page);
   mark = Date.now();
 
   // The server answers the dashboard with a strict CSP; the page follows the browser's language (ja).

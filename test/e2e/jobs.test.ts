@@ -7,23 +7,16 @@
  * no Jobs page. No console error, no CSP violation; a screenshot goes to docs/screenshots/jobs.png.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { totp } from '../../src/server/auth/totp.js';
+import { freePort } from '../host/sshd.js';
+import { browserMissing, launchBrowser, SHOTS, startServe, watchConsole as watch, type Served } from './serve.js';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(repo, 'docs/screenshots');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const missing =
-  (existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not installed (Debian package chromium)`) ??
-  (existsSync(join(repo, 'dist/ui/app.js')) ? undefined : 'dist/ui is not built: run npm run build');
+const missing = browserMissing();
 
 const ADMIN = 'admin@example.jp';
 const PASSWORD = 'kanri-pass-2026-jobs';
@@ -33,74 +26,23 @@ const TENANT = '<img src=x onerror="window.__xss=1">株式会社ジョブ商店'
 const SITE = 'closed-shop<script>window.__xss=2</script>';
 
 let home = '';
-let server: ChildProcess | undefined;
-let serverLog = '';
+let served: Served | undefined;
 let base = '';
 let browser: Browser | undefined;
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 before(async () => {
   if (missing) return;
   home = mkdtempSync(join(tmpdir(), 'mamori-e2e-jobs-'));
-  const pw = join(home, 'admin-password');
-  writeFileSync(pw, `${PASSWORD}\n`, { mode: 0o600 });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, [join(repo, 'bin/mamori.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--init-admin', ADMIN, '--init-password-file', pw], {
-    cwd: home,
-    env: { ...process.env, MAMORI_HOME: join(home, 'home'), MAMORI_OFFLINE: '1', MAMORI_JOB_RETRY_DELAY_SECONDS: '1', NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stdout!.on('data', (d: Buffer) => (serverLog += d.toString()));
-  server.stderr!.on('data', (d: Buffer) => (serverLog += d.toString()));
-  const end = Date.now() + 60_000;
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`mamori serve exited ${server.exitCode}:\n${serverLog}`);
-    const ok = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (Date.now() > end) throw new Error(`mamori serve did not answer /healthz:\n${serverLog}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true, timeout: 60_000 });
+  served = await startServe({ home, admin: ADMIN, password: PASSWORD, env: { MAMORI_JOB_RETRY_DELAY_SECONDS: '1' } });
+  base = served.base;
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => {
-      const t = setTimeout(() => {
-        server?.kill('SIGKILL');
-        r(undefined);
-      }, 10_000);
-      server!.once('exit', () => {
-        clearTimeout(t);
-        r(undefined);
-      });
-    });
-  }
+  await served?.stop();
   if (home) rmSync(home, { recursive: true, force: true });
 });
-
-/** Console errors and uncaught errors of the page (the unauthenticated GET /api/session before login is expected). */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const loc = m.location().url ?? '';
-    if (/status of 401/.test(m.text()) && loc.endsWith('/api/session')) return;
-    problems.push(`console: ${m.text()} (${loc})`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  return problems;
-}
 
 /** The API as the signed-in page calls it: the session cookie, and the CSRF token on changes. */
 async function apiOf(page: Page) {
@@ -141,7 +83,7 @@ test('the Jobs page: a scan failed for good with its reason and target, Scan aga
   for (;;) {
     scan = (await api<{ status: string; attempts: number; failureReason: string | null }>('GET', `/api/scans/${first.body.scan.id}`)).body;
     if (scan.status === 'failed') break;
-    if (Date.now() > end) assert.fail(`the scan did not fail for good in time (${JSON.stringify(scan)})\n${serverLog.slice(-3000)}`);
+    if (Date.now() > end) assert.fail(`the scan did not fail for good in time (${JSON.stringify(scan)})\n${served!.log().slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 300));
   }
   assert.equal(scan.attempts, 3, 'three attempts, with backoff');
