@@ -174,7 +174,7 @@ function decoderFor(encoding: string): Transform | undefined {
 }
 
 /** Push raw chunks through `decoder`, keeping at most `cap` decoded bytes; stops early at the cap. */
-async function decodeCapped(raw: AsyncIterable<Uint8Array>, decoder: Transform, cap: number): Promise<{ body: Uint8Array; truncated: boolean; rawBytes: number }> {
+export async function decodeCapped(raw: AsyncIterable<Uint8Array>, decoder: Transform, cap: number): Promise<{ body: Uint8Array; truncated: boolean; rawBytes: number }> {
   const out: Buffer[] = [];
   let size = 0;
   let truncated = false;
@@ -187,6 +187,9 @@ async function decodeCapped(raw: AsyncIterable<Uint8Array>, decoder: Transform, 
       out.push(d.subarray(0, room));
       size = cap;
       truncated = true;
+      // Stop inflating now: a bomb's chunk already written would otherwise go on expanding (64 KB of gzip is
+      // 64 MB) until the next raw chunk arrives, costing memory and CPU for bytes that are thrown away.
+      decoder.destroy();
     } else {
       out.push(d);
       size += d.length;
@@ -199,7 +202,7 @@ async function decodeCapped(raw: AsyncIterable<Uint8Array>, decoder: Transform, 
     rawBytes += chunk.length;
     if (truncated || decodeError) break;
     const okToWrite = decoder.write(chunk);
-    if (!okToWrite) await new Promise<void>((r) => decoder.once('drain', r).once('error', () => r()));
+    if (!okToWrite) await new Promise<void>((r) => decoder.once('drain', r).once('error', () => r()).once('close', () => r()));
     // Let the decoder emit what it produced before deciding to read on.
     await new Promise<void>((r) => setImmediate(r));
   }
