@@ -196,6 +196,9 @@ describe('reports rendered by the job runner (SQLite, in process, HTTP API)', ()
     assert.equal(r.status, 'done');
     assert.deepEqual(mail!.to, ['owner@example.test']);
     assert.match(mail!.subject, /株式会社さくら商店/);
+    // dated the day it was prepared, not presented as a monthly report
+    assert.match(mail!.subject, /security report of \d{4}-\d{2}-\d{2}$/);
+    assert.match(mail!.text, /prepared on \d{4}-\d{2}-\d{2}/);
     assert.equal(mail!.attachments.length, 1);
     assert.match(mail!.attachments[0]!.filename ?? '', /\.html$/);
     assert.ok(mail!.attachments[0]!.content.toString('utf8').includes('株式会社さくら商店'));

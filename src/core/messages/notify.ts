@@ -13,6 +13,7 @@ export const notifyMessages = defineCatalog({
     'notify.subject.scan-failed': '[mamori] {tenant} / {target}: scan failed',
     'notify.subject.digest': '[mamori] {tenant}: weekly summary {from} – {to}',
     'notify.subject.monthly-report': '[mamori] {tenant}: security report for {month}',
+    'notify.subject.report': '[mamori] {tenant}: security report of {date}',
 
     'notify.intro.new-findings': 'The scan of {target} on {at} found {count, plural, one {# new critical or high finding} other {# new critical or high findings}} since the previous scan.',
     'notify.intro.new-findings.first': 'The first scan of {target} on {at} found {count, plural, one {# critical or high finding} other {# critical or high findings}}.',
@@ -21,6 +22,7 @@ export const notifyMessages = defineCatalog({
     'notify.intro.scan-failed': 'The scan of {target} failed after {attempts, plural, one {# attempt} other {# attempts}} on {at}. The server was not checked.',
     'notify.intro.digest': 'Weekly summary of {tenant}: {targets, plural, one {# server or site} other {# servers and sites}}, {scanned} scanned, {failed} failed.',
     'notify.intro.monthly-report': 'The security report of {tenant} for {month} is attached ({targets, plural, one {# server or site} other {# servers and sites}}).',
+    'notify.intro.report': 'The security report of {tenant} prepared on {date} is attached ({targets, plural, one {# server or site} other {# servers and sites}}).',
 
     'notify.item.finding': '[{severity}] {title}',
     'notify.item.cves': 'CVE: {cves}',
@@ -73,6 +75,7 @@ export const notifyMessages = defineCatalog({
     'notify.subject.scan-failed': '[mamori] {tenant} / {target}: 診断に失敗しました',
     'notify.subject.digest': '[mamori] {tenant}: 週次のまとめ {from} – {to}',
     'notify.subject.monthly-report': '[mamori] {tenant}: {month} のセキュリティ報告書',
+    'notify.subject.report': '[mamori] {tenant}: セキュリティ報告書 ({date} 作成)',
 
     'notify.intro.new-findings': '{at} の {target} の診断で、前回から緊急・高の問題が新たに {count} 件見つかりました。',
     'notify.intro.new-findings.first': '{at} の {target} の初回の診断で、緊急・高の問題が {count} 件見つかりました。',
@@ -81,6 +84,7 @@ export const notifyMessages = defineCatalog({
     'notify.intro.scan-failed': '{at} の {target} の診断は {attempts} 回試みましたが失敗しました。このサーバーは確認できていません。',
     'notify.intro.digest': '{tenant} の週次のまとめです。サーバー・サイト {targets} 件のうち {scanned} 件を診断し、{failed} 件が失敗しました。',
     'notify.intro.monthly-report': '{tenant} の {month} のセキュリティ報告書を添付します (サーバー・サイト {targets} 件)。',
+    'notify.intro.report': '{date} に作成した {tenant} のセキュリティ報告書を添付します (サーバー・サイト {targets} 件)。',
 
     'notify.item.finding': '[{severity}] {title}',
     'notify.item.cves': 'CVE: {cves}',

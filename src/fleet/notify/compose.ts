@@ -102,6 +102,11 @@ export function composeMessage(e: NotifyEvent, lang: Lang): ComposedMessage {
       intro = t('notify.intro.monthly-report', { tenant, month: e.month, targets: e.targets });
       break;
     }
+    case 'report': {
+      subject = t('notify.subject.report', { tenant, date: e.date });
+      intro = t('notify.intro.report', { tenant, date: e.date, targets: e.targets });
+      break;
+    }
   }
   const more = total > ITEMS_LISTED ? t('notify.item.more', { count: total - ITEMS_LISTED }) : undefined;
   const bullet = (l: string) => (l && !l.startsWith('  ') && e.kind !== 'digest' && e.kind !== 'scan-failed' ? `- ${l}` : l);

@@ -74,7 +74,9 @@ export type NotifyEvent =
       oldest: LagItem[];
       items: { key: string }[];
     }
-  | { kind: 'monthly-report'; tenantId: string; tenantName: string; month: string; targets: number; items: { key: string }[] };
+  | { kind: 'monthly-report'; tenantId: string; tenantName: string; month: string; targets: number; items: { key: string }[] }
+  /** A report an operator asked for (dashboard or API) with delivery: dated the day it was prepared, not a month. */
+  | { kind: 'report'; tenantId: string; tenantName: string; date: string; targets: number; items: { key: string }[] };
 
 export type NotifyEventKind = NotifyEvent['kind'];
 
@@ -291,6 +293,7 @@ export function withoutSent(e: NotifyEvent, sent: (key: string) => boolean): Not
     case 'scan-failed':
     case 'digest':
     case 'monthly-report':
+    case 'report':
       return e.items.every((i) => sent(i.key)) ? undefined : e;
   }
 }

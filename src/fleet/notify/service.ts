@@ -178,7 +178,7 @@ export class Notifier {
     const settings = await loadNotificationPolicy(this.store, tenantId);
     if (!settings.email.recipients.length) return { events: 0, sent: 0, failed: [] };
     const targets = await this.store.listTargets(tenantScope(tenantId), { tenantId }, { page: 1, pageSize: 1 });
-    const ev: NotifyEvent = { kind: 'monthly-report', tenantId, tenantName: tenant.name, month: now.toISOString().slice(0, 7), targets: targets.total, items: [{ key: `report-job:${reportId}` }] };
+    const ev: NotifyEvent = { kind: 'report', tenantId, tenantName: tenant.name, date: now.toISOString().slice(0, 10), targets: targets.total, items: [{ key: `report-job:${reportId}` }] };
     return this.deliver(tenantId, { ...settings, webhooks: [] }, [ev], now, [attachment]);
   }
 
