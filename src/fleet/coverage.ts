@@ -44,13 +44,14 @@ export interface Blind {
   /** A path or URL prefix of the finding's location. */
   path?: string;
   /**
-   * Only what lies outside these directories: a location that is an absolute path under none of them (and, with
-   * `orUnplaced`, a finding with no location). A location that is not a path (`command:nginx -V`, a package, a URL)
-   * was not found there. Used where the scan may have missed places (document roots a configuration it could not
-   * read would have declared; installations only the process list shows).
+   * Only what lies outside these directories: a location that is an absolute path under none of them. Used where
+   * the scan may have missed places (document roots a configuration it could not read would have declared;
+   * installations only the process list shows). A location that is not a path (`command:nginx -V`, a package, a
+   * URL) was not found there; a finding with no location is not hit either: the findings of document roots and
+   * installations always carry one (a history row without one predates migration 0005, and such a gap would
+   * otherwise keep it open on every scan of a host that always has the gap).
    */
   outside?: readonly string[];
-  orUnplaced?: boolean;
   feed?: string;
   categories?: readonly Category[];
   /** Prefixes of the finding's source (the check that produced it): `transport.form-`, `cookie.`. */
@@ -124,17 +125,17 @@ const everything: Rule = (_g, _x, why) => [{ area: 'all', why }];
 /** The directories `findPhp` and PATH reach: a web server or PHP there is found without the process list (src/collect/transport/allowlist.ts). */
 const PATH_DIRS = ['/usr/bin', '/usr/sbin', '/bin', '/sbin', '/usr/local/bin', '/usr/local/sbin'];
 
-/** The component a version command of the web stack stands for (src/collect/host/webstack.ts tryRun). */
-const COMMAND_COMPONENT: Record<string, string> = {
-  nginxV: 'nginx', apache2V: 'apache-httpd', httpdV: 'apache-httpd', lighttpdV: 'lighttpd', mysqldV: 'mysql', mariadbdV: 'mariadb',
-  postgresV: 'postgresql', opensslV: 'openssl', findPhp: 'php', phpV: 'php', phpI: 'php',
+/** The components a version command of the web stack stands for (src/collect/host/webstack.ts tryRun; MariaDB ships a `mysqld` too). */
+const COMMAND_COMPONENTS: Readonly<Record<string, readonly string[]>> = {
+  nginxV: ['nginx'], apache2V: ['apache-httpd'], httpdV: ['apache-httpd'], lighttpdV: ['lighttpd'], mysqldV: ['mysql', 'mariadb'], mariadbdV: ['mariadb'],
+  postgresV: ['postgresql'], opensslV: ['openssl'], findPhp: ['php'], phpV: ['php'], phpI: ['php'],
 };
 
 /** Site findings that come from the pages after the first (the crawl): forms, mixed content, cookies and the headers grade that counts the cookies. */
 const CRAWLED = ['transport.form-', 'transport.mixed-content', 'cookie.', 'header.observatory-grade'] as const;
 
 /** Document roots a configuration (or the user directories) would have declared: outside the roots the scan walked. */
-const missedDocroots = (x: GapContext, why: string): Blind[] => [{ area: 'docroots', outside: x.docroots, orUnplaced: true, why }, { area: 'pii', outside: x.docroots, orUnplaced: true, why }];
+const missedDocroots = (x: GapContext, why: string): Blind[] => [{ area: 'docroots', outside: x.docroots, why }, { area: 'pii', outside: x.docroots, why }];
 
 /** A site gap in a document of another kind cannot be placed. */
 const siteOnly = (rule: Rule): Rule => (g, x, why) => (x.kind === 'site' ? rule(g, x, why) : [{ area: 'all', why }]);
@@ -300,8 +301,9 @@ function commandOrRead(g: Gap, x: GapContext, why: string): Blind[] {
   // /etc/passwd unreadable: the user directories (~user/public_html) were not walked.
   if (subject === 'host.gap.what.userDirs') return missedDocroots(x, why);
   if (subject === 'host.gap.what.command') {
-    const c = COMMAND_COMPONENT[param(g.subject?.params, 'command') ?? ''];
-    return [{ area: 'web', ...(c ? { component: c } : {}), why }];
+    const id = param(g.subject?.params, 'command') ?? '';
+    const components = Object.hasOwn(COMMAND_COMPONENTS, id) ? COMMAND_COMPONENTS[id]! : [];
+    return components.length ? components.map((component) => ({ area: 'web' as const, component, why })) : [{ area: 'web', why }];
   }
   if (!subject && isPath(g.what)) {
     // A file of a document root could not be read for personal data: that file's classification.
@@ -448,8 +450,7 @@ function blindHits(b: Blind, n: Need, f: CoverageFinding): boolean {
   }
   if (b.outside !== undefined) {
     const loc = n.location;
-    if (!loc) return b.orUnplaced === true;
-    if (!loc.startsWith('/') || b.outside.some((d) => under(loc, d))) return false;
+    if (!loc || !loc.startsWith('/') || b.outside.some((d) => under(loc, d))) return false;
   }
   return true;
 }

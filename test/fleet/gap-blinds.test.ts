@@ -65,6 +65,11 @@ test('CentOS 6, nginx configuration unreadable on every scan: the nginx CVEs and
   assert.equal(checked(walked, pii('/srv/shop/htdocs/customers.csv')), false);
   assert.equal(checked(walked, wordpress('/srv/shop/htdocs')), false);
   assert.equal(checked(walked, NGINX_CVES), true);
+  // A history row from before migration 0005 (no source, no location) is not held open by the permanent config gap.
+  const legacy = coverage(CENTOS, [], (d) => (d.gaps = d.gaps.filter((g) => g.code !== 'host.gap.docroot')));
+  assert.ok(legacy.blinds.some((b) => b.why === 'host.gap.config'));
+  assert.equal(checked(legacy, { category: 'personal-data-exposure' }), true);
+  assert.equal(checked(legacy, { category: 'vulnerability', component: 'nginx' }), true);
 });
 
 test('a failed version command leaves that component unchecked, not the others', () => {
@@ -77,6 +82,11 @@ test('a failed version command leaves that component unchecked, not the others',
   assert.equal(checked(nginx, NGINX_CVES), false);
   assert.equal(checked(nginx, NGINX_EOL), false);
   assert.equal(checked(nginx, one(CENTOS, (f) => f.component?.name === 'php')), true);
+  // `mysqld --version` failed: MySQL's findings, and MariaDB's (it ships a mysqld too).
+  const db = coverage(HOST, [commandGap('mysqldV')]);
+  assert.equal(checked(db, { category: 'end-of-life', source: 'lifecycle:endoflife', component: 'mariadb', location: 'command:mysqld --version' }), false);
+  assert.equal(checked(db, { category: 'end-of-life', source: 'lifecycle:endoflife', component: 'mysql', location: 'command:mysqld --version' }), false);
+  assert.equal(checked(db, PHP_CVES), true);
   // A command the rule does not know: every server component is unchecked (conservative), packages are checked.
   const other = coverage(HOST, [commandGap('someNewV')]);
   assert.equal(checked(other, PHP_CVES), false);
