@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Finding, Gap, ReportDocument } from '../../src/core/model.js';
 import { gapOf } from '../../src/core/gaps.js';
 import { messages } from '../../src/core/messages/index.js';
+import { gap as assessGap } from '../../src/core/assess/context.js';
 
 export const golden = (name: string): ReportDocument =>
   JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/fleet/${name}.en.json`, import.meta.url)), 'utf8')) as ReportDocument;
@@ -66,3 +67,41 @@ export function withoutPackageList(doc: ReportDocument, at: string, findings: re
     d.inventory.pendingUpdates = [];
   });
 }
+
+/** What src/collect/host/webstack.ts emits for each problem of a web server's configuration (an include it could not read). */
+export const configGap = (server: string, problem: string): Gap => gapOf('host.gap.config', { code: 'host.gap.what.config', params: { server } }, problem);
+
+/** What webstack.ts tryRun emits when an allowlisted version command fails (`nginxV`, `phpV`, …). */
+export const commandGap = (command: string): Gap => gapOf('host.gap.command', { code: 'host.gap.what.command', params: { command } }, 'timeout: ');
+
+/** What webstack.ts emits when `ps` cannot list the processes (web servers outside PATH). */
+export const processListGap = (): Gap => gapOf('host.gap.command', { code: 'host.gap.what.processList' }, 'ps: exit 1 permission denied');
+
+/** What webstack.ts userDirs emits when /etc/passwd cannot be read. */
+export const userDirsGap = (): Gap => gapOf('host.gap.read', { code: 'host.gap.what.userDirs' }, '/etc/passwd: denied (EACCES)');
+
+/** What src/collect/host/docroots.ts emits when one root's walk stops at the entry cap. */
+export const docrootCapGap = (path: string, max = 20_000): Gap =>
+  gapOf('host.gap.docrootCap', { code: 'host.gap.what.docroot', params: { path } }, { code: 'host.gap.why.docrootCap', params: { max } });
+
+/** What docroots.ts emits when a file of a root cannot be read for personal data. */
+export const piiReadGap = (abs: string): Gap => gapOf('host.gap.read', abs, { code: 'host.gap.why.piiRead', params: { failure: 'denied' } });
+
+/** What docroots.ts emits for a file whose name is not UTF-8. */
+export const nonUtf8Gap = (abs: string): Gap => gapOf('host.gap.nonUtf8', abs, { code: 'host.gap.why.nonUtf8' });
+
+/** What docroots.ts emits when an .htaccess on the way cannot be read. */
+export const htaccessGap = (abs: string): Gap => ({ what: abs, why: 'denied: EACCES', code: 'host.gap.read' });
+
+/** What src/apps/detect.ts emits when a web application's version file cannot be read. */
+export const versionFileGap = (abs: string, component: string): Gap => gapOf('host.gap.read', abs, { code: 'host.gap.why.versionFile', params: { component, reason: 'denied: EACCES' } });
+
+/** What src/apps/detect.ts emits when a lock file does not parse. */
+export const lockGarbageGap = (abs: string): Gap => ({ what: abs, why: 'Unexpected token } in JSON at position 12', code: 'host.gap.garbage' });
+
+/** What src/collect/host/index.ts emits on CentOS when pending updates carry no security class. */
+export const noUpdateinfoGap = (): Gap => gapOf('host.gap.noUpdateinfo', { code: 'host.gap.what.securityClass' }, { code: 'host.gap.why.centosNoUpdateinfo' });
+
+/** What src/core/assess/upstream.ts (and library.ts) emit when a product's advisory ranges cannot be compared with its version. */
+export const upstreamCompareGap = (product: string, version: string): Gap =>
+  assessGap({ lang: 'en' } as Parameters<typeof assessGap>[0], `${product} ${version}`, 'assess.gap.compareUnknown', { count: 1, first: 'GHSA-0000-0000-0000: range not comparable' });

@@ -24,7 +24,11 @@ function cell(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-const CSV_COLUMNS = ['targetName', 'targetId', 'tenantId', 'scanId', 'findingId', 'severity', 'category', 'title', 'component', 'version', 'package', 'cves', 'kev', 'fixPublishedAt', 'accepted'] as const;
+/**
+ * unverifiedSince: the latest-findings list only; set when the scans since the finding's last sighting could not
+ * check it (a gap): open, neither verified nor resolved (src/fleet/coverage.ts). Empty when the latest scan saw it.
+ */
+const CSV_COLUMNS = ['targetName', 'targetId', 'tenantId', 'scanId', 'findingId', 'severity', 'category', 'title', 'component', 'version', 'package', 'cves', 'kev', 'fixPublishedAt', 'accepted', 'unverifiedSince'] as const;
 const CSV_MAX_ROWS = 200_000;
 
 export const scanRoutes: RouteModule = (app, deps) => {

@@ -228,7 +228,7 @@ export const en = {
   'findings.accepted': 'Accepted risk',
   'findings.accept': 'Accept risk…',
   'findings.firstSeen': 'First seen',
-  'findings.notChecked': 'Not checked in the last scan',
+  'findings.notChecked': 'Not verified since {date}',
   'findings.notCheckedSince': 'Not checked since {date}: the scans since could not check it (see their gaps); it is not counted as resolved.',
 
   'exceptions.title': 'Accepted risks (exceptions)',

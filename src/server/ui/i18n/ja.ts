@@ -227,7 +227,7 @@ export const ja: Readonly<Record<Key, string>> = {
   'findings.accepted': 'リスク受容済み',
   'findings.accept': 'リスクを受容…',
   'findings.firstSeen': '初回検出',
-  'findings.notChecked': '前回のスキャンで未確認',
+  'findings.notChecked': '{date} 以降未確認',
   'findings.notCheckedSince': '{date} 以降のスキャンでは確認できていません (確認できなかった項目を参照)。解消とはみなしていません。',
 
   'exceptions.title': 'リスク受容 (例外)',

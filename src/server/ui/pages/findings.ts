@@ -4,7 +4,7 @@ import { go, type Route } from '../app.js';
 import { h, replace } from '../dom.js';
 import { t } from '../i18n/index.js';
 import type { Category, FindingRow, Page, Tenant } from '../types.js';
-import { CATEGORIES, SEVERITIES, catLabel, download, field, link, pager, section, select, sevBadge, sevLabel, table } from '../ui.js';
+import { CATEGORIES, SEVERITIES, catLabel, download, field, link, notCheckedBadge, pager, section, select, sevBadge, sevLabel, table } from '../ui.js';
 
 export async function renderFindings(main: HTMLElement, route: Route): Promise<void> {
   const q = route.query;
@@ -45,7 +45,7 @@ export async function renderFindings(main: HTMLElement, route: Route): Promise<v
         { head: t('common.target'), cell: (x) => link(`#/targets/${encodeURIComponent(x.targetId)}`, x.targetName) },
         { head: t('common.severity'), cell: (x) => sevBadge(x.severity) },
         { head: t('common.category'), cell: (x) => catLabel(x.category as Category) },
-        { head: t('common.finding'), cell: (x) => [x.title, x.kev ? h('span', { class: 'badge kev' }, 'KEV') : null, x.accepted ? h('span', { class: 'badge accepted' }, t('findings.accepted')) : null] },
+        { head: t('common.finding'), cell: (x) => [x.title, x.kev ? h('span', { class: 'badge kev' }, 'KEV') : null, x.accepted ? h('span', { class: 'badge accepted' }, t('findings.accepted')) : null, notCheckedBadge(x.unverifiedSince)] },
         { head: t('common.package'), cell: (x) => [x.package ?? x.component ?? '—', x.version ? ` ${x.version}` : ''] },
         { head: 'CVE', cell: (x) => x.cves.slice(0, 3).join(', ') + (x.cves.length > 3 ? ` +${x.cves.length - 3}` : '') },
       ], { testid: 'fleet-findings', empty: t('findings.none') }),

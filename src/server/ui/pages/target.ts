@@ -10,7 +10,7 @@ import { patchSection } from './patch.js';
 import { h, replace } from '../dom.js';
 import { currentLang, fmtDate, fmtDateTime, fmtDateTimeSec, t, type Key } from '../i18n/index.js';
 import type { Category, FindingHistory, FindingRow, LifecycleEntry, Page, ScanRecord, Severity, Target } from '../types.js';
-import { CATEGORIES, SEVERITIES, catLabel, counts, download, errorBox, field, formStatus, link, parseTags, section, select, sevBadge, sevLabel, statusBadge, table, tags } from '../ui.js';
+import { CATEGORIES, SEVERITIES, catLabel, counts, download, errorBox, field, formStatus, link, notCheckedBadge, parseTags, section, select, sevBadge, sevLabel, statusBadge, table, tags } from '../ui.js';
 
 const phaseClass: Record<string, string> = { active: 'green', security: 'yellow', eol: 'red', unknown: 'grey' };
 
@@ -167,7 +167,7 @@ function findingsTable(rows: readonly FindingRow[], hist: Map<string, FindingHis
         const since = x.unverifiedSince ?? hist.get(x.findingId)?.unverifiedSince ?? null;
         return [
           x.title, x.kev ? h('span', { class: 'badge kev' }, 'KEV') : null, x.accepted ? h('span', { class: 'badge accepted' }, t('findings.accepted')) : null,
-          since ? h('span', { class: 'badge unverified', title: t('findings.notCheckedSince', { date: fmtDate(since) }), 'data-testid': 'finding-not-checked' }, t('findings.notChecked')) : null,
+          notCheckedBadge(since),
         ];
       },
     },

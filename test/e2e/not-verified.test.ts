@@ -1,0 +1,122 @@
+/**
+ * The dashboard says which findings the latest scan could not check: `mamori serve` through the built CLI on a
+ * MAMORI_HOME whose SQLite store holds a host scanned in full (the golden Ubuntu document), then with its package
+ * list timed out (the gap dpkg-query's failure writes). Real Chromium: the target page and the fleet findings page
+ * label the package findings "Not verified since <date>" (in English and Japanese, the date shown, the reason in
+ * the tooltip), and no other finding. No console error, no CSP violation; no screenshot is written.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { openFleetStore } from '../../src/fleet/store/index.js';
+import { SYSTEM_SCOPE } from '../../src/fleet/types.js';
+import { totp } from '../../src/server/auth/totp.js';
+import { fromPackages, golden, variant, withoutPackageList } from '../fleet/partial-docs.js';
+import { browserMissing, launchBrowser, startServe, watchConsole, type Served } from './serve.js';
+
+const missing = browserMissing();
+const ADMIN = 'admin@example.jp';
+const PASSWORD = 'kanri-pass-2026-coverage';
+const HOST = golden('host-ubuntu2204');
+const PKG = HOST.findings.filter(fromPackages);
+const PARTIAL_AT = '2026-11-27T00:00:00.000Z';
+
+let home = '';
+let served: Served | undefined;
+let browser: Browser | undefined;
+let targetId = '';
+
+before(async () => {
+  if (missing) return;
+  home = mkdtempSync(join(tmpdir(), 'mamori-e2e-coverage-'));
+  // The store the server will open (MAMORI_HOME = home/home), filled before it starts: two finished scans.
+  const store = await openFleetStore({ home: join(home, 'home') });
+  try {
+    await store.migrate();
+    const tenant = await store.createTenant(SYSTEM_SCOPE, '株式会社カバレッジ商店');
+    targetId = (await store.upsertTarget(SYSTEM_SCOPE, { tenantId: tenant.id, name: 'ubuntu-web', kind: 'host', address: '127.0.0.1:2231', sshUser: 'mamori' }))!.target.id;
+    for (const doc of [variant(HOST, '2026-11-20T00:00:00.000Z', HOST.findings), withoutPackageList(HOST, PARTIAL_AT)]) {
+      const s = (await store.createScan(SYSTEM_SCOPE, targetId, 'manual'))!;
+      await store.startScan(s.id);
+      await store.finishScan(s.id, doc, 'test-knowledge');
+    }
+  } finally {
+    await store.close();
+  }
+  served = await startServe({ home, admin: ADMIN, password: PASSWORD });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await served?.stop();
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+/** The rows of a findings table: the title cell's text and its "not verified" badge (text, tooltip, date), if any. */
+async function rows(page: Page, testid: string): Promise<{ text: string; badge: string | null; title: string | null; since: string | null }[]> {
+  const table = page.locator(`[data-testid=${testid}] tbody tr`);
+  await table.first().waitFor();
+  return table.evaluateAll((trs) =>
+    trs.map((tr) => {
+      const b = tr.querySelector('[data-testid=finding-not-checked]');
+      return { text: tr.textContent ?? '', badge: b?.textContent ?? null, title: b?.getAttribute('title') ?? null, since: b?.getAttribute('data-since') ?? null };
+    }),
+  );
+}
+
+test('the target page and the fleet findings page label the findings the latest scan could not check, in English and Japanese', { skip: missing ?? false, timeout: 180_000 }, async () => {
+  const context = await browser!.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
+  await context.addInitScript({ content: "window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));" });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  const base = served!.base;
+
+  await page.goto(base + '/');
+  await page.getByLabel('Email').fill(ADMIN);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
+  await page.getByLabel('Code').fill(totp(secret, new Date()));
+  await page.getByRole('button', { name: 'Turn on and continue' }).click();
+  await page.getByRole('heading', { name: 'Fleet overview' }).waitFor();
+
+  // The target page: every finding of the full scan is still listed; the package ones carry the label.
+  await page.goto(`${base}/#/targets/${encodeURIComponent(targetId)}`);
+  await page.getByTestId('target-name').waitFor();
+  const target = await rows(page, 'findings');
+  assert.equal(target.length, HOST.findings.length, target.map((r) => r.text).join('\n'));
+  const labelled = target.filter((r) => r.badge !== null);
+  assert.equal(labelled.length, PKG.length, labelled.map((r) => r.text).join('\n'));
+  for (const r of labelled) {
+    assert.match(r.badge!, /^Not verified since \S+/);
+    assert.match(r.badge!, /2026/, 'the date is shown, not only in the tooltip');
+    assert.match(r.title!, /could not check it/);
+    assert.equal(r.since, PARTIAL_AT);
+  }
+  // Which ones: the titles of the package findings (pending updates, the distribution's advisory, the reboot).
+  for (const f of PKG) assert.ok(labelled.some((r) => r.text.includes(f.title.slice(0, 40))), `${f.id} is labelled`);
+
+  // The fleet findings page: the same label on the same rows.
+  await page.goto(`${base}/#/findings`);
+  const fleet = await rows(page, 'fleet-findings');
+  assert.equal(fleet.filter((r) => r.badge !== null).length, PKG.length);
+
+  // In Japanese.
+  await page.getByTestId('lang-switch').click();
+  await page.goto(`${base}/#/targets/${encodeURIComponent(targetId)}`);
+  await page.getByTestId('target-name').waitFor();
+  const ja = (await rows(page, 'findings')).filter((r) => r.badge !== null);
+  assert.equal(ja.length, PKG.length);
+  for (const r of ja) {
+    assert.match(r.badge!, /以降未確認$/);
+    assert.match(r.title!, /確認できていません/);
+  }
+
+  assert.deepEqual(await page.evaluate('window.__csp'), []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
