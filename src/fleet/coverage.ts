@@ -315,6 +315,8 @@ function commandOrRead(g: Gap, x: GapContext, why: string): Blind[] {
     }
     // A lock file: the libraries it lists (their findings are located at it).
     if (message === 'host.gap.why.lockFile') return [{ area: 'docroots', path: g.what, why }];
+    // A php.ini a web SAPI reads: the settings findings located at it.
+    if (message === 'host.gap.why.phpIni') return [{ area: 'web', component: 'php', sources: ['host:php-ini'], path: g.what, why }];
     // An .htaccess file only decides whether files are served (a finding's severity), not whether there is one.
     if (!message && g.what.endsWith('/.htaccess')) return [];
     return [{ area: 'docroots', path: g.what, why }, { area: 'pii', path: g.what, why }];

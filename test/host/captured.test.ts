@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { collectHost } from '../../src/collect/host/index.js';
 import { FixtureTransport } from './fixture-transport.js';
+import { blindsOfGap, coverageFinding, coverageOf } from '../../src/fleet/coverage.js';
 
 const scan = (system: string) => collectHost(new FixtureTransport(system), { docroots: [] });
 const gapWhy = (r: Awaited<ReturnType<typeof scan>>) => r.gaps.map((g) => `${g.what}: ${g.why}`).join('\n');
@@ -176,4 +177,31 @@ test('an unknown system: gaps with reasons, no crash', async () => {
   assert.match(gapWhy(r), /^os: no \/etc\/os-release/m);
   assert.match(gapWhy(r), /no package manager found/);
   assert.match(gapWhy(r), /kernel: uname -r failed/);
+});
+
+test("Ubuntu 22.04 with mod_php's php.ini unreadable (not root): a gap naming the file, no ini finding, and the earlier finding kept open", async () => {
+  const INI = '/etc/php/8.1/apache2/php.ini';
+  const before = await scan('ubuntu2204');
+  const earlier = before.findings.find((f) => f.source === 'host:php-ini' && f.location === INI);
+  assert.ok(earlier, 'the readable ini gives its expose_php finding');
+  assert.ok(!before.gaps.some((g) => g.message?.code === 'host.gap.why.phpIni'), 'a readable (or absent) ini is not a gap');
+  // What the SSH transport answers as a non-root user for a 0600 file: denied.
+  class Denied extends FixtureTransport {
+    override readFile(path: string, maxBytes: number): ReturnType<FixtureTransport['readFile']> {
+      return path === INI ? Promise.resolve({ ok: false, failure: 'denied', detail: 'Permission denied' }) : super.readFile(path, maxBytes);
+    }
+  }
+  const r = await collectHost(new Denied('ubuntu2204'), { docroots: [] });
+  assert.ok(!r.findings.some((f) => f.source === 'host:php-ini'), 'no settings finding from a file not read');
+  const gap = r.gaps.find((g) => g.message?.code === 'host.gap.why.phpIni');
+  assert.ok(gap, gapWhy(r));
+  assert.deepEqual([gap.code, gap.what], ['host.gap.read', INI]);
+  assert.match(gap.why, /denied: Permission denied/);
+  // The fleet history must not resolve the earlier finding on this scan, and nothing else is blinded by it.
+  const blinds = blindsOfGap(gap, 'host', 'web1');
+  assert.deepEqual(blinds.map((b) => [b.area, b.component, b.path]), [['web', 'php', INI]]);
+  const cov = coverageOf({ target: { kind: 'host', name: 'web1' }, gaps: r.gaps, inventory: r.inventory } as Parameters<typeof coverageOf>[0]);
+  assert.equal(cov.covers(coverageFinding(earlier)), false, 'the earlier expose_php finding is not checked');
+  const others = before.findings.filter((f) => f.source !== 'host:php-ini');
+  assert.ok(others.length > 0 && others.every((f) => cov.covers(coverageFinding(f))), 'the other findings of the scan are still checked');
 });

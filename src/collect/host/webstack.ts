@@ -228,6 +228,11 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     const v = parseOpensslV(out(openssl));
     if (v) ws.components.push(component('openssl', v, 'command:openssl version', packages));
   }
+  // A php.ini the web SAPI reads that exists but cannot be read (not root, denied): its settings (expose_php,
+  // display_errors) are unknown, said as a gap so an earlier finding is not taken as fixed. Absent files are not gaps.
+  const iniUnread = (f: string, rr: { failure: string; detail: string }) => {
+    if (rr.failure !== 'missing') gaps.push(gapOf('host.gap.read', f, { code: 'host.gap.why.phpIni', params: { reason: `${rr.failure}: ${rr.detail}`.slice(0, 200) } }));
+  };
   // PHP: every php / php-fpm binary in the usual places, plus php -i for the CLI's ini settings.
   // Also PHP built from source (/usr/local/php/bin/php) and the binaries of running PHP processes.
   const phpLike = (p: string) => /\/php(-fpm)?[\d.]*$|\/php\d*-fpm$|\/php-cgi[\d.]*$/.test(p);
@@ -284,6 +289,7 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
               Object.assign(p, { iniFile: f }, parsePhpIni(rr.data.toString('utf8')));
               break;
             }
+            iniUnread(f, rr);
           }
         }),
     );
@@ -295,6 +301,7 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
       const f = `/etc/php/${v}/apache2/php.ini`;
       const rr = await t.readFile(f, 512 * 1024);
       if (rr.ok) ws.php.push({ binary: 'mod_php', sapi: 'apache2handler', version: ws.php.find((p) => p.version?.startsWith(`${v}.`))?.version, iniFile: f, ...parsePhpIni(rr.data.toString('utf8')) } as PhpSettings);
+      else iniUnread(f, rr);
     }
   }
   // No PHP binary answered (not runnable, or built from source): the ini files mod_php reads on RHEL/CentOS
@@ -306,6 +313,7 @@ export async function collectWebStack(t: Transport, packagesP: Promise<readonly 
     for (const { f, version } of inis) {
       const rr = await t.readFile(f, 512 * 1024);
       if (rr.ok) ws.php.push({ binary: 'mod_php', sapi: 'apache2handler', ...(version ? { version } : {}), iniFile: f, ...parsePhpIni(rr.data.toString('utf8')) });
+      else iniUnread(f, rr);
     }
   }
   await Promise.all(tasks);

@@ -78,6 +78,7 @@ export const hostMessages = defineCatalog({
     'host.gap.why.versionFile': 'cannot read {component} version file: {reason}',
     'host.gap.why.noVersionIn': 'found {file} but no version in it',
     'host.gap.why.lockFile': 'cannot read lock file: {reason}',
+    'host.gap.why.phpIni': 'cannot read PHP settings (expose_php, display_errors): {reason}',
   },
   ja: {
     'host.summary': 'このサーバー (または SSH 経由で別のサーバー) の構成を読み取り専用・エージェントレスで調べて評価する',
@@ -155,5 +156,6 @@ export const hostMessages = defineCatalog({
     'host.gap.why.versionFile': '{component} のバージョンファイルを読めませんでした: {reason}',
     'host.gap.why.noVersionIn': '{file} はありましたが、バージョンが書かれていません',
     'host.gap.why.lockFile': 'ロックファイルを読めませんでした: {reason}',
+    'host.gap.why.phpIni': 'PHP の設定 (expose_php、display_errors) を読めませんでした: {reason}',
   },
 });
