@@ -1,0 +1,130 @@
+/**
+ * "Prepare report" in the dashboard, as an operator uses it: `mamori serve` through the built CLI (embedded
+ * SQLite, the in-process job runner renders the report) on a MAMORI_HOME holding a tenant with a scanned host (the
+ * golden Ubuntu document). Real Chromium: the tenant page queues the owner report (PDF, the default format, in
+ * Japanese), lists it, then ready with a download link; the download is a real PDF; a second
+ * report in HTML and English lists beside it and its download names the tenant. No console error, no CSP violation.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { openFleetStore } from '../../src/fleet/store/index.js';
+import { SYSTEM_SCOPE } from '../../src/fleet/types.js';
+import { totp } from '../../src/server/auth/totp.js';
+import { golden, variant } from '../fleet/partial-docs.js';
+import { browserMissing, launchBrowser, startServe, watchConsole, type Served } from './serve.js';
+
+const missing = browserMissing();
+const ADMIN = 'admin@example.jp';
+const PASSWORD = 'kanri-pass-2026-reports';
+const TENANT = '株式会社ほうこく商店';
+const HOST = golden('host-ubuntu2204');
+
+let home = '';
+let served: Served | undefined;
+let browser: Browser | undefined;
+let tenantId = '';
+
+before(async () => {
+  if (missing) return;
+  home = mkdtempSync(join(tmpdir(), 'mamori-e2e-report-'));
+  const store = await openFleetStore({ home: join(home, 'home') });
+  try {
+    await store.migrate();
+    tenantId = (await store.createTenant(SYSTEM_SCOPE, TENANT)).id;
+    const targetId = (await store.upsertTarget(SYSTEM_SCOPE, { tenantId, name: 'shop-web', kind: 'host', address: '127.0.0.1:2232', sshUser: 'mamori' }))!.target.id;
+    const s = (await store.createScan(SYSTEM_SCOPE, targetId, 'manual'))!;
+    await store.startScan(s.id);
+    await store.finishScan(s.id, variant(HOST, '2026-12-01T00:00:00.000Z', HOST.findings), 'test-knowledge');
+  } finally {
+    await store.close();
+  }
+  served = await startServe({ home, admin: ADMIN, password: PASSWORD });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await served?.stop();
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+/** The report list's rows: status (data-status), the row's text, and whether it has a download link. */
+async function reportRows(page: Page): Promise<{ status: string; text: string; href: string | null }[]> {
+  return page.locator('[data-testid=report-list] tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => ({ status: tr.querySelector('[data-status]')?.getAttribute('data-status') ?? '', text: tr.textContent ?? '', href: tr.querySelector('a[download]')?.getAttribute('href') ?? null })),
+  );
+}
+
+async function untilReady(page: Page, count: number): Promise<{ status: string; text: string; href: string | null }[]> {
+  const end = Date.now() + 240_000;
+  for (;;) {
+    const rows = await reportRows(page);
+    if (rows.length === count && rows.every((r) => r.status === 'done' || r.status === 'failed')) return rows;
+    if (Date.now() > end) throw new Error(`reports not ready: ${JSON.stringify(rows)}\n${served!.log().slice(-3000)}`);
+    await page.waitForTimeout(500);
+  }
+}
+
+test('an operator prepares the owner report on the tenant page and downloads it when it is ready', { skip: missing ?? false, timeout: 420_000 }, async () => {
+  const context = await browser!.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  await context.addInitScript({ content: "window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));" });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  const base = served!.base;
+
+  await page.goto(base + '/');
+  await page.getByTestId('lang-switch').waitFor();
+  if (((await page.locator('html').getAttribute('lang')) ?? '') !== 'en') await page.getByTestId('lang-switch').click();
+  await page.getByLabel('Email').fill(ADMIN);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
+  await page.getByLabel('Code').fill(totp(secret, new Date()));
+  await page.getByRole('button', { name: 'Turn on and continue' }).click();
+  await page.getByRole('heading', { name: 'Fleet overview' }).waitFor();
+
+  await page.goto(`${base}/#/tenants/${encodeURIComponent(tenantId)}`);
+  const form = page.getByTestId('prepare-report');
+  await form.waitFor();
+  // Nothing prepared yet: the list says so rather than staying empty.
+  await page.getByTestId('report-list').waitFor();
+  assert.equal((await reportRows(page)).length, 0);
+
+  // The default: PDF. The language chosen: Japanese (the owner's).
+  assert.equal(await form.locator('select[name=format]').inputValue(), 'pdf');
+  await form.locator('select[name=lang]').selectOption('ja');
+  await form.getByRole('button', { name: 'Prepare report' }).click();
+  await page.locator('[data-testid=report-list] tbody tr').first().waitFor();
+  const first = await untilReady(page, 1);
+  assert.equal(first[0]!.status, 'done', `${first[0]!.text}\n${served!.log().slice(-3000)}`);
+  assert.match(first[0]!.text, /PDF · 日本語/);
+  assert.ok(first[0]!.href?.startsWith('/api/reports/'), 'a download link once ready');
+
+  // The download, through the link the operator clicks.
+  const [pdf] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=report-list] a[download]').first().click()]);
+  const pdfBytes = readFileSync((await pdf.path())!);
+  assert.equal(pdfBytes.subarray(0, 5).toString('latin1'), '%PDF-');
+  assert.ok(pdfBytes.length > 10_000, `a rendered report, not an error page (${pdfBytes.length} bytes)`);
+  assert.match(pdf.suggestedFilename(), /\.pdf$/);
+
+  // A second one in HTML and English: both listed, newest first.
+  await form.locator('select[name=format]').selectOption('html');
+  await form.locator('select[name=lang]').selectOption('en');
+  await form.getByRole('button', { name: 'Prepare report' }).click();
+  const both = await untilReady(page, 2);
+  assert.deepEqual(both.map((r) => r.status), ['done', 'done']);
+  assert.match(both[0]!.text, /HTML · English/);
+  const [html] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=report-list] a[download]').first().click()]);
+  const text = readFileSync((await html.path())!, 'utf8');
+  assert.match(text, /^<!doctype html>/i);
+  assert.ok(text.includes(TENANT), 'the owner report names the tenant');
+  assert.match(html.suggestedFilename(), /\.html$/);
+
+  assert.deepEqual(await page.evaluate('window.__csp'), []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
