@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import type { Finding, ReportDocument } from '../../src/core/model.js';
+import { severityRank, type Finding, type ReportDocument } from '../../src/core/model.js';
 import type { SqlFleetStore } from '../../src/fleet/store/index.js';
 import { SYSTEM_SCOPE, type Scope, type Tenant, type Target } from '../../src/fleet/types.js';
 import { generateSecretKey, rotateSecrets, SecretKeyError, type SecretKey } from '../../src/fleet/secrets.js';
@@ -418,6 +418,96 @@ export function conformance(label: string, harness: () => Promise<StoreHarness>)
       // Accepting a missing update removes it from the list.
       await store.createException(admin, { tenantId: C.id, targetId: t1.id, findingId: glibc.findingId, cve: null, reason: 'r', owner: 'o', expiresAt: '2099-01-01T00:00:00Z', createdBy: null });
       assert.equal((await store.overview(admin, { tenantId: C.id, now })).missingUpdates.some((m) => m.findingId === glibc.findingId), false);
+    });
+
+    it('overview on a varied fleet equals a reference computed from the findings of each target\'s latest scan (limit shorter than the lists)', async () => {
+      // Two tenants, 8 targets: a superseded scan each (some findings resolved, some new), varied severities and
+      // fix dates (ties across targets), an accepted risk, a target whose latest scan failed, one never scanned.
+      const E = await store.createTenant(admin, 'Tenant E overview fleet');
+      const G = await store.createTenant(admin, 'Tenant G overview fleet');
+      let seed = 15;
+      const r = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+      const sevs = ['critical', 'high', 'medium', 'low', 'info'] as const;
+      const days = ['2024-01-05', '2024-03-20', '2024-03-20', '2024-08-01', '2025-02-14'];
+      const templates = [...HOST.findings, ...SITE.findings];
+      const base = { ...HOST, gaps: [] }; // every absence checked: resolved, none kept unverified
+      const variant = (f: Finding, k: number): Finding => {
+        const g = structuredClone(f);
+        g.id = k ? `${f.id}-${k}` : f.id;
+        g.severity = sevs[Math.floor(r() * sevs.length)]!;
+        if (g.remediation.update) {
+          const { publishedAt: _p, ...update } = g.remediation.update;
+          g.remediation.update = r() < 0.3 ? update : { ...update, publishedAt: days[Math.floor(r() * days.length)]! };
+        }
+        return g;
+      };
+      const at1 = '2026-05-01T00:00:00.000Z';
+      const at2 = '2026-06-01T00:00:00.000Z';
+      const latest = new Map<string, { scanId: string; firstSeen: Map<string, string> }>();
+      const targets: Target[] = [];
+      for (let i = 0; i < 8; i++) {
+        const t = await target(i % 2 ? G : E, `ovf-${i}`);
+        targets.push(t);
+        if (i === 7) continue; // never scanned
+        const pool = [0, 1, 2].flatMap((k) => templates.map((f) => variant(f, k)));
+        const first = pool.filter(() => r() < 0.6);
+        const second = [...first.filter(() => r() < 0.8), ...pool.filter((f) => !first.includes(f) && r() < 0.5)];
+        await scan(t, first, at1, base);
+        const s2 = await scan(t, second, at2, base);
+        latest.set(t.id, { scanId: s2, firstSeen: new Map(second.map((f) => [f.id, first.some((x) => x.id === f.id) ? at1 : at2])) });
+        if (i === 6) {
+          const s3 = await store.createScan(admin, t.id, 'manual');
+          await store.startScan(s3!.id);
+          await store.failScan(s3!.id, 'ssh: connection refused', true);
+        }
+      }
+      for (const t of targets) assert.equal((await store.findingHistory(admin, t.id)).filter((x) => x.unverifiedSince !== null).length, 0, 'every absence was checked');
+      const now = new Date('2026-07-01T00:00:00.000Z');
+      const limit = 7;
+      // Accepted risks leave the lists: the first missing update shown for tenant E, and the first KEV CVE shown (by CVE, every target of E).
+      const shown = await store.overview(admin, { tenantId: E.id, now, limit });
+      const update = shown.missingUpdates[0]!;
+      await store.createException(admin, { tenantId: E.id, targetId: update.targetId, findingId: update.findingId, cve: null, reason: 'r', owner: 'o', expiresAt: '2099-01-01T00:00:00Z', createdBy: null });
+      await store.createException(admin, { tenantId: E.id, targetId: null, findingId: null, cve: shown.kev[0]!.cves[0]!, reason: 'r', owner: 'o', expiresAt: '2099-01-01T00:00:00Z', createdBy: null });
+      const reference = async (ts: Target[], lim = limit) => {
+        const rows = [];
+        for (const t of ts) {
+          const l = latest.get(t.id);
+          if (l) for (const f of (await store.listFindings(admin, { scanId: l.scanId }, { page: 1, pageSize: 500 })).items) rows.push({ ...f, firstSeenAt: l.firstSeen.get(f.findingId)!, targetName: t.name });
+        }
+        const summary = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+        for (const f of rows) summary[f.severity]++;
+        const open = rows.filter((f) => !f.accepted);
+        const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+        const bySeverity = (a: (typeof open)[number], b: (typeof open)[number]) => severityRank(b.severity) - severityRank(a.severity) || cmp(a.targetId, b.targetId) || cmp(a.findingId, b.findingId);
+        const updates = open.filter((f) => f.category === 'missing-security-update');
+        const dated = updates.filter((f) => f.fixPublishedAt !== null).sort((a, b) => cmp(a.fixPublishedAt!, b.fixPublishedAt!) || bySeverity(a, b));
+        const undated = updates.filter((f) => f.fixPublishedAt === null).sort(bySeverity);
+        const day = (iso: string) => Math.floor((now.getTime() - Date.parse(iso)) / 86_400_000);
+        const ids = (xs: typeof open) => xs.sort(bySeverity).slice(0, lim).map((f) => `${f.targetName} ${f.findingId} ${f.severity}`);
+        return {
+          targets: ts.length, scannedTargets: ts.filter((t) => latest.has(t.id)).length, failedTargets: ts.filter((t) => t.name === 'ovf-6').length, summary,
+          missingUpdates: [...dated, ...undated].slice(0, lim).map((f) => ({ targetName: f.targetName, findingId: f.findingId, severity: f.severity, fixPublishedAt: f.fixPublishedAt, lagDays: f.fixPublishedAt ? day(f.fixPublishedAt) : null, firstSeenAt: f.firstSeenAt, daysSeen: day(f.firstSeenAt) })),
+          endOfLife: ids(open.filter((f) => f.category === 'end-of-life')),
+          personalData: ids(open.filter((f) => f.category === 'personal-data-exposure')),
+          kev: ids(open.filter((f) => f.kev)),
+        };
+      };
+      const observed = (o: Awaited<ReturnType<SqlFleetStore['overview']>>) => ({
+        targets: o.targets, scannedTargets: o.scannedTargets, failedTargets: o.failedTargets, summary: o.summary,
+        missingUpdates: o.missingUpdates.map((m) => ({ targetName: m.targetName, findingId: m.findingId, severity: m.severity, fixPublishedAt: m.fixPublishedAt, lagDays: m.lagDays, firstSeenAt: m.firstSeenAt, daysSeen: m.daysSeen })),
+        endOfLife: o.endOfLife.map((f) => `${f.targetName} ${f.findingId} ${f.severity}`),
+        personalData: o.personalData.map((f) => `${f.targetName} ${f.findingId} ${f.severity}`),
+        kev: o.kev.map((f) => `${f.targetName} ${f.findingId} ${f.severity}`),
+      });
+      const both = { userId: null, role: 'operator', tenantIds: [E.id, G.id] } as const;
+      const whole = await reference(targets, 1000);
+      assert.deepEqual(observed(await store.overview(both, { now, limit: 1000 })), whole);
+      // every list is longer than the limit, and fix dates tie across targets: the order decides what is shown
+      for (const xs of [whole.missingUpdates, whole.endOfLife, whole.personalData, whole.kev]) assert.ok(xs.length > limit);
+      assert.deepEqual(observed(await store.overview(both, { now, limit })), await reference(targets));
+      assert.deepEqual(observed(await store.overview(admin, { tenantId: E.id, now, limit })), await reference(targets.filter((t) => t.tenantId === E.id)));
+      assert.deepEqual(observed(await store.overview({ userId: null, role: 'viewer', tenantIds: [G.id] }, { now, limit })), await reference(targets.filter((t) => t.tenantId === G.id)));
     });
 
     it('listFindings: every filter, server-side pagination', async () => {
