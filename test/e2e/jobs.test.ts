@@ -12,9 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { totp } from '../../src/server/auth/totp.js';
 import { freePort } from '../host/sshd.js';
-import { browserMissing, launchBrowser, SHOTS, startServe, watchConsole as watch, type Served } from './serve.js';
+import { browserMissing, firstSignIn, launchBrowser, SHOTS, startServe, watchedContext, watchConsole as watch, type Served } from './serve.js';
 
 const missing = browserMissing();
 
@@ -54,20 +53,12 @@ async function apiOf(page: Page) {
 }
 
 test('the Jobs page: a scan failed for good with its reason and target, Scan again, in English and Japanese; not for viewers', { skip: missing ?? false, timeout: 120_000 }, async () => {
-  const context = await browser!.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
-  await context.addInitScript({ content: "window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));" });
+  const context = await watchedContext(browser!, { locale: 'en-GB', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const problems = watch(page);
 
   // The admin's first sign-in with the TOTP set-up.
-  await page.goto(base + '/');
-  await page.getByLabel('Email').fill(ADMIN);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
-  await page.getByLabel('Code').fill(totp(secret, new Date()));
-  await page.getByRole('button', { name: 'Turn on and continue' }).click();
-  await page.getByRole('heading', { name: 'Fleet overview' }).waitFor();
+  await firstSignIn(page, base, ADMIN, PASSWORD);
 
   // A tenant, a site on a closed loopback port, a viewer of the tenant; the scan fails three times, then for good.
   const api = await apiOf(page);

@@ -13,9 +13,8 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { openFleetStore } from '../../src/fleet/store/index.js';
 import { SYSTEM_SCOPE } from '../../src/fleet/types.js';
-import { totp } from '../../src/server/auth/totp.js';
 import { fromPackages, golden, variant, withoutPackageList } from '../fleet/partial-docs.js';
-import { browserMissing, launchBrowser, startServe, watchConsole, type Served } from './serve.js';
+import { browserMissing, firstSignIn, launchBrowser, startServe, watchedContext, watchConsole, type Served } from './serve.js';
 
 const missing = browserMissing();
 const ADMIN = 'admin@example.jp';
@@ -69,20 +68,12 @@ async function rows(page: Page, testid: string): Promise<{ text: string; badge: 
 }
 
 test('the target page and the fleet findings page label the findings the latest scan could not check, in English and Japanese', { skip: missing ?? false, timeout: 180_000 }, async () => {
-  const context = await browser!.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
-  await context.addInitScript({ content: "window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));" });
+  const context = await watchedContext(browser!, { locale: 'en-GB', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const problems = watchConsole(page);
   const base = served!.base;
 
-  await page.goto(base + '/');
-  await page.getByLabel('Email').fill(ADMIN);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
-  await page.getByLabel('Code').fill(totp(secret, new Date()));
-  await page.getByRole('button', { name: 'Turn on and continue' }).click();
-  await page.getByRole('heading', { name: 'Fleet overview' }).waitFor();
+  await firstSignIn(page, base, ADMIN, PASSWORD);
 
   // The target page: every finding of the full scan is still listed; the package ones carry the label.
   await page.goto(`${base}/#/targets/${encodeURIComponent(targetId)}`);

@@ -13,9 +13,8 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { openFleetStore } from '../../src/fleet/store/index.js';
 import { SYSTEM_SCOPE } from '../../src/fleet/types.js';
-import { totp } from '../../src/server/auth/totp.js';
 import { golden, variant } from '../fleet/partial-docs.js';
-import { browserMissing, launchBrowser, startServe, watchConsole, type Served } from './serve.js';
+import { browserMissing, firstSignIn, launchBrowser, startServe, watchedContext, watchConsole, type Served } from './serve.js';
 
 const missing = browserMissing();
 const ADMIN = 'admin@example.jp';
@@ -70,22 +69,12 @@ async function untilReady(page: Page, count: number): Promise<{ status: string; 
 }
 
 test('an operator prepares the owner report on the tenant page and downloads it when it is ready', { skip: missing ?? false, timeout: 420_000 }, async () => {
-  const context = await browser!.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  await context.addInitScript({ content: "window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));" });
+  const context = await watchedContext(browser!, { locale: 'en-GB', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   const problems = watchConsole(page);
   const base = served!.base;
 
-  await page.goto(base + '/');
-  await page.getByTestId('lang-switch').waitFor();
-  if (((await page.locator('html').getAttribute('lang')) ?? '') !== 'en') await page.getByTestId('lang-switch').click();
-  await page.getByLabel('Email').fill(ADMIN);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
-  await page.getByLabel('Code').fill(totp(secret, new Date()));
-  await page.getByRole('button', { name: 'Turn on and continue' }).click();
-  await page.getByRole('heading', { name: 'Fleet overview' }).waitFor();
+  await firstSignIn(page, base, ADMIN, PASSWORD);
 
   await page.goto(`${base}/#/tenants/${encodeURIComponent(tenantId)}`);
   const form = page.getByTestId('prepare-report');

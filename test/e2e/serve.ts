@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { totp } from '../../src/server/auth/totp.js';
 import { freePort } from '../host/sshd.js';
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -84,4 +85,23 @@ export function watchConsole(page: Page): string[] {
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   return problems;
+}
+
+/** A browser context whose pages record CSP violations in `window.__csp` (read it with page.evaluate('window.__csp')). */
+export async function watchedContext(browser: Browser, options: Parameters<Browser['newContext']>[0]): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  await context.addInitScript({ content: "window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));" });
+  return context;
+}
+
+/** The first admin's first sign-in in English: password, the TOTP set-up with the secret shown, a code; ends on the overview. */
+export async function firstSignIn(page: Page, base: string, admin: string, password: string): Promise<void> {
+  await page.goto(base + '/');
+  await page.getByLabel('Email').fill(admin);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
+  await page.getByLabel('Code').fill(totp(secret, new Date()));
+  await page.getByRole('button', { name: 'Turn on and continue' }).click();
+  await page.getByRole('heading', { name: 'Fleet overview' }).waitFor();
 }
