@@ -6,15 +6,11 @@
  * the tooltip), and no other finding. No console error, no CSP violation; no screenshot is written.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { openFleetStore } from '../../src/fleet/store/index.js';
-import { SYSTEM_SCOPE } from '../../src/fleet/types.js';
 import { fromPackages, golden, variant, withoutPackageList } from '../fleet/partial-docs.js';
-import { browserMissing, firstSignIn, launchBrowser, startServe, watchedContext, watchConsole, type Served } from './serve.js';
+import { browserMissing, firstSignIn, launchBrowser, seededHome, startServe, watchedContext, watchConsole, type Served } from './serve.js';
 
 const missing = browserMissing();
 const ADMIN = 'admin@example.jp';
@@ -30,21 +26,11 @@ let targetId = '';
 
 before(async () => {
   if (missing) return;
-  home = mkdtempSync(join(tmpdir(), 'mamori-e2e-coverage-'));
-  // The store the server will open (MAMORI_HOME = home/home), filled before it starts: two finished scans.
-  const store = await openFleetStore({ home: join(home, 'home') });
-  try {
-    await store.migrate();
-    const tenant = await store.createTenant(SYSTEM_SCOPE, '株式会社カバレッジ商店');
-    targetId = (await store.upsertTarget(SYSTEM_SCOPE, { tenantId: tenant.id, name: 'ubuntu-web', kind: 'host', address: '127.0.0.1:2231', sshUser: 'mamori' }))!.target.id;
-    for (const doc of [variant(HOST, '2026-11-20T00:00:00.000Z', HOST.findings), withoutPackageList(HOST, PARTIAL_AT)]) {
-      const s = (await store.createScan(SYSTEM_SCOPE, targetId, 'manual'))!;
-      await store.startScan(s.id);
-      await store.finishScan(s.id, doc, 'test-knowledge');
-    }
-  } finally {
-    await store.close();
-  }
+  // The store the server will open, filled before it starts: a full scan, then one whose package list timed out.
+  ({ home, targetId } = await seededHome('mamori-e2e-coverage-', {
+    tenant: '株式会社カバレッジ商店', target: 'ubuntu-web', address: '127.0.0.1:2231',
+    docs: [variant(HOST, '2026-11-20T00:00:00.000Z', HOST.findings), withoutPackageList(HOST, PARTIAL_AT)],
+  }));
   served = await startServe({ home, admin: ADMIN, password: PASSWORD });
   browser = await launchBrowser();
 });

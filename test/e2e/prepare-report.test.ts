@@ -6,15 +6,11 @@
  * report in HTML and English lists beside it and its download names the tenant. No console error, no CSP violation.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { openFleetStore } from '../../src/fleet/store/index.js';
-import { SYSTEM_SCOPE } from '../../src/fleet/types.js';
 import { golden, variant } from '../fleet/partial-docs.js';
-import { browserMissing, firstSignIn, launchBrowser, startServe, watchedContext, watchConsole, type Served } from './serve.js';
+import { browserMissing, firstSignIn, launchBrowser, seededHome, startServe, watchedContext, watchConsole, type Served } from './serve.js';
 
 const missing = browserMissing();
 const ADMIN = 'admin@example.jp';
@@ -29,18 +25,7 @@ let tenantId = '';
 
 before(async () => {
   if (missing) return;
-  home = mkdtempSync(join(tmpdir(), 'mamori-e2e-report-'));
-  const store = await openFleetStore({ home: join(home, 'home') });
-  try {
-    await store.migrate();
-    tenantId = (await store.createTenant(SYSTEM_SCOPE, TENANT)).id;
-    const targetId = (await store.upsertTarget(SYSTEM_SCOPE, { tenantId, name: 'shop-web', kind: 'host', address: '127.0.0.1:2232', sshUser: 'mamori' }))!.target.id;
-    const s = (await store.createScan(SYSTEM_SCOPE, targetId, 'manual'))!;
-    await store.startScan(s.id);
-    await store.finishScan(s.id, variant(HOST, '2026-12-01T00:00:00.000Z', HOST.findings), 'test-knowledge');
-  } finally {
-    await store.close();
-  }
+  ({ home, tenantId } = await seededHome('mamori-e2e-report-', { tenant: TENANT, target: 'shop-web', address: '127.0.0.1:2232', docs: [variant(HOST, '2026-12-01T00:00:00.000Z', HOST.findings)] }));
   served = await startServe({ home, admin: ADMIN, password: PASSWORD });
   browser = await launchBrowser();
 });

@@ -4,10 +4,14 @@
  * Chromium through playwright-core, and a watch on the page's console errors.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { ReportDocument } from '../../src/core/model.js';
+import { openFleetStore } from '../../src/fleet/store/index.js';
+import { SYSTEM_SCOPE } from '../../src/fleet/types.js';
 import { totp } from '../../src/server/auth/totp.js';
 import { freePort } from '../host/sshd.js';
 
@@ -104,4 +108,26 @@ export async function firstSignIn(page: Page, base: string, admin: string, passw
   await page.getByLabel('Code').fill(totp(secret, new Date()));
   await page.getByRole('button', { name: 'Turn on and continue' }).click();
   await page.getByRole('heading', { name: 'Fleet overview' }).waitFor();
+}
+
+/**
+ * A fresh directory whose MAMORI_HOME (`home/home`, as startServe uses it) holds a SQLite fleet store with one
+ * tenant and one host target, scanned once per document in order (each a finished scan), before the server starts.
+ */
+export async function seededHome(prefix: string, o: { tenant: string; target: string; address: string; docs: readonly ReportDocument[] }): Promise<{ home: string; tenantId: string; targetId: string }> {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  const store = await openFleetStore({ home: join(home, 'home') });
+  try {
+    await store.migrate();
+    const tenantId = (await store.createTenant(SYSTEM_SCOPE, o.tenant)).id;
+    const targetId = (await store.upsertTarget(SYSTEM_SCOPE, { tenantId, name: o.target, kind: 'host', address: o.address, sshUser: 'mamori' }))!.target.id;
+    for (const doc of o.docs) {
+      const s = (await store.createScan(SYSTEM_SCOPE, targetId, 'manual'))!;
+      await store.startScan(s.id);
+      await store.finishScan(s.id, doc, 'test-knowledge');
+    }
+    return { home, tenantId, targetId };
+  } finally {
+    await store.close();
+  }
 }
