@@ -1068,6 +1068,20 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
     });
   }
 
+  async updateSetting<T>(tenantId: string | null, key: string, fn: (current: T | undefined) => T): Promise<T> {
+    return this.tx(async (trx) => {
+      // PostgreSQL: a lock per setting for the transaction (the row may not exist yet, so not FOR UPDATE); every
+      // updater of it waits for the one before. SQLite: the transaction holds the store's only connection.
+      if (this.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(hashtext('mamori:setting'), hashtext(${`${tenantId ?? ''}/${key}`}))`.execute(trx);
+      const r = await trx.selectFrom('settings').select('value').where('tenant_key', '=', tenantId ?? '').where('key', '=', key).executeTakeFirst();
+      const next = fn(r ? (JSON.parse(r.value) as T) : undefined);
+      const v = JSON.stringify(next ?? null);
+      await trx.insertInto('settings').values({ tenant_key: tenantId ?? '', key, value: v, updated_at: now() })
+        .onConflict((oc) => oc.columns(['tenant_key', 'key']).doUpdateSet({ value: v, updated_at: now() })).execute();
+      return next;
+    });
+  }
+
   async getSettingSecret(tenantId: string | null, key: string, name: string): Promise<string | undefined> {
     const slot = settingSecretSlot(tenantId, key);
     return this.getSecret(slot.ownerType, slot.ownerId, `${slot.prefix}${name}`);
