@@ -4,7 +4,8 @@
  * one scan's report, the runner renders and stores them, the bytes download with their type, name and digest;
  * the synchronous route still answers; another tenant's viewer gets 404 everywhere; a cookie request without
  * the CSRF token is refused; bad input names the field; `deliver` mails the report once (real SMTP server on
- * 127.0.0.1); a retried job writes once; old reports are pruned.
+ * 127.0.0.1); a retried job writes once; old reports are pruned — the retention also on PostgreSQL (the
+ * dialect matrix of ./helpers.ts).
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -13,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { NOTIFICATION_SETTINGS_KEY } from '../../src/fleet/notify/index.js';
-import { SYSTEM_SCOPE, type ReportRecord } from '../../src/fleet/types.js';
+import type { SqlFleetStore } from '../../src/fleet/store/index.js';
+import { SYSTEM_SCOPE, type ReportRecord, type Tenant } from '../../src/fleet/types.js';
 import { createHandlers, renderReportHandler } from '../../src/worker/handlers/index.js';
 import { InProcessRunner } from '../../src/worker/inprocess.js';
 import type { JobContext } from '../../src/worker/jobs.js';
@@ -284,3 +286,58 @@ describe('a tenant has at most 3 reports waiting: a fourth request answers 429 u
     assert.equal(again.statusCode, 202, again.body);
   });
 });
+
+for (const d of await dialects()) {
+  describe(`report retention on ${d.name}: the render-report job keeps each tenant's newest finished reports`, () => {
+    let store: SqlFleetStore;
+    let cleanup: () => Promise<void>;
+    let a: Tenant;
+    let b: Tenant;
+    const done = (r: ReportRecord) => r.status === 'done' || r.status === 'failed';
+
+    before(async () => {
+      if (d.skip) return;
+      const opened = await d.open();
+      store = opened.store as SqlFleetStore;
+      cleanup = opened.cleanup;
+      a = await store.createTenant(SYSTEM_SCOPE, '株式会社さくら商店');
+      b = await store.createTenant(SYSTEM_SCOPE, '有限会社みなと');
+    });
+    after(async () => {
+      await cleanup?.();
+    });
+
+    it('beyond the kept number the oldest finished reports are deleted, bytes and all; a queued or running report and other tenants are left', { skip: d.skip ?? false }, async () => {
+      const handler = renderReportHandler({ store, keep: { count: 3, days: 90 } });
+      for (let i = 1; i <= 2; i++) await handler({ tenantId: b.id, format: 'html', lang: 'en' }, ctxOf(`b-${i}`));
+      // a report another worker is rendering, and one waiting: neither is finished, neither is pruned
+      const running = (await store.createReport(SYSTEM_SCOPE, { tenantId: a.id, format: 'pdf', lang: 'ja' }))!;
+      assert.equal(await store.startReport(running.id), true);
+      const queued = (await store.createReport(SYSTEM_SCOPE, { tenantId: a.id, format: 'html', lang: 'en' }))!;
+      for (let i = 1; i <= 6; i++) await handler({ tenantId: a.id, format: 'html', lang: 'ja' }, ctxOf(`a-${i}`));
+      const kept = await store.listReports(SYSTEM_SCOPE, { tenantId: a.id });
+      assert.deepEqual(kept.filter(done).map((r) => r.id), ['a-6', 'a-5', 'a-4']);
+      assert.deepEqual(kept.filter((r) => !done(r)).map((r) => [r.id, r.status]).sort(), [[running.id, 'running'], [queued.id, 'queued']].sort());
+      assert.deepEqual((await store.listReports(SYSTEM_SCOPE, { tenantId: b.id })).map((r) => r.id), ['b-2', 'b-1'], 'the other tenant keeps its reports');
+      // deleted rows, not hidden ones: the table holds 5 rows of tenant A (3 done, 1 running, 1 queued) and no bytes of a-1..a-3
+      const rows = await store.db.selectFrom('reports').select(['id']).where('tenant_id', '=', a.id).execute();
+      assert.equal(rows.length, 5);
+      for (const id of ['a-1', 'a-2', 'a-3']) assert.equal(await store.getReportContent(SYSTEM_SCOPE, id), undefined);
+      assert.ok((await store.getReportContent(SYSTEM_SCOPE, 'a-6'))?.content.byteLength);
+    });
+
+    it('a finished report older than the age limit is deleted even within the kept number; the count says how many', { skip: d.skip ?? false }, async () => {
+      const old = new Date(Date.now() - 100 * 86_400_000).toISOString();
+      await store.db.updateTable('reports').set({ created_at: old }).where('id', 'in', ['a-4', 'a-5']).execute();
+      // the running and queued ones are as old: still left
+      await store.db.updateTable('reports').set({ created_at: old }).where('tenant_id', '=', a.id).where('status', 'in', ['running', 'queued']).execute();
+      assert.equal(await store.pruneReports(a.id, { keep: 3, before: new Date(Date.now() - 90 * 86_400_000) }), 2);
+      const left = await store.listReports(SYSTEM_SCOPE, { tenantId: a.id });
+      assert.deepEqual(left.filter(done).map((r) => r.id), ['a-6']);
+      assert.equal(left.filter((r) => !done(r)).length, 2);
+      // nothing more to delete: 0, and tenant B untouched
+      assert.equal(await store.pruneReports(a.id, { keep: 3, before: new Date(Date.now() - 90 * 86_400_000) }), 0);
+      assert.equal((await store.listReports(SYSTEM_SCOPE, { tenantId: b.id })).length, 2);
+    });
+  });
+}
