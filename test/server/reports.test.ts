@@ -14,11 +14,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { NOTIFICATION_SETTINGS_KEY } from '../../src/fleet/notify/index.js';
-import type { SqlFleetStore } from '../../src/fleet/store/index.js';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { generateSecretKey } from '../../src/fleet/secrets.js';
+import { openFleetStore, SqlFleetStore } from '../../src/fleet/store/index.js';
+import type { FleetDb } from '../../src/fleet/store/schema.js';
 import { SYSTEM_SCOPE, type ReportRecord, type Tenant } from '../../src/fleet/types.js';
 import { createHandlers, renderReportHandler } from '../../src/worker/handlers/index.js';
 import { InProcessRunner } from '../../src/worker/inprocess.js';
 import type { JobContext } from '../../src/worker/jobs.js';
+import { createTestDatabase, postgresUnavailable } from '../helpers/postgres.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { buildFixture, dialects, hdr, login, PASSWORDS, type Fixture, type Session } from './helpers.js';
 
@@ -341,3 +346,67 @@ for (const d of await dialects()) {
     });
   });
 }
+
+const pgDown = await postgresUnavailable();
+describe('report retention on PostgreSQL with two workers: a report finished while another worker prunes is kept', () => {
+  it('pruning decides what to keep and deletes in one statement: the newest report, finished between the two, is not deleted', { skip: pgDown ?? false }, async () => {
+    const db = await createTestDatabase('mamori_pgops_reports_race');
+    const secretKey = generateSecretKey();
+    // worker B: a plain store; worker A: the same database through a pool whose DELETE on reports waits at a
+    // gate (the real PostgreSQL, held back), so B can finish a report while A is in the middle of its pruning
+    const b = await openFleetStore({ url: db.url, home: '/nonexistent-home-not-used', secretKey, poolSize: 2 });
+    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (open = r));
+    let reached: () => void = () => undefined;
+    const atGate = new Promise<void>((r) => (reached = r));
+    const wrapped = new WeakSet<object>();
+    const gated = {
+      connect: async () => {
+        const c = await pool.connect();
+        if (!wrapped.has(c)) {
+          wrapped.add(c);
+          const query = c.query.bind(c) as (...args: unknown[]) => Promise<unknown>;
+          (c as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = async (...args: unknown[]) => {
+            if (typeof args[0] === 'string' && /^delete from "reports"/i.test(args[0])) {
+              reached();
+              await gate;
+            }
+            return query(...args);
+          };
+        }
+        return c;
+      },
+      end: () => pool.end(),
+    };
+    const a = new SqlFleetStore({ dialect: 'postgres', db: new Kysely<FleetDb>({ dialect: new PostgresDialect({ pool: gated as unknown as pg.Pool }) }), secretKey: () => secretKey });
+    try {
+      await b.migrate();
+      const t = await b.createTenant(SYSTEM_SCOPE, '株式会社さくら商店');
+      const finish = async (id: string) => assert.equal(await b.finishReport(id, { filename: `${id}.html`, content: new Uint8Array([60, 104, 62]), sha256: id }), true);
+      const ids: string[] = [];
+      for (let i = 1; i <= 3; i++) {
+        const r = (await b.createReport(SYSTEM_SCOPE, { id: `r-${i}`, tenantId: t.id, format: 'html', lang: 'ja' }))!;
+        await b.startReport(r.id);
+        ids.push(r.id);
+        await new Promise((ok) => setTimeout(ok, 5)); // distinct created_at
+      }
+      await finish('r-1');
+      await finish('r-2');
+      // A prunes (keep 2) while r-3 is still rendering on B ...
+      const pruning = a.pruneReports(t.id, { keep: 2, before: new Date(0) });
+      await atGate;
+      // ... B finishes r-3, the newest, before A's DELETE runs
+      await finish('r-3');
+      open();
+      await pruning;
+      const left = (await b.listReports(SYSTEM_SCOPE, { tenantId: t.id })).map((r) => r.id);
+      assert.deepEqual(left, ['r-3', 'r-2'], `the newest two finished reports are kept (r-3 finished while A pruned): ${left.join(', ')}`);
+    } finally {
+      open();
+      await a.close();
+      await b.close();
+      await db.drop();
+    }
+  });
+});

@@ -1027,14 +1027,15 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
 
   async pruneReports(tenantId: string, opts: { keep: number; before: Date }): Promise<number> {
     const finished = ['done', 'failed'];
-    const keep = await this.db.selectFrom('reports').select('id').where('tenant_id', '=', tenantId).where('status', 'in', finished)
-      .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(Math.max(0, Math.floor(opts.keep))).execute();
-    let qb = this.db.deleteFrom('reports').where('tenant_id', '=', tenantId).where('status', 'in', finished);
-    const keepIds = keep.map((k) => k.id);
-    qb = keepIds.length
-      ? qb.where((eb) => eb.or([eb('id', 'not in', keepIds), eb('created_at', '<', opts.before.toISOString())]))
-      : qb;
-    const r = await qb.executeTakeFirst();
+    // One statement (what to keep and what to delete from one snapshot): chosen in one query and deleted in the
+    // next, a report another worker finished in between was deleted, the newest of the tenant.
+    const r = await this.db.deleteFrom('reports').where('tenant_id', '=', tenantId).where('status', 'in', finished)
+      .where((eb) => eb.or([
+        eb('created_at', '<', opts.before.toISOString()),
+        eb('id', 'not in', eb.selectFrom('reports').select('id').where('tenant_id', '=', tenantId).where('status', 'in', finished)
+          .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(Math.max(0, Math.floor(opts.keep)))),
+      ]))
+      .executeTakeFirst();
     return Number(r.numDeletedRows);
   }
 
