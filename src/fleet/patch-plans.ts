@@ -101,8 +101,7 @@ export async function approvePatchPlan(store: FleetStore, inp: { target: Target;
     policy: inp.plan.policy,
     plan: inp.plan.hosts[0]!,
   };
-  const list = await readRecords(store, rec.tenantId);
-  await store.setSetting(rec.tenantId, PATCH_PLANS_KEY, [rec, ...list].slice(0, PATCH_PLANS_MAX));
+  await store.updateSetting<PatchPlanRecord[]>(rec.tenantId, PATCH_PLANS_KEY, (list) => [rec, ...(list ?? [])].slice(0, PATCH_PLANS_MAX));
   return rec;
 }
 
@@ -118,14 +117,20 @@ export async function getPatchPlan(store: FleetStore, scope: Scope, id: string):
   return (await listPatchPlans(store, scope)).find((r) => r.id === id);
 }
 
-/** Update one record (by the apply job, SYSTEM_SCOPE). */
-export async function updatePatchPlan(store: FleetStore, tenantId: string, id: string, patch: Partial<PatchPlanRecord>): Promise<PatchPlanRecord | undefined> {
-  const list = await readRecords(store, tenantId);
-  const i = list.findIndex((r) => r.id === id);
-  if (i < 0) return undefined;
-  const next = { ...list[i]!, ...patch, id: list[i]!.id, tenantId: list[i]!.tenantId };
-  list[i] = next;
-  await store.setSetting(tenantId, PATCH_PLANS_KEY, list);
+/**
+ * Update one record (by the apply job, SYSTEM_SCOPE), atomically with the other writers of the tenant's records
+ * (the server approving and verifying, workers applying). `from`: only if its status is one of these (the apply
+ * job claims an approved plan: a second job of the same plan gets undefined). Undefined when not found.
+ */
+export async function updatePatchPlan(store: FleetStore, tenantId: string, id: string, patch: Partial<PatchPlanRecord>, opts: { from?: readonly PatchPlanStatus[] } = {}): Promise<PatchPlanRecord | undefined> {
+  let next: PatchPlanRecord | undefined;
+  await store.updateSetting<PatchPlanRecord[]>(tenantId, PATCH_PLANS_KEY, (stored) => {
+    const list = stored ?? [];
+    const i = list.findIndex((r) => r.id === id);
+    if (i < 0 || (opts.from && !opts.from.includes(list[i]!.status))) return list;
+    next = { ...list[i]!, ...patch, id: list[i]!.id, tenantId: list[i]!.tenantId };
+    return list.map((r, j) => (j === i ? next! : r));
+  });
   return next;
 }
 

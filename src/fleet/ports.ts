@@ -172,6 +172,13 @@ export interface FleetStore {
    * value (which must not hold them). Without: the setting's secrets are left as they are.
    */
   setSetting(tenantId: string | null, key: string, value: unknown, secrets?: Readonly<Record<string, string>>): Promise<void>;
+  /**
+   * Read-modify-write of one setting (its secrets untouched) in one transaction: `fn` gets the stored value
+   * (undefined when unset) and returns the new one, which is stored and returned. Serialised with every other
+   * updateSetting of the same setting, across processes on PostgreSQL (a setting several writers change, such
+   * as the patch plans a server approves and workers apply, loses no update); a plain setSetting is not.
+   */
+  updateSetting<T>(tenantId: string | null, key: string, fn: (current: T | undefined) => T): Promise<T>;
   /** One secret of a setting, decrypted; a SecretKeyError when it does not open (wrong key, moved or altered). */
   getSettingSecret(tenantId: string | null, key: string, name: string): Promise<string | undefined>;
 }

@@ -169,9 +169,12 @@ export class PgBossJobRunner implements JobRunner {
     return out;
   }
 
+  /** The events pool, made on first use; its error listener is added once, with it (not on every event). */
   private pool(): pg.Pool {
-    this.notifyPool ??= new pg.Pool({ connectionString: this.opts.connectionString, max: 2, application_name: 'mamori-events' });
-    this.notifyPool.on('error', (err) => this.log.log('warn', 'events connection error', { error: err.message }));
+    if (!this.notifyPool) {
+      this.notifyPool = new pg.Pool({ connectionString: this.opts.connectionString, max: 2, application_name: 'mamori-events' });
+      this.notifyPool.on('error', (err) => this.log.log('warn', 'events connection error', { error: err.message }));
+    }
     return this.notifyPool;
   }
 

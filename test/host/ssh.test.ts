@@ -128,3 +128,37 @@ test('--docroot must be absolute with --ssh: usage error before connecting', asy
   assert.equal(r.code, 2);
   assert.match(r.stderr, /absolute path/);
 });
+
+test('an identity file that is no key: SshError identity before any SSH, and the TCP connection it opened is closed (no leak, no uncaught error)', { timeout: 60_000 }, async () => {
+  const { createServer } = await import('node:net');
+  const { writeFileSync } = await import('node:fs');
+  const { SshError } = await import('../../src/collect/transport/ssh.js');
+  const dir = mkdtempSync(join(tmpdir(), 'mamori-ssh-badkey-'));
+  // a loopback listener that says nothing: a connection stays open until one side closes it
+  const accepted = new Set<import('node:net').Socket>();
+  const server = createServer((c) => {
+    accepted.add(c);
+    c.once('close', () => accepted.delete(c));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+  try {
+    writeFileSync(join(dir, 'id'), 'not a key\n');
+    writeFileSync(join(dir, 'known_hosts'), '');
+    const before = sockets();
+    await assert.rejects(
+      SshTransport.connect({ user: 'root', host: '127.0.0.1', port }, { identity: join(dir, 'id'), knownHosts: join(dir, 'known_hosts'), acceptNewHostKey: false, sudo: false, timeoutMs: 10_000 }),
+      (err: Error) => err instanceof SshError && err.kind === 'identity',
+    );
+    // the transport opened its socket before the key was refused: it must close it (both ends gone), not leave it
+    const end = Date.now() + 10_000;
+    while ((sockets() > before || accepted.size) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(sockets() <= before, `TCP sockets left open by the refused connect: ${sockets() - before}`);
+    assert.equal(accepted.size, 0, 'the listener has no connection left');
+  } finally {
+    for (const c of accepted) c.destroy();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

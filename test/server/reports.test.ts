@@ -4,7 +4,8 @@
  * one scan's report, the runner renders and stores them, the bytes download with their type, name and digest;
  * the synchronous route still answers; another tenant's viewer gets 404 everywhere; a cookie request without
  * the CSRF token is refused; bad input names the field; `deliver` mails the report once (real SMTP server on
- * 127.0.0.1); a retried job writes once; old reports are pruned.
+ * 127.0.0.1); a retried job writes once; old reports are pruned — the retention also on PostgreSQL (the
+ * dialect matrix of ./helpers.ts).
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -13,10 +14,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { NOTIFICATION_SETTINGS_KEY } from '../../src/fleet/notify/index.js';
-import { SYSTEM_SCOPE, type ReportRecord } from '../../src/fleet/types.js';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { generateSecretKey } from '../../src/fleet/secrets.js';
+import { openFleetStore, SqlFleetStore } from '../../src/fleet/store/index.js';
+import type { FleetDb } from '../../src/fleet/store/schema.js';
+import { SYSTEM_SCOPE, type ReportRecord, type Tenant } from '../../src/fleet/types.js';
 import { createHandlers, renderReportHandler } from '../../src/worker/handlers/index.js';
 import { InProcessRunner } from '../../src/worker/inprocess.js';
 import type { JobContext } from '../../src/worker/jobs.js';
+import { createTestDatabase, postgresUnavailable } from '../helpers/postgres.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { buildFixture, dialects, hdr, login, PASSWORDS, type Fixture, type Session } from './helpers.js';
 
@@ -285,5 +292,124 @@ describe('a tenant has at most 3 reports waiting: a fourth request answers 429 u
     await fx.store.finishReport(ids[0]!, { filename: 'r.pdf', content: new Uint8Array([0x25, 0x50, 0x44, 0x46]), sha256: 'x' });
     const again = await post(s.operatorA, fx.tenantA.id);
     assert.equal(again.statusCode, 202, again.body);
+  });
+});
+
+for (const d of await dialects()) {
+  describe(`report retention on ${d.name}: the render-report job keeps each tenant's newest finished reports`, () => {
+    let store: SqlFleetStore;
+    let cleanup: () => Promise<void>;
+    let a: Tenant;
+    let b: Tenant;
+    const done = (r: ReportRecord) => r.status === 'done' || r.status === 'failed';
+
+    before(async () => {
+      if (d.skip) return;
+      const opened = await d.open();
+      store = opened.store as SqlFleetStore;
+      cleanup = opened.cleanup;
+      a = await store.createTenant(SYSTEM_SCOPE, '株式会社さくら商店');
+      b = await store.createTenant(SYSTEM_SCOPE, '有限会社みなと');
+    });
+    after(async () => {
+      await cleanup?.();
+    });
+
+    it('beyond the kept number the oldest finished reports are deleted, bytes and all; a queued or running report and other tenants are left', { skip: d.skip ?? false }, async () => {
+      const handler = renderReportHandler({ store, keep: { count: 3, days: 90 } });
+      for (let i = 1; i <= 2; i++) await handler({ tenantId: b.id, format: 'html', lang: 'en' }, ctxOf(`b-${i}`));
+      // a report another worker is rendering, and one waiting: neither is finished, neither is pruned
+      const running = (await store.createReport(SYSTEM_SCOPE, { tenantId: a.id, format: 'pdf', lang: 'ja' }))!;
+      assert.equal(await store.startReport(running.id), true);
+      const queued = (await store.createReport(SYSTEM_SCOPE, { tenantId: a.id, format: 'html', lang: 'en' }))!;
+      for (let i = 1; i <= 6; i++) await handler({ tenantId: a.id, format: 'html', lang: 'ja' }, ctxOf(`a-${i}`));
+      const kept = await store.listReports(SYSTEM_SCOPE, { tenantId: a.id });
+      assert.deepEqual(kept.filter(done).map((r) => r.id), ['a-6', 'a-5', 'a-4']);
+      assert.deepEqual(kept.filter((r) => !done(r)).map((r) => [r.id, r.status]).sort(), [[running.id, 'running'], [queued.id, 'queued']].sort());
+      assert.deepEqual((await store.listReports(SYSTEM_SCOPE, { tenantId: b.id })).map((r) => r.id), ['b-2', 'b-1'], 'the other tenant keeps its reports');
+      // deleted rows, not hidden ones: the table holds 5 rows of tenant A (3 done, 1 running, 1 queued) and no bytes of a-1..a-3
+      const rows = await store.db.selectFrom('reports').select(['id']).where('tenant_id', '=', a.id).execute();
+      assert.equal(rows.length, 5);
+      for (const id of ['a-1', 'a-2', 'a-3']) assert.equal(await store.getReportContent(SYSTEM_SCOPE, id), undefined);
+      assert.ok((await store.getReportContent(SYSTEM_SCOPE, 'a-6'))?.content.byteLength);
+    });
+
+    it('a finished report older than the age limit is deleted even within the kept number; the count says how many', { skip: d.skip ?? false }, async () => {
+      const old = new Date(Date.now() - 100 * 86_400_000).toISOString();
+      await store.db.updateTable('reports').set({ created_at: old }).where('id', 'in', ['a-4', 'a-5']).execute();
+      // the running and queued ones are as old: still left
+      await store.db.updateTable('reports').set({ created_at: old }).where('tenant_id', '=', a.id).where('status', 'in', ['running', 'queued']).execute();
+      assert.equal(await store.pruneReports(a.id, { keep: 3, before: new Date(Date.now() - 90 * 86_400_000) }), 2);
+      const left = await store.listReports(SYSTEM_SCOPE, { tenantId: a.id });
+      assert.deepEqual(left.filter(done).map((r) => r.id), ['a-6']);
+      assert.equal(left.filter((r) => !done(r)).length, 2);
+      // nothing more to delete: 0, and tenant B untouched
+      assert.equal(await store.pruneReports(a.id, { keep: 3, before: new Date(Date.now() - 90 * 86_400_000) }), 0);
+      assert.equal((await store.listReports(SYSTEM_SCOPE, { tenantId: b.id })).length, 2);
+    });
+  });
+}
+
+const pgDown = await postgresUnavailable();
+describe('report retention on PostgreSQL with two workers: a report finished while another worker prunes is kept', () => {
+  it('pruning decides what to keep and deletes in one statement: the newest report, finished between the two, is not deleted', { skip: pgDown ?? false }, async () => {
+    const db = await createTestDatabase('mamori_pgops_reports_race');
+    const secretKey = generateSecretKey();
+    // worker B: a plain store; worker A: the same database through a pool whose DELETE on reports waits at a
+    // gate (the real PostgreSQL, held back), so B can finish a report while A is in the middle of its pruning
+    const b = await openFleetStore({ url: db.url, home: '/nonexistent-home-not-used', secretKey, poolSize: 2 });
+    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (open = r));
+    let reached: () => void = () => undefined;
+    const atGate = new Promise<void>((r) => (reached = r));
+    const wrapped = new WeakSet<object>();
+    const gated = {
+      connect: async () => {
+        const c = await pool.connect();
+        if (!wrapped.has(c)) {
+          wrapped.add(c);
+          const query = c.query.bind(c) as (...args: unknown[]) => Promise<unknown>;
+          (c as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = async (...args: unknown[]) => {
+            if (typeof args[0] === 'string' && /^delete from "reports"/i.test(args[0])) {
+              reached();
+              await gate;
+            }
+            return query(...args);
+          };
+        }
+        return c;
+      },
+      end: () => pool.end(),
+    };
+    const a = new SqlFleetStore({ dialect: 'postgres', db: new Kysely<FleetDb>({ dialect: new PostgresDialect({ pool: gated as unknown as pg.Pool }) }), secretKey: () => secretKey });
+    try {
+      await b.migrate();
+      const t = await b.createTenant(SYSTEM_SCOPE, '株式会社さくら商店');
+      const finish = async (id: string) => assert.equal(await b.finishReport(id, { filename: `${id}.html`, content: new Uint8Array([60, 104, 62]), sha256: id }), true);
+      const ids: string[] = [];
+      for (let i = 1; i <= 3; i++) {
+        const r = (await b.createReport(SYSTEM_SCOPE, { id: `r-${i}`, tenantId: t.id, format: 'html', lang: 'ja' }))!;
+        await b.startReport(r.id);
+        ids.push(r.id);
+        await new Promise((ok) => setTimeout(ok, 5)); // distinct created_at
+      }
+      await finish('r-1');
+      await finish('r-2');
+      // A prunes (keep 2) while r-3 is still rendering on B ...
+      const pruning = a.pruneReports(t.id, { keep: 2, before: new Date(0) });
+      await atGate;
+      // ... B finishes r-3, the newest, before A's DELETE runs
+      await finish('r-3');
+      open();
+      await pruning;
+      const left = (await b.listReports(SYSTEM_SCOPE, { tenantId: t.id })).map((r) => r.id);
+      assert.deepEqual(left, ['r-3', 'r-2'], `the newest two finished reports are kept (r-3 finished while A pruned): ${left.join(', ')}`);
+    } finally {
+      open();
+      await a.close();
+      await b.close();
+      await db.drop();
+    }
   });
 });

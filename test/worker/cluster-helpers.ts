@@ -117,6 +117,55 @@ export async function startFleet(opts: { env?: NodeJS.ProcessEnv; prefix?: strin
   };
 }
 
+export interface ServeChild {
+  child: ChildProcess;
+  /** http://127.0.0.1:PORT */
+  base: string;
+  home: string;
+  /** Everything it wrote on stderr so far. */
+  log(): string;
+  /** SIGTERM, then wait for the exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `mamori serve --database <the fleet's database>` of the built CLI on a free loopback port, with the fleet's
+ * secret key and its own MAMORI_HOME, offline (no feed update); resolves once /readyz answers.
+ */
+export async function startServe(f: Fleet, env: NodeJS.ProcessEnv = {}): Promise<ServeChild> {
+  const { freePort } = await import('../host/sshd.js');
+  const port = await freePort();
+  const home = join(f.dir, `server-${port}`);
+  mkdirSync(home, { recursive: true });
+  const child = spawn(process.execPath, [binPath, 'serve', '--database', f.db.url, '--listen', `127.0.0.1:${port}`], {
+    cwd: repoRoot,
+    env: { ...process.env, LANG: 'C.UTF-8', MAMORI_HOME: home, MAMORI_SECRET_KEY: f.secretKey, MAMORI_OFFLINE: '1', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let text = '';
+  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const base = `http://127.0.0.1:${port}`;
+  const s: ServeChild = {
+    child,
+    base,
+    home,
+    log: () => text,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+  await waitFor(async () => {
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}): ${text.slice(-2000)}`);
+    return (await fetch(`${base}/readyz`).catch(() => undefined))?.ok;
+  }, 'the server to be ready', 90_000).catch(async (err: Error) => {
+    await s.stop();
+    throw new Error(`${err.message}; the server said: ${text.slice(-2000)}`);
+  });
+  return s;
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Poll `f` until it returns a value (not undefined/false) or the time runs out. */

@@ -163,9 +163,13 @@ export const serveCommand: Command = {
       throw new FatalError(ctx.t('serve.err.address', { address: listenRaw, reason }), { code: 'serve.err.address', params: { address: listenRaw, reason } });
     }
     await runner.start();
-    await resumeApprovedPatchPlans(store, runner, new Date());
-    // In process, queued reports live in memory: queue again the ones a previous process left (pg-boss keeps its own).
-    if (!pgboss) await resumeQueuedReports(store, runner);
+    // In process, queued jobs live in memory: queue again the approved patch plans and the queued reports a
+    // previous process left. pg-boss keeps its own (queued again, an approved plan would get one more apply
+    // job per server start: the job claims its plan once, the others do nothing).
+    if (!pgboss) {
+      await resumeApprovedPatchPlans(store, runner, new Date());
+      await resumeQueuedReports(store, runner);
+    }
     const addr = app.server.address();
     const shown = typeof addr === 'object' && addr ? `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}/` : listenRaw;
     ctx.warn(ctx.t('serve.listening', { url: shown, store: store.dialect === 'sqlite' ? `SQLite ${shownUrl}` : `PostgreSQL ${shownUrl}` }));

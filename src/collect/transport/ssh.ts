@@ -193,6 +193,9 @@ export class SshTransport implements Transport {
       try {
         conn.connect(config);
       } catch (err) {
+        // ssh2 refused the key before it took the socket: close it here, or its connection stays open and a
+        // refused or reset one raises an 'error' nobody listens to (an uncaught exception: the process ends)
+        sock.destroy();
         reject(new SshError('identity', `cannot use identity file: ${(err as Error).message}`, { file: opts.identity ?? '' }));
       }
     });

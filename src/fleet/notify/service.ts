@@ -239,8 +239,9 @@ export class Notifier {
       }
     }
     if (log.length) {
-      const prev = (await this.store.getSetting<DeliveryLogEntry[]>(tenantId, NOTIFY_LOG_KEY)) ?? [];
-      await this.store.setSetting(tenantId, NOTIFY_LOG_KEY, [...log.reverse(), ...prev].slice(0, NOTIFY_LOG_MAX));
+      // one read-modify-write: notify jobs of one tenant delivering at once (two workers) each keep their entries
+      const mine = log.reverse();
+      await this.store.updateSetting<DeliveryLogEntry[]>(tenantId, NOTIFY_LOG_KEY, (prev) => [...mine, ...(prev ?? [])].slice(0, NOTIFY_LOG_MAX));
     }
     return outcome;
   }

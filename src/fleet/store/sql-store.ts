@@ -1027,14 +1027,15 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
 
   async pruneReports(tenantId: string, opts: { keep: number; before: Date }): Promise<number> {
     const finished = ['done', 'failed'];
-    const keep = await this.db.selectFrom('reports').select('id').where('tenant_id', '=', tenantId).where('status', 'in', finished)
-      .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(Math.max(0, Math.floor(opts.keep))).execute();
-    let qb = this.db.deleteFrom('reports').where('tenant_id', '=', tenantId).where('status', 'in', finished);
-    const keepIds = keep.map((k) => k.id);
-    qb = keepIds.length
-      ? qb.where((eb) => eb.or([eb('id', 'not in', keepIds), eb('created_at', '<', opts.before.toISOString())]))
-      : qb;
-    const r = await qb.executeTakeFirst();
+    // One statement (what to keep and what to delete from one snapshot): chosen in one query and deleted in the
+    // next, a report another worker finished in between was deleted, the newest of the tenant.
+    const r = await this.db.deleteFrom('reports').where('tenant_id', '=', tenantId).where('status', 'in', finished)
+      .where((eb) => eb.or([
+        eb('created_at', '<', opts.before.toISOString()),
+        eb('id', 'not in', eb.selectFrom('reports').select('id').where('tenant_id', '=', tenantId).where('status', 'in', finished)
+          .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(Math.max(0, Math.floor(opts.keep)))),
+      ]))
+      .executeTakeFirst();
     return Number(r.numDeletedRows);
   }
 
@@ -1065,6 +1066,20 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
       const old = await trx.selectFrom('secrets').select('name').where('owner_type', '=', slot.ownerType).where('owner_id', '=', slot.ownerId).execute();
       for (const r of old) if (r.name.startsWith(slot.prefix) && !(r.name.slice(slot.prefix.length) in secrets)) await this.putSecret(trx, slot.ownerType, slot.ownerId, r.name, null);
       for (const [name, plain] of Object.entries(secrets)) await this.putSecret(trx, slot.ownerType, slot.ownerId, `${slot.prefix}${name}`, plain);
+    });
+  }
+
+  async updateSetting<T>(tenantId: string | null, key: string, fn: (current: T | undefined) => T): Promise<T> {
+    return this.tx(async (trx) => {
+      // PostgreSQL: a lock per setting for the transaction (the row may not exist yet, so not FOR UPDATE); every
+      // updater of it waits for the one before. SQLite: the transaction holds the store's only connection.
+      if (this.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(hashtext('mamori:setting'), hashtext(${`${tenantId ?? ''}/${key}`}))`.execute(trx);
+      const r = await trx.selectFrom('settings').select('value').where('tenant_key', '=', tenantId ?? '').where('key', '=', key).executeTakeFirst();
+      const next = fn(r ? (JSON.parse(r.value) as T) : undefined);
+      const v = JSON.stringify(next ?? null);
+      await trx.insertInto('settings').values({ tenant_key: tenantId ?? '', key, value: v, updated_at: now() })
+        .onConflict((oc) => oc.columns(['tenant_key', 'key']).doUpdateSet({ value: v, updated_at: now() })).execute();
+      return next;
     });
   }
 

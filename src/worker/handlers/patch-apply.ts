@@ -42,7 +42,7 @@ export function patchApplyHandler(deps: PatchApplyJobDeps): JobHandler<'patch-ap
     const start = Date.parse(rec.window.start);
     const end = Date.parse(rec.window.end);
     if (now.getTime() > end) {
-      await updatePatchPlan(store, rec.tenantId, rec.id, { status: 'expired', result: { status: 'expired', reason: `the maintenance window ended at ${rec.window.end} before the plan could run`, changed: false, startedAt: now.toISOString(), finishedAt: now.toISOString() } });
+      await updatePatchPlan(store, rec.tenantId, rec.id, { status: 'expired', result: { status: 'expired', reason: `the maintenance window ended at ${rec.window.end} before the plan could run`, changed: false, startedAt: now.toISOString(), finishedAt: now.toISOString() } }, { from: ['approved'] });
       throw new PermanentJobError(`the maintenance window of plan ${rec.id} has ended`);
     }
     // Early (a runner without startAfter, or a clock skew): fail the attempt; the retry comes later.
@@ -53,7 +53,12 @@ export function patchApplyHandler(deps: PatchApplyJobDeps): JobHandler<'patch-ap
     if (!secrets.sshKey) throw new PermanentJobError('the target has no stored SSH key');
     if (!secrets.knownHosts?.trim()) throw new PermanentJobError('the target has no stored known_hosts entry: scan it once to learn the host key, or add it');
     const spec = sshSpec(target);
-    await updatePatchPlan(store, rec.tenantId, rec.id, { status: 'running' });
+    // Claimed once (approved → running, atomically): a second job of the same plan, on this worker or another
+    // (a duplicate delivery, a job queued again), finds it taken and does nothing.
+    if (!(await updatePatchPlan(store, rec.tenantId, rec.id, { status: 'running' }, { from: ['approved'] }))) {
+      ctx.log('info', 'patch plan taken by another job; nothing to do', { planId: rec.id });
+      return;
+    }
     ctx.progress({ code: 'patch.job.start', params: { target: target.name } });
     const creds = credentialDir(secrets, deps.tmpDir);
     const startedAt = now.toISOString();
