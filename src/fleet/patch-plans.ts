@@ -134,6 +134,36 @@ export async function updatePatchPlan(store: FleetStore, tenantId: string, id: s
   return next;
 }
 
+/**
+ * The apply job's claim of its plan, in one read-modify-write of the tenant's plans: `claimed` (approved → running);
+ * `taken` when the plan is no longer approved (a second job of the same plan); `busy` when another plan of the same
+ * target is running — one apply per server at a time, decided here rather than by the target's lock directory, so
+ * the job waits for its turn instead of being refused.
+ */
+export async function claimPatchPlan(store: FleetStore, tenantId: string, id: string): Promise<{ claimed: PatchPlanRecord } | { taken: PatchPlanRecord | undefined } | { busy: PatchPlanRecord }> {
+  let out: { claimed: PatchPlanRecord } | { taken: PatchPlanRecord | undefined } | { busy: PatchPlanRecord } = { taken: undefined };
+  await store.updateSetting<PatchPlanRecord[]>(tenantId, PATCH_PLANS_KEY, (stored) => {
+    const list = stored ?? [];
+    const rec = list.find((r) => r.id === id);
+    if (!rec || rec.status !== 'approved') {
+      out = { taken: rec };
+      return list;
+    }
+    const other = list.find((r) => r.id !== id && r.targetId === rec.targetId && r.status === 'running');
+    if (other) {
+      out = { busy: other };
+      return list;
+    }
+    const next: PatchPlanRecord = { ...rec, status: 'running' };
+    out = { claimed: next };
+    return list.map((r) => (r.id === id ? next : r));
+  });
+  return out;
+}
+
+/** The job key of a plan's apply: one queued job per plan (plans of one target are kept apart by claimPatchPlan). */
+export const patchJobKey = (rec: Pick<PatchPlanRecord, 'id'>): string => `patch-plan:${rec.id}`;
+
 export async function getPatchLog(store: FleetStore, scope: Scope, id: string): Promise<unknown[] | undefined> {
   const rec = await getPatchPlan(store, scope, id);
   if (!rec) return undefined;

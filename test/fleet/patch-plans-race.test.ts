@@ -15,7 +15,7 @@ import type { ReportDocument } from '../../src/core/model.js';
 import { defaultNotificationSettings } from '../../src/fleet/notify/settings.js';
 import { deliveryLog, Notifier } from '../../src/fleet/notify/index.js';
 import type { NotifyEvent } from '../../src/fleet/notify/events.js';
-import { approvePatchPlan, getPatchPlan, listPatchPlans, targetPatchPlan, updatePatchPlan, type PatchPlanRecord } from '../../src/fleet/patch-plans.js';
+import { approvePatchPlan, claimPatchPlan, getPatchPlan, listPatchPlans, patchJobKey, targetPatchPlan, updatePatchPlan, type PatchPlanRecord } from '../../src/fleet/patch-plans.js';
 import type { FleetStore } from '../../src/fleet/ports.js';
 import { openFleetStore } from '../../src/fleet/store/index.js';
 import { generateSecretKey } from '../../src/fleet/secrets.js';
@@ -110,6 +110,34 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const after = (await getPatchPlan(a, SYSTEM_SCOPE, rec!.id))!;
       assert.equal(after.status, 'failed');
       assert.ok(after.result?.reason, 'the reason is kept');
+    });
+
+    test('two plans of one server claimed at once from two writers: one runs, the other waits its turn, then runs', { skip }, async () => {
+      const [first] = await approveMany(1, 'turn');
+      const target = (await a.getTarget(SYSTEM_SCOPE, first!.targetId))!;
+      const again = await targetPatchPlan(a, SYSTEM_SCOPE, target.id, NOW);
+      assert.ok(again.ok);
+      const second = await approvePatchPlan(b, { target: again.target, scan: again.scan, plan: again.plan, window: WINDOW, approvedBy: null, now: NOW });
+      assert.notEqual(second.id, first!.id);
+      // Both jobs keyed by their plan: the in-process runner queues both instead of dropping the second.
+      assert.notEqual(patchJobKey(first!), patchJobKey(second));
+      const claims = await Promise.all([claimPatchPlan(a, tenant.id, first!.id), claimPatchPlan(b, tenant.id, second.id)]);
+      const claimed = claims.filter((c) => 'claimed' in c);
+      const busy = claims.filter((c) => 'busy' in c);
+      assert.equal(claimed.length, 1, JSON.stringify(claims));
+      assert.equal(busy.length, 1, JSON.stringify(claims));
+      const runningId = (claimed[0] as { claimed: PatchPlanRecord }).claimed.id;
+      assert.equal((busy[0] as { busy: PatchPlanRecord }).busy.id, runningId, 'the waiting job names the plan it waits for');
+      const waitingId = runningId === first!.id ? second.id : first!.id;
+      assert.equal((await getPatchPlan(a, SYSTEM_SCOPE, waitingId))?.status, 'approved', 'the waiting plan is still approved');
+      // Its retry while the first still runs: still busy. Once the first is done: claimed.
+      assert.ok('busy' in (await claimPatchPlan(b, tenant.id, waitingId)));
+      await updatePatchPlan(a, tenant.id, runningId, { status: 'applied', result: { status: 'applied', changed: true, startedAt: NOW.toISOString(), finishedAt: NOW.toISOString() } });
+      const later = await claimPatchPlan(b, tenant.id, waitingId);
+      assert.ok('claimed' in later && later.claimed.status === 'running', JSON.stringify(later));
+      // And a plan of another server is never held up by it.
+      const [other] = await approveMany(1, 'turn-other');
+      assert.ok('claimed' in (await claimPatchPlan(a, tenant.id, other!.id)));
     });
 
     test('the delivery log keeps the entries of 6 notify jobs of one tenant delivering at once from two writers', { skip }, async () => {

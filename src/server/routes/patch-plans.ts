@@ -5,7 +5,7 @@
  * audited, and the patch-apply job queued to start with the window); the approved plans with their outcome,
  * verification and apply log (GET /api/patch-plans, GET /api/patch-plans/:id).
  */
-import { approvePatchPlan, getPatchLog, getPatchPlan, listPatchPlans, parseWindow, refreshVerification, targetPatchPlan } from '../../fleet/patch-plans.js';
+import { approvePatchPlan, getPatchLog, getPatchPlan, listPatchPlans, parseWindow, patchJobKey, refreshVerification, targetPatchPlan } from '../../fleet/patch-plans.js';
 import { audit } from '../audit.js';
 import { badRequest, HttpError, notFound } from '../errors.js';
 import { idParams } from '../schemas.js';
@@ -56,7 +56,7 @@ export const patchPlanRoutes: RouteModule = (app, deps) => {
       tenantId: rec.tenantId,
       detail: { targetId: rec.targetId, target: rec.targetName, scanId: rec.scanId, window: rec.window, steps: rec.plan.steps.filter((s) => s.kind !== 'defence' && s.kind !== 'migration').map((s) => `${s.kind}:${s.packages.map((p) => p.name).join(',')}`) },
     });
-    await deps.runner.enqueue({ kind: 'patch-apply', payload: { planId: rec.id, tenantId: rec.tenantId, targetId: rec.targetId } }, { singletonKey: `patch:${rec.targetId}`, startAfter: new Date(Math.max(Date.parse(rec.window.start), now.getTime())) });
+    await deps.runner.enqueue({ kind: 'patch-apply', payload: { planId: rec.id, tenantId: rec.tenantId, targetId: rec.targetId } }, { singletonKey: patchJobKey(rec), startAfter: new Date(Math.max(Date.parse(rec.window.start), now.getTime())) });
     return reply.code(201).send(rec);
   });
 

@@ -10,7 +10,7 @@
  */
 import type { SshTransport } from '../../collect/transport/ssh.js';
 import type { FleetStore } from '../../fleet/ports.js';
-import { patchPlanForJob, savePatchLog, updatePatchPlan } from '../../fleet/patch-plans.js';
+import { claimPatchPlan, patchJobKey, patchPlanForJob, savePatchLog, updatePatchPlan } from '../../fleet/patch-plans.js';
 import { SYSTEM_SCOPE } from '../../fleet/types.js';
 import { defaultUserAgent } from '../../scan/version.js';
 import { PermanentJobError, type JobHandler, type JobRunner } from '../jobs.js';
@@ -54,8 +54,11 @@ export function patchApplyHandler(deps: PatchApplyJobDeps): JobHandler<'patch-ap
     if (!secrets.knownHosts?.trim()) throw new PermanentJobError('the target has no stored known_hosts entry: scan it once to learn the host key, or add it');
     const spec = sshSpec(target);
     // Claimed once (approved → running, atomically): a second job of the same plan, on this worker or another
-    // (a duplicate delivery, a job queued again), finds it taken and does nothing.
-    if (!(await updatePatchPlan(store, rec.tenantId, rec.id, { status: 'running' }, { from: ['approved'] }))) {
+    // (a duplicate delivery, a job queued again), finds it taken and does nothing. While another plan of the same
+    // server is being applied, this attempt fails and the retry comes later (inside the window, or it expires).
+    const claim = await claimPatchPlan(store, rec.tenantId, rec.id);
+    if ('busy' in claim) throw new Error(`plan ${claim.busy.id} is being applied to this server; plan ${rec.id} waits for it to finish`);
+    if ('taken' in claim) {
       ctx.log('info', 'patch plan taken by another job; nothing to do', { planId: rec.id });
       return;
     }
@@ -119,7 +122,7 @@ export async function resumeApprovedPatchPlans(store: FleetStore, runner: Pick<J
   let queued = 0;
   for (const rec of await listPatchPlans(store, SYSTEM_SCOPE)) {
     if (rec.status !== 'approved' || Date.parse(rec.window.end) <= now.getTime()) continue;
-    await runner.enqueue({ kind: 'patch-apply', payload: { planId: rec.id, tenantId: rec.tenantId, targetId: rec.targetId } }, { singletonKey: `patch:${rec.targetId}`, startAfter: new Date(Math.max(Date.parse(rec.window.start), now.getTime())) });
+    await runner.enqueue({ kind: 'patch-apply', payload: { planId: rec.id, tenantId: rec.tenantId, targetId: rec.targetId } }, { singletonKey: patchJobKey(rec), startAfter: new Date(Math.max(Date.parse(rec.window.start), now.getTime())) });
     queued++;
   }
   return queued;
