@@ -60,6 +60,13 @@ export function notifyHandler(deps: NotifyJobDeps): JobHandler<'notify'> {
     for (const f of failed) ctx.log('warn', 'notification not delivered', { event, channel: f.channel, kind: f.kind, reason: f.reason, retry: f.retry });
     const retry = failed.filter((f) => f.retry);
     if (retry.length) throw new Error(`notification delivery failed (${retry.length}): ${retry.map((f) => `${f.channel}: ${f.reason}`).join('; ').slice(0, 900)}`);
+    // Items another job claimed and had not marked sent: it sends them, or it died and its claim expires. Retried
+    // here so that they are sent in the end (the retry finds them sent, or takes over the expired claim).
+    const elsewhere = outcomes.flatMap((o) => o.elsewhere);
+    if (elsewhere.length) {
+      ctx.log('info', 'notifications being delivered by another job', { event, items: elsewhere.reduce((n, e) => n + e.items, 0), until: elsewhere.map((e) => e.until).sort().at(-1) });
+      throw new Error(`${elsewhere.reduce((n, e) => n + e.items, 0)} notification item(s) are being delivered by another job (claimed until ${elsewhere.map((e) => e.until).sort().at(-1)}); retried to make sure they were sent`);
+    }
   };
 }
 
