@@ -3,7 +3,8 @@
  * redelivered while the first still runs, the weekly digest enqueued by two servers — on SQLite (the embedded
  * server, one process) and PostgreSQL (two stores on one database, as two workers). Each item is claimed before
  * it is sent (src/fleet/notify/service.ts): a failed send gives the claim back (the retry sends it), and a claim
- * left by a process that died mid-send holds for its lease only, then the next attempt sends the item.
+ * left by a process that died mid-send holds for its lease only, then the next attempt sends the item. The notify
+ * schedules (weekly digest, monthly report) evaluated by two servers at once enqueue the job once.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,8 +17,8 @@ import type { FleetStore } from '../../src/fleet/ports.js';
 import { generateSecretKey } from '../../src/fleet/secrets.js';
 import { openFleetStore } from '../../src/fleet/store/index.js';
 import { SYSTEM_SCOPE, type Tenant } from '../../src/fleet/types.js';
-import { notifyHandler } from '../../src/worker/handlers/notify.js';
-import type { JobContext } from '../../src/worker/jobs.js';
+import { evaluateNotifySchedules, notifyHandler } from '../../src/worker/handlers/notify.js';
+import type { Job, JobContext } from '../../src/worker/jobs.js';
 import { createTestDatabase, postgresUnavailable, type TestDatabase } from '../helpers/postgres.js';
 import { startWebhookReceiver } from '../helpers/webhook.js';
 
@@ -110,6 +111,19 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       // The retry (or any later run of the same week) finds it sent: nothing more, and no error.
       await notifyHandler({ store: b, smtp: undefined })(job, ctx('job-3'));
       assert.equal(hooksOf('/hooks/digest'), 1);
+    });
+
+    test('the notify schedules evaluated by two servers at once enqueue each due job once', { skip }, async () => {
+      const jobs: Job[] = [];
+      const runner = { enqueue: async (j: Job) => (jobs.push(j), `job-${jobs.length}`) };
+      const start = new Date('2030-01-01T12:00:00Z'); // a Tuesday: the first evaluation only records it
+      assert.deepEqual(await evaluateNotifySchedules({ store: a, runner }, start), []);
+      const monday = new Date('2030-01-07T00:00:30Z');
+      const fired = await Promise.all([1, 2, 3, 4].map((i) => evaluateNotifySchedules({ store: i % 2 ? b : a, runner }, monday)));
+      assert.deepEqual(fired.flat(), ['weekly-digest'], JSON.stringify(fired));
+      assert.equal(jobs.length, 1);
+      // The next minute nothing more is due.
+      assert.deepEqual(await evaluateNotifySchedules({ store: b, runner }, new Date('2030-01-07T00:01:30Z')), []);
     });
   });
 }
