@@ -42,9 +42,9 @@ export function storeLocation(url: string | undefined, home: string): StoreLocat
 /**
  * SQLite with transactions that take the write lock when they begin (BEGIN IMMEDIATE), not at their first write.
  * Another process may write the same file (`mamori secret rotate`, a second server by mistake, a backup tool):
- * a deferred transaction that reads and then writes — updateSetting, upsertTarget, finishScan, reencryptSecrets — fails at
- * once with SQLITE_BUSY when the other holds the lock or wrote since its read (busy_timeout is not consulted
- * for that upgrade). BEGIN IMMEDIATE waits for the lock (busy_timeout) before it reads, so it sees the other's
+ * a deferred transaction that reads and then writes — updateSetting, upsertTarget, finishScan,
+ * reencryptSecrets — fails at once with SQLITE_BUSY when the other holds the lock or wrote since its read
+ * (busy_timeout is not consulted for that upgrade). BEGIN IMMEDIATE waits for the lock (busy_timeout) before it reads, so it sees the other's
  * commit and then writes. Every transaction of the store writes, so none is held back by this.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
