@@ -175,8 +175,10 @@ export interface FleetStore {
   /**
    * Read-modify-write of one setting (its secrets untouched) in one transaction: `fn` gets the stored value
    * (undefined when unset) and returns the new one, which is stored and returned. Serialised with every other
-   * updateSetting of the same setting, across processes on PostgreSQL (a setting several writers change, such
-   * as the patch plans a server approves and workers apply, loses no update); a plain setSetting is not.
+   * updateSetting of the same setting, across processes (PostgreSQL: an advisory lock; SQLite: the file's write
+   * lock) — a setting several writers change, such as the patch plans a server approves and workers apply,
+   * loses no update. A plain setSetting is not serialised with it: a setting that has an updater is written
+   * through updateSetting only (a setSetting landing between an updater's read and write is overwritten).
    */
   updateSetting<T>(tenantId: string | null, key: string, fn: (current: T | undefined) => T): Promise<T>;
   /** One secret of a setting, decrypted; a SecretKeyError when it does not open (wrong key, moved or altered). */

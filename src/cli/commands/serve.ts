@@ -117,7 +117,8 @@ export const serveCommand: Command = {
       runner = pgboss = s.runner;
       closeCluster = s.close;
       // the weekly digest and the monthly report: enqueued here for the workers (the last evaluation is kept in
-      // the store and the job has a singleton key, so a second server does not send them twice)
+      // the store and moved in one serialised update, so a second server does not enqueue them again; the pg-boss
+      // runner ignores the singleton key, and an item's claim keeps two jobs from sending it twice)
       notifySchedules = startNotifySchedules({ store, runner: s.runner, onError: (err) => ctx.warn(`notify schedule: ${(err as Error).message}`) });
     } else {
       const ref: { runner?: Pick<InstanceType<typeof InProcessRunner>, 'enqueue'> } = {};

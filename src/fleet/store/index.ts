@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type DatabaseConnection, type Driver } from 'kysely';
 import { loadSecretKey, type SecretKey } from '../secrets.js';
 import { FleetStoreError, SqlFleetStore } from './sql-store.js';
 import type { FleetDb } from './schema.js';
@@ -39,6 +39,24 @@ export function storeLocation(url: string | undefined, home: string): StoreLocat
   return { dialect: 'sqlite', path: resolve(url) };
 }
 
+/**
+ * SQLite with transactions that take the write lock when they begin (BEGIN IMMEDIATE), not at their first write.
+ * Another process may write the same file (`mamori secret rotate`, a second server by mistake, a backup tool):
+ * a deferred transaction that reads and then writes — updateSetting, upsertTarget, finishScan,
+ * reencryptSecrets — fails at once with SQLITE_BUSY when the other holds the lock or wrote since its read
+ * (busy_timeout is not consulted for that upgrade). BEGIN IMMEDIATE waits for the lock (busy_timeout) before it reads, so it sees the other's
+ * commit and then writes. Every transaction of the store writes, so none is held back by this.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
+}
+
 export async function openFleetStore(opts: OpenFleetStoreOptions): Promise<SqlFleetStore> {
   const loc = storeLocation(opts.url, opts.home);
   const secretKey = () => opts.secretKey ?? loadSecretKey({ env: opts.env, home: opts.home });
@@ -61,7 +79,7 @@ export async function openFleetStore(opts: OpenFleetStoreOptions): Promise<SqlFl
     database.pragma('foreign_keys = ON');
     // Deleted and overwritten values (a replaced secret, a plaintext value sealed by a migration) are zeroed in the file.
     database.pragma('secure_delete = ON');
-    const db = new Kysely<FleetDb>({ dialect: new SqliteDialect({ database }) });
+    const db = new Kysely<FleetDb>({ dialect: new ImmediateSqliteDialect({ database }) });
     return new SqlFleetStore({ dialect: 'sqlite', db, secretKey });
   }
   const { default: pg } = await import('pg');

@@ -1072,7 +1072,8 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
   async updateSetting<T>(tenantId: string | null, key: string, fn: (current: T | undefined) => T): Promise<T> {
     return this.tx(async (trx) => {
       // PostgreSQL: a lock per setting for the transaction (the row may not exist yet, so not FOR UPDATE); every
-      // updater of it waits for the one before. SQLite: the transaction holds the store's only connection.
+      // updater of it waits for the one before. SQLite: the transaction holds the store's only connection, and the
+      // file's write lock from its BEGIN IMMEDIATE (another process's updater waits for it: ./index.ts).
       if (this.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(hashtext('mamori:setting'), hashtext(${`${tenantId ?? ''}/${key}`}))`.execute(trx);
       const r = await trx.selectFrom('settings').select('value').where('tenant_key', '=', tenantId ?? '').where('key', '=', key).executeTakeFirst();
       const next = fn(r ? (JSON.parse(r.value) as T) : undefined);

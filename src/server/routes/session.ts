@@ -28,14 +28,22 @@ async function throttleCheck(deps: ServerDeps, keys: { key: string; limit: numbe
   }
 }
 
-/** TOTP codes are good once: the last accepted step per user is kept (a setting of no tenant). */
+/**
+ * TOTP codes are good once: the last accepted step per user is kept (a setting of no tenant), checked and moved
+ * in the setting's one serialised update, so the same code sent twice at once (two requests, two servers) is
+ * accepted once.
+ */
 async function checkTotp(deps: ServerDeps, user: User, secret: string, code: string): Promise<boolean> {
   const key = `totp.lastStep.${user.id}`;
-  const last = await deps.store.getSetting<number>(null, key);
-  const step = verifyTotp(secret, code, deps.clock.now(), last);
-  if (step === undefined) return false;
-  await deps.store.setSetting(null, key, step);
-  return true;
+  const at = deps.clock.now();
+  // A wrong code is answered from a read (no write per guess); a right one is checked again under the update.
+  if (verifyTotp(secret, code, at, (await deps.store.getSetting<number | null>(null, key)) ?? undefined) === undefined) return false;
+  let step: number | undefined;
+  await deps.store.updateSetting<number | null>(null, key, (last) => {
+    step = verifyTotp(secret, code, at, last ?? undefined);
+    return step ?? last ?? null;
+  });
+  return step !== undefined;
 }
 
 function sessionAnswer(p: Principal) {

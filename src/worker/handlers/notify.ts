@@ -60,6 +60,13 @@ export function notifyHandler(deps: NotifyJobDeps): JobHandler<'notify'> {
     for (const f of failed) ctx.log('warn', 'notification not delivered', { event, channel: f.channel, kind: f.kind, reason: f.reason, retry: f.retry });
     const retry = failed.filter((f) => f.retry);
     if (retry.length) throw new Error(`notification delivery failed (${retry.length}): ${retry.map((f) => `${f.channel}: ${f.reason}`).join('; ').slice(0, 900)}`);
+    // Items another job claimed and had not marked sent: it sends them, or it died and its claim expires. Retried
+    // here so that they are sent in the end (the retry finds them sent, or takes over the expired claim).
+    const elsewhere = outcomes.flatMap((o) => o.elsewhere);
+    if (elsewhere.length) {
+      ctx.log('info', 'notifications being delivered by another job', { event, items: elsewhere.reduce((n, e) => n + e.items, 0), until: elsewhere.map((e) => e.until).sort().at(-1) });
+      throw new Error(`${elsewhere.reduce((n, e) => n + e.items, 0)} notification item(s) are being delivered by another job (claimed until ${elsewhere.map((e) => e.until).sort().at(-1)}); retried to make sure they were sent`);
+    }
   };
 }
 
@@ -83,23 +90,32 @@ export const NOTIFY_SCHEDULES: readonly { name: string; cron: string; job: Job }
 
 /**
  * Evaluate the notify schedules once: each schedule whose cron minute came since its last evaluation (kept in
- * the store, so a restart catches up once, and a cluster of servers sharing the store enqueues it once per
- * due minute) enqueues its job. Returns the names fired.
+ * the store and moved in one serialised update, so a restart catches up once, and a cluster of servers sharing
+ * the store enqueues it once per due minute) enqueues its job. Returns the names fired.
  */
 export async function evaluateNotifySchedules(deps: { store: FleetStore; runner: Pick<JobRunner, 'enqueue'> }, now: Date): Promise<string[]> {
   const { parseCron, cronNext } = await import('../cron.js');
   const fired: string[] = [];
   for (const s of NOTIFY_SCHEDULES) {
     const key = `notify.schedule.${s.name}`;
-    const lastText = await deps.store.getSetting<string>(null, key);
-    if (!lastText) {
-      // First start: from now on (no digest for weeks before the server existed).
-      await deps.store.setSetting(null, key, now.toISOString());
-      continue;
-    }
-    const due = cronNext(parseCron(s.cron), new Date(lastText));
-    if (!due || due > now) continue;
-    await deps.store.setSetting(null, key, now.toISOString());
+    const cron = parseCron(s.cron);
+    const isDue = (lastText: string | undefined) => {
+      const due = lastText ? cronNext(cron, new Date(lastText)) : null;
+      return due !== null && due <= now;
+    };
+    // A read first: most minutes nothing is due, and nothing is written.
+    const seen = await deps.store.getSetting<string>(null, key);
+    if (seen && !isDue(seen)) continue;
+    // Fired by whoever moves the last evaluation past the due minute, in the setting's one serialised update: two
+    // servers of a cluster evaluating at once (the pg-boss runner has no singleton jobs) enqueue it once. First
+    // start: from now on (no digest for weeks before the server existed).
+    let fire = false;
+    await deps.store.updateSetting<string>(null, key, (lastText) => {
+      if (lastText && !isDue(lastText)) return lastText;
+      fire = Boolean(lastText);
+      return now.toISOString();
+    });
+    if (!fire) continue;
     await deps.runner.enqueue(s.job, { singletonKey: `notify:${s.name}` });
     fired.push(s.name);
   }
