@@ -26,6 +26,12 @@ type Q = Db | Tx;
 
 const DAY = 86_400_000;
 const MAX_PAGE_SIZE = 500;
+/**
+ * The fleet-wide findings list counts its matches up to this many (or up to the end of the page asked for, when
+ * further): beyond, its total is a lower bound (`totalIsLowerBound`), so a page costs the same at 1,000 targets
+ * as at 10,000 instead of reading every matching row for an exact figure nobody pages through.
+ */
+export const COUNT_CAP = 10_000;
 const now = () => new Date().toISOString();
 const emptySummary = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0, info: 0 });
 
@@ -589,7 +595,8 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
     const rows = await qb.selectAll('findings').select('targets.name as target_name')
       .orderBy('findings.severity_rank', 'desc').orderBy('targets.name').orderBy('findings.finding_id')
       .limit(pageSize).offset(offset).execute();
-    return { items: rows.map((r) => ({ ...toFinding(r), targetName: r.target_name })), total, page, pageSize };
+    // One scan's findings: counted exactly (a few hundred rows).
+    return { items: rows.map((r) => ({ ...toFinding(r), targetName: r.target_name })), total, totalIsLowerBound: false, page, pageSize };
   }
 
   /**
@@ -606,8 +613,11 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
     if (filter.category?.length) qb = qb.where('finding_history.category', 'in', filter.category);
     if (filter.cve) {
       const cve = filter.cve.trim().toUpperCase();
-      qb = qb.where((eb) => eb.exists(eb.selectFrom('finding_cves').select('finding_cves.cve')
-        .whereRef('finding_cves.scan_id', '=', 'targets.last_done_scan_id').whereRef('finding_cves.finding_id', '=', 'finding_history.finding_id').where('finding_cves.cve', '=', cve)));
+      // Driven from the CVE (its index), not checked row by row along the whole history: the findings naming it in
+      // each target's latest finished scan (a scan has one target, so its target id is the history row's).
+      qb = qb.where((eb) => eb(eb.refTuple('finding_history.target_id', 'finding_history.finding_id'), 'in', eb.selectFrom('finding_cves')
+        .innerJoin('targets as latest', (j) => j.onRef('latest.id', '=', 'finding_cves.target_id').onRef('latest.last_done_scan_id', '=', 'finding_cves.scan_id'))
+        .select(['finding_cves.target_id', 'finding_cves.finding_id']).where('finding_cves.cve', '=', cve).$asTuple('target_id', 'finding_id')));
     }
     if (filter.package) qb = qb.where('finding_history.package', '=', filter.package);
     if (filter.tag !== undefined) {
@@ -626,7 +636,7 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
         sql<boolean>`lower(${eb.ref('targets.name')}) like ${q} escape '\\'`,
       ]));
     }
-    const total = Number((await qb.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const counted = await this.countUpTo(qb, Math.max(COUNT_CAP, offset + pageSize));
     const rows = await qb.selectAll('finding_history').select(['targets.name as target_name', 'targets.last_done_scan_id'])
       .orderBy('finding_history.severity_rank', 'desc').orderBy('finding_history.target_id').orderBy('finding_history.finding_id')
       .limit(pageSize).offset(offset).execute();
@@ -637,8 +647,18 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
         kev: Number(r.kev) === 1, fixPublishedAt: r.fix_published_at, accepted: r.state === 'accepted', source: r.source ?? null, location: r.location ?? null,
         unverifiedSince: r.unverified_since ?? null, targetName: r.target_name,
       })),
-      total, page, pageSize,
+      ...counted, page, pageSize,
     };
+  }
+
+  /**
+   * The rows a query matches, counted up to `cap`: reads at most cap + 1 rows, so the cost stops growing with the
+   * fleet. Past the cap the answer is the cap, flagged as a lower bound (there are more).
+   */
+  private async countUpTo(qb: SelectQueryBuilder<FleetDb, keyof FleetDb, object>, cap: number): Promise<{ total: number; totalIsLowerBound: boolean }> {
+    const capped = qb.select(sql<number>`1`.as('one')).limit(cap + 1).as('capped');
+    const n = Number((await this.db.selectFrom(capped).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    return n > cap ? { total: cap, totalIsLowerBound: true } : { total: n, totalIsLowerBound: false };
   }
 
   async findingHistory(scope: Scope, targetId: string): Promise<FindingHistory[]> {
