@@ -632,7 +632,21 @@ export function conformance(label: string, harness: () => Promise<StoreHarness>)
       const a = await page(200);
       const b = await page(201);
       assert.equal(new Set([...a.items, ...b.items].map((r) => `${r.targetId}/${r.findingId}`)).size, 100);
-      for (const t of ts) assert.equal(await store.deleteTarget(admin, t.id), true);
+      // a viewer of this tenant and a small one: the same pages as both lists merged in the list's order
+      const H = await store.createTenant(admin, 'Tenant H small');
+      const th = await target(H, 'small-01');
+      await scan(th, HOST.findings, '2026-06-10T00:00:00.000Z');
+      const key = (r: { severity: string; targetId: string; findingId: string }) => ({ rank: severityRank(r.severity as Finding['severity']), k: `${r.targetId}/${r.findingId}` });
+      const gRows = [...(await page(1)).items, ...(await page(2)).items, ...(await page(3)).items];
+      const hRows = (await store.listFindings(admin, { tenantId: H.id }, { page: 1, pageSize: 500 })).items;
+      const merged = [...gRows, ...hRows].map(key).sort((x, y) => y.rank - x.rank || (x.k < y.k ? -1 : x.k > y.k ? 1 : 0)).map((x) => x.k);
+      const viewerGH: Scope = { userId: null, role: 'viewer', tenantIds: [G.id, H.id] };
+      for (const p of [1, 3]) {
+        const v = await store.listFindings(viewerGH, {}, { page: p, pageSize: 50 });
+        assert.deepEqual([v.total, v.totalIsLowerBound], [10_000, true]);
+        assert.deepEqual(v.items.map((r) => `${r.targetId}/${r.findingId}`), merged.slice((p - 1) * 50, p * 50), `viewer of two tenants, page ${p}`);
+      }
+      for (const t of [...ts, th]) assert.equal(await store.deleteTarget(admin, t.id), true);
     });
 
     it('listTargets: pagination partitions, lastScan attached, filters by kind and q', async () => {
