@@ -646,13 +646,17 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
       return qb;
     };
     const qb = build(false);
-    const counted = await this.countUpTo(qb, Math.max(COUNT_CAP, offset + pageSize));
+    const inListOrder = (q: typeof qb) => q.orderBy('finding_history.severity_rank', 'desc').orderBy('finding_history.target_id').orderBy('finding_history.finding_id');
+    // PostgreSQL counts in the list's order: unordered, it may count by a sequential scan that stops at the cap, and
+    // synchronised scans start it where the previous one stopped, so its cost swings up to a whole-table read (7 ms
+    // to 175 ms for one tenant at 5,000 targets); in order it reads at most cap + 1 index entries (17 / 42 ms).
+    // SQLite counts faster without the order (covering indexes) and has no synchronised scans.
+    const counted = await this.countUpTo(this.dialect === 'postgres' ? inListOrder(qb) : qb, Math.max(COUNT_CAP, offset + pageSize));
     // A scope of several tenants (no tenant filter) with many rows: SQLite would take them from the per-tenant index
     // and sort them all (250 ms for 3 of 20 tenants at 5,000 targets); read the list's order, LIMIT rows, instead.
     // With few rows (under the cap) sorting them is the cheaper plan. PostgreSQL's planner makes this choice itself.
     const inOrder = this.dialect === 'sqlite' && counted.totalIsLowerBound && filter.tenantId === undefined && Array.isArray(tenants) && tenants.length > 1;
-    const rows = await (inOrder ? build(true) : qb).selectAll('finding_history').select(['targets.name as target_name', 'targets.last_done_scan_id'])
-      .orderBy('finding_history.severity_rank', 'desc').orderBy('finding_history.target_id').orderBy('finding_history.finding_id')
+    const rows = await inListOrder(inOrder ? build(true) : qb).selectAll('finding_history').select(['targets.name as target_name', 'targets.last_done_scan_id'])
       .limit(pageSize).offset(offset).execute();
     return {
       items: rows.map((r) => ({
