@@ -607,14 +607,20 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
     const { page, pageSize, offset } = pageOf(p);
     const tenants = visible(scope);
     // `tenantsInOrder`: the scope's tenants as a plain filter, no index on it (SQLite's unary +), so the page is read
-    // in the list's order (finding_history_latest) instead of gathering and sorting every row of those tenants.
+    // in the list's order (finding_history_latest) instead of gathering and sorting every row of those tenants. Also
+    // for one target's findings: SQLite would otherwise walk its tenant's rows (per-tenant index) for them, 15-117 ms
+    // at 5,000 targets, instead of the target's own (its primary key), under 1 ms.
+    const targetOnSqlite = this.dialect === 'sqlite' && filter.targetId !== undefined;
     const build = (tenantsInOrder: boolean) => {
-      let qb = tenantsInOrder && Array.isArray(tenants) && tenants.length > 0
+      let qb = (tenantsInOrder || targetOnSqlite) && Array.isArray(tenants) && tenants.length > 0
         ? this.db.selectFrom('finding_history').innerJoin('targets', 'targets.id', 'finding_history.target_id')
           .where(sql<boolean>`+${sql.ref('finding_history.tenant_id')} in (${sql.join(tenants)})`)
         : this.scoped(this.db.selectFrom('finding_history').innerJoin('targets', 'targets.id', 'finding_history.target_id'), scope, 'finding_history.tenant_id');
       qb = qb.where('finding_history.state', '!=', 'resolved');
-      if (filter.tenantId !== undefined) qb = qb.where('finding_history.tenant_id', '=', filter.tenantId);
+      if (filter.tenantId !== undefined) {
+        const tenantId = filter.tenantId;
+        qb = targetOnSqlite ? qb.where(sql<boolean>`+${sql.ref('finding_history.tenant_id')} = ${tenantId}`) : qb.where('finding_history.tenant_id', '=', tenantId);
+      }
       if (filter.targetId !== undefined) qb = qb.where('finding_history.target_id', '=', filter.targetId);
       if (filter.severity?.length) qb = qb.where('finding_history.severity_rank', 'in', filter.severity.map((x) => severityRank(x)));
       if (filter.category?.length) qb = qb.where('finding_history.category', 'in', filter.category);
