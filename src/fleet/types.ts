@@ -230,7 +230,10 @@ export interface PageRequest {
 }
 export interface Page<T> {
   items: T[];
+  /** The rows matched; a lower bound when `totalIsLowerBound`. */
   total: number;
+  /** Set by lists that stop counting (the fleet-wide findings): true when there are more than `total` rows. */
+  totalIsLowerBound?: boolean;
   page: number;
   pageSize: number;
 }

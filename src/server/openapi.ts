@@ -49,7 +49,7 @@ export class OpenApiCollector {
       }
       const responses: Record<string, unknown> = {};
       const declared = r.schema.response as Record<string, unknown> | undefined;
-      if (declared) for (const [code, sch] of Object.entries(declared)) responses[code] = { description: `${code}`, content: { 'application/json': { schema: sch } } };
+      if (declared) for (const [code, sch] of Object.entries(declared)) responses[code] = { description: (sch as { description?: string }).description ?? `${code}`, content: { 'application/json': { schema: sch } } };
       else responses['200'] = { description: 'OK' };
       responses['400'] = { description: 'invalid request (names the field)', content: { 'application/json': { schema: ERROR_SCHEMA } } };
       if (r.auth !== 'public') {

@@ -52,3 +52,55 @@ test('PostgreSQL: a store migrated by a newer mamori is refused with the reason'
     rmSync(home, { recursive: true, force: true });
   }
 });
+
+/**
+ * A store at 0005 (before the findings-order indexes) upgrades: 0006 adds them over the rows already there, and the
+ * lists read the same rows.
+ */
+async function upgradesFrom0005(store: SqlFleetStore): Promise<void> {
+  const { Migrator } = await import('kysely');
+  const { InCodeMigrations } = await import('../../src/fleet/store/migrations.js');
+  const old = await new Migrator({ db: store.db, provider: new InCodeMigrations(store.dialect) }).migrateTo('0005_finding_coverage');
+  assert.equal(old.error, undefined);
+  const tenant = await store.createTenant(SYSTEM_SCOPE, '株式会社あさひ');
+  const t = (await store.upsertTarget(SYSTEM_SCOPE, { tenantId: tenant.id, name: 'web-01', kind: 'host', address: '10.0.0.1:22' }))!.target;
+  const s = (await store.createScan(SYSTEM_SCOPE, t.id, 'manual'))!;
+  await store.startScan(s.id);
+  const findings = [
+    { id: 'eol-php', category: 'end-of-life', severity: 'high', title: 'php 7.4 reached end of life', remediation: { priority: 'p1', action: 'upgrade' } },
+    { id: 'upd-openssl', category: 'missing-security-update', severity: 'critical', title: 'openssl update', component: { name: 'openssl', version: '3.0.2' }, cves: ['CVE-2024-0001'], remediation: { priority: 'p1', action: 'update', update: { tool: 'apt', packages: [{ name: 'openssl' }], advisories: [], restart: [], reboot: false } } },
+  ];
+  await store.finishScan(s.id, { schemaVersion: 1, scannedAt: '2026-06-01T00:00:00.000Z', target: { kind: 'host', name: 'web-01' }, findings, summary: { critical: 1, high: 1, medium: 0, low: 0, info: 0 } } as never, 'kv');
+  await store.migrate();
+  const names = store.dialect === 'postgres'
+    ? (await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'finding_history'`.execute(store.db)).rows.map((r) => r.name)
+    : (await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'finding_history'`.execute(store.db)).rows.map((r) => r.name);
+  for (const n of ['finding_history_category_order', 'finding_history_kev_order', 'finding_history_package']) assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
+  const ids = async (filter: Parameters<SqlFleetStore['listFindings']>[1]) => (await store.listFindings(SYSTEM_SCOPE, filter, { page: 1, pageSize: 10 })).items.map((r) => r.findingId);
+  assert.deepEqual(await ids({}), ['upd-openssl', 'eol-php']);
+  assert.deepEqual(await ids({ category: ['end-of-life'] }), ['eol-php']);
+  assert.deepEqual(await ids({ package: 'openssl' }), ['upd-openssl']);
+  assert.deepEqual(await ids({ cve: 'cve-2024-0001' }), ['upd-openssl']);
+}
+
+test('SQLite: a store at 0005 upgrades to the findings-order indexes with its rows', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'mamori-migrations-'));
+  const store = await openFleetStore({ home, secretKey: generateSecretKey('t') });
+  try {
+    await upgradesFrom0005(store);
+  } finally {
+    await store.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test('PostgreSQL: a store at 0005 upgrades to the findings-order indexes with its rows', { skip: pgMissing ?? false }, async () => {
+  const db = await createTestDatabase('mamori_migrations_perf');
+  const store = await openFleetStore({ url: db.url, home: '/nonexistent', secretKey: generateSecretKey('t') });
+  try {
+    await upgradesFrom0005(store);
+  } finally {
+    await store.close();
+    await db.drop();
+  }
+});

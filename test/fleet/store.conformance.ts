@@ -519,6 +519,7 @@ export function conformance(label: string, harness: () => Promise<StoreHarness>)
       const all = [...HOST.findings, ...SITE.findings];
       const q = (filter: Parameters<SqlFleetStore['listFindings']>[1], pageSize = 500) => store.listFindings(admin, { tenantId: D.id, ...filter }, { page: 1, pageSize });
       assert.equal((await q({})).total, all.length);
+      assert.equal((await q({})).totalIsLowerBound, false, 'under the count cap the total is exact');
       assert.equal((await q({ severity: ['critical'] })).total, all.filter((f) => f.severity === 'critical').length);
       assert.equal((await q({ category: ['end-of-life', 'personal-data-exposure'] })).total, all.filter((f) => f.category === 'end-of-life' || f.category === 'personal-data-exposure').length);
       assert.equal((await q({ cve: 'cve-2024-4577' })).total, all.filter((f) => f.cves?.includes('CVE-2024-4577')).length);
@@ -548,6 +549,104 @@ export function conformance(label: string, harness: () => Promise<StoreHarness>)
       const clamp = await store.listFindings(admin, { tenantId: D.id }, { page: -3, pageSize: 1e9 });
       assert.equal(clamp.page, 1);
       assert.ok(clamp.pageSize <= 500);
+    });
+
+    it('listFindings: category, KEV, package and CVE filters keep the order (most severe, target, finding id); CVE reads the latest scans only', async () => {
+      const F = await store.createTenant(admin, 'Tenant F order');
+      const ts = [await target(F, 'ord-b'), await target(F, 'ord-a'), await target(F, 'ord-c', { kind: 'site', address: 'https://ord.example.test/' })];
+      await scan(ts[0]!, HOST.findings, '2026-06-10T00:00:00.000Z');
+      await scan(ts[1]!, HOST.findings.slice(0, Math.ceil(HOST.findings.length / 2)), '2026-06-10T00:00:00.000Z');
+      await scan(ts[2]!, SITE.findings, '2026-06-10T00:00:00.000Z', SITE);
+      // ord-b's newer scan drops its CVE-naming findings: they are resolved, so the CVE filter no longer lists them
+      const cve = HOST.findings.flatMap((f) => f.cves ?? []).find((c) => c.startsWith('CVE-'))!;
+      await scan(ts[0]!, HOST.findings.filter((f) => !(f.cves ?? []).includes(cve)), '2026-06-20T00:00:00.000Z');
+      const latest = new Map<string, Finding[]>([[ts[0]!.id, HOST.findings.filter((f) => !(f.cves ?? []).includes(cve))], [ts[1]!.id, HOST.findings.slice(0, Math.ceil(HOST.findings.length / 2))], [ts[2]!.id, SITE.findings]]);
+      const reference = (keep: (f: Finding) => boolean) => [...latest].flatMap(([tid, fs]) => fs.filter(keep).map((f) => ({ tid, f })))
+        .sort((x, y) => severityRank(y.f.severity) - severityRank(x.f.severity) || (x.tid < y.tid ? -1 : x.tid > y.tid ? 1 : 0) || (x.f.id < y.f.id ? -1 : x.f.id > y.f.id ? 1 : 0))
+        .map((x) => `${x.tid}/${x.f.id}`);
+      const listed = async (filter: Parameters<SqlFleetStore['listFindings']>[1]) => {
+        const out: string[] = [];
+        for (let page = 1; page <= 50; page++) {
+          const p = await store.listFindings(admin, { tenantId: F.id, ...filter }, { page, pageSize: 5 });
+          out.push(...p.items.map((r) => `${r.targetId}/${r.findingId}`));
+          if (p.items.length < 5) break;
+        }
+        return out;
+      };
+      const isKev = (f: Finding) => {
+        const ev = (f.evidence ?? {}) as { kev?: boolean; cves?: { kev?: unknown }[]; cve?: { kev?: unknown } };
+        return ev.kev === true || Boolean(ev.cve?.kev) || (ev.cves ?? []).some((c) => c.kev);
+      };
+      const pkg = HOST.findings.find((f) => f.remediation.update?.packages[0]?.name)!.remediation.update!.packages[0]!.name;
+      const pkgRows = await store.listFindings(admin, { tenantId: F.id, package: pkg }, { page: 1, pageSize: 500 });
+      assert.ok(pkgRows.total > 0, `package ${pkg} is listed`);
+      const cases: [string, Parameters<SqlFleetStore['listFindings']>[1], (f: Finding) => boolean][] = [
+        ['category', { category: ['missing-security-update'] }, (f: Finding) => f.category === 'missing-security-update'],
+        ['two categories', { category: ['end-of-life', 'vulnerability'] }, (f: Finding) => f.category === 'end-of-life' || f.category === 'vulnerability'],
+        ['KEV', { kev: true }, isKev],
+        ['not KEV', { kev: false }, (f: Finding) => !isKev(f)],
+        ['CVE', { cve: cve.toLowerCase() }, (f: Finding) => (f.cves ?? []).map((c) => c.toUpperCase()).includes(cve.toUpperCase())],
+      ];
+      for (const [what, filter, keep] of cases) {
+        const want = reference(keep);
+        assert.ok(want.length > 0, `${what}: the fixture has matches`);
+        assert.deepEqual(await listed(filter), want, what);
+      }
+      // the package filter lists exactly the rows with that package, in the same order
+      const byPackage = await listed({ package: pkg });
+      assert.deepEqual(byPackage, pkgRows.items.map((r) => `${r.targetId}/${r.findingId}`));
+      assert.ok(pkgRows.items.every((r) => r.package === pkg));
+      assert.ok(!(await listed({ cve })).some((k) => k.startsWith(`${ts[0]!.id}/`)), 'a CVE only an older scan of the target had is not listed');
+    });
+
+    it('listFindings: past 10,000 matches the total is a lower bound, flagged; a page past it, or a narrower filter, counts exactly', async () => {
+      const G = await store.createTenant(admin, 'Tenant G many');
+      const perTarget = 500;
+      const many = Array.from({ length: perTarget }, (_, i) => {
+        const f = HOST.findings[i % HOST.findings.length]!;
+        return { ...f, id: `${f.id}-${i}` };
+      });
+      const ts: Target[] = [];
+      for (let i = 0; i < 21; i++) {
+        const t = await target(G, `many-${String(i).padStart(2, '0')}`);
+        await scan(t, many, '2026-06-10T00:00:00.000Z');
+        ts.push(t);
+      }
+      const n = 21 * perTarget; // 10,500
+      const page = (p: number, filter: Parameters<SqlFleetStore['listFindings']>[1] = {}) => store.listFindings(admin, { tenantId: G.id, ...filter }, { page: p, pageSize: 50 });
+      const first = await page(1);
+      assert.equal(first.total, 10_000);
+      assert.equal(first.totalIsLowerBound, true);
+      assert.equal(first.items.length, 50);
+      // a page past the cap counts up to its end: still a lower bound short of the last rows, exact on the last page
+      const p205 = await page(205);
+      assert.deepEqual([p205.total, p205.totalIsLowerBound, p205.items.length], [205 * 50, true, 50]);
+      const last = await page(n / 50);
+      assert.deepEqual([last.total, last.totalIsLowerBound, last.items.length], [n, false, 50]);
+      assert.equal((await page(n / 50 + 1)).items.length, 0);
+      // a filter under the cap is exact
+      const crit = many.filter((f) => f.severity === 'critical').length * 21;
+      const c = await page(1, { severity: ['critical'] });
+      assert.deepEqual([c.total, c.totalIsLowerBound], [crit, false]);
+      // the pages still partition the whole list (no row twice) across the cap
+      const a = await page(200);
+      const b = await page(201);
+      assert.equal(new Set([...a.items, ...b.items].map((r) => `${r.targetId}/${r.findingId}`)).size, 100);
+      // a viewer of this tenant and a small one: the same pages as both lists merged in the list's order
+      const H = await store.createTenant(admin, 'Tenant H small');
+      const th = await target(H, 'small-01');
+      await scan(th, HOST.findings, '2026-06-10T00:00:00.000Z');
+      const key = (r: { severity: string; targetId: string; findingId: string }) => ({ rank: severityRank(r.severity as Finding['severity']), k: `${r.targetId}/${r.findingId}` });
+      const gRows = [...(await page(1)).items, ...(await page(2)).items, ...(await page(3)).items];
+      const hRows = (await store.listFindings(admin, { tenantId: H.id }, { page: 1, pageSize: 500 })).items;
+      const merged = [...gRows, ...hRows].map(key).sort((x, y) => y.rank - x.rank || (x.k < y.k ? -1 : x.k > y.k ? 1 : 0)).map((x) => x.k);
+      const viewerGH: Scope = { userId: null, role: 'viewer', tenantIds: [G.id, H.id] };
+      for (const p of [1, 3]) {
+        const v = await store.listFindings(viewerGH, {}, { page: p, pageSize: 50 });
+        assert.deepEqual([v.total, v.totalIsLowerBound], [10_000, true]);
+        assert.deepEqual(v.items.map((r) => `${r.targetId}/${r.findingId}`), merged.slice((p - 1) * 50, p * 50), `viewer of two tenants, page ${p}`);
+      }
+      for (const t of [...ts, th]) assert.equal(await store.deleteTarget(admin, t.id), true);
     });
 
     it('listTargets: pagination partitions, lastScan attached, filters by kind and q', async () => {

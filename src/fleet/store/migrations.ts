@@ -358,6 +358,20 @@ function reports(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * The fleet-wide findings list filtered by category, KEV or package, in its order (most severe first, then target
+ * and finding id): read in index order, LIMIT rows, instead of sorting every match (the category and KEV indexes of
+ * 0001 put `state` before the rank, for the overview's `state = 'open'`; the list asks for every state but resolved).
+ */
+const findingsFilterOrder: Migration = {
+  async up(db: AnyDb) {
+    const hist = (name: string, cols: string[]) => db.schema.createIndex(name).on('finding_history').columns(cols).execute();
+    await hist('finding_history_category_order', ['category', 'severity_rank desc', 'target_id', 'finding_id']);
+    await hist('finding_history_kev_order', ['kev', 'severity_rank desc', 'target_id', 'finding_id']);
+    await hist('finding_history_package', ['package', 'severity_rank desc', 'target_id', 'finding_id']);
+  },
+};
+
 /** Every migration, by name (applied in name order). `secretKey`: for the migrations that encrypt stored values. */
 export function migrations(dialect: Dialect, secretKey?: () => SecretKey): Record<string, Migration> {
   return {
@@ -366,6 +380,7 @@ export function migrations(dialect: Dialect, secretKey?: () => SecretKey): Recor
     '0003_seal_webhook_urls': sealWebhookUrls(secretKey),
     '0004_reports': reports(dialect),
     '0005_finding_coverage': findingCoverage,
+    '0006_findings_filter_order': findingsFilterOrder,
   };
 }
 

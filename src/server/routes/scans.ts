@@ -97,6 +97,20 @@ export const scanRoutes: RouteModule = (app, deps) => {
           ...pageQuery,
         },
       },
+      response: {
+        200: {
+          description: "A page of findings. Without `scan`, matches are counted up to 10,000 (or up to the end of the page asked for, when further): beyond, `total` is that figure and `totalIsLowerBound` is true (there are more; show it as \"10,000+\"). With `scan`, the count is exact.",
+          type: 'object',
+          required: ['items', 'total', 'totalIsLowerBound', 'page', 'pageSize'],
+          properties: {
+            items: { type: 'array', items: { type: 'object', additionalProperties: true } },
+            total: { type: 'integer', description: 'the matches; a lower bound when totalIsLowerBound' },
+            totalIsLowerBound: { type: 'boolean', description: 'true when counting stopped at total: there are more matches' },
+            page: { type: 'integer' },
+            pageSize: { type: 'integer' },
+          },
+        },
+      },
     },
   }, async (req, reply) => {
     const q = req.query as Record<string, string | number | boolean | undefined>;

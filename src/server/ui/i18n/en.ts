@@ -47,6 +47,7 @@ export const en = {
   'common.next': 'Next',
   'common.pagination': 'Pages',
   'common.pageOf': 'Page {page} of {pages} ({total} in all)',
+  'common.pageOfMore': 'Page {page} of {pages}+ (more than {total}: counting stops there)',
 
   'error.network': 'The server cannot be reached. Check the connection and try again.',
   'error.notFound': 'Not found (it does not exist, or it is not yours to see).',
@@ -222,6 +223,7 @@ export const en = {
 
   'findings.title': 'Findings across the fleet',
   'findings.results': '{n} findings (latest scan of each target)',
+  'findings.resultsMore': '{n}+ findings (latest scan of each target; counted up to {n})',
   'findings.none': 'No findings match.',
   'findings.kevOnly': 'KEV-listed only',
   'findings.csv': 'Export CSV',

@@ -46,6 +46,7 @@ export const ja: Readonly<Record<Key, string>> = {
   'common.next': '次へ',
   'common.pagination': 'ページ',
   'common.pageOf': '{page} / {pages} ページ (全 {total} 件)',
+  'common.pageOfMore': '{page} / {pages}+ ページ ({total} 件超: 件数はここまでしか数えません)',
 
   'error.network': 'サーバーに接続できません。接続を確認して再度お試しください。',
   'error.notFound': '見つかりません (存在しないか、閲覧の権限がありません)。',
@@ -221,6 +222,7 @@ export const ja: Readonly<Record<Key, string>> = {
 
   'findings.title': 'フリート全体の検出事項',
   'findings.results': '検出事項 {n} 件 (各対象の最新スキャン)',
+  'findings.resultsMore': '検出事項 {n}+ 件 (各対象の最新スキャン。{n} 件まで数えています)',
   'findings.none': '該当する検出事項はありません。',
   'findings.kevOnly': 'KEV 掲載のみ',
   'findings.csv': 'CSV を出力',

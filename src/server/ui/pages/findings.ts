@@ -2,7 +2,7 @@
 import { get, qs, list } from '../api.js';
 import { go, type Route } from '../app.js';
 import { h, replace } from '../dom.js';
-import { t } from '../i18n/index.js';
+import { currentLang, t } from '../i18n/index.js';
 import type { Category, FindingRow, Page, Tenant } from '../types.js';
 import { CATEGORIES, SEVERITIES, catLabel, download, field, link, notCheckedBadge, pager, section, select, sevBadge, sevLabel, table } from '../ui.js';
 
@@ -40,7 +40,7 @@ export async function renderFindings(main: HTMLElement, route: Route): Promise<v
     form,
     h('div', { class: 'actions' }, download(`/api/findings${qs({ ...f, format: 'csv' })}`, t('findings.csv'))),
     section(
-      t('findings.results', { n: res.total }),
+      res.totalIsLowerBound ? t('findings.resultsMore', { n: res.total.toLocaleString(currentLang() === 'ja' ? 'ja-JP' : 'en-US') }) : t('findings.results', { n: res.total }),
       table(res.items, [
         { head: t('common.target'), cell: (x) => link(`#/targets/${encodeURIComponent(x.targetId)}`, x.targetName) },
         { head: t('common.severity'), cell: (x) => sevBadge(x.severity) },
@@ -49,7 +49,7 @@ export async function renderFindings(main: HTMLElement, route: Route): Promise<v
         { head: t('common.package'), cell: (x) => [x.package ?? x.component ?? '—', x.version ? ` ${x.version}` : ''] },
         { head: 'CVE', cell: (x) => x.cves.slice(0, 3).join(', ') + (x.cves.length > 3 ? ` +${x.cves.length - 3}` : '') },
       ], { testid: 'fleet-findings', empty: t('findings.none') }),
-      pager(res.page, res.pageSize, res.total, (p) => go('/findings', { ...f, page: p })),
+      pager(res.page, res.pageSize, res.total, (p) => go('/findings', { ...f, page: p }), res.totalIsLowerBound),
     ),
   );
 }

@@ -1,0 +1,103 @@
+/**
+ * The fleet findings page past the count cap: `mamori serve` through the built CLI on a MAMORI_HOME whose SQLite
+ * store holds 21 hosts with 500 findings each in their latest scan (10,500, over the 10,000 the list counts to).
+ * Real Chromium: the page says "10,000+" and "Page 1 of 200+" and keeps Next on, instead of a total that looks
+ * exact; the last page (210) counts to its end and shows the exact 10,500 with Next off; the same in Japanese; the
+ * API answers totalIsLowerBound with every field of the findings kept. No console error, no CSP violation.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { openFleetStore } from '../../src/fleet/store/index.js';
+import { SYSTEM_SCOPE } from '../../src/fleet/types.js';
+import { totp } from '../../src/server/auth/totp.js';
+import { golden, variant } from '../fleet/partial-docs.js';
+import { browserMissing, launchBrowser, startServe, watchConsole, type Served } from './serve.js';
+
+const missing = browserMissing();
+const ADMIN = 'admin@example.jp';
+const PASSWORD = 'kanri-pass-2026-countcap';
+const HOST = golden('host-ubuntu2204');
+const PER_TARGET = 500;
+const TARGETS = 21;
+
+let home = '';
+let served: Served | undefined;
+let browser: Browser | undefined;
+
+before(async () => {
+  if (missing) return;
+  home = mkdtempSync(join(tmpdir(), 'mamori-e2e-countcap-'));
+  const store = await openFleetStore({ home: join(home, 'home') });
+  try {
+    await store.migrate();
+    const tenant = await store.createTenant(SYSTEM_SCOPE, '株式会社たくさん');
+    const findings = Array.from({ length: PER_TARGET }, (_, i) => ({ ...HOST.findings[i % HOST.findings.length]!, id: `${HOST.findings[i % HOST.findings.length]!.id}-${i}` }));
+    for (let i = 0; i < TARGETS; i++) {
+      const id = (await store.upsertTarget(SYSTEM_SCOPE, { tenantId: tenant.id, name: `web-${String(i).padStart(2, '0')}`, kind: 'host', address: `10.0.0.${i + 1}:22` }))!.target.id;
+      const s = (await store.createScan(SYSTEM_SCOPE, id, 'manual'))!;
+      await store.startScan(s.id);
+      await store.finishScan(s.id, variant(HOST, '2026-11-20T00:00:00.000Z', findings), 'test-knowledge');
+    }
+  } finally {
+    await store.close();
+  }
+  served = await startServe({ home, admin: ADMIN, password: PASSWORD });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await served?.stop();
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+test('past 10,000 findings the findings page says "10,000+" and pages on; the last page counts exactly', { skip: missing ?? false, timeout: 240_000 }, async () => {
+  const context = await browser!.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
+  await context.addInitScript({ content: "window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));" });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  const base = served!.base;
+
+  await page.goto(base + '/');
+  await page.getByLabel('Email').fill(ADMIN);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
+  await page.getByLabel('Code').fill(totp(secret, new Date()));
+  await page.getByRole('button', { name: 'Turn on and continue' }).click();
+  await page.getByRole('heading', { name: 'Fleet overview' }).waitFor();
+
+  // The API: a lower bound, flagged; the findings keep every field.
+  const api = (await page.evaluate(async () => (await fetch('/api/findings?pageSize=2')).json())) as { total: number; totalIsLowerBound: boolean; items: Record<string, unknown>[] };
+  assert.equal(api.total, 10_000);
+  assert.equal(api.totalIsLowerBound, true);
+  for (const k of ['scanId', 'tenantId', 'targetId', 'findingId', 'category', 'severity', 'title', 'cves', 'kev', 'accepted', 'targetName', 'unverifiedSince']) assert.ok(k in api.items[0]!, `${k} in ${Object.keys(api.items[0]!).join(', ')}`);
+
+  const pager = page.getByRole('navigation', { name: 'Pages' });
+  await page.goto(`${base}/#/findings`);
+  await page.getByRole('heading', { name: '10,000+ findings (latest scan of each target; counted up to 10,000)' }).waitFor();
+  assert.equal((await pager.locator('span').textContent())?.trim(), 'Page 1 of 200+ (more than 10,000: counting stops there)');
+  assert.equal(await pager.getByRole('button', { name: 'Next' }).isEnabled(), true);
+
+  // The last page: counted to its end, exact.
+  const last = (TARGETS * PER_TARGET) / 50;
+  await page.goto(`${base}/#/findings?page=${last}`);
+  await page.getByRole('heading', { name: '10500 findings (latest scan of each target)' }).or(page.getByRole('heading', { name: '10,500 findings (latest scan of each target)' })).waitFor();
+  assert.match((await pager.locator('span').textContent()) ?? '', new RegExp(`^Page ${last} of ${last} \\(10,?500 in all\\)$`));
+  assert.equal(await pager.getByRole('button', { name: 'Next' }).isEnabled(), false);
+  assert.equal(await page.locator('[data-testid=fleet-findings] tbody tr').count(), 50);
+
+  // In Japanese.
+  await page.getByTestId('lang-switch').click();
+  await page.goto(`${base}/#/findings?page=2`);
+  await page.getByRole('heading', { name: '検出事項 10,000+ 件 (各対象の最新スキャン。10,000 件まで数えています)' }).waitFor();
+  assert.equal((await page.getByRole('navigation', { name: 'ページ' }).locator('span').textContent())?.trim(), '2 / 200+ ページ (10,000 件超: 件数はここまでしか数えません)');
+
+  assert.deepEqual(await page.evaluate('window.__csp'), []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
