@@ -106,6 +106,11 @@ export interface FleetStore {
 
   // findings
   listFindings(scope: Scope, filter: FindingFilter, page: PageRequest): Promise<Page<FindingRow & { targetName: string }>>;
+  /**
+   * Every finding listFindings matches, in its order, a batch at a time (the CSV export): each batch read on from the
+   * last (keyset), so the whole costs in proportion to the rows; no snapshot across batches (each finding at most once).
+   */
+  findingsInOrder(scope: Scope, filter: FindingFilter, batchSize?: number): AsyncIterable<(FindingRow & { targetName: string })[]>;
   findingHistory(scope: Scope, targetId: string): Promise<FindingHistory[]>;
   diffScans(scope: Scope, fromScanId: string, toScanId: string): Promise<ScanDiff | undefined>;
   overview(scope: Scope, opts: { tenantId?: string; now: Date; limit?: number }): Promise<FleetOverview>;

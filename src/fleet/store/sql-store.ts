@@ -7,7 +7,7 @@
  * and out-of-scope objects by answering undefined/false, exactly as if the object did not exist.
  */
 import { randomUUID } from 'node:crypto';
-import { Migrator, sql, type Kysely, type Transaction, type SelectQueryBuilder, type ExpressionBuilder } from 'kysely';
+import { Migrator, sql, type Kysely, type Transaction, type SelectQueryBuilder, type ExpressionBuilder, type Selectable } from 'kysely';
 import { SEVERITIES, severityRank, type ReportDocument, type Severity } from '../../core/model.js';
 import type { FindingFilter, FleetOverview, FleetStore, SessionRecord, TargetFilter, TokenRecord } from '../ports.js';
 import type {
@@ -18,7 +18,7 @@ import { decryptSecret, encryptSecret, SecretKeyError, type SecretKey, type Secr
 import { exceptionCovers, findingRowsOf } from '../normalise.js';
 import { coverageOf, FULL_COVERAGE, type Coverage } from '../coverage.js';
 import { InCodeMigrations, type Dialect } from './migrations.js';
-import type { FleetDb, FindingsTable, ReportsTable, ScansTable, TargetsTable } from './schema.js';
+import type { FleetDb, FindingHistoryTable, FindingsTable, ReportsTable, ScansTable, TargetsTable } from './schema.js';
 
 type Db = Kysely<FleetDb>;
 type Tx = Transaction<FleetDb>;
@@ -52,6 +52,14 @@ const parseJson = <T>(s: string | null, fallback: T): T => {
     return fallback;
   }
 };
+
+/** A row of the latest findings (finding_history joined to its target) as the list's item. */
+const latestFindingOf = (r: Selectable<FindingHistoryTable> & { target_name: string; last_done_scan_id: string | null }): FindingRow & { targetName: string } => ({
+  scanId: r.last_done_scan_id ?? '', tenantId: r.tenant_id as string, targetId: r.target_id as string, findingId: r.finding_id as string, category: r.category as FindingRow['category'],
+  severity: r.severity as Severity, title: r.title, component: r.component, version: r.version, package: r.package, cves: parseJson<string[]>(r.cves, []),
+  kev: Number(r.kev) === 1, fixPublishedAt: r.fix_published_at, accepted: r.state === 'accepted', source: r.source ?? null, location: r.location ?? null,
+  unverifiedSince: r.unverified_since ?? null, targetName: r.target_name,
+});
 
 /** Tenant ids a scope may see, or 'all'. */
 const visible = (scope: Scope): 'all' | string[] => (scope.tenantIds === 'all' ? (scope.role === 'admin' ? 'all' : []) : [...scope.tenantIds]);
@@ -600,58 +608,64 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
   }
 
   /**
+   * The findings of each target's latest finished scan matching the filter, from finding_history (not resolved),
+   * joined to their target, without order or limit: the findings list and the CSV export add theirs.
+   * `tenantsInOrder`: the scope's tenants as a plain filter, no index on it (SQLite's unary +), so the page is read
+   * in the list's order (finding_history_latest) instead of gathering and sorting every row of those tenants. Also
+   * for one target's findings: SQLite would otherwise walk its tenant's rows (per-tenant index) for them, 15-117 ms
+   * at 5,000 targets, instead of the target's own (its primary key), under 1 ms.
+   */
+  private latestFindingsQuery(scope: Scope, filter: FindingFilter, tenantsInOrder: boolean) {
+    const tenants = visible(scope);
+    const targetOnSqlite = this.dialect === 'sqlite' && filter.targetId !== undefined;
+    let qb = (tenantsInOrder || targetOnSqlite) && Array.isArray(tenants) && tenants.length > 0
+      ? this.db.selectFrom('finding_history').innerJoin('targets', 'targets.id', 'finding_history.target_id')
+        .where(sql<boolean>`+${sql.ref('finding_history.tenant_id')} in (${sql.join(tenants)})`)
+      : this.scoped(this.db.selectFrom('finding_history').innerJoin('targets', 'targets.id', 'finding_history.target_id'), scope, 'finding_history.tenant_id');
+    qb = qb.where('finding_history.state', '!=', 'resolved');
+    if (filter.tenantId !== undefined) {
+      const tenantId = filter.tenantId;
+      qb = targetOnSqlite ? qb.where(sql<boolean>`+${sql.ref('finding_history.tenant_id')} = ${tenantId}`) : qb.where('finding_history.tenant_id', '=', tenantId);
+    }
+    if (filter.targetId !== undefined) qb = qb.where('finding_history.target_id', '=', filter.targetId);
+    if (filter.severity?.length) qb = qb.where('finding_history.severity_rank', 'in', filter.severity.map((x) => severityRank(x)));
+    if (filter.category?.length) qb = qb.where('finding_history.category', 'in', filter.category);
+    if (filter.cve) {
+      const cve = filter.cve.trim().toUpperCase();
+      // Driven from the CVE (its index), not checked row by row along the whole history: the findings naming it in
+      // each target's latest finished scan (a scan has one target, so its target id is the history row's).
+      qb = qb.where((eb) => eb(eb.refTuple('finding_history.target_id', 'finding_history.finding_id'), 'in', eb.selectFrom('finding_cves')
+        .innerJoin('targets as latest', (j) => j.onRef('latest.id', '=', 'finding_cves.target_id').onRef('latest.last_done_scan_id', '=', 'finding_cves.scan_id'))
+        .select(['finding_cves.target_id', 'finding_cves.finding_id']).where('finding_cves.cve', '=', cve).$asTuple('target_id', 'finding_id')));
+    }
+    if (filter.package) qb = qb.where('finding_history.package', '=', filter.package);
+    if (filter.tag !== undefined) {
+      const tag = filter.tag;
+      qb = qb.where((eb) => eb.exists(eb.selectFrom('target_tags').select('target_tags.tag').whereRef('target_tags.target_id', '=', 'finding_history.target_id').where('target_tags.tag', '=', tag)));
+    }
+    if (filter.kev !== undefined) qb = qb.where('finding_history.kev', '=', filter.kev ? 1 : 0);
+    if (filter.q) {
+      const q = likeArg(filter.q);
+      qb = qb.where((eb) => eb.or([
+        sql<boolean>`lower(${eb.ref('finding_history.title')}) like ${q} escape '\\'`,
+        sql<boolean>`lower(${eb.ref('finding_history.finding_id')}) like ${q} escape '\\'`,
+        sql<boolean>`lower(coalesce(${eb.ref('finding_history.component')}, '')) like ${q} escape '\\'`,
+        sql<boolean>`lower(coalesce(${eb.ref('finding_history.package')}, '')) like ${q} escape '\\'`,
+        sql<boolean>`lower(${eb.ref('finding_history.cves')}) like ${q} escape '\\'`,
+        sql<boolean>`lower(${eb.ref('targets.name')}) like ${q} escape '\\'`,
+      ]));
+    }
+    return qb;
+  }
+
+  /**
    * The findings of each target's latest finished scan, read from finding_history (its rows not resolved are exactly
    * those findings, with the same columns), in index order: most severe first, then by target and finding id.
    */
   private async listLatestFindings(scope: Scope, filter: FindingFilter, p: PageRequest): Promise<Page<FindingRow & { targetName: string }>> {
     const { page, pageSize, offset } = pageOf(p);
     const tenants = visible(scope);
-    // `tenantsInOrder`: the scope's tenants as a plain filter, no index on it (SQLite's unary +), so the page is read
-    // in the list's order (finding_history_latest) instead of gathering and sorting every row of those tenants. Also
-    // for one target's findings: SQLite would otherwise walk its tenant's rows (per-tenant index) for them, 15-117 ms
-    // at 5,000 targets, instead of the target's own (its primary key), under 1 ms.
-    const targetOnSqlite = this.dialect === 'sqlite' && filter.targetId !== undefined;
-    const build = (tenantsInOrder: boolean) => {
-      let qb = (tenantsInOrder || targetOnSqlite) && Array.isArray(tenants) && tenants.length > 0
-        ? this.db.selectFrom('finding_history').innerJoin('targets', 'targets.id', 'finding_history.target_id')
-          .where(sql<boolean>`+${sql.ref('finding_history.tenant_id')} in (${sql.join(tenants)})`)
-        : this.scoped(this.db.selectFrom('finding_history').innerJoin('targets', 'targets.id', 'finding_history.target_id'), scope, 'finding_history.tenant_id');
-      qb = qb.where('finding_history.state', '!=', 'resolved');
-      if (filter.tenantId !== undefined) {
-        const tenantId = filter.tenantId;
-        qb = targetOnSqlite ? qb.where(sql<boolean>`+${sql.ref('finding_history.tenant_id')} = ${tenantId}`) : qb.where('finding_history.tenant_id', '=', tenantId);
-      }
-      if (filter.targetId !== undefined) qb = qb.where('finding_history.target_id', '=', filter.targetId);
-      if (filter.severity?.length) qb = qb.where('finding_history.severity_rank', 'in', filter.severity.map((x) => severityRank(x)));
-      if (filter.category?.length) qb = qb.where('finding_history.category', 'in', filter.category);
-      if (filter.cve) {
-        const cve = filter.cve.trim().toUpperCase();
-        // Driven from the CVE (its index), not checked row by row along the whole history: the findings naming it in
-        // each target's latest finished scan (a scan has one target, so its target id is the history row's).
-        qb = qb.where((eb) => eb(eb.refTuple('finding_history.target_id', 'finding_history.finding_id'), 'in', eb.selectFrom('finding_cves')
-          .innerJoin('targets as latest', (j) => j.onRef('latest.id', '=', 'finding_cves.target_id').onRef('latest.last_done_scan_id', '=', 'finding_cves.scan_id'))
-          .select(['finding_cves.target_id', 'finding_cves.finding_id']).where('finding_cves.cve', '=', cve).$asTuple('target_id', 'finding_id')));
-      }
-      if (filter.package) qb = qb.where('finding_history.package', '=', filter.package);
-      if (filter.tag !== undefined) {
-        const tag = filter.tag;
-        qb = qb.where((eb) => eb.exists(eb.selectFrom('target_tags').select('target_tags.tag').whereRef('target_tags.target_id', '=', 'finding_history.target_id').where('target_tags.tag', '=', tag)));
-      }
-      if (filter.kev !== undefined) qb = qb.where('finding_history.kev', '=', filter.kev ? 1 : 0);
-      if (filter.q) {
-        const q = likeArg(filter.q);
-        qb = qb.where((eb) => eb.or([
-          sql<boolean>`lower(${eb.ref('finding_history.title')}) like ${q} escape '\\'`,
-          sql<boolean>`lower(${eb.ref('finding_history.finding_id')}) like ${q} escape '\\'`,
-          sql<boolean>`lower(coalesce(${eb.ref('finding_history.component')}, '')) like ${q} escape '\\'`,
-          sql<boolean>`lower(coalesce(${eb.ref('finding_history.package')}, '')) like ${q} escape '\\'`,
-          sql<boolean>`lower(${eb.ref('finding_history.cves')}) like ${q} escape '\\'`,
-          sql<boolean>`lower(${eb.ref('targets.name')}) like ${q} escape '\\'`,
-        ]));
-      }
-      return qb;
-    };
-    const qb = build(false);
+    const qb = this.latestFindingsQuery(scope, filter, false);
     const inListOrder = (q: typeof qb) => q.orderBy('finding_history.severity_rank', 'desc').orderBy('finding_history.target_id').orderBy('finding_history.finding_id');
     // PostgreSQL counts in the list's order: unordered, it may count by a sequential scan that stops at the cap, and
     // synchronised scans start it where the previous one stopped, so its cost swings up to a whole-table read (7 ms
@@ -662,17 +676,60 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
     // and sort them all (250 ms for 3 of 20 tenants at 5,000 targets); read the list's order, LIMIT rows, instead.
     // With few rows (under the cap) sorting them is the cheaper plan. PostgreSQL's planner makes this choice itself.
     const inOrder = this.dialect === 'sqlite' && counted.totalIsLowerBound && filter.tenantId === undefined && Array.isArray(tenants) && tenants.length > 1;
-    const rows = await inListOrder(inOrder ? build(true) : qb).selectAll('finding_history').select(['targets.name as target_name', 'targets.last_done_scan_id'])
+    const rows = await inListOrder(inOrder ? this.latestFindingsQuery(scope, filter, true) : qb).selectAll('finding_history').select(['targets.name as target_name', 'targets.last_done_scan_id'])
       .limit(pageSize).offset(offset).execute();
     return {
-      items: rows.map((r) => ({
-        scanId: r.last_done_scan_id ?? '', tenantId: r.tenant_id as string, targetId: r.target_id as string, findingId: r.finding_id as string, category: r.category as FindingRow['category'],
-        severity: r.severity as Severity, title: r.title, component: r.component, version: r.version, package: r.package, cves: parseJson<string[]>(r.cves, []),
-        kev: Number(r.kev) === 1, fixPublishedAt: r.fix_published_at, accepted: r.state === 'accepted', source: r.source ?? null, location: r.location ?? null,
-        unverifiedSince: r.unverified_since ?? null, targetName: r.target_name,
-      })),
+      items: rows.map(latestFindingOf),
       ...counted, page, pageSize,
     };
+  }
+
+  /**
+   * Every finding listFindings matches, in its order (the same rows, fields and order as its pages one after the
+   * other), a batch at a time: the CSV export. Each batch is one query of at most `batchSize` rows, read on from the
+   * last row of the batch before (keyset on the list's order: severity rank, then target id and finding id, unique),
+   * so a batch costs the same at the end of the list as at its start; OFFSET re-read every row before the page, and
+   * the export grew with the square of the rows. Without a snapshot (SQLite's one connection is not held between
+   * batches, nor a PostgreSQL one): each finding comes at most once, in order; a finding that changes while the export
+   * is running is as it was when its batch was read, and one added or resolved then shows (or not) by whether the
+   * export has passed its place yet. Rows never shift as with OFFSET, so none is doubled or skipped by others' changes.
+   * One scan's findings (a few hundred) are read by their pages.
+   */
+  async *findingsInOrder(scope: Scope, filter: FindingFilter, batchSize = 500): AsyncGenerator<(FindingRow & { targetName: string })[]> {
+    if (filter.scanId !== undefined) {
+      for (let page = 1; ; page++) {
+        const res = await this.listFindings(scope, filter, { page, pageSize: batchSize });
+        if (res.items.length) yield res.items;
+        if (res.items.length < batchSize) return;
+      }
+    }
+    // In the list's order from the index, as listLatestFindings with many rows: SQLite would otherwise gather and sort
+    // every remaining row of the scope's tenants for each batch.
+    const tenants = visible(scope);
+    const inOrder = this.dialect === 'sqlite' && filter.tenantId === undefined && Array.isArray(tenants) && tenants.length > 1;
+    const base = () => this.latestFindingsQuery(scope, filter, inOrder);
+    const columns = <QB extends ReturnType<typeof base>>(qb: QB) => qb.selectAll('finding_history').select(['targets.name as target_name', 'targets.last_done_scan_id']).limit(batchSize);
+    let last: { rank: number; targetId: string; findingId: string } | undefined;
+    for (;;) {
+      let rows: Awaited<ReturnType<ReturnType<typeof columns>['execute']>> = [];
+      if (last) {
+        // The rest of this severity rank, then (in a query of its own, each a range of the index) the ranks below.
+        const { rank, targetId, findingId } = last;
+        rows = await columns(base().where('finding_history.severity_rank', '=', rank)
+          .where((eb) => eb(eb.refTuple('finding_history.target_id', 'finding_history.finding_id'), '>', eb.tuple(targetId, findingId)))
+          .orderBy('finding_history.target_id').orderBy('finding_history.finding_id')).execute();
+        if (!rows.length) {
+          rows = await columns(base().where('finding_history.severity_rank', '<', rank)
+            .orderBy('finding_history.severity_rank', 'desc').orderBy('finding_history.target_id').orderBy('finding_history.finding_id')).execute();
+        }
+      } else {
+        rows = await columns(base().orderBy('finding_history.severity_rank', 'desc').orderBy('finding_history.target_id').orderBy('finding_history.finding_id')).execute();
+      }
+      if (!rows.length) return;
+      yield rows.map(latestFindingOf);
+      const r = rows[rows.length - 1]!;
+      last = { rank: Number(r.severity_rank), targetId: r.target_id as string, findingId: r.finding_id as string };
+    }
   }
 
   /**

@@ -1,4 +1,5 @@
 /** Scans (status, the stored report document, the rendered report), the diff of two scans, and findings with filters and CSV. */
+import { Readable } from 'node:stream';
 import { CATEGORIES, SEVERITIES, type Category, type Severity } from '../../core/model.js';
 import type { FindingRow } from '../../fleet/types.js';
 import { SCAN_STATUSES } from '../../fleet/types.js';
@@ -18,7 +19,7 @@ function listParam<T extends string>(name: string, raw: string | undefined, allo
 }
 
 /** A CSV cell: quoted when needed; a leading = + - @ is defused so spreadsheets do not run it as a formula. */
-function cell(v: unknown): string {
+export function csvCell(v: unknown): string {
   let s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(' ') : String(v);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -28,7 +29,7 @@ function cell(v: unknown): string {
  * unverifiedSince: the latest-findings list only; set when the scans since the finding's last sighting could not
  * check it (a gap): open, neither verified nor resolved (src/fleet/coverage.ts). Empty when the latest scan saw it.
  */
-const CSV_COLUMNS = ['targetName', 'targetId', 'tenantId', 'scanId', 'findingId', 'severity', 'category', 'title', 'component', 'version', 'package', 'cves', 'kev', 'fixPublishedAt', 'accepted', 'unverifiedSince'] as const;
+export const CSV_COLUMNS = ['targetName', 'targetId', 'tenantId', 'scanId', 'findingId', 'severity', 'category', 'title', 'component', 'version', 'package', 'cves', 'kev', 'fixPublishedAt', 'accepted', 'unverifiedSince'] as const;
 const CSV_MAX_ROWS = 200_000;
 
 export const scanRoutes: RouteModule = (app, deps) => {
@@ -127,13 +128,28 @@ export const scanRoutes: RouteModule = (app, deps) => {
       q: q.q as string | undefined,
     };
     if (q.format !== 'csv') return deps.store.listFindings(scope(req), filter, pageOf(q as { page?: number; pageSize?: number }));
-    const lines = [CSV_COLUMNS.join(',')];
-    for (let page = 1; lines.length <= CSV_MAX_ROWS; page++) {
-      const res = await deps.store.listFindings(scope(req), filter, { page, pageSize: 500 });
-      for (const f of res.items) lines.push(CSV_COLUMNS.map((c) => cell((f as FindingRow & { targetName: string })[c])).join(','));
-      if (res.items.length < 500) break;
+    // Streamed a batch at a time (the store reads on from the last row, keyset), never the whole CSV in memory. The
+    // first batch is read before the answer starts, so a failure there is a clean error; a later one aborts the
+    // transfer (no final chunk), so a cut export never looks complete.
+    const batches = deps.store.findingsInOrder(scope(req), filter, 500)[Symbol.asyncIterator]();
+    const first = await batches.next();
+    const line = (f: FindingRow & { targetName: string }) => `${CSV_COLUMNS.map((c) => csvCell(f[c])).join(',')}\r\n`;
+    async function* csv() {
+      let rows = 0;
+      let next = first;
+      yield `\uFEFF${CSV_COLUMNS.join(',')}\r\n`;
+      try {
+        while (!next.done && rows < CSV_MAX_ROWS) {
+          const items = next.value.slice(0, CSV_MAX_ROWS - rows);
+          rows += items.length;
+          yield items.map(line).join('');
+          if (rows < CSV_MAX_ROWS) next = await batches.next();
+        }
+      } finally {
+        await batches.return?.();
+      }
     }
     reply.header('content-disposition', 'attachment; filename="mamori-findings.csv"');
-    return reply.type('text/csv; charset=utf-8').send(`\uFEFF${lines.join('\r\n')}\r\n`);
+    return reply.type('text/csv; charset=utf-8').send(Readable.from(csv()));
   });
 };
