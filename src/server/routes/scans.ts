@@ -150,6 +150,6 @@ export const scanRoutes: RouteModule = (app, deps) => {
       }
     }
     reply.header('content-disposition', 'attachment; filename="mamori-findings.csv"');
-    return reply.type('text/csv; charset=utf-8').send(Readable.from(csv()));
+    return reply.type('text/csv; charset=utf-8').send(Readable.from(csv(), { objectMode: false }));
   });
 };
