@@ -30,7 +30,6 @@ export function csvCell(v: unknown): string {
  * check it (a gap): open, neither verified nor resolved (src/fleet/coverage.ts). Empty when the latest scan saw it.
  */
 export const CSV_COLUMNS = ['targetName', 'targetId', 'tenantId', 'scanId', 'findingId', 'severity', 'category', 'title', 'component', 'version', 'package', 'cves', 'kev', 'fixPublishedAt', 'accepted', 'unverifiedSince'] as const;
-const CSV_MAX_ROWS = 200_000;
 
 export const scanRoutes: RouteModule = (app, deps) => {
   app.get('/api/scans', {
@@ -130,20 +129,18 @@ export const scanRoutes: RouteModule = (app, deps) => {
     if (q.format !== 'csv') return deps.store.listFindings(scope(req), filter, pageOf(q as { page?: number; pageSize?: number }));
     // Streamed a batch at a time (the store reads on from the last row, keyset), never the whole CSV in memory. The
     // first batch is read before the answer starts, so a failure there is a clean error; a later one aborts the
-    // transfer (no final chunk), so a cut export never looks complete.
+    // transfer (no final chunk), so a cut export never looks complete. No row cap: with memory bounded by the batch,
+    // the export is whole (it stopped silently at 200,000 rows when it was built in memory).
     const batches = deps.store.findingsInOrder(scope(req), filter, 500)[Symbol.asyncIterator]();
     const first = await batches.next();
     const line = (f: FindingRow & { targetName: string }) => `${CSV_COLUMNS.map((c) => csvCell(f[c])).join(',')}\r\n`;
     async function* csv() {
-      let rows = 0;
       let next = first;
       yield `\uFEFF${CSV_COLUMNS.join(',')}\r\n`;
       try {
-        while (!next.done && rows < CSV_MAX_ROWS) {
-          const items = next.value.slice(0, CSV_MAX_ROWS - rows);
-          rows += items.length;
-          yield items.map(line).join('');
-          if (rows < CSV_MAX_ROWS) next = await batches.next();
+        while (!next.done) {
+          yield next.value.map(line).join('');
+          next = await batches.next();
         }
       } finally {
         await batches.return?.();
