@@ -13,9 +13,8 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { openFleetStore } from '../../src/fleet/store/index.js';
 import { SYSTEM_SCOPE } from '../../src/fleet/types.js';
-import { totp } from '../../src/server/auth/totp.js';
 import { golden, variant } from '../fleet/partial-docs.js';
-import { browserMissing, launchBrowser, startServe, watchConsole, type Served } from './serve.js';
+import { browserMissing, firstSignIn, launchBrowser, startServe, watchedContext, watchConsole, type Served } from './serve.js';
 
 const missing = browserMissing();
 const ADMIN = 'admin@example.jp';
@@ -56,20 +55,12 @@ after(async () => {
 });
 
 test('past 10,000 findings the findings page says "10,000+" and pages on; the last page counts exactly', { skip: missing ?? false, timeout: 240_000 }, async () => {
-  const context = await browser!.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
-  await context.addInitScript({ content: "window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));" });
+  const context = await watchedContext(browser!, { locale: 'en-GB', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const problems = watchConsole(page);
   const base = served!.base;
 
-  await page.goto(base + '/');
-  await page.getByLabel('Email').fill(ADMIN);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
-  await page.getByLabel('Code').fill(totp(secret, new Date()));
-  await page.getByRole('button', { name: 'Turn on and continue' }).click();
-  await page.getByRole('heading', { name: 'Fleet overview' }).waitFor();
+  await firstSignIn(page, base, ADMIN, PASSWORD);
 
   // The API: a lower bound, flagged; the findings keep every field.
   const api = (await page.evaluate(async () => (await fetch('/api/findings?pageSize=2')).json())) as { total: number; totalIsLowerBound: boolean; items: Record<string, unknown>[] };

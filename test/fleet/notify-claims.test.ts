@@ -7,19 +7,15 @@
  * schedules (weekly digest, monthly report) evaluated by two servers at once enqueue the job once.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { NotifyEvent } from '../../src/fleet/notify/events.js';
 import { defaultNotificationSettings, Notifier, NOTIFY_CLAIM_MS, saveNotificationSettings, webhookId } from '../../src/fleet/notify/index.js';
 import type { FleetStore } from '../../src/fleet/ports.js';
-import { generateSecretKey } from '../../src/fleet/secrets.js';
-import { openFleetStore } from '../../src/fleet/store/index.js';
 import { SYSTEM_SCOPE, type Tenant } from '../../src/fleet/types.js';
 import { evaluateNotifySchedules, notifyHandler } from '../../src/worker/handlers/notify.js';
 import type { Job, JobContext } from '../../src/worker/jobs.js';
-import { createTestDatabase, postgresUnavailable, type TestDatabase } from '../helpers/postgres.js';
+import { postgresUnavailable } from '../helpers/postgres.js';
+import { openTwoWriters, type TwoWriters } from './two-writers.js';
 import { startWebhookReceiver } from '../helpers/webhook.js';
 
 const NOW = new Date();
@@ -29,8 +25,7 @@ const ctx = (jobId: string): JobContext => ({ jobId, kind: 'notify', attempt: 1,
 for (const dialect of ['sqlite', 'postgres'] as const) {
   describe(`notification items delivered at once on ${dialect}`, () => {
     const skip = dialect === 'postgres' ? pgDown : undefined;
-    let home: string;
-    let db: TestDatabase | undefined;
+    let writers: TwoWriters | undefined;
     /** Two writers: on PostgreSQL two stores (two pools, as two processes); on SQLite the one store of the process. */
     let a: FleetStore;
     let b: FleetStore;
@@ -42,25 +37,13 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 
     before(async () => {
       if (skip) return;
-      home = mkdtempSync(join(tmpdir(), 'mamori-notify-claims-'));
-      const secretKey = generateSecretKey();
-      if (dialect === 'postgres') {
-        db = await createTestDatabase('mamori_pgops_notify_claims');
-        a = await openFleetStore({ url: db.url, home, secretKey, poolSize: 4 });
-        b = await openFleetStore({ url: db.url, home, secretKey, poolSize: 4 });
-      } else {
-        a = b = await openFleetStore({ home, secretKey });
-      }
-      await a.migrate();
-      tenant = await a.createTenant(SYSTEM_SCOPE, '株式会社テスト');
+      writers = await openTwoWriters(dialect, 'notify-claims');
+      ({ a, b, tenant } = writers);
       hook = await startWebhookReceiver();
     });
     after(async () => {
       await hook?.close();
-      await a?.close();
-      if (b !== a) await b?.close();
-      await db?.drop();
-      if (home) rmSync(home, { recursive: true, force: true });
+      await writers?.close();
     });
 
     test('6 deliveries of one event at once from two writers send it once; the others say another delivery has it', { skip }, async () => {

@@ -7,9 +7,7 @@
  * delivery log of a tenant is one setting too: notify jobs delivering at once on two workers lost entries.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { ReportDocument } from '../../src/core/model.js';
 import { defaultNotificationSettings } from '../../src/fleet/notify/settings.js';
@@ -17,13 +15,12 @@ import { deliveryLog, Notifier } from '../../src/fleet/notify/index.js';
 import type { NotifyEvent } from '../../src/fleet/notify/events.js';
 import { approvePatchPlan, claimPatchPlan, getPatchPlan, listPatchPlans, patchJobKey, targetPatchPlan, updatePatchPlan, type PatchPlanRecord } from '../../src/fleet/patch-plans.js';
 import type { FleetStore } from '../../src/fleet/ports.js';
-import { openFleetStore } from '../../src/fleet/store/index.js';
-import { generateSecretKey } from '../../src/fleet/secrets.js';
 import { SYSTEM_SCOPE, type Tenant } from '../../src/fleet/types.js';
 import { patchApplyHandler } from '../../src/worker/handlers/patch-apply.js';
 import type { JobContext } from '../../src/worker/jobs.js';
 import { freePort } from '../host/sshd.js';
-import { createTestDatabase, postgresUnavailable, type TestDatabase } from '../helpers/postgres.js';
+import { postgresUnavailable } from '../helpers/postgres.js';
+import { openTwoWriters, type TwoWriters } from './two-writers.js';
 import { startWebhookReceiver } from '../helpers/webhook.js';
 
 const golden = JSON.parse(readFileSync(new URL('../fixtures/golden/host-ubuntu2204.en.json', import.meta.url), 'utf8')) as ReportDocument;
@@ -34,8 +31,7 @@ const pgDown = await postgresUnavailable();
 for (const dialect of ['sqlite', 'postgres'] as const) {
   describe(`patch plan records written at once on ${dialect}`, () => {
     const skip = dialect === 'postgres' ? pgDown : undefined;
-    let home: string;
-    let db: TestDatabase | undefined;
+    let writers: TwoWriters | undefined;
     /** Two writers: on PostgreSQL two stores (two pools, as two processes); on SQLite the one store of the process. */
     let a: FleetStore;
     let b: FleetStore;
@@ -58,23 +54,11 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 
     before(async () => {
       if (skip) return;
-      home = mkdtempSync(join(tmpdir(), 'mamori-patch-race-'));
-      const secretKey = generateSecretKey();
-      if (dialect === 'postgres') {
-        db = await createTestDatabase('mamori_pgops_patch_race');
-        a = await openFleetStore({ url: db.url, home, secretKey, poolSize: 4 });
-        b = await openFleetStore({ url: db.url, home, secretKey, poolSize: 4 });
-      } else {
-        a = b = await openFleetStore({ home, secretKey });
-      }
-      await a.migrate();
-      tenant = await a.createTenant(SYSTEM_SCOPE, '株式会社テスト');
+      writers = await openTwoWriters(dialect, 'patch-race');
+      ({ a, b, tenant } = writers);
     });
     after(async () => {
-      await a?.close();
-      if (b !== a) await b?.close();
-      await db?.drop();
-      if (home) rmSync(home, { recursive: true, force: true });
+      await writers?.close();
     });
 
     test('12 plans approved at once from two writers are all kept', { skip }, async () => {
