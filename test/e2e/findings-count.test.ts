@@ -6,15 +6,9 @@
  * API answers totalIsLowerBound with every field of the findings kept. No console error, no CSP violation.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { openFleetStore } from '../../src/fleet/store/index.js';
-import { SYSTEM_SCOPE } from '../../src/fleet/types.js';
 import { golden, variant } from '../fleet/partial-docs.js';
-import { browserMissing, firstSignIn, launchBrowser, startServe, watchedContext, watchConsole, type Served } from './serve.js';
+import { browserMissing, firstSignIn, seededHome, startDashboard, watchedContext, watchConsole, type Dashboard } from './serve.js';
 
 const missing = browserMissing();
 const ADMIN = 'admin@example.jp';
@@ -23,42 +17,27 @@ const HOST = golden('host-ubuntu2204');
 const PER_TARGET = 500;
 const TARGETS = 21;
 
-let home = '';
-let served: Served | undefined;
-let browser: Browser | undefined;
+let dash: Dashboard | undefined;
 
 before(async () => {
   if (missing) return;
-  home = mkdtempSync(join(tmpdir(), 'mamori-e2e-countcap-'));
-  const store = await openFleetStore({ home: join(home, 'home') });
-  try {
-    await store.migrate();
-    const tenant = await store.createTenant(SYSTEM_SCOPE, '株式会社たくさん');
-    const findings = Array.from({ length: PER_TARGET }, (_, i) => ({ ...HOST.findings[i % HOST.findings.length]!, id: `${HOST.findings[i % HOST.findings.length]!.id}-${i}` }));
-    for (let i = 0; i < TARGETS; i++) {
-      const id = (await store.upsertTarget(SYSTEM_SCOPE, { tenantId: tenant.id, name: `web-${String(i).padStart(2, '0')}`, kind: 'host', address: `10.0.0.${i + 1}:22` }))!.target.id;
-      const s = (await store.createScan(SYSTEM_SCOPE, id, 'manual'))!;
-      await store.startScan(s.id);
-      await store.finishScan(s.id, variant(HOST, '2026-11-20T00:00:00.000Z', findings), 'test-knowledge');
-    }
-  } finally {
-    await store.close();
-  }
-  served = await startServe({ home, admin: ADMIN, password: PASSWORD });
-  browser = await launchBrowser();
+  const findings = Array.from({ length: PER_TARGET }, (_, i) => ({ ...HOST.findings[i % HOST.findings.length]!, id: `${HOST.findings[i % HOST.findings.length]!.id}-${i}` }));
+  const { home } = await seededHome('mamori-e2e-countcap-', {
+    tenant: '株式会社たくさん',
+    hosts: Array.from({ length: TARGETS }, (_, i) => ({ name: `web-${String(i).padStart(2, '0')}`, address: `10.0.0.${i + 1}:22`, docs: [variant(HOST, '2026-11-20T00:00:00.000Z', findings)] })),
+  });
+  dash = await startDashboard(home, ADMIN, PASSWORD);
 });
 
 after(async () => {
-  await browser?.close();
-  await served?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  await dash?.stop();
 });
 
 test('past 10,000 findings the findings page says "10,000+" and pages on; the last page counts exactly', { skip: missing ?? false, timeout: 240_000 }, async () => {
-  const context = await watchedContext(browser!, { locale: 'en-GB', viewport: { width: 1280, height: 900 } });
+  const context = await watchedContext(dash!.browser, { locale: 'en-GB', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const problems = watchConsole(page);
-  const base = served!.base;
+  const base = dash!.served.base;
 
   await firstSignIn(page, base, ADMIN, PASSWORD);
 

@@ -6,11 +6,10 @@
  * the tooltip), and no other finding. No console error, no CSP violation; no screenshot is written.
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { fromPackages, golden, variant, withoutPackageList } from '../fleet/partial-docs.js';
-import { browserMissing, firstSignIn, launchBrowser, seededHome, startServe, watchedContext, watchConsole, type Served } from './serve.js';
+import { browserMissing, firstSignIn, seededHome, startDashboard, watchedContext, watchConsole, type Dashboard } from './serve.js';
 
 const missing = browserMissing();
 const ADMIN = 'admin@example.jp';
@@ -19,26 +18,23 @@ const HOST = golden('host-ubuntu2204');
 const PKG = HOST.findings.filter(fromPackages);
 const PARTIAL_AT = '2026-11-27T00:00:00.000Z';
 
-let home = '';
-let served: Served | undefined;
-let browser: Browser | undefined;
+let dash: Dashboard | undefined;
 let targetId = '';
 
 before(async () => {
   if (missing) return;
   // The store the server will open, filled before it starts: a full scan, then one whose package list timed out.
-  ({ home, targetId } = await seededHome('mamori-e2e-coverage-', {
-    tenant: '株式会社カバレッジ商店', target: 'ubuntu-web', address: '127.0.0.1:2231',
-    docs: [variant(HOST, '2026-11-20T00:00:00.000Z', HOST.findings), withoutPackageList(HOST, PARTIAL_AT)],
-  }));
-  served = await startServe({ home, admin: ADMIN, password: PASSWORD });
-  browser = await launchBrowser();
+  const seeded = await seededHome('mamori-e2e-coverage-', {
+    tenant: '株式会社カバレッジ商店',
+    hosts: [{ name: 'ubuntu-web', address: '127.0.0.1:2231', docs: [variant(HOST, '2026-11-20T00:00:00.000Z', HOST.findings), withoutPackageList(HOST, PARTIAL_AT)] }],
+  });
+  targetId = seeded.targetIds[0]!;
+  const { home } = seeded;
+  dash = await startDashboard(home, ADMIN, PASSWORD);
 });
 
 after(async () => {
-  await browser?.close();
-  await served?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  await dash?.stop();
 });
 
 /** The rows of a findings table: the title cell's text and its "not verified" badge (text, tooltip, date), if any. */
@@ -54,10 +50,10 @@ async function rows(page: Page, testid: string): Promise<{ text: string; badge: 
 }
 
 test('the target page and the fleet findings page label the findings the latest scan could not check, in English and Japanese', { skip: missing ?? false, timeout: 180_000 }, async () => {
-  const context = await watchedContext(browser!, { locale: 'en-GB', viewport: { width: 1280, height: 900 } });
+  const context = await watchedContext(dash!.browser, { locale: 'en-GB', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const problems = watchConsole(page);
-  const base = served!.base;
+  const base = dash!.served.base;
 
   await firstSignIn(page, base, ADMIN, PASSWORD);
 

@@ -6,11 +6,11 @@
  * report in HTML and English lists beside it and its download names the tenant. No console error, no CSP violation.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { golden, variant } from '../fleet/partial-docs.js';
-import { browserMissing, firstSignIn, launchBrowser, seededHome, startServe, watchedContext, watchConsole, type Served } from './serve.js';
+import { browserMissing, firstSignIn, seededHome, startDashboard, watchedContext, watchConsole, type Dashboard } from './serve.js';
 
 const missing = browserMissing();
 const ADMIN = 'admin@example.jp';
@@ -18,22 +18,19 @@ const PASSWORD = 'kanri-pass-2026-reports';
 const TENANT = '株式会社ほうこく商店';
 const HOST = golden('host-ubuntu2204');
 
-let home = '';
-let served: Served | undefined;
-let browser: Browser | undefined;
+let dash: Dashboard | undefined;
 let tenantId = '';
 
 before(async () => {
   if (missing) return;
-  ({ home, tenantId } = await seededHome('mamori-e2e-report-', { tenant: TENANT, target: 'shop-web', address: '127.0.0.1:2232', docs: [variant(HOST, '2026-12-01T00:00:00.000Z', HOST.findings)] }));
-  served = await startServe({ home, admin: ADMIN, password: PASSWORD });
-  browser = await launchBrowser();
+  const seeded = await seededHome('mamori-e2e-report-', { tenant: TENANT, hosts: [{ name: 'shop-web', address: '127.0.0.1:2232', docs: [variant(HOST, '2026-12-01T00:00:00.000Z', HOST.findings)] }] });
+  tenantId = seeded.tenantId;
+  const { home } = seeded;
+  dash = await startDashboard(home, ADMIN, PASSWORD);
 });
 
 after(async () => {
-  await browser?.close();
-  await served?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  await dash?.stop();
 });
 
 /** The report list's rows: status (data-status), the row's text, and whether it has a download link. */
@@ -48,16 +45,16 @@ async function untilReady(page: Page, count: number): Promise<{ status: string; 
   for (;;) {
     const rows = await reportRows(page);
     if (rows.length === count && rows.every((r) => r.status === 'done' || r.status === 'failed')) return rows;
-    if (Date.now() > end) throw new Error(`reports not ready: ${JSON.stringify(rows)}\n${served!.log().slice(-3000)}`);
+    if (Date.now() > end) throw new Error(`reports not ready: ${JSON.stringify(rows)}\n${dash!.served.log().slice(-3000)}`);
     await page.waitForTimeout(500);
   }
 }
 
 test('an operator prepares the owner report on the tenant page and downloads it when it is ready', { skip: missing ?? false, timeout: 420_000 }, async () => {
-  const context = await watchedContext(browser!, { locale: 'en-GB', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const context = await watchedContext(dash!.browser, { locale: 'en-GB', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   const problems = watchConsole(page);
-  const base = served!.base;
+  const base = dash!.served.base;
 
   await firstSignIn(page, base, ADMIN, PASSWORD);
 
@@ -74,7 +71,7 @@ test('an operator prepares the owner report on the tenant page and downloads it 
   await form.getByRole('button', { name: 'Prepare report' }).click();
   await page.locator('[data-testid=report-list] tbody tr').first().waitFor();
   const first = await untilReady(page, 1);
-  assert.equal(first[0]!.status, 'done', `${first[0]!.text}\n${served!.log().slice(-3000)}`);
+  assert.equal(first[0]!.status, 'done', `${first[0]!.text}\n${dash!.served.log().slice(-3000)}`);
   assert.match(first[0]!.text, /PDF · 日本語/);
   assert.ok(first[0]!.href?.startsWith('/api/reports/'), 'a download link once ready');
 

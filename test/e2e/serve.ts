@@ -4,7 +4,7 @@
  * Chromium through playwright-core, and a watch on the page's console errors.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,22 +112,52 @@ export async function firstSignIn(page: Page, base: string, admin: string, passw
 
 /**
  * A fresh directory whose MAMORI_HOME (`home/home`, as startServe uses it) holds a SQLite fleet store with one
- * tenant and one host target, scanned once per document in order (each a finished scan), before the server starts.
+ * tenant and its host targets, each scanned once per document in order (each a finished scan), before the server
+ * starts.
  */
-export async function seededHome(prefix: string, o: { tenant: string; target: string; address: string; docs: readonly ReportDocument[] }): Promise<{ home: string; tenantId: string; targetId: string }> {
+export async function seededHome(prefix: string, o: { tenant: string; hosts: readonly { name: string; address: string; docs: readonly ReportDocument[] }[] }): Promise<{ home: string; tenantId: string; targetIds: string[] }> {
   const home = mkdtempSync(join(tmpdir(), prefix));
   const store = await openFleetStore({ home: join(home, 'home') });
   try {
     await store.migrate();
     const tenantId = (await store.createTenant(SYSTEM_SCOPE, o.tenant)).id;
-    const targetId = (await store.upsertTarget(SYSTEM_SCOPE, { tenantId, name: o.target, kind: 'host', address: o.address, sshUser: 'mamori' }))!.target.id;
-    for (const doc of o.docs) {
-      const s = (await store.createScan(SYSTEM_SCOPE, targetId, 'manual'))!;
-      await store.startScan(s.id);
-      await store.finishScan(s.id, doc, 'test-knowledge');
+    const targetIds: string[] = [];
+    for (const host of o.hosts) {
+      const targetId = (await store.upsertTarget(SYSTEM_SCOPE, { tenantId, name: host.name, kind: 'host', address: host.address, sshUser: 'mamori' }))!.target.id;
+      targetIds.push(targetId);
+      for (const doc of host.docs) {
+        const s = (await store.createScan(SYSTEM_SCOPE, targetId, 'manual'))!;
+        await store.startScan(s.id);
+        await store.finishScan(s.id, doc, 'test-knowledge');
+      }
     }
-    return { home, tenantId, targetId };
+    return { home, tenantId, targetIds };
   } finally {
     await store.close();
   }
+}
+
+export interface Dashboard {
+  served: Served;
+  browser: Browser;
+  /** Browser and server stopped, `home` removed. */
+  stop(): Promise<void>;
+}
+
+/** mamori serve on `home` (startServe) and Chromium, for a dashboard test's before(); stop() in its after(). */
+export async function startDashboard(home: string, admin: string, password: string): Promise<Dashboard> {
+  const served = await startServe({ home, admin, password });
+  const browser = await launchBrowser().catch(async (err: unknown) => {
+    await served.stop();
+    throw err;
+  });
+  return {
+    served,
+    browser,
+    stop: async () => {
+      await browser.close();
+      await served.stop();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
 }
