@@ -658,26 +658,43 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
     return qb;
   }
 
+  /** The columns of a latest-findings row (latestFindingOf): the history row, its target's name and latest scan. */
+  private latestColumns(qb: ReturnType<SqlFleetStore['latestFindingsQuery']>) {
+    return qb.selectAll('finding_history').select(['targets.name as target_name', 'targets.last_done_scan_id']);
+  }
+
+  /** The findings list's order (finding_history_latest): most severe first, then by target and finding id (unique). */
+  private inListOrder(qb: ReturnType<SqlFleetStore['latestFindingsQuery']>) {
+    return qb.orderBy('finding_history.severity_rank', 'desc').orderBy('finding_history.target_id').orderBy('finding_history.finding_id');
+  }
+
+  /**
+   * A scope of several tenants without a tenant filter, on SQLite: read in the list's order from the index
+   * (latestFindingsQuery's `tenantsInOrder`) when many rows match, instead of gathering and sorting every row of
+   * those tenants.
+   */
+  private manyTenantsOnSqlite(scope: Scope, filter: FindingFilter): boolean {
+    const tenants = visible(scope);
+    return this.dialect === 'sqlite' && filter.tenantId === undefined && Array.isArray(tenants) && tenants.length > 1;
+  }
+
   /**
    * The findings of each target's latest finished scan, read from finding_history (its rows not resolved are exactly
    * those findings, with the same columns), in index order: most severe first, then by target and finding id.
    */
   private async listLatestFindings(scope: Scope, filter: FindingFilter, p: PageRequest): Promise<Page<FindingRow & { targetName: string }>> {
     const { page, pageSize, offset } = pageOf(p);
-    const tenants = visible(scope);
     const qb = this.latestFindingsQuery(scope, filter, false);
-    const inListOrder = (q: typeof qb) => q.orderBy('finding_history.severity_rank', 'desc').orderBy('finding_history.target_id').orderBy('finding_history.finding_id');
     // PostgreSQL counts in the list's order: unordered, it may count by a sequential scan that stops at the cap, and
     // synchronised scans start it where the previous one stopped, so its cost swings up to a whole-table read (7 ms
     // to 175 ms for one tenant at 5,000 targets); in order it reads at most cap + 1 index entries (17 / 42 ms).
     // SQLite counts faster without the order (covering indexes) and has no synchronised scans.
-    const counted = await this.countUpTo(this.dialect === 'postgres' ? inListOrder(qb) : qb, Math.max(COUNT_CAP, offset + pageSize));
+    const counted = await this.countUpTo(this.dialect === 'postgres' ? this.inListOrder(qb) : qb, Math.max(COUNT_CAP, offset + pageSize));
     // A scope of several tenants (no tenant filter) with many rows: SQLite would take them from the per-tenant index
     // and sort them all (250 ms for 3 of 20 tenants at 5,000 targets); read the list's order, LIMIT rows, instead.
     // With few rows (under the cap) sorting them is the cheaper plan. PostgreSQL's planner makes this choice itself.
-    const inOrder = this.dialect === 'sqlite' && counted.totalIsLowerBound && filter.tenantId === undefined && Array.isArray(tenants) && tenants.length > 1;
-    const rows = await inListOrder(inOrder ? this.latestFindingsQuery(scope, filter, true) : qb).selectAll('finding_history').select(['targets.name as target_name', 'targets.last_done_scan_id'])
-      .limit(pageSize).offset(offset).execute();
+    const inOrder = counted.totalIsLowerBound && this.manyTenantsOnSqlite(scope, filter);
+    const rows = await this.latestColumns(this.inListOrder(inOrder ? this.latestFindingsQuery(scope, filter, true) : qb)).limit(pageSize).offset(offset).execute();
     return {
       items: rows.map(latestFindingOf),
       ...counted, page, pageSize,
@@ -705,10 +722,9 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
     }
     // In the list's order from the index, as listLatestFindings with many rows: SQLite would otherwise gather and sort
     // every remaining row of the scope's tenants for each batch.
-    const tenants = visible(scope);
-    const inOrder = this.dialect === 'sqlite' && filter.tenantId === undefined && Array.isArray(tenants) && tenants.length > 1;
+    const inOrder = this.manyTenantsOnSqlite(scope, filter);
     const base = () => this.latestFindingsQuery(scope, filter, inOrder);
-    const columns = <QB extends ReturnType<typeof base>>(qb: QB) => qb.selectAll('finding_history').select(['targets.name as target_name', 'targets.last_done_scan_id']).limit(batchSize);
+    const columns = (qb: ReturnType<typeof base>) => this.latestColumns(qb).limit(batchSize);
     let last: { rank: number; targetId: string; findingId: string } | undefined;
     for (;;) {
       let rows: Awaited<ReturnType<ReturnType<typeof columns>['execute']>> = [];
@@ -719,11 +735,10 @@ export class SqlFleetStore implements FleetStore, SecretRotatable {
           .where((eb) => eb(eb.refTuple('finding_history.target_id', 'finding_history.finding_id'), '>', eb.tuple(targetId, findingId)))
           .orderBy('finding_history.target_id').orderBy('finding_history.finding_id')).execute();
         if (!rows.length) {
-          rows = await columns(base().where('finding_history.severity_rank', '<', rank)
-            .orderBy('finding_history.severity_rank', 'desc').orderBy('finding_history.target_id').orderBy('finding_history.finding_id')).execute();
+          rows = await columns(this.inListOrder(base().where('finding_history.severity_rank', '<', rank))).execute();
         }
       } else {
-        rows = await columns(base().orderBy('finding_history.severity_rank', 'desc').orderBy('finding_history.target_id').orderBy('finding_history.finding_id')).execute();
+        rows = await columns(this.inListOrder(base())).execute();
       }
       if (!rows.length) return;
       yield rows.map(latestFindingOf);
