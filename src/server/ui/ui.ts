@@ -1,7 +1,7 @@
 /** Small building blocks shared by the pages: tables, badges, form fields, pagination, messages. */
 import { ApiError } from './api.js';
 import { h, type Child } from './dom.js';
-import { currentLang, fmtDate, t, type Key } from './i18n/index.js';
+import { fmtDate, fmtNum, t, type Key } from './i18n/index.js';
 import { CATEGORIES, SEVERITIES, type Category, type Severity } from '../../core/model.js';
 import type { ScanRecord, SeverityCounts } from './types.js';
 
@@ -98,7 +98,7 @@ export function formStatus(): { el: HTMLElement; error: (e: unknown) => void; ok
 /** `totalIsLowerBound`: the list stopped counting at `total` (there are more): the count says so and Next stays on. */
 export function pager(page: number, pageSize: number, total: number, go: (page: number) => void, totalIsLowerBound = false): HTMLElement {
   const pages = Math.max(1, Math.ceil(total / pageSize));
-  const shown = total.toLocaleString(currentLang() === 'ja' ? 'ja-JP' : 'en-US');
+  const shown = fmtNum(total);
   return h(
     'nav',
     { class: 'pager', 'aria-label': t('common.pagination') },

@@ -2,7 +2,7 @@
 import { get, qs, list } from '../api.js';
 import { go, type Route } from '../app.js';
 import { h, replace } from '../dom.js';
-import { currentLang, t } from '../i18n/index.js';
+import { fmtNum, t } from '../i18n/index.js';
 import type { Category, FindingRow, Page, Tenant } from '../types.js';
 import { CATEGORIES, SEVERITIES, catLabel, download, field, link, notCheckedBadge, pager, section, select, sevBadge, sevLabel, table } from '../ui.js';
 
@@ -40,7 +40,7 @@ export async function renderFindings(main: HTMLElement, route: Route): Promise<v
     form,
     h('div', { class: 'actions' }, download(`/api/findings${qs({ ...f, format: 'csv' })}`, t('findings.csv'))),
     section(
-      res.totalIsLowerBound ? t('findings.resultsMore', { n: res.total.toLocaleString(currentLang() === 'ja' ? 'ja-JP' : 'en-US') }) : t('findings.results', { n: res.total }),
+      res.totalIsLowerBound ? t('findings.resultsMore', { n: fmtNum(res.total) }) : t('findings.results', { n: res.total }),
       table(res.items, [
         { head: t('common.target'), cell: (x) => link(`#/targets/${encodeURIComponent(x.targetId)}`, x.targetName) },
         { head: t('common.severity'), cell: (x) => sevBadge(x.severity) },
